@@ -1,0 +1,43 @@
+using Npgsql;
+
+namespace HrmsAttendance.Database;
+
+/// <summary>
+/// Runs statements for one tenant in one round trip. The batch starts with
+/// <c>set_config('app.current_tenant', tenant, true)</c>; Postgres runs a batch (one Sync) as one
+/// implicit transaction, so the setting is transaction-local and every following statement in
+/// the batch sees it, while a pooled connection never carries it into the next use.
+/// Without this first statement the tables' RLS policies fail closed.
+/// </summary>
+public static class TenantScopedBatch
+{
+    public static NpgsqlBatch Create(NpgsqlConnection connection, Guid tenantId)
+    {
+        var batch = new NpgsqlBatch(connection);
+        var setTenant = new NpgsqlBatchCommand("SELECT set_config('app.current_tenant', $1, true)");
+        setTenant.Parameters.Add(new NpgsqlParameter { Value = tenantId.ToString() });
+        batch.BatchCommands.Add(setTenant);
+        return batch;
+    }
+
+    /// <summary>Adds a statement with positional parameters ($1, $2, …).</summary>
+    public static NpgsqlBatchCommand Add(this NpgsqlBatch batch, string sql, params object?[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in parameters)
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        batch.BatchCommands.Add(command);
+        return command;
+    }
+
+    /// <summary>
+    /// Executes the batch and positions the reader on the first result set after the
+    /// tenant statement.
+    /// </summary>
+    public static async Task<NpgsqlDataReader> ExecuteTenantReaderAsync(this NpgsqlBatch batch, CancellationToken ct)
+    {
+        var reader = await batch.ExecuteReaderAsync(ct);
+        await reader.NextResultAsync(ct); // skip set_config's row
+        return reader;
+    }
+}

@@ -1,0 +1,27 @@
+using HrmsAttendance.Database;
+using HrmsAttendance.GrpcWire;
+using HrmsAttendance.PunchLedger.Data;
+using HrmsAttendance.PunchLedger.Grpc;
+using HrmsAttendance.ServiceDefaults;
+using Npgsql;
+
+namespace HrmsAttendance.PunchLedger.Extensions;
+
+internal static class Extensions
+{
+    /// <summary>The connection string name: the service's own NOSUPERUSER NOBYPASSRLS role.</summary>
+    public const string DatabaseName = "attendance";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetRequiredConnectionString(DatabaseName);
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PunchStore>();
+        builder.Services.AddSingleton<PunchLedgerService>();
+        builder.Services.AddServiceActivitySource(PunchLedgerService.ActivitySource.Name);
+        builder.Services.AddGrpcWire();
+    }
+}

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using Google.Protobuf.WellKnownTypes;
+using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.GrpcWire;
+using HrmsAttendance.PunchLedger.Data;
+
+namespace HrmsAttendance.PunchLedger.Grpc;
+
+/// <summary>
+/// <c>attendance.ledger.v1.PunchLedger</c>: validates the wire request, names the caller's
+/// tenant, and hands the punch to the kernel's door. Everything that decides a result lives
+/// in the kernel.
+/// </summary>
+public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILogger<PunchLedgerService> logger)
+    : PunchLedgerServiceBase
+{
+    public const int MaxBatchSize = 1000;
+    public const int DefaultListLimit = 1000;
+    public const int MaxListLimit = 10_000;
+    public const int MaxListDays = 366;
+
+    public static readonly ActivitySource ActivitySource = new("HrmsAttendance.PunchLedger");
+
+    public override async Task<SubmitPunchResponse> SubmitPunch(SubmitPunchRequest request, ServerCallContext context)
+    {
+        var caller = CallerContext.From(context);
+        if (!PunchCommand.TryCreate(request.Punch, clock.GetUtcNow(), out var punch, out var error))
+            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, error);
+
+        using var activity = ActivitySource.StartActivity("ledger.submit_punch");
+        activity?.SetTag("attendance.tenant_id", caller.TenantId);
+        activity?.SetTag("attendance.request_id", punch.RequestId);
+
+        var result = await Kernel(() => store.SubmitAsync(caller.TenantId, caller.PrincipalId, punch, context.CancellationToken));
+        activity?.SetTag("attendance.duplicate", result.Duplicate);
+
+        var response = new SubmitPunchResponse { EventId = result.EventId.ToString(), Duplicate = result.Duplicate };
+        response.AffectedWorkDates.AddRange(WorkCalendar.AffectedWorkDates(punch.PunchTime).Select(d => d.ToString("yyyy-MM-dd")));
+        return response;
+    }
+
+    public override async Task<SubmitPunchesResponse> SubmitPunches(SubmitPunchesRequest request, ServerCallContext context)
+    {
+        var caller = CallerContext.From(context);
+        if (request.Punches.Count == 0)
+            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, "punches must not be empty");
+        if (request.Punches.Count > MaxBatchSize)
+            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, $"at most {MaxBatchSize} punches per call, got {request.Punches.Count}");
+
+        // Punches that fail validation here are rejected on their own; the rest go to the batch door.
+        var now = clock.GetUtcNow();
+        var outcomes = new PunchOutcome[request.Punches.Count];
+        var valid = new List<PunchCommand>(request.Punches.Count);
+        var validIndex = new List<int>(request.Punches.Count);
+        for (var i = 0; i < request.Punches.Count; i++)
+        {
+            if (PunchCommand.TryCreate(request.Punches[i], now, out var punch, out var error))
+            {
+                valid.Add(punch);
+                validIndex.Add(i);
+            }
+            else
+            {
+                outcomes[i] = Rejected(i, LedgerErrors.InvalidArgument, error);
+            }
+        }
+
+        using var activity = ActivitySource.StartActivity("ledger.submit_punches");
+        activity?.SetTag("attendance.tenant_id", caller.TenantId);
+        activity?.SetTag("attendance.batch_size", request.Punches.Count);
+
+        if (valid.Count > 0)
+        {
+            var rows = await Kernel(() => store.SubmitBatchAsync(caller.TenantId, caller.PrincipalId, valid, context.CancellationToken));
+            foreach (var row in rows)
+            {
+                var index = validIndex[row.Ordinal - 1];
+                outcomes[index] = row.Outcome switch
+                {
+                    "ACCEPTED" => new PunchOutcome { Index = index, Outcome = PunchOutcomeKind.Accepted, EventId = row.EventId!.Value.ToString() },
+                    "DUPLICATE" => new PunchOutcome { Index = index, Outcome = PunchOutcomeKind.Duplicate, EventId = row.EventId!.Value.ToString() },
+                    _ => Rejected(index, row.ErrorCode ?? LedgerErrors.Internal, DescribeRejection(row.ErrorCode)),
+                };
+            }
+        }
+
+        var response = new SubmitPunchesResponse();
+        response.Outcomes.AddRange(outcomes);
+        response.AcceptedCount = outcomes.Count(o => o.Outcome == PunchOutcomeKind.Accepted);
+        response.DuplicateCount = outcomes.Count(o => o.Outcome == PunchOutcomeKind.Duplicate);
+        response.RejectedCount = outcomes.Count(o => o.Outcome == PunchOutcomeKind.Rejected);
+        return response;
+    }
+
+    public override async Task ListPunches(ListPunchesRequest request, IServerStreamWriter<Punch> responseStream, ServerCallContext context)
+    {
+        var caller = CallerContext.From(context);
+        if (!Guid.TryParseExact(request.PersonUuid, "D", out var person))
+            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, "person_uuid must be a canonical UUID");
+        if (!WorkCalendar.TryParseDate(request.FromDate, out var from))
+            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, "from_date must be YYYY-MM-DD");
+        if (!WorkCalendar.TryParseDate(request.ToDate, out var to))
+            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, "to_date must be YYYY-MM-DD");
+        if (to < from)
+            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, "to_date is before from_date");
+        if (to.DayNumber - from.DayNumber >= MaxListDays)
+            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, $"the range may span at most {MaxListDays} days");
+        if (request.Limit is < 0 or > MaxListLimit)
+            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, $"limit must be between 0 and {MaxListLimit}");
+        var limit = request.Limit == 0 ? DefaultListLimit : request.Limit;
+
+        var punches = store.ListAsync(caller.TenantId, person, WorkCalendar.StartOf(from), WorkCalendar.StartOf(to.AddDays(1)),
+            limit, context.CancellationToken);
+        try
+        {
+            await foreach (var p in punches)
+                await responseStream.WriteAsync(ToWire(p), context.CancellationToken);
+        }
+        catch (Exception e) when (IsDatabaseFailure(e, context.CancellationToken))
+        {
+            throw Translate(e);
+        }
+    }
+
+    private async Task<T> Kernel<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            throw Translate(e);
+        }
+    }
+
+    private RpcException Translate(Exception e)
+    {
+        var rpc = LedgerErrors.FromDatabase(e);
+        if (rpc.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
+            logger.LogError(e, "Ledger database call failed: {Status}", rpc.Status.Detail);
+        return rpc;
+    }
+
+    private static bool IsDatabaseFailure(Exception e, CancellationToken ct) =>
+        e is Npgsql.NpgsqlException or TimeoutException && !ct.IsCancellationRequested;
+
+    private static PunchOutcome Rejected(int index, string code, string message) =>
+        new() { Index = index, Outcome = PunchOutcomeKind.Rejected, ErrorCode = code, ErrorMessage = message };
+
+    private static string DescribeRejection(string? code) => code switch
+    {
+        LedgerErrors.IdempotencyConflict => "request_id or source_event_id was already used for a punch with different fields",
+        LedgerErrors.InvalidArgument => "the kernel refused the punch's fields",
+        _ => "the punch was not recorded",
+    };
+
+    private static Punch ToWire(PunchRecord p) => new()
+    {
+        EventId = p.EventId.ToString(),
+        PersonUuid = p.PersonUuid.ToString(),
+        PunchTime = Timestamp.FromDateTimeOffset(p.PunchTime),
+        PunchType = PunchCommand.ToWire(p.PunchType),
+        SourceProvider = PunchCommand.ProviderToWire(p.SourceProvider),
+        SourceEventId = p.SourceEventId ?? "",
+        RequestId = p.RequestId,
+        PayloadJson = p.PayloadJson,
+        RecordedAt = Timestamp.FromDateTimeOffset(p.RecordedAt),
+        InitiatorId = p.InitiatorId ?? "",
+        Sequence = p.Sequence,
+    };
+}

@@ -1,0 +1,24 @@
+using HrmsAttendance.GrpcWire;
+using HrmsAttendance.PunchLedger;
+using HrmsAttendance.PunchLedger.Extensions;
+using HrmsAttendance.PunchLedger.Grpc;
+using HrmsAttendance.ServiceDefaults;
+
+// `punch-ledger migrate` applies the schema with the owner's connection string and exits;
+// the AppHost runs it before starting the service, which connects with a role that cannot
+// change the schema.
+if (args is ["migrate", ..])
+    return await MigrateCommand.RunAsync(args);
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapGrpcService<PunchLedgerService>();
+
+await app.RunAsync();
+return 0;
