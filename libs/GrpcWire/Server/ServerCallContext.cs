@@ -18,6 +18,14 @@ public abstract class ServerCallContext
     public abstract HttpContext HttpContext { get; }
     /// <summary>Sends the response headers now, with extra initial metadata.</summary>
     public abstract Task WriteResponseHeadersAsync(Metadata responseHeaders);
+
+    /// <summary>
+    /// Ask for gzip-compressed response messages. Honoured only when the client's
+    /// <c>grpc-accept-encoding</c> lists gzip, and only if set before the response headers go out
+    /// (the first write or <see cref="WriteResponseHeadersAsync"/>), because <c>grpc-encoding</c>
+    /// travels in the headers. May be switched off and on again between writes of a stream.
+    /// </summary>
+    public bool CompressResponses { get; set; }
 }
 
 public delegate Task<TResponse> UnaryServerMethod<TRequest, TResponse>(TRequest request, ServerCallContext context);
