@@ -1,0 +1,200 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace HrmsAttendance.Hosting.Processes;
+
+/// <summary>
+/// A process this host started and is responsible for: its output is captured line by line, and it is
+/// stopped with a signal, then killed with its whole tree if it does not exit in time.
+/// Every started process is registered with <see cref="ChildProcessRegistry"/>, which stops whatever is
+/// still running when the host exits (see the caveats there about SIGKILL).
+/// </summary>
+public sealed class ChildProcess : IAsyncDisposable
+{
+    private const int RecentOutputCapacity = 500;
+
+    // Output pipes can outlive the process (a grandchild may inherit them); don't wait on them forever.
+    private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly Process _process;
+    private readonly ChildProcessOptions _options;
+    private readonly OutputRing _recentOutput = new(RecentOutputCapacity);
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _stopGate = new();
+    private Task? _stopping;
+
+    private ChildProcess(ChildProcessOptions options)
+    {
+        _options = options;
+        _process = new Process { StartInfo = BuildStartInfo(options), EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnOutputLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnOutputLine(e.Data);
+        _process.Exited += (_, _) => _ = CompleteExitedAsync();
+    }
+
+    public string Name => _options.Name;
+
+    public int Pid { get; private set; }
+
+    /// <summary>Completes with the exit code once the process has exited and its output has been read.</summary>
+    public Task<int> Exited => _exited.Task;
+
+    public bool HasExited => Exited.IsCompleted;
+
+    public int? ExitCode => Exited.IsCompletedSuccessfully ? Exited.Result : null;
+
+    /// <summary>The last lines (up to 500) the process wrote to stdout or stderr, oldest first.</summary>
+    public IReadOnlyList<string> RecentOutput => _recentOutput.Snapshot();
+
+    public static ChildProcess Start(ChildProcessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var child = new ChildProcess(options);
+        child._process.Start();
+        child.Pid = child._process.Id;
+        ChildProcessRegistry.Add(child);
+
+        child._process.StandardInput.Close(); // nothing is ever typed to a child: it sees EOF, never our terminal
+        child._process.BeginOutputReadLine();
+        child._process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>
+    /// Runs a short-lived command (initdb, apt-get, …) to completion and returns its output.
+    /// Throws <see cref="InvalidOperationException"/> with the last output lines if it exits non-zero.
+    /// On cancellation the command is stopped before the exception propagates.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RunToCompletionAsync(ChildProcessOptions options, CancellationToken ct = default)
+    {
+        await using var child = Start(options);
+        var exitCode = await child.Exited.WaitAsync(ct);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"'{options.Name}' exited with code {exitCode}.{child.RecentOutput.FormatTail()}");
+        }
+        return child.RecentOutput;
+    }
+
+    /// <summary>
+    /// Sends the stop signal (default: <see cref="ChildProcessOptions.StopSignal"/>), waits up to the timeout
+    /// (default: <see cref="ChildProcessOptions.StopTimeout"/>), then kills the process and its descendants.
+    /// Safe to call many times and concurrently: later calls wait for the first one.
+    /// </summary>
+    public Task StopAsync(StopSignal? signal = null, TimeSpan? timeout = null)
+    {
+        lock (_stopGate)
+        {
+            return _stopping ??= StopCoreAsync(signal ?? _options.StopSignal, timeout ?? _options.StopTimeout);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process.Dispose();
+    }
+
+    /// <summary>Sends the stop signal without waiting: used when the host itself is being signalled.</summary>
+    internal void SignalStop()
+    {
+        if (!IsReaped)
+        {
+            Libc.SendSignal(Pid, _options.StopSignal);
+        }
+    }
+
+    private async Task StopCoreAsync(StopSignal signal, TimeSpan timeout)
+    {
+        if (IsReaped || !Libc.SendSignal(Pid, signal))
+        {
+            await Exited;
+            return;
+        }
+
+        var finished = await Task.WhenAny(Exited, Task.Delay(timeout));
+        if (finished != Exited)
+        {
+            KillEntireTree();
+            await Exited;
+        }
+    }
+
+    // Until .NET has reaped the pid (waitpid), it cannot have been reused, so signalling it is safe.
+    private bool IsReaped => _process.HasExited;
+
+    private void KillEntireTree()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
+        {
+            // It exited between the timeout and the kill.
+        }
+    }
+
+    private async Task CompleteExitedAsync()
+    {
+        using (var drain = new CancellationTokenSource(OutputDrainTimeout))
+        {
+            try
+            {
+                await _process.WaitForExitAsync(drain.Token); // also waits for the output readers to hit EOF
+            }
+            catch (OperationCanceledException)
+            {
+                // A descendant still holds the pipes open; the process itself is gone.
+            }
+        }
+        ChildProcessRegistry.Remove(this);
+        _exited.TrySetResult(_process.ExitCode);
+    }
+
+    private void OnOutputLine(string? line)
+    {
+        if (line is null)
+        {
+            return; // end of stream
+        }
+        _recentOutput.Add(line);
+        try
+        {
+            _options.Output?.Invoke(line);
+        }
+        catch
+        {
+            // A faulty log sink must not crash the host from a thread-pool thread.
+        }
+    }
+
+    private static ProcessStartInfo BuildStartInfo(ChildProcessOptions options)
+    {
+        var startInfo = new ProcessStartInfo(options.FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = options.WorkingDirectory,
+        };
+        foreach (var argument in options.Arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in options.Environment)
+        {
+            if (value is null)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
+        }
+        return startInfo;
+    }
+}
