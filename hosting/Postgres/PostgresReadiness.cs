@@ -20,13 +20,18 @@ internal static class PostgresReadiness
         string lastError = "none";
         while (true)
         {
+            // Race each attempt against the server's exit: a port squatter that accepts TCP but never answers
+            // would otherwise hold us for the whole connect timeout.
+            var attempt = SelectOneAsync(probe, ct);
+            await Task.WhenAny(attempt, server.Exited);
             if (server.HasExited)
             {
+                _ = attempt.ContinueWith(t => t.Exception, TaskScheduler.Default); // observe its late failure
                 throw ExitedEarly(server);
             }
             try
             {
-                await SelectOneAsync(probe, ct);
+                await attempt;
                 return;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidPassword)
@@ -75,7 +80,7 @@ internal static class PostgresReadiness
         var output = server.RecentOutput;
         if (output.Any(line => line.Contains("Address already in use", StringComparison.Ordinal)))
         {
-            return new PortTakenException($"Another process took the port.{output.FormatTail()}");
+            return new PortTakenException($"Another process holds the port.{output.FormatTail()}");
         }
         return new InvalidOperationException(
             $"PostgreSQL exited with code {server.ExitCode} before accepting connections.{output.FormatTail()}");

@@ -150,12 +150,19 @@ public sealed class PostgresServer : IAsyncDisposable
                 {
                     await PostgresReadiness.WaitAsync(process, server.SuperuserConnectionString(), ct);
                     log($"postgres: ready on 127.0.0.1:{port} (pid {process.Pid})");
+                    server.ReportUnexpectedExit(log);
                     return server;
                 }
                 catch (PostgresReadiness.PortTakenException) when (options.Port == 0 && attempt < PortAttempts)
                 {
                     log($"postgres: port {port} was taken before the server bound it; trying another");
                     await process.DisposeAsync();
+                }
+                catch (PostgresReadiness.PortTakenException taken)
+                {
+                    await process.DisposeAsync();
+                    throw new InvalidOperationException(
+                        $"PostgreSQL could not listen on 127.0.0.1:{port}: the address is already in use. {taken.Message}", taken);
                 }
                 catch
                 {
@@ -181,6 +188,15 @@ public sealed class PostgresServer : IAsyncDisposable
         await osUser.TakeOwnershipAsync(directory, ct);
         return directory;
     }
+
+    private void ReportUnexpectedExit(Action<string> log) =>
+        _process.Exited.ContinueWith(exited =>
+        {
+            if (!_disposal.IsValueCreated)
+            {
+                log($"postgres: the server (pid {ProcessId}) exited unexpectedly with code {exited.Result}");
+            }
+        }, TaskScheduler.Default);
 
     private async Task<NpgsqlConnection> OpenSuperuserAsync(string database, CancellationToken ct)
     {
