@@ -23,6 +23,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
     private bool responseGzip;
     private int writeInProgress;
     private bool completed;
+    private bool messageWritten; // a unary response may sit unflushed in the pipe: headers not sent yet, but not trailers-only either
 
     public HttpServerCallContext(HttpContext httpContext, BoundMethod method, GrpcServerOptions options)
     {
@@ -147,6 +148,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
             var frame = MessageFrame.Build(message, compress: responseGzip && CompressResponses, options.MaxSendMessageSize);
             var writer = httpContext.Response.BodyWriter;
             writer.Write(frame);
+            messageWritten = true;
             if (!flush) return;
 
             using var linked = cancellationToken.CanBeCanceled
@@ -183,7 +185,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
         completed = true;
         callFinishedCts.Cancel();
         var response = httpContext.Response;
-        if (!response.HasStarted)
+        if (!response.HasStarted && !messageWritten)
         {
             PrepareResponseHeaders();
             response.Headers.Remove(GrpcProtocol.EncodingHeader);
