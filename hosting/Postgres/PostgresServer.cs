@@ -22,6 +22,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly SemaphoreSlim _provisioning = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _issuedConnectionStrings = new();
     private readonly Lazy<Task> _disposal;
+    private volatile bool _stopRequested;
 
     private PostgresServer(ChildProcess process, int port, PostgresCredentials credentials, string socketDirectory, string? temporaryDataDirectory)
     {
@@ -112,7 +113,11 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>Fast shutdown (SIGINT), up to 10 s, then SIGKILL. Idempotent.</summary>
-    public ValueTask DisposeAsync() => new(_disposal.Value);
+    public ValueTask DisposeAsync()
+    {
+        _stopRequested = true;
+        return new ValueTask(_disposal.Value);
+    }
 
     private static async Task<PostgresServer> StartAsync(PostgresServerOptions options, string? temporaryDataDirectory, CancellationToken ct)
     {
@@ -192,7 +197,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private void ReportUnexpectedExit(Action<string> log) =>
         _process.Exited.ContinueWith(exited =>
         {
-            if (!_disposal.IsValueCreated)
+            if (!_stopRequested)
             {
                 log($"postgres: the server (pid {ProcessId}) exited unexpectedly with code {exited.Result}");
             }

@@ -50,9 +50,18 @@ public sealed class ChildProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var child = new ChildProcess(options);
-        child._process.Start();
-        child.Pid = child._process.Id;
+        // Registered before it starts, so that a process exiting at once is still unregistered after.
         ChildProcessRegistry.Add(child);
+        try
+        {
+            child._process.Start();
+        }
+        catch
+        {
+            ChildProcessRegistry.Remove(child);
+            throw;
+        }
+        child.Pid = child._process.Id;
 
         child._process.StandardInput.Close(); // nothing is ever typed to a child: it sees EOF, never our terminal
         child._process.BeginOutputReadLine();
@@ -99,7 +108,7 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Sends the stop signal without waiting: used when the host itself is being signalled.</summary>
     internal void SignalStop()
     {
-        if (!IsReaped)
+        if (IsRunning)
         {
             Libc.SendSignal(Pid, _options.StopSignal);
         }
@@ -107,7 +116,7 @@ public sealed class ChildProcess : IAsyncDisposable
 
     private async Task StopCoreAsync(StopSignal signal, TimeSpan timeout)
     {
-        if (IsReaped || !Libc.SendSignal(Pid, signal))
+        if (!IsRunning || !Libc.SendSignal(Pid, signal))
         {
             await Exited;
             return;
@@ -121,8 +130,12 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
-    // Until .NET has reaped the pid (waitpid), it cannot have been reused, so signalling it is safe.
-    private bool IsReaped => _process.HasExited;
+    /// <summary>False only inside <see cref="Start"/>, where the registry may already see it.</summary>
+    internal bool IsStarted => Pid != 0;
+
+    // Started and not yet reaped by .NET (waitpid): until then the pid cannot have been reused by another
+    // process, so signalling it is safe.
+    private bool IsRunning => IsStarted && !_process.HasExited;
 
     private void KillEntireTree()
     {

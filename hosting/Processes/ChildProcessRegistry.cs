@@ -26,7 +26,7 @@ public static class ChildProcessRegistry
     private static bool _hooked;
 
     /// <summary>The children started by this host that have not exited yet.</summary>
-    public static IReadOnlyCollection<ChildProcess> RunningChildren => [.. Running.Keys];
+    public static IReadOnlyCollection<ChildProcess> RunningChildren => [.. Running.Keys.Where(child => child.IsStarted)];
 
     internal static void Add(ChildProcess child)
     {
@@ -66,7 +66,7 @@ public static class ChildProcessRegistry
 
     private static void StopAllAndWait()
     {
-        var stops = Running.Keys.Select(child => child.StopAsync()).ToArray();
+        var stops = Running.Keys.Where(child => child.IsStarted).Select(child => child.StopAsync()).ToArray();
         // Each stop is bounded by its own timeout followed by a kill; this is a backstop, not the policy.
         Task.WhenAll(stops).Wait(TimeSpan.FromSeconds(30));
     }
