@@ -1,0 +1,25 @@
+namespace HrmsAttendance.PunchLedger.Benchmarks;
+
+public sealed record BenchmarkOptions(double Seconds, int Connections, int Rounds, int BatchSize, int Persons)
+{
+    public static BenchmarkOptions Parse(string[] args)
+    {
+        var options = new BenchmarkOptions(Seconds: 8, Connections: 2, Rounds: 3, BatchSize: 1000, Persons: 2000);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            options = args[i] switch
+            {
+                "--seconds" => options with { Seconds = double.Parse(args[i + 1]) },
+                "--connections" => options with { Connections = int.Parse(args[i + 1]) },
+                "--rounds" => options with { Rounds = int.Parse(args[i + 1]) },
+                "--batch" => options with { BatchSize = int.Parse(args[i + 1]) },
+                "--persons" => options with { Persons = int.Parse(args[i + 1]) },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+        }
+        return options;
+    }
+
+    public override string ToString() =>
+        $"{Seconds}s per measurement, {Connections} connections, {Rounds} rounds, batch {BatchSize}, {Persons} persons";
+}

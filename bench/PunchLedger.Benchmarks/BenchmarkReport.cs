@@ -1,0 +1,33 @@
+namespace HrmsAttendance.PunchLedger.Benchmarks;
+
+/// <summary>Medians per measurement and the two ratios the issue sets targets for.</summary>
+public sealed class BenchmarkReport(BenchmarkOptions options)
+{
+    private readonly Dictionary<string, List<double>> samples = [];
+
+    public void Add(string name, double rowsPerSecond)
+    {
+        if (!samples.TryGetValue(name, out var list)) samples[name] = list = [];
+        list.Add(rowsPerSecond);
+        Console.WriteLine($"  {name,-28} {rowsPerSecond,12:N0} rows/s");
+    }
+
+    private double Median(string name)
+    {
+        var sorted = samples[name].Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    public void Print(TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine($"Medians over {options.Rounds} rounds ({options}):");
+        foreach (var name in samples.Keys)
+            output.WriteLine($"  {name,-28} {Median(name),12:N0} rows/s");
+        var single = Median("single punch via door") / Median("single INSERT (baseline)");
+        var batch = Median("batch door") / Median("COPY (baseline)");
+        output.WriteLine();
+        output.WriteLine($"ratio (1) single door / single INSERT = {single:F2}  (target >= 0.75)");
+        output.WriteLine($"ratio (2) batch door  / COPY          = {batch:F2}  (target >= 0.20)");
+    }
+}

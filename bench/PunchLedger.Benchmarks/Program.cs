@@ -1,0 +1,19 @@
+using HrmsAttendance.Hosting.Postgres;
+using HrmsAttendance.PunchLedger.Benchmarks;
+using HrmsAttendance.PunchLedger.Database;
+
+// Punch-ledger throughput as ratios against plain Postgres baselines measured in the same run,
+// on the same server, with the same number of connections:
+//   (1) single punches/s through the door     vs  single-row INSERTs/s into an unindexed table
+//   (2) punches/s through the batch door      vs  COPY rows/s into an unindexed table
+// Usage: dotnet run -c Release --project bench/PunchLedger.Benchmarks [-- --seconds 10 --connections 2 --rounds 3]
+var options = BenchmarkOptions.Parse(args);
+Console.WriteLine($"punch-ledger benchmark: {options}");
+
+await using var server = await PostgresServer.StartTemporaryAsync();
+var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole]);
+await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
+
+var bench = await LedgerBenchmark.CreateAsync(database, options);
+var report = await bench.RunAsync();
+report.Print(Console.Out);
