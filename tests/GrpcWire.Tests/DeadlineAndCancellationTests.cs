@@ -68,4 +68,22 @@ public class DeadlineAndCancellationTests(TestServerHost server)
         Assert.Equal(StatusCode.Cancelled, call.GetStatus().StatusCode);
         await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
     }
+
+    [Fact]
+    public async Task A_handler_that_ignores_the_deadline_has_its_stream_reset_and_the_server_recovers()
+    {
+        var callId = Guid.NewGuid().ToString();
+        var call = RawGrpc.PostAsync(server.Address, WireTestMethods.IgnoreCancel.FullName,
+            RawGrpc.Frame(new EchoRequest { Text = callId }),
+            headers: new Dictionary<string, string> { ["grpc-timeout"] = "100m" });
+
+        // Deadline (100 ms) + grace (200 ms in TestServerHost): the server resets the stream with CANCEL.
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => call.WaitAsync(Patience));
+        var reset = Assert.IsType<HttpProtocolException>(ex.InnerException);
+        Assert.Equal(0x8, reset.ErrorCode);
+
+        server.Service.Release(callId);
+        await server.Service.HandlerTokenFired(callId).WaitAsync(Patience); // the handler ran to its end
+        Assert.Equal("ok", (await server.Channel.UnaryAsync(WireTestMethods.Echo, new EchoRequest { Text = "ok" })).Text);
+    }
 }

@@ -20,6 +20,16 @@ public class ProtocolErrorTests(TestServerHost server)
     }
 
     [Fact]
+    public async Task Handler_exception_is_UNKNOWN_with_a_generic_message()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => server.Channel.UnaryAsync(WireTestMethods.Fail, new FailRequest { Code = -1 }));
+
+        Assert.Equal(StatusCode.Unknown, ex.StatusCode);
+        Assert.DoesNotContain("secret", ex.Status.Detail);
+        await AssertServerStillServes();
+    }
+
+    [Fact]
     public async Task Truncated_frame_is_INTERNAL()
     {
         var frame = RawGrpc.Frame(new EchoRequest { Text = "truncated" });

@@ -51,6 +51,9 @@ const handlers = {
   WaitForCancel() {
     // Never answers; grpc-js ends the call when the client cancels or the deadline passes.
   },
+  IgnoreCancel() {
+    // Same as WaitForCancel here: nothing to release it.
+  },
 };
 
 function main() {

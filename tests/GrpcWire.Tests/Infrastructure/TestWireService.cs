@@ -16,6 +16,11 @@ public sealed class TestWireService : IGrpcService
     /// <summary>Completes when the WaitForCancel call whose request text is <paramref name="callId"/> saw its token fire.</summary>
     public Task HandlerTokenFired(string callId) => Probe(tokenFired, callId).Task;
 
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> released = new();
+
+    /// <summary>Lets the IgnoreCancel call whose request text is <paramref name="callId"/> return.</summary>
+    public void Release(string callId) => Probe(released, callId).TrySetResult();
+
     /// <summary>Request metadata seen by the last EchoMetadata call (for assertions on what arrived).</summary>
     public ConcurrentDictionary<string, Metadata> SeenHeaders { get; } = new();
 
@@ -26,7 +31,8 @@ public sealed class TestWireService : IGrpcService
         .AddClientStreaming(WireTestMethods.Collect, Collect)
         .AddDuplexStreaming(WireTestMethods.Chat, Chat)
         .AddUnary(WireTestMethods.EchoMetadata, EchoMetadata)
-        .AddUnary(WireTestMethods.WaitForCancel, WaitForCancel);
+        .AddUnary(WireTestMethods.WaitForCancel, WaitForCancel)
+        .AddUnary(WireTestMethods.IgnoreCancel, IgnoreCancel);
 
     private static Task<EchoReply> Echo(EchoRequest request, ServerCallContext context)
     {
@@ -36,6 +42,7 @@ public sealed class TestWireService : IGrpcService
 
     private static Task<EchoReply> Fail(FailRequest request, ServerCallContext context)
     {
+        if (request.Code < 0) throw new InvalidOperationException("secret internal detail");
         var trailers = new Metadata { { "x-fail-reason", "requested" } };
         throw new RpcException(new Status((StatusCode)request.Code, request.Message), trailers);
     }
@@ -81,6 +88,14 @@ public sealed class TestWireService : IGrpcService
         Probe(started, request.Text).TrySetResult();
         await Task.Delay(Timeout.Infinite, context.CancellationToken);
         return new EchoReply();
+    }
+
+    private async Task<EchoReply> IgnoreCancel(EchoRequest request, ServerCallContext context)
+    {
+        Probe(started, request.Text).TrySetResult();
+        await Probe(released, request.Text).Task;
+        Probe(tokenFired, request.Text).TrySetResult(); // "finished" for this method
+        return new EchoReply { Text = "released" };
     }
 
     private static TaskCompletionSource Probe(ConcurrentDictionary<string, TaskCompletionSource> probes, string callId) =>

@@ -14,6 +14,7 @@ public static class WireTestMethods
     public static readonly Method<EchoRequest, EchoReply> Chat = new(MethodType.DuplexStreaming, Service, "Chat", EchoRequest.Parser, EchoReply.Parser);
     public static readonly Method<EchoRequest, EchoReply> EchoMetadata = new(MethodType.Unary, Service, "EchoMetadata", EchoRequest.Parser, EchoReply.Parser);
     public static readonly Method<EchoRequest, EchoReply> WaitForCancel = new(MethodType.Unary, Service, "WaitForCancel", EchoRequest.Parser, EchoReply.Parser);
+    public static readonly Method<EchoRequest, EchoReply> IgnoreCancel = new(MethodType.Unary, Service, "IgnoreCancel", EchoRequest.Parser, EchoReply.Parser);
 
     /// <summary>A method the server does not have, on a service it does have.</summary>
     public static readonly Method<EchoRequest, EchoReply> UnknownMethod = new(MethodType.Unary, Service, "NoSuchMethod", EchoRequest.Parser, EchoReply.Parser);
