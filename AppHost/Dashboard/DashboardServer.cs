@@ -64,13 +64,13 @@ public static class DashboardServer
     /// </summary>
     public static async Task RunAsync(DashboardOptions options, CancellationToken cancellationToken)
     {
-        await using var dashboard = await StartAsync(options, cancellationToken);
-        Console.WriteLine($"Dashboard: {dashboard.Url} (OTLP/HTTP endpoint {dashboard.OtlpEndpoint})");
         try
         {
+            await using var dashboard = await StartAsync(options, cancellationToken);
+            Console.WriteLine($"Dashboard: {dashboard.Url} (OTLP/HTTP endpoint {dashboard.OtlpEndpoint})");
             await Task.Delay(Timeout.Infinite, cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }
