@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using HrmsAttendance.Hosting.Processes;
 
 namespace HrmsAttendance.Hosting.Postgres;
 
