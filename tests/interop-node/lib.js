@@ -33,7 +33,8 @@ function loadProto(protoPath, includeDirs = []) {
     bytes: String,
     defaults: true,
     oneofs: true,
-    includeDirs,
+    // An empty list would make proto-loader warn that the file is "not found in any of the include paths".
+    includeDirs: includeDirs.length > 0 ? includeDirs : undefined,
   });
 }
 

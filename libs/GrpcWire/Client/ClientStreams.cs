@@ -23,6 +23,8 @@ internal sealed class ClientRequestStream<TRequest, TResponse>(GrpcCall<TRespons
     where TRequest : class, IMessage<TRequest>
     where TResponse : class, IMessage<TResponse>
 {
+    internal GrpcCall<TResponse> Call => call;
+
     public Task WriteAsync(TRequest message, CancellationToken cancellationToken = default) =>
         call.WriteMessageAsync(message, cancellationToken);
 

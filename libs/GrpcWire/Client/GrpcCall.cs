@@ -41,11 +41,18 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
         this.methodPath = methodPath;
         this.parser = parser;
         this.options = options;
+        CompressRequestMessages = options.CompressRequests;
         // Observed through the call's other members; keep an unread failure from being reported as unobserved.
         _ = responseHeaders.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
     }
 
     public Task<Metadata> ResponseHeadersAsync => responseHeaders.Task;
+
+    /// <summary>
+    /// Whether the next request messages are gzipped; starts as CallOptions.CompressRequests (which also
+    /// sends grpc-encoding: gzip). Switching it off per message is what the interop tests need.
+    /// </summary>
+    internal bool CompressRequestMessages { get; set; }
 
     /// <summary>Completes when the final status is known.</summary>
     public Task Finished => finished.Task;
@@ -218,7 +225,7 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callCts.Token);
             var stream = await WaitForRequestStreamAsync(linked.Token).ConfigureAwait(false);
-            var frame = MessageFrame.Build(message, options.CompressRequests, channel.Options.MaxSendMessageSize);
+            var frame = MessageFrame.Build(message, options.CompressRequests && CompressRequestMessages, channel.Options.MaxSendMessageSize);
             await stream.WriteAsync(frame, linked.Token).ConfigureAwait(false);
             await stream.FlushAsync(linked.Token).ConfigureAwait(false);
         }

@@ -59,6 +59,9 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
     public bool DeadlineExceeded { get; private set; }
     public bool ClientCancelled => httpContext.RequestAborted.IsCancellationRequested;
 
+    /// <summary>Whether the last request message read had the compressed flag set (interop tests check it).</summary>
+    internal bool LastRequestMessageCompressed { get; private set; }
+
     public bool IsRequestEncodingSupported =>
         RequestEncoding is null
         || RequestEncoding.Equals(GrpcProtocol.IdentityEncoding, StringComparison.OrdinalIgnoreCase)
@@ -88,6 +91,7 @@ internal sealed class HttpServerCallContext : ServerCallContext, IDisposable
                     {
                         var payload = buffer.Slice(MessageFrame.HeaderSize, length);
                         consumed = payload.End;
+                        LastRequestMessageCompressed = compressed;
                         return MessageFrame.Decode(parser, payload, compressed, RequestEncoding, options.MaxReceiveMessageSize);
                     }
                 }

@@ -37,7 +37,15 @@ internal sealed class ServerCallHandler(BoundMethod method, GrpcServerOptions op
         using var call = new HttpServerCallContext(httpContext, method, options);
         var status = await RunAsync(call).ConfigureAwait(false);
         activity?.SetTag("rpc.grpc.status_code", (int)status.StatusCode);
-        call.Complete(status);
+        try
+        {
+            call.Complete(status);
+        }
+        catch (Exception ex) when (call.ClientCancelled || call.DeadlineExceeded)
+        {
+            // The stream is already gone (reset by the client or by our deadline): nobody to tell.
+            logger.LogDebug(ex, "Could not send the status of {Method}; the stream was reset.", method.FullName);
+        }
     }
 
     private async Task<Status> RunAsync(HttpServerCallContext call)
