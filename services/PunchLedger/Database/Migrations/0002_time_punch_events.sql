@@ -1,0 +1,71 @@
+-- The ledger: one immutable row per punch, the single source of truth. Daily results are derived
+-- from it and can be rebuilt from it at any time (see staffing.rebuild_daily_attendance_results).
+CREATE TABLE staffing.time_punch_events (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  event_uuid uuid NOT NULL DEFAULT gen_random_uuid(),
+  tenant_id uuid NOT NULL,
+  person_uuid uuid NOT NULL,
+  punch_time timestamptz NOT NULL,
+  -- RAW: a platform punch without a direction (DingTalk/WeCom); the projection gives it one.
+  punch_type text NOT NULL,
+  source_provider text NOT NULL,
+  -- The platform's own id of the punch; with the provider it identifies a redelivery.
+  source_event_id text NULL,
+  -- The caller's idempotency key: a retry with the same key and the same fields is the same event.
+  request_id text NOT NULL,
+  -- The untouched input (platform payloads are kept for audit, never trusted as verdicts).
+  payload jsonb NOT NULL DEFAULT '{}'::jsonb,
+  initiator_id text NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+
+  CONSTRAINT time_punch_events_event_uuid_key UNIQUE (event_uuid),
+  CONSTRAINT time_punch_events_request_id_key UNIQUE (tenant_id, request_id),
+  CONSTRAINT time_punch_events_punch_type_check
+    CHECK (punch_type IN ('IN','OUT','RAW')),
+  CONSTRAINT time_punch_events_source_provider_check
+    CHECK (source_provider IN ('MANUAL','IMPORT','DINGTALK','WECOM','CORRECTION')),
+  -- The doors validate the same rules and answer STAFFING_INVALID_ARGUMENT; these constraints keep the
+  -- table honest even against the owner.
+  CONSTRAINT time_punch_events_request_id_check
+    CHECK (request_id <> '' AND char_length(request_id) <= 200),
+  CONSTRAINT time_punch_events_platform_source_event_check
+    CHECK (source_provider NOT IN ('DINGTALK','WECOM') OR source_event_id IS NOT NULL),
+  CONSTRAINT time_punch_events_payload_object_check
+    CHECK (jsonb_typeof(payload) = 'object')
+);
+
+-- A platform event delivered twice (stream reconnect, poller overlap) must land once, whatever request_id
+-- the connector derived for it. Manual and import punches have no source id and are not constrained.
+CREATE UNIQUE INDEX time_punch_events_source_event_key
+  ON staffing.time_punch_events (tenant_id, source_provider, source_event_id)
+  WHERE source_event_id IS NOT NULL;
+
+-- The projection reads one person's punches in a time window, in (punch_time, id) order.
+CREATE INDEX time_punch_events_person_time_idx
+  ON staffing.time_punch_events (tenant_id, person_uuid, punch_time, id);
+
+ALTER TABLE staffing.time_punch_events ENABLE ROW LEVEL SECURITY;
+ALTER TABLE staffing.time_punch_events FORCE ROW LEVEL SECURITY;
+-- No missing_ok: without app.current_tenant the policy itself raises, so a forgotten tenant fails closed.
+CREATE POLICY tenant_isolation ON staffing.time_punch_events
+USING (tenant_id = current_setting('app.current_tenant')::uuid)
+WITH CHECK (tenant_id = current_setting('app.current_tenant')::uuid);
+
+-- Append-only, even for the owner (grants already keep the service role out): a changed or deleted
+-- event would silently change history that daily results, exports and audits were derived from.
+-- Corrections are new events (source_provider CORRECTION). Statement-level, so the refusal does not
+-- depend on whether any row matched.
+CREATE FUNCTION staffing.refuse_time_punch_event_change()
+RETURNS trigger
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  RAISE EXCEPTION USING
+    MESSAGE = 'STAFFING_EVENT_IMMUTABLE',
+    DETAIL = format('staffing.time_punch_events is append-only; %s is refused (record a correction event instead)', TG_OP);
+END;
+$$;
+
+CREATE TRIGGER time_punch_events_append_only
+  BEFORE UPDATE OR DELETE OR TRUNCATE ON staffing.time_punch_events
+  FOR EACH STATEMENT EXECUTE FUNCTION staffing.refuse_time_punch_event_change();

@@ -1,0 +1,716 @@
+-- The kernel: the doors that record punches and the projection that keeps daily results current.
+--
+-- Shape of a write (one transaction, the caller's):
+--   1. check the tenant and the arguments;
+--   2. insert the event idempotently (request_id; provider + source_event_id) and its PunchRecorded;
+--   3. take the per-(person, work_date) advisory locks of the days the punch can change, in a fixed
+--      order, and only then, in a new statement, read the events: a statement's snapshot is taken when
+--      it starts, so reading in the locking statement could miss an event a concurrent writer
+--      committed while we waited, and overwrite its result with a stale one;
+--   4. recompute those days set-based (staffing.project_daily_attendance_results) and write a
+--      DailyResultChanged for every day whose result changed.
+--
+-- Callers use READ COMMITTED (the default). Under REPEATABLE READ step 3 cannot refresh the snapshot;
+-- a concurrent writer of the same day then makes the upsert fail with a serialization error (retry
+-- with the same request_id is safe), never silently lose an event.
+--
+-- Internal functions below are not SECURITY DEFINER and have no pinned search_path (a SET clause
+-- would forbid inlining and cost every call); they qualify every name and are only reachable from the
+-- doors, which pin search_path, and from the owner.
+
+-- ---------------------------------------------------------------------------------------------------
+-- Tenant guard
+-- ---------------------------------------------------------------------------------------------------
+
+-- The doors are SECURITY DEFINER, so RLS alone would only fail late and with a cast error; this names the
+-- problem. The service sets app.current_tenant with set_config(..., true) in the same transaction.
+CREATE FUNCTION staffing.assert_current_tenant(p_tenant_id uuid)
+RETURNS void
+LANGUAGE plpgsql
+STABLE
+AS $$
+DECLARE
+  v_setting text := current_setting('app.current_tenant', true);
+  v_current uuid;
+BEGIN
+  IF p_tenant_id IS NULL THEN
+    RAISE EXCEPTION USING MESSAGE = 'STAFFING_INVALID_ARGUMENT', DETAIL = 'tenant_id is required';
+  END IF;
+  IF v_setting IS NULL OR v_setting = '' THEN
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_TENANT_MISSING',
+      DETAIL = 'app.current_tenant is not set in this transaction';
+  END IF;
+  -- Fast path: the service writes the canonical text form.
+  IF v_setting = p_tenant_id::text THEN
+    RETURN;
+  END IF;
+  BEGIN
+    v_current := v_setting::uuid;
+  EXCEPTION WHEN invalid_text_representation THEN
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_TENANT_INVALID',
+      DETAIL = 'app.current_tenant is not a UUID';
+  END;
+  IF v_current <> p_tenant_id THEN
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_TENANT_MISMATCH',
+      DETAIL = 'tenant_id differs from app.current_tenant';
+  END IF;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- Ruleset STANDARD_SHIFT_V1 (seed 004 §4.2.1, §6.2): the calendar half of it. The rest of the
+-- parameters (09:00–18:00, 5 min tolerances, window −6h/+12h) live in project_daily_attendance_results.
+-- These are SQL functions without SET clauses so the planner inlines and constant-folds them.
+-- ---------------------------------------------------------------------------------------------------
+
+-- Work dates are Asia/Shanghai dates (seed 004 §3.2) until tenants get their own time profiles.
+CREATE FUNCTION staffing.attendance_time_zone()
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$ SELECT 'Asia/Shanghai'::text $$;
+
+CREATE FUNCTION staffing.work_date_of(p_punch_time timestamptz)
+RETURNS date
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$ SELECT (p_punch_time AT TIME ZONE staffing.attendance_time_zone())::date $$;
+
+-- The instant a local date starts, for range scans by work date.
+CREATE FUNCTION staffing.start_of_work_date(p_work_date date)
+RETURNS timestamptz
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$ SELECT p_work_date::timestamp AT TIME ZONE staffing.attendance_time_zone() $$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- Argument checks, one place for the single and the batch door
+-- ---------------------------------------------------------------------------------------------------
+
+-- Returns what is wrong with a punch (the DETAIL of STAFFING_INVALID_ARGUMENT), or NULL when nothing is.
+-- A NULL payload is accepted and means '{}'. Inlined into the callers' queries (plain SQL, no SET).
+CREATE FUNCTION staffing.punch_argument_problem(
+  p_person_uuid uuid,
+  p_punch_time timestamptz,
+  p_punch_type text,
+  p_source_provider text,
+  p_source_event_id text,
+  p_request_id text,
+  p_payload jsonb)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE
+    WHEN p_person_uuid IS NULL THEN 'person_uuid is required'
+    WHEN p_punch_time IS NULL THEN 'punch_time is required'
+    -- ±infinity has no work date.
+    WHEN NOT isfinite(p_punch_time) THEN 'punch_time must be a finite instant'
+    WHEN p_punch_type IS NULL OR p_punch_type NOT IN ('IN','OUT','RAW')
+      THEN 'punch_type must be IN, OUT or RAW'
+    WHEN p_source_provider IS NULL OR p_source_provider NOT IN ('MANUAL','IMPORT','DINGTALK','WECOM','CORRECTION')
+      THEN 'source_provider must be MANUAL, IMPORT, DINGTALK, WECOM or CORRECTION'
+    WHEN p_source_event_id = '' THEN 'source_event_id must be NULL or non-empty'
+    WHEN char_length(p_source_event_id) > 200 THEN 'source_event_id is longer than 200 characters'
+    -- Platform punches are deduplicated on their own id: without it a redelivery would count twice.
+    WHEN p_source_provider IN ('DINGTALK','WECOM') AND p_source_event_id IS NULL
+      THEN 'source_event_id is required for ' || p_source_provider || ' punches'
+    WHEN p_request_id IS NULL OR p_request_id = '' THEN 'request_id is required'
+    WHEN char_length(p_request_id) > 200 THEN 'request_id is longer than 200 characters'
+    WHEN p_payload IS NOT NULL AND jsonb_typeof(p_payload) <> 'object' THEN 'payload must be a JSON object'
+  END
+$$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- Locks
+-- ---------------------------------------------------------------------------------------------------
+
+-- Serializes recomputation of one (tenant, person, work_date) (seed 004 §4.2.1). The key is the seed's:
+-- hashtext(person::text || ':' || work_date::text), with the date spelled by to_char, which gives the same
+-- 'YYYY-MM-DD' text as date::text under DateStyle ISO but does not follow a session's DateStyle, so two
+-- sessions can never disagree on the key. Callers lock several days in ascending (person, work_date)
+-- order, which rules out deadlocks between doors. Inlined (plain SQL, no SET).
+CREATE FUNCTION staffing.lock_attendance_day(p_tenant_id uuid, p_person_uuid uuid, p_work_date date)
+RETURNS void
+LANGUAGE sql
+VOLATILE
+AS $$
+  SELECT pg_advisory_xact_lock(
+    hashtext(p_tenant_id::text),
+    hashtext(p_person_uuid::text || ':' || to_char(p_work_date, 'YYYY-MM-DD')))
+$$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- Events
+-- ---------------------------------------------------------------------------------------------------
+
+CREATE FUNCTION staffing.punch_recorded_message(
+  p_tenant_id uuid,
+  p_event_id bigint,
+  p_event_uuid uuid,
+  p_person_uuid uuid,
+  p_punch_time timestamptz,
+  p_punch_type text,
+  p_source_provider text,
+  p_source_event_id text,
+  p_request_id text)
+RETURNS jsonb
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT jsonb_build_object(
+    'tenant_id', p_tenant_id,
+    'event_id', p_event_id,
+    'event_uuid', p_event_uuid,
+    'person_uuid', p_person_uuid,
+    'punch_time', p_punch_time,
+    'punch_type', p_punch_type,
+    'source_provider', p_source_provider,
+    'source_event_id', p_source_event_id,
+    'request_id', p_request_id,
+    'work_date', staffing.work_date_of(p_punch_time))
+$$;
+
+-- Records one (already validated) punch idempotently, without recomputing anything.
+--   ACCEPTED  a new event was inserted (with its PunchRecorded message);
+--   DUPLICATE an event with the same request_id (or, failing that, the same provider + source_event_id)
+--             exists with the same person, time, type, provider, source_event_id and payload: that event;
+--   CONFLICT  such an event exists with different fields: that event; nothing was written.
+-- Race-safe without locks: ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to
+-- commit or abort, and the lookup runs as a new statement, so it sees the winner.
+CREATE FUNCTION staffing.store_time_punch_event(
+  p_tenant_id uuid,
+  p_person_uuid uuid,
+  p_punch_time timestamptz,
+  p_punch_type text,
+  p_source_provider text,
+  p_source_event_id text,
+  p_request_id text,
+  p_payload jsonb,
+  p_initiator_id text,
+  OUT o_event_id bigint,
+  OUT o_event_uuid uuid,
+  OUT o_outcome text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  v_same boolean;
+BEGIN
+  WITH inserted AS (
+    INSERT INTO staffing.time_punch_events AS e
+      (tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
+       request_id, payload, initiator_id)
+    VALUES
+      (p_tenant_id, p_person_uuid, p_punch_time, p_punch_type, p_source_provider, p_source_event_id,
+       p_request_id, p_payload, p_initiator_id)
+    ON CONFLICT DO NOTHING
+    RETURNING e.id, e.event_uuid
+  ), recorded AS (
+    INSERT INTO staffing.outbox (tenant_id, message_type, payload)
+    SELECT p_tenant_id, 'PunchRecorded',
+           staffing.punch_recorded_message(p_tenant_id, i.id, i.event_uuid, p_person_uuid, p_punch_time,
+                                           p_punch_type, p_source_provider, p_source_event_id, p_request_id)
+    FROM inserted i
+  )
+  SELECT i.id, i.event_uuid INTO o_event_id, o_event_uuid FROM inserted i;
+  IF FOUND THEN
+    o_outcome := 'ACCEPTED';
+    RETURN;
+  END IF;
+
+  -- The request_id decides first (it is the caller's own key); the platform id covers a redelivery
+  -- that arrives under a new request_id.
+  SELECT e.id, e.event_uuid,
+         (e.person_uuid = p_person_uuid
+          AND e.punch_time = p_punch_time
+          AND e.punch_type = p_punch_type
+          AND e.source_provider = p_source_provider
+          AND e.source_event_id IS NOT DISTINCT FROM p_source_event_id
+          AND e.payload = p_payload)
+    INTO o_event_id, o_event_uuid, v_same
+  FROM staffing.time_punch_events e
+  WHERE e.tenant_id = p_tenant_id
+    AND (e.request_id = p_request_id
+         OR (e.source_provider = p_source_provider AND e.source_event_id = p_source_event_id))
+  ORDER BY e.request_id = p_request_id DESC
+  LIMIT 1;
+  IF NOT FOUND THEN
+    -- Only the event_uuid key is left, and gen_random_uuid() does not repeat.
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_INTERNAL',
+      DETAIL = 'the event conflicted on insert but no conflicting event is visible';
+  END IF;
+  o_outcome := CASE WHEN v_same THEN 'DUPLICATE' ELSE 'CONFLICT' END;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- Projection: events -> daily results
+-- ---------------------------------------------------------------------------------------------------
+
+-- Recomputes the given (person, work_date) days of one tenant from the events, upserts their results
+-- and writes a DailyResultChanged for each day whose status, flags, minutes, first IN or last OUT
+-- changed (or that had no result yet). Returns the number of days written. The caller must hold the
+-- days' advisory locks (staffing.lock_attendance_day), taken in an earlier statement.
+--
+-- The result of a day equals, field for field, what seed 004 §4.2.1's row-by-row state machine
+-- computes (tested against it verbatim), but in one statement for any number of days:
+--
+--   * The machine's state before a punch is fully determined by the previous punch in the window: it
+--     expects OUT exactly when the previous punch was (effectively) an IN. So each punch is judged by
+--     its predecessor alone:
+--        IN  after IN      -> MISSING_OUT (the earlier IN is left open; the new IN starts over)
+--        OUT after IN      -> a pair: worked += floor(minutes), last_out = this OUT
+--        OUT after OUT/none-> MISSING_IN
+--     and the day ends with MISSING_OUT when its last punch is an IN. first_in is the first IN.
+--
+--   * RAW punches (platform punches without a direction) take the direction the machine expects: IN
+--     when the previous effective punch was OUT or there is none, OUT when it was IN. A run of RAWs thus
+--     alternates IN, OUT, IN, ... starting from the opposite of the last IN/OUT before it (IN at the
+--     start of the window). Each day's window interprets its RAWs on its own, from its own first punch.
+--     Set-based: `anchor` encodes the position and direction of the last IN/OUT before a punch
+--     (2 * seq + is_in); the previous punch's direction is the anchor's direction flipped once per
+--     RAW in between (an absent anchor counts as an OUT at position 0).
+--
+--   * Window of a day: [09:00 - 6h, 18:00 + 12h) local, i.e. [03:00, next day 06:00): the windows of
+--     neighbouring days overlap, so a punch between 03:00 and 06:00 counts for both.
+--   * Minutes are floored (seed: floor(epoch / 60.0)); late = first IN more than 5 min after 09:00,
+--     early leave = last paired OUT more than 5 min before 18:00, both minus the 5 min tolerance.
+--   * Flags are distinct and sorted (the seed's array_agg(DISTINCT f ORDER BY f)); the fixed order
+--     below is that order. No punch in the window: ABSENT with flags {ABSENT}; no flag: PRESENT;
+--     otherwise EXCEPTION.
+CREATE FUNCTION staffing.project_daily_attendance_results(
+  p_tenant_id uuid,
+  p_person_uuids uuid[],
+  p_work_dates date[])
+RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  v_days integer;
+BEGIN
+  WITH day AS (
+    SELECT k.person_uuid, k.work_date,
+           (k.work_date + time '09:00') AT TIME ZONE staffing.attendance_time_zone() AS shift_start,
+           (k.work_date + time '18:00') AT TIME ZONE staffing.attendance_time_zone() AS shift_end
+    FROM (SELECT DISTINCT u.person_uuid, u.work_date
+          FROM unnest(p_person_uuids, p_work_dates) AS u(person_uuid, work_date)) k
+  ),
+  punch AS (
+    SELECT d.person_uuid, d.work_date, e.id, e.punch_time, e.punch_type,
+           row_number() OVER w AS seq,
+           lag(e.punch_time) OVER w AS prev_time
+    FROM day d
+    JOIN staffing.time_punch_events e
+      ON e.tenant_id = p_tenant_id
+     AND e.person_uuid = d.person_uuid
+     AND e.punch_time >= d.shift_start - interval '6 hours'
+     AND e.punch_time < d.shift_end + interval '12 hours'
+    WINDOW w AS (PARTITION BY d.person_uuid, d.work_date ORDER BY e.punch_time, e.id)
+  ),
+  anchored AS (
+    SELECT p.*,
+           max(CASE p.punch_type WHEN 'IN' THEN p.seq * 2 + 1 WHEN 'OUT' THEN p.seq * 2 END)
+             OVER (PARTITION BY p.person_uuid, p.work_date ORDER BY p.punch_time, p.id
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS anchor
+    FROM punch p
+  ),
+  judged AS (
+    SELECT a.*,
+           CASE a.punch_type WHEN 'IN' THEN true WHEN 'OUT' THEN false ELSE NOT a.prev_in END AS is_in
+    FROM (SELECT x.*,
+                 CASE WHEN x.anchor IS NULL THEN (x.seq - 1) % 2 = 1
+                      ELSE (x.anchor % 2 = 1) <> ((x.seq - 1 - x.anchor / 2) % 2 = 1)
+                 END AS prev_in
+          FROM anchored x) a
+  ),
+  summary AS (
+    SELECT j.person_uuid, j.work_date,
+           count(*)::int AS punch_count,
+           max(j.id) AS max_id,
+           max(j.punch_time) AS max_time,
+           min(j.punch_time) FILTER (WHERE j.is_in) AS first_in,
+           max(j.punch_time) FILTER (WHERE j.prev_in AND NOT j.is_in) AS last_out,
+           sum(greatest(floor(extract(epoch FROM (j.punch_time - j.prev_time)) / 60.0)::int, 0))
+             FILTER (WHERE j.prev_in AND NOT j.is_in) AS worked_minutes,
+           bool_or(j.prev_in AND j.is_in) AS in_after_in,
+           bool_or(NOT j.prev_in AND NOT j.is_in) AS out_without_in,
+           max(j.seq * 2 + j.is_in::int) % 2 = 1 AS ends_with_in
+    FROM judged j
+    GROUP BY j.person_uuid, j.work_date
+  ),
+  measured AS (
+    SELECT d.person_uuid, d.work_date,
+           coalesce(s.punch_count, 0) AS punch_count,
+           s.max_id, s.max_time, s.first_in, s.last_out,
+           coalesce(s.worked_minutes, 0)::int AS worked_minutes,
+           s.in_after_in, s.out_without_in, s.ends_with_in,
+           floor(extract(epoch FROM (s.first_in - d.shift_start)) / 60.0)::int AS late_by,
+           floor(extract(epoch FROM (d.shift_end - s.last_out)) / 60.0)::int AS early_by
+    FROM day d
+    LEFT JOIN summary s ON s.person_uuid = d.person_uuid AND s.work_date = d.work_date
+  ),
+  flagged AS (
+    SELECT m.*,
+           CASE WHEN m.late_by > 5 THEN m.late_by - 5 ELSE 0 END AS late_minutes,
+           CASE WHEN m.early_by > 5 THEN m.early_by - 5 ELSE 0 END AS early_leave_minutes,
+           CASE WHEN m.punch_count = 0 THEN ARRAY['ABSENT']::text[]
+                ELSE array_remove(ARRAY[
+                       CASE WHEN m.early_by > 5 THEN 'EARLY_LEAVE' END,
+                       CASE WHEN m.late_by > 5 THEN 'LATE' END,
+                       CASE WHEN m.out_without_in OR m.first_in IS NULL THEN 'MISSING_IN' END,
+                       CASE WHEN m.in_after_in OR m.ends_with_in THEN 'MISSING_OUT' END
+                     ]::text[], NULL)
+           END AS flags
+    FROM measured m
+  ),
+  result AS (
+    SELECT f.person_uuid, f.work_date, f.flags, f.first_in, f.last_out,
+           f.worked_minutes, f.late_minutes, f.early_leave_minutes,
+           f.punch_count, f.max_id, f.max_time,
+           CASE WHEN f.punch_count = 0 THEN 'ABSENT'
+                WHEN cardinality(f.flags) = 0 THEN 'PRESENT'
+                ELSE 'EXCEPTION'
+           END AS status
+    FROM flagged f
+  ),
+  compared AS (
+    -- The stored result as it was before this statement (the statement's snapshot; the days are locked).
+    SELECT r.*,
+           (o.person_uuid IS NULL
+            OR (o.status, o.flags, o.worked_minutes, o.late_minutes, o.early_leave_minutes,
+                o.first_in_time, o.last_out_time)
+               IS DISTINCT FROM
+               (r.status, r.flags, r.worked_minutes, r.late_minutes, r.early_leave_minutes,
+                r.first_in, r.last_out)) AS changed
+    FROM result r
+    LEFT JOIN staffing.daily_attendance_results o
+      ON o.tenant_id = p_tenant_id AND o.person_uuid = r.person_uuid AND o.work_date = r.work_date
+  ),
+  announced AS (
+    INSERT INTO staffing.outbox (tenant_id, message_type, payload)
+    SELECT p_tenant_id, 'DailyResultChanged',
+           jsonb_build_object(
+             'tenant_id', p_tenant_id,
+             'person_uuid', r.person_uuid,
+             'work_date', r.work_date,
+             'status', r.status,
+             'flags', to_jsonb(r.flags))
+    FROM compared r
+    WHERE r.changed
+    ORDER BY r.person_uuid, r.work_date
+  )
+  INSERT INTO staffing.daily_attendance_results AS t (
+    tenant_id, person_uuid, work_date, ruleset_version, status, flags,
+    first_in_time, last_out_time, worked_minutes, late_minutes, early_leave_minutes,
+    input_punch_count, input_max_punch_event_db_id, input_max_punch_time,
+    computed_at, created_at, updated_at)
+  SELECT p_tenant_id, r.person_uuid, r.work_date, 'STANDARD_SHIFT_V1', r.status, r.flags,
+         r.first_in, r.last_out, r.worked_minutes, r.late_minutes, r.early_leave_minutes,
+         r.punch_count, r.max_id, r.max_time,
+         now(), now(), now()
+  FROM compared r
+  ON CONFLICT (tenant_id, person_uuid, work_date) DO UPDATE SET
+    ruleset_version = EXCLUDED.ruleset_version,
+    status = EXCLUDED.status,
+    flags = EXCLUDED.flags,
+    first_in_time = EXCLUDED.first_in_time,
+    last_out_time = EXCLUDED.last_out_time,
+    worked_minutes = EXCLUDED.worked_minutes,
+    late_minutes = EXCLUDED.late_minutes,
+    early_leave_minutes = EXCLUDED.early_leave_minutes,
+    input_punch_count = EXCLUDED.input_punch_count,
+    input_max_punch_event_db_id = EXCLUDED.input_max_punch_event_db_id,
+    input_max_punch_time = EXCLUDED.input_max_punch_time,
+    computed_at = EXCLUDED.computed_at,
+    updated_at = EXCLUDED.updated_at;
+  GET DIAGNOSTICS v_days = ROW_COUNT;
+  RETURN v_days;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- The doors (the only functions the service role may execute)
+-- ---------------------------------------------------------------------------------------------------
+
+-- Records one punch and recomputes the two days it can change (its local date and the day before, whose
+-- window reaches 06:00 of this one), all in the caller's transaction. A retry with the same request_id
+-- and the same fields returns the original event with duplicate = true and recomputes nothing.
+CREATE FUNCTION staffing.submit_time_punch_event(
+  p_tenant_id uuid,
+  p_person_uuid uuid,
+  p_punch_time timestamptz,
+  p_punch_type text,
+  p_source_provider text,
+  p_source_event_id text,
+  p_request_id text,
+  p_payload jsonb,
+  p_initiator_id text)
+RETURNS TABLE(event_id bigint, event_uuid uuid, duplicate boolean)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, staffing
+AS $$
+DECLARE
+  v_payload jsonb := coalesce(p_payload, '{}'::jsonb);
+  v_problem text;
+  v_outcome text;
+  v_work_date date;
+BEGIN
+  PERFORM staffing.assert_current_tenant(p_tenant_id);
+  v_problem := staffing.punch_argument_problem(p_person_uuid, p_punch_time, p_punch_type, p_source_provider,
+                                               p_source_event_id, p_request_id, v_payload);
+  IF v_problem IS NOT NULL THEN
+    RAISE EXCEPTION USING MESSAGE = 'STAFFING_INVALID_ARGUMENT', DETAIL = v_problem;
+  END IF;
+
+  SELECT s.o_event_id, s.o_event_uuid, s.o_outcome
+    INTO event_id, event_uuid, v_outcome
+  FROM staffing.store_time_punch_event(p_tenant_id, p_person_uuid, p_punch_time, p_punch_type,
+                                       p_source_provider, p_source_event_id, p_request_id, v_payload,
+                                       p_initiator_id) s;
+  IF v_outcome = 'CONFLICT' THEN
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_IDEMPOTENCY_CONFLICT',
+      DETAIL = format('event %s already has request_id %L or source event %s/%s, with different fields',
+                      event_uuid, p_request_id, p_source_provider, coalesce(p_source_event_id, '-'));
+  END IF;
+
+  duplicate := v_outcome = 'DUPLICATE';
+  IF NOT duplicate THEN
+    v_work_date := staffing.work_date_of(p_punch_time);
+    PERFORM staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date - 1),
+            staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date);
+    PERFORM staffing.project_daily_attendance_results(
+      p_tenant_id, ARRAY[p_person_uuid, p_person_uuid], ARRAY[v_work_date - 1, v_work_date]);
+  END IF;
+  RETURN NEXT;
+END;
+$$;
+
+-- Records up to 1,000 punches in one transaction. One row out per row in (ordinal = 1-based position):
+--   ACCEPTED   new event;
+--   DUPLICATE  same as an existing event, or as an earlier row of this batch (event_id is that event's);
+--   REJECTED   error_code STAFFING_INVALID_ARGUMENT or STAFFING_IDEMPOTENCY_CONFLICT; the other rows
+--              are unaffected.
+-- The outcome of every row is the one it would get if the rows were submitted one by one in ordinal
+-- order (rejected rows skipped). The days touched by accepted rows are locked once, in (person,
+-- work_date) order, and recomputed once, together.
+CREATE FUNCTION staffing.submit_time_punch_events(
+  p_tenant_id uuid,
+  p_person_uuids uuid[],
+  p_punch_times timestamptz[],
+  p_punch_types text[],
+  p_source_providers text[],
+  p_source_event_ids text[],
+  p_request_ids text[],
+  p_payloads jsonb[],
+  p_initiator_id text)
+RETURNS TABLE(ordinal int, event_id bigint, event_uuid uuid, outcome text, error_code text)
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, staffing
+AS $$
+DECLARE
+  v_n integer := cardinality(p_request_ids);
+  v_event_id bigint[];
+  v_event_uuid uuid[];
+  v_outcome text[];
+  v_error text[];
+  v_unresolved integer;
+  v_day_persons uuid[];
+  v_day_dates date[];
+  v_one_id bigint;
+  v_one_uuid uuid;
+  v_one_outcome text;
+  r record;
+BEGIN
+  PERFORM staffing.assert_current_tenant(p_tenant_id);
+  IF v_n IS NULL
+     OR cardinality(p_person_uuids) IS DISTINCT FROM v_n
+     OR cardinality(p_punch_times) IS DISTINCT FROM v_n
+     OR cardinality(p_punch_types) IS DISTINCT FROM v_n
+     OR cardinality(p_source_providers) IS DISTINCT FROM v_n
+     OR cardinality(p_source_event_ids) IS DISTINCT FROM v_n
+     OR cardinality(p_payloads) IS DISTINCT FROM v_n THEN
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_INVALID_ARGUMENT',
+      DETAIL = 'the punch arrays must all be given and have the same length';
+  END IF;
+  IF v_n > 1000 THEN
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_INVALID_ARGUMENT',
+      DETAIL = format('a batch holds at most 1000 punches, got %s', v_n);
+  END IF;
+  IF v_n = 0 THEN
+    RETURN;
+  END IF;
+  IF array_ndims(p_person_uuids) <> 1 OR array_ndims(p_punch_times) <> 1 OR array_ndims(p_punch_types) <> 1
+     OR array_ndims(p_source_providers) <> 1 OR array_ndims(p_source_event_ids) <> 1
+     OR array_ndims(p_request_ids) <> 1 OR array_ndims(p_payloads) <> 1 THEN
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_INVALID_ARGUMENT',
+      DETAIL = 'the punch arrays must be one-dimensional';
+  END IF;
+
+  -- Fast path, set-based: rows that are valid and share neither request_id nor source event with
+  -- another valid row of the batch cannot influence each other, so they are inserted together (in
+  -- ordinal order, so event ids follow it). Rows left unresolved (in-batch repeats, or keys that already
+  -- exist) go through the row-by-row path below, in ordinal order.
+  WITH input AS (
+    SELECT i.ord::int AS ord, i.person_uuid, i.punch_time, i.punch_type, i.source_provider,
+           i.source_event_id, i.request_id, coalesce(i.payload, '{}'::jsonb) AS payload,
+           staffing.punch_argument_problem(i.person_uuid, i.punch_time, i.punch_type, i.source_provider,
+                                           i.source_event_id, i.request_id, i.payload) IS NOT NULL AS invalid
+    FROM unnest(p_person_uuids, p_punch_times, p_punch_types, p_source_providers, p_source_event_ids,
+                p_request_ids, p_payloads)
+           WITH ORDINALITY AS i(person_uuid, punch_time, punch_type, source_provider, source_event_id,
+                                request_id, payload, ord)
+  ),
+  independent AS (
+    SELECT v.*
+    FROM (SELECT x.*,
+                 count(*) OVER (PARTITION BY x.request_id) AS same_request,
+                 count(*) OVER (PARTITION BY x.source_provider, x.source_event_id) AS same_source
+          FROM input x
+          WHERE NOT x.invalid) v
+    WHERE v.same_request = 1 AND (v.source_event_id IS NULL OR v.same_source = 1)
+  ),
+  inserted AS (
+    INSERT INTO staffing.time_punch_events AS e
+      (tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
+       request_id, payload, initiator_id)
+    SELECT p_tenant_id, f.person_uuid, f.punch_time, f.punch_type, f.source_provider, f.source_event_id,
+           f.request_id, f.payload, p_initiator_id
+    FROM independent f
+    ORDER BY f.ord
+    ON CONFLICT DO NOTHING
+    RETURNING e.id, e.event_uuid, e.request_id, e.person_uuid, e.punch_time, e.punch_type,
+              e.source_provider, e.source_event_id
+  ),
+  recorded AS (
+    INSERT INTO staffing.outbox (tenant_id, message_type, payload)
+    SELECT p_tenant_id, 'PunchRecorded',
+           staffing.punch_recorded_message(p_tenant_id, n.id, n.event_uuid, n.person_uuid, n.punch_time,
+                                           n.punch_type, n.source_provider, n.source_event_id, n.request_id)
+    FROM inserted n
+    ORDER BY n.id
+  )
+  SELECT array_agg(n.id ORDER BY i.ord),
+         array_agg(n.event_uuid ORDER BY i.ord),
+         array_agg(CASE WHEN i.invalid THEN 'REJECTED' WHEN n.id IS NOT NULL THEN 'ACCEPTED' END ORDER BY i.ord),
+         array_agg(CASE WHEN i.invalid THEN 'STAFFING_INVALID_ARGUMENT' END ORDER BY i.ord),
+         count(*) FILTER (WHERE NOT i.invalid AND n.id IS NULL)
+    INTO v_event_id, v_event_uuid, v_outcome, v_error, v_unresolved
+  FROM input i
+  LEFT JOIN inserted n ON n.request_id = i.request_id AND NOT i.invalid;
+
+  IF v_unresolved > 0 THEN
+    FOR r IN
+      SELECT u.*
+      FROM unnest(p_person_uuids, p_punch_times, p_punch_types, p_source_providers, p_source_event_ids,
+                  p_request_ids, p_payloads, v_outcome)
+             WITH ORDINALITY AS u(person_uuid, punch_time, punch_type, source_provider, source_event_id,
+                                  request_id, payload, outcome, ord)
+      WHERE u.outcome IS NULL
+      ORDER BY u.ord
+    LOOP
+      SELECT s.o_event_id, s.o_event_uuid, s.o_outcome
+        INTO v_one_id, v_one_uuid, v_one_outcome
+      FROM staffing.store_time_punch_event(
+             p_tenant_id, r.person_uuid, r.punch_time, r.punch_type, r.source_provider, r.source_event_id,
+             r.request_id, coalesce(r.payload, '{}'::jsonb), p_initiator_id) s;
+      IF v_one_outcome = 'CONFLICT' THEN
+        v_outcome[r.ord] := 'REJECTED';
+        v_error[r.ord] := 'STAFFING_IDEMPOTENCY_CONFLICT';
+      ELSE
+        v_outcome[r.ord] := v_one_outcome;
+        v_event_id[r.ord] := v_one_id;
+        v_event_uuid[r.ord] := v_one_uuid;
+      END IF;
+    END LOOP;
+  END IF;
+
+  -- The days the accepted punches can change, once each, in lock order.
+  SELECT array_agg(k.person_uuid ORDER BY k.person_uuid, k.work_date),
+         array_agg(k.work_date ORDER BY k.person_uuid, k.work_date)
+    INTO v_day_persons, v_day_dates
+  FROM (SELECT DISTINCT a.person_uuid, d.work_date
+        FROM unnest(p_person_uuids, p_punch_times, v_outcome) AS a(person_uuid, punch_time, outcome)
+        CROSS JOIN LATERAL (VALUES (staffing.work_date_of(a.punch_time) - 1),
+                                   (staffing.work_date_of(a.punch_time))) AS d(work_date)
+        WHERE a.outcome = 'ACCEPTED') k;
+
+  IF v_day_persons IS NOT NULL THEN
+    PERFORM staffing.lock_attendance_day(p_tenant_id, k.person_uuid, k.work_date)
+    FROM unnest(v_day_persons, v_day_dates) WITH ORDINALITY AS k(person_uuid, work_date, ord)
+    ORDER BY k.ord;
+    PERFORM staffing.project_daily_attendance_results(p_tenant_id, v_day_persons, v_day_dates);
+  END IF;
+
+  RETURN QUERY
+    SELECT o.ord::int, o.event_id, o.event_uuid, o.outcome, o.error_code
+    FROM unnest(v_event_id, v_event_uuid, v_outcome, v_error)
+           WITH ORDINALITY AS o(event_id, event_uuid, outcome, error_code, ord)
+    ORDER BY o.ord;
+END;
+$$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- Operations
+-- ---------------------------------------------------------------------------------------------------
+
+-- Recomputes every result of one tenant with work_date in [p_from, p_to] from the events: the days the
+-- doors would have written (each event's local date and the day before) plus the days already stored.
+-- Owner-only (not granted to the service). Returns the number of days written.
+--
+-- A rebuild can cover more days than the lock table could hold advisory locks for, so instead of the
+-- per-day locks it excludes every other writer of the results table for its duration (SHARE ROW
+-- EXCLUSIVE conflicts with the doors' upserts, not with reads). A door that was mid-way keeps its
+-- per-day serialization and, once the rebuild commits, writes a result computed from the same events.
+CREATE FUNCTION staffing.rebuild_daily_attendance_results(p_tenant_id uuid, p_from date, p_to date)
+RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  v_total integer := 0;
+  v_persons uuid[];
+  v_dates date[];
+BEGIN
+  PERFORM staffing.assert_current_tenant(p_tenant_id);
+  IF p_from IS NULL OR p_to IS NULL OR p_from > p_to THEN
+    RAISE EXCEPTION USING MESSAGE = 'STAFFING_INVALID_ARGUMENT', DETAIL = 'need p_from <= p_to';
+  END IF;
+
+  LOCK TABLE staffing.daily_attendance_results IN SHARE ROW EXCLUSIVE MODE;
+
+  -- Chunks of 5,000 days keep each statement's arrays and sorts small.
+  FOR v_persons, v_dates IN
+    SELECT array_agg(c.person_uuid ORDER BY c.person_uuid, c.work_date),
+           array_agg(c.work_date ORDER BY c.person_uuid, c.work_date)
+    FROM (SELECT k.person_uuid, k.work_date,
+                 (row_number() OVER (ORDER BY k.person_uuid, k.work_date) - 1) / 5000 AS chunk
+          FROM (SELECT e.person_uuid, d.work_date
+                FROM staffing.time_punch_events e
+                CROSS JOIN LATERAL (VALUES (staffing.work_date_of(e.punch_time) - 1),
+                                           (staffing.work_date_of(e.punch_time))) AS d(work_date)
+                WHERE e.tenant_id = p_tenant_id
+                  AND e.punch_time >= staffing.start_of_work_date(p_from)
+                  AND e.punch_time < staffing.start_of_work_date(p_to + 2)
+                  AND d.work_date BETWEEN p_from AND p_to
+                UNION
+                SELECT r.person_uuid, r.work_date
+                FROM staffing.daily_attendance_results r
+                WHERE r.tenant_id = p_tenant_id
+                  AND r.work_date BETWEEN p_from AND p_to) k) c
+    GROUP BY c.chunk
+    ORDER BY c.chunk
+  LOOP
+    v_total := v_total + staffing.project_daily_attendance_results(p_tenant_id, v_persons, v_dates);
+  END LOOP;
+  RETURN v_total;
+END;
+$$;

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using HrmsAttendance.Hosting.Postgres;
+using HrmsAttendance.PunchLedger.Database;
+using Npgsql;
+
+namespace HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A private Postgres (started by the same launcher the AppHost uses) with the punch-ledger database:
+/// roles <see cref="PunchLedgerDatabase.OwnerRole"/> and <see cref="PunchLedgerDatabase.AppRole"/>, all
+/// migrations applied. Shared by every test class in <see cref="PostgresCollection"/>.
+/// Tests isolate themselves with a fresh tenant (<see cref="NewTenant"/>) instead of truncating, so they
+/// are independent of each other and of the order they run in.
+/// </summary>
+public sealed class PostgresFixture : IAsyncLifetime
+{
+    public const string DatabaseName = "attendance";
+
+    private readonly ConcurrentQueue<string> _serverLog = new();
+    private PostgresServer? _server;
+    private PostgresDatabase? _database;
+
+    public PostgresServer Server => _server ?? throw NotStarted();
+    public PostgresDatabase Database => _database ?? throw NotStarted();
+
+    /// <summary>The migrations applied when the fixture started (all of them: the database is new).</summary>
+    public IReadOnlyList<string> AppliedMigrations { get; private set; } = [];
+
+    /// <summary>The schema owner (attendance_owner): NOSUPERUSER NOBYPASSRLS, so RLS applies; set a tenant.</summary>
+    public string OwnerConnectionString => Database.OwnerConnectionString;
+
+    /// <summary>The service's role (punch_ledger_app): the doors and SELECT on events and results only.</summary>
+    public string AppConnectionString => Database.ConnectionStringFor(PunchLedgerDatabase.AppRole);
+
+    /// <summary>The bootstrap superuser, connected to the punch-ledger database. Bypasses RLS.</summary>
+    public string SuperuserConnectionString => Server.SuperuserConnectionString(DatabaseName);
+
+    /// <summary>Data sources for the three roles (with Include Error Detail on).</summary>
+    public NpgsqlDataSource Owner { get; private set; } = null!;
+    public NpgsqlDataSource App { get; private set; } = null!;
+    public NpgsqlDataSource Superuser { get; private set; } = null!;
+
+    /// <summary>The last lines the server wrote (for failure messages).</summary>
+    public IReadOnlyList<string> ServerLog => [.. _serverLog];
+
+    public static Guid NewTenant() => Guid.NewGuid();
+
+    public async Task InitializeAsync()
+    {
+        _server = await PostgresServer.StartTemporaryAsync(line =>
+        {
+            _serverLog.Enqueue(line);
+            while (_serverLog.Count > 500 && _serverLog.TryDequeue(out _)) { }
+        });
+        _database = await _server.EnsureDatabaseAsync(DatabaseName, PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole]);
+        AppliedMigrations = await PunchLedgerDatabase.MigrateAsync(_database.OwnerConnectionString);
+        Owner = NpgsqlDataSource.Create(WithErrorDetail(OwnerConnectionString));
+        App = NpgsqlDataSource.Create(WithErrorDetail(AppConnectionString));
+        Superuser = NpgsqlDataSource.Create(WithErrorDetail(SuperuserConnectionString));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Owner is not null) await Owner.DisposeAsync();
+        if (App is not null) await App.DisposeAsync();
+        if (Superuser is not null) await Superuser.DisposeAsync();
+        if (_server is not null) await _server.DisposeAsync();
+    }
+
+    /// <summary>Opens a connection from <paramref name="source"/> and starts a transaction scoped to <paramref name="tenant"/>.</summary>
+    public static Task<TenantTransaction> BeginAsync(NpgsqlDataSource source, Guid tenant, CancellationToken ct = default) =>
+        TenantTransaction.BeginAsync(source, tenant, ct);
+
+    /// <summary>As the service role, in <paramref name="tenant"/>.</summary>
+    public Task<TenantTransaction> BeginAppAsync(Guid tenant, CancellationToken ct = default) => BeginAsync(App, tenant, ct);
+
+    /// <summary>As the schema owner, in <paramref name="tenant"/>.</summary>
+    public Task<TenantTransaction> BeginOwnerAsync(Guid tenant, CancellationToken ct = default) => BeginAsync(Owner, tenant, ct);
+
+    /// <summary>
+    /// Empties the kernel's tables as the superuser (the ledger's append-only trigger is bypassed with
+    /// session_replication_role = replica). Prefer fresh tenants; this is for tests that need an empty table.
+    /// </summary>
+    public async Task TruncateKernelTablesAsync(CancellationToken ct = default)
+    {
+        await using var connection = await Superuser.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            """
+            SET session_replication_role = replica;
+            TRUNCATE staffing.time_punch_events, staffing.daily_attendance_results, staffing.outbox;
+            RESET session_replication_role;
+            """, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Npgsql redacts an error's DETAIL unless asked; the kernel's details name what was wrong.</summary>
+    public static string WithErrorDetail(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { IncludeErrorDetail = true }.ConnectionString;
+
+    private static InvalidOperationException NotStarted() => new("The Postgres fixture has not started.");
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresFixture>
+{
+    public const string Name = "postgres";
+}

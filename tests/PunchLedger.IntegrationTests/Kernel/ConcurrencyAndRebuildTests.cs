@@ -1,0 +1,105 @@
+using HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
+using static HrmsAttendance.PunchLedger.IntegrationTests.Kernel.KernelCalls;
+
+namespace HrmsAttendance.PunchLedger.IntegrationTests.Kernel;
+
+/// <summary>Concurrent writers of one day, and rebuilding results from the ledger.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ConcurrencyAndRebuildTests(PostgresFixture fixture)
+{
+    private static readonly DateOnly D = new(2026, 5, 4);
+
+    /// <summary>Copies the tenant's results, deletes them, rebuilds them as the owner, and returns (before, after).</summary>
+    private async Task<(List<ResultValues> Before, List<ResultValues> After, int Rebuilt)> RebuildAsync(Guid tenant, DateOnly from, DateOnly to)
+    {
+        await using var tx = await fixture.BeginOwnerAsync(tenant);
+        var before = (await tx.ReadResultsAsync()).Select(r => r.Values).ToList();
+        await tx.ExecuteAsync("DELETE FROM staffing.daily_attendance_results WHERE tenant_id = $1", tenant);
+        var rebuilt = await tx.ScalarAsync<int>("SELECT staffing.rebuild_daily_attendance_results($1, $2, $3)", tenant, from, to);
+        var after = (await tx.ReadResultsAsync()).Select(r => r.Values).ToList();
+        await tx.CommitAsync();
+        return (before, after, rebuilt);
+    }
+
+    [Fact]
+    public async Task Sixteen_concurrent_writers_of_one_day_lose_nothing()
+    {
+        var tenant = PostgresFixture.NewTenant();
+        var person = Guid.NewGuid();
+        var random = new Random(16);
+        var punches = Enumerable.Range(0, 16).Select(i => new Punch(person,
+            At(D, 7).AddMinutes(random.Next(0, 14 * 60)).AddSeconds(random.Next(60)),
+            (i % 3) switch { 0 => "IN", 1 => "OUT", _ => "RAW" })).ToList();
+
+        using var start = new SemaphoreSlim(0);
+        var writers = punches.Select(p => Task.Run(async () =>
+        {
+            await using var tx = await fixture.BeginAppAsync(tenant); // 16 connections, each its own transaction
+            await start.WaitAsync();
+            var result = await tx.SubmitAsync(p);
+            await tx.CommitAsync();
+            return result;
+        })).ToList();
+        start.Release(punches.Count);
+        var results = await Task.WhenAll(writers);
+        Assert.All(results, r => Assert.False(r.Duplicate));
+
+        var (before, after, _) = await RebuildAsync(tenant, D.AddDays(-1), D);
+        Assert.Equal(before, after);
+        var day = before.Single(v => v.WorkDate == D);
+        Assert.Equal(16, day.PunchCount);
+        Assert.Equal(results.Max(r => r.EventId), day.MaxEventId);
+
+        await using var tx = await fixture.BeginAppAsync(tenant);
+        Assert.Equal(ReferenceDailyResultCalculator.Compute(person, D, await tx.ReadEventsAsync()), day);
+    }
+
+    [Fact]
+    public async Task Concurrent_batches_over_the_same_people_lose_nothing()
+    {
+        var tenant = PostgresFixture.NewTenant();
+        var persons = Enumerable.Range(0, 12).Select(_ => Guid.NewGuid()).ToArray();
+        var batches = Enumerable.Range(0, 8).Select(b =>
+        {
+            var random = new Random(b);
+            // Persons in different orders in each batch: the door sorts its locks, so no deadlock.
+            return persons.OrderBy(_ => random.Next()).Select(p => new Punch(p,
+                At(D, 0).AddMinutes(random.Next(0, 2 * 24 * 60)), random.Next(2) == 0 ? "IN" : "RAW")).ToList();
+        }).ToList();
+        await Task.WhenAll(batches.Select(batch => Task.Run(() => fixture.SubmitBatchCommittedAsync(tenant, batch))));
+
+        await using var tx = await fixture.BeginAppAsync(tenant);
+        var events = await tx.ReadEventsAsync();
+        Assert.Equal(8 * 12, events.Count);
+        var expected = ReferenceDailyResultCalculator.ComputeAll(events).ToDictionary(v => (v.Person, v.WorkDate));
+        var actual = (await tx.ReadResultsAsync()).Select(r => r.Values).ToList();
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.All(actual, v => Assert.Equal(expected[(v.Person, v.WorkDate)], v));
+    }
+
+    [Fact]
+    public async Task Rebuilding_from_the_ledger_reproduces_every_result()
+    {
+        var tenant = PostgresFixture.NewTenant();
+        var random = new Random(7);
+        var persons = Enumerable.Range(0, 40).Select(_ => Guid.NewGuid()).ToArray();
+        var punches = Enumerable.Range(0, 600).Select(_ => new Punch(
+            persons[random.Next(persons.Length)],
+            At(D, 0).AddMinutes(random.Next(-24 * 60, 5 * 24 * 60)).AddSeconds(random.Next(60)),
+            random.Next(3) switch { 0 => "IN", 1 => "OUT", _ => "RAW" })).ToList();
+        foreach (var chunk in punches.Take(400).Chunk(100))
+            await fixture.SubmitBatchCommittedAsync(tenant, chunk);
+        foreach (var p in punches.Skip(400))
+            await fixture.SubmitCommittedAsync(tenant, p);
+
+        var (before, after, rebuilt) = await RebuildAsync(tenant, D.AddDays(-10), D.AddDays(10));
+        Assert.Equal(before.Count, rebuilt);
+        Assert.Equal(before, after);
+
+        // A partial rebuild touches only its range and changes nothing either.
+        await using var tx = await fixture.BeginOwnerAsync(tenant);
+        var partial = await tx.ScalarAsync<int>("SELECT staffing.rebuild_daily_attendance_results($1, $2, $3)", tenant, D, D.AddDays(1));
+        Assert.Equal(after.Count(v => v.WorkDate >= D && v.WorkDate <= D.AddDays(1)), partial);
+        Assert.Equal(after, (await tx.ReadResultsAsync()).Select(r => r.Values).ToList());
+    }
+}
