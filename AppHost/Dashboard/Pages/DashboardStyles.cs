@@ -84,7 +84,7 @@ input[type=search] { min-width: 280px; }
 input[type=number] { width: 110px; }
 button { background: var(--accent); border-color: var(--accent); color: #fff; font-weight: 600; cursor: pointer; }
 button.secondary { background: #fff; color: var(--ink); border-color: #cfd5df; }
-form.filters .spacer { flex: 1; }
+form.filters a { padding: 7px 4px; }
 .toolbar { display: flex; gap: 10px; align-items: center; margin-bottom: 12px; flex-wrap: wrap; }
 
 .durbar { display: flex; align-items: center; gap: 8px; min-width: 150px; }
@@ -143,6 +143,7 @@ td.msg { font-family: var(--mono); font-size: 12.5px; white-space: pre-wrap; wor
 .wf-bar { position: absolute; top: 9px; height: 14px; border-radius: 3px; min-width: 2px; opacity: .92; }
 .wf-row.error .wf-bar { background: var(--err) !important; background-image: repeating-linear-gradient(45deg, rgba(255,255,255,.18) 0 4px, transparent 4px 8px) !important; }
 .wf-dur { position: absolute; top: 7px; font-size: 12px; color: var(--muted); white-space: nowrap; font-variant-numeric: tabular-nums; }
+.wf-dur.inside { color: #fff; font-weight: 600; top: 8px; font-size: 11px; }
 .wf-details { padding: 12px 18px 16px; background: #fbfcfe; border-top: 1px solid var(--line); display: grid; grid-template-columns: minmax(260px, 1fr) 2fr; gap: 18px; }
 .kv { width: 100%; border-collapse: collapse; font-size: 13px; }
 .kv th { text-align: left; color: var(--muted); font-weight: 500; padding: 4px 12px 4px 0; white-space: nowrap; vertical-align: top; width: 1%; }

@@ -8,6 +8,7 @@ internal static partial class Format
 {
     public static string Duration(TimeSpan duration) => duration.TotalMilliseconds switch
     {
+        <= 0 => "0 ms",
         < 1 => $"{duration.TotalMicroseconds.ToString("0", CultureInfo.InvariantCulture)} µs",
         < 100 => $"{duration.TotalMilliseconds.ToString("0.##", CultureInfo.InvariantCulture)} ms",
         < 1_000 => $"{duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms",

@@ -17,6 +17,7 @@ internal static class PageLayout
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · HRMS AppHost</title>
+<link rel="icon" href="{Favicon}">
 <style>{Html.Raw(DashboardStyles.Css)}</style>
 </head>
 <body>
@@ -53,6 +54,10 @@ internal static class PageLayout
 """);
         return page.Value;
     }
+
+    // Inline, so the browser's /favicon.ico request never 404s (the CSP allows data: images).
+    private const string Favicon =
+        "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='4' fill='%233b82f6'/%3E%3Cpath d='M4 11V5h2v6zm3 0V7h2v4zm3 0V3h2v8z' fill='white'/%3E%3C/svg%3E";
 
     private static Markup NavLink(string href, string text, bool active) =>
         Html.H($"""<a href="{href}"{Html.When(active, Html.Raw(" class=\"active\""))}>{text}</a>""");

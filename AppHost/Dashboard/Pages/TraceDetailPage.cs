@@ -49,10 +49,13 @@ internal static class TraceDetailPage
         var left = row.Offset.TotalMilliseconds / totalMs * 100;
         var width = span.Duration.TotalMilliseconds / totalMs * 100;
         var error = span.Status == SpanStatus.Error;
-        // The duration label sits right of the bar, or left of it when the bar ends near the edge.
-        var label = left + width < 82
-            ? Html.H($"""<span class="wf-dur" style="left:calc({Format.Percent(left + width)}% + 6px)">{Format.Duration(span.Duration)}</span>""")
-            : Html.H($"""<span class="wf-dur" style="right:calc({Format.Percent(100 - left)}% + 6px)">{Format.Duration(span.Duration)}</span>""");
+        // The duration label sits right of the bar; left of it when the bar ends near the edge;
+        // inside it (white) when the bar is too wide for either.
+        var duration = Format.Duration(span.Duration);
+        var label =
+            left + width < 82 ? Html.H($"""<span class="wf-dur" style="left:calc({Format.Percent(left + width)}% + 6px)">{duration}</span>""")
+            : left > 18 ? Html.H($"""<span class="wf-dur" style="right:calc({Format.Percent(100 - left)}% + 6px)">{duration}</span>""")
+            : Html.H($"""<span class="wf-dur inside" style="right:calc({Format.Percent(100 - left - width)}% + 6px)">{duration}</span>""");
         return Html.H($"""
   <details class="wf-row{(error ? " error" : "")}" data-span-id="{span.SpanId}">
     <summary>
