@@ -80,10 +80,13 @@ public class NodeClientToDotnetServerTests(TestServerHost server)
     [Fact]
     public async Task Deadline_is_DEADLINE_EXCEEDED_and_fires_the_handler_token()
     {
+        // Generous deadline: node starts cold and CPUs are shared, and the handler must have started
+        // before the deadline for its token to have anything to fire.
         var callId = Guid.NewGuid().ToString();
-        var result = await CallAsync("WaitForCancel", new { text = callId }, deadlineMs: 300);
+        var result = await CallAsync("WaitForCancel", new { text = callId }, deadlineMs: 1500);
 
         Assert.Equal("DEADLINE_EXCEEDED", result.Status.Name);
+        Assert.True(server.Service.HandlerStarted(callId).IsCompleted, "the request never reached the handler");
         await server.Service.HandlerTokenFired(callId).WaitAsync(TimeSpan.FromSeconds(10));
     }
 

@@ -72,7 +72,7 @@ public static class InteropClient
 
     private static async Task ServerCompressedUnary(GrpcChannel channel)
     {
-        // Our client cannot see the per-message flag; CompressionInteropWireTests checks it on the wire.
+        // Our client cannot see the per-message flag; CompressionFlagWireTests checks it on the wire.
         foreach (var compress in new[] { true, false })
         {
             var request = LargeRequest();
