@@ -71,9 +71,8 @@ public sealed class BrowserScreenshotTests(BrowserFixture browser, ITestOutputHe
     [Fact]
     public async Task Trace_page_draws_the_waterfall_and_opens_span_details()
     {
-        var punch = SampleTopology.PunchTrace();
-        using (var response = await _test.Http.PostAsync("/v1/traces", OtlpTraceBuilder.Protobuf(punch.Build().ToByteArray())))
-            response.EnsureSuccessStatusCode();
+        SampleTopology.AddResources(_test.Resources);
+        var punch = await PostPunchAsync();
         var page = await OpenAsync($"/traces/{punch.TraceId}");
 
         var bars = page.Locator(".wf-bar");
@@ -94,6 +93,7 @@ public sealed class BrowserScreenshotTests(BrowserFixture browser, ITestOutputHe
         await Expect(details).ToBeVisibleAsync();
         await Expect(details).ToContainTextAsync("SMTP server did not answer within 20 s");
         await Expect(details).ToContainTextAsync("System.TimeoutException");
+        await Expect(page.Locator("table.logs tbody tr")).ToHaveCountAsync(4); // "Logs in this trace"
         await ScreenshotAsync(page, "trace-waterfall.png");
 
         var list = await OpenAsync("/traces");
@@ -102,6 +102,32 @@ public sealed class BrowserScreenshotTests(BrowserFixture browser, ITestOutputHe
         await list.Locator($"tr[data-trace-id='{punch.TraceId}'] td").First.ClickAsync();
         await list.WaitForURLAsync($"**/traces/{punch.TraceId}");
         AssertNoBrowserErrors();
+    }
+
+    [Fact]
+    public async Task Structured_logs_page_shows_levels_and_links_to_traces()
+    {
+        var punch = await PostPunchAsync();
+        var page = await OpenAsync("/structured");
+
+        await Expect(page.Locator("table.logs tbody tr")).ToHaveCountAsync(5);
+        await Expect(page.Locator("tr.log-err")).ToContainTextAsync("SMTP server did not answer");
+        await Expect(page.Locator("tr.log-warn .badge")).ToHaveTextAsync("Warning");
+        await ScreenshotAsync(page, "structured-logs.png");
+
+        await page.Locator("tr.log-err a").ClickAsync();
+        await page.WaitForURLAsync($"**/traces/{punch.TraceId}");
+        AssertNoBrowserErrors();
+    }
+
+    private async Task<OtlpTraceBuilder> PostPunchAsync()
+    {
+        var punch = SampleTopology.PunchTrace();
+        using (var traces = await _test.Http.PostAsync("/v1/traces", OtlpTraceBuilder.Protobuf(punch.Build().ToByteArray())))
+            traces.EnsureSuccessStatusCode();
+        using (var logs = await _test.Http.PostAsync("/v1/logs", OtlpTraceBuilder.Protobuf(SampleTopology.PunchLogs(punch.TraceId, punch.Start).ToByteArray())))
+            logs.EnsureSuccessStatusCode();
+        return punch;
     }
 
     [Fact]

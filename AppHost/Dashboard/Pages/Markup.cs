@@ -9,7 +9,7 @@ namespace HrmsAttendance.AppHost.Dashboard.Pages;
 /// <c>Html.H($"&lt;td&gt;{value}&lt;/td&gt;")</c> every hole is HTML-encoded unless it is itself
 /// Markup, so span attributes, log lines and resource names (all untrusted) cannot inject markup.
 /// </summary>
-public readonly record struct Markup(string Value)
+internal readonly record struct Markup(string Value)
 {
     public static readonly Markup Empty = new("");
 

@@ -1,4 +1,9 @@
+using Google.Protobuf;
 using HrmsAttendance.AppHost.Dashboard;
+using HrmsAttendance.AppHost.Dashboard.Otlp.Proto.Collector.Logs.V1;
+using HrmsAttendance.AppHost.Dashboard.Otlp.Proto.Common.V1;
+using HrmsAttendance.AppHost.Dashboard.Otlp.Proto.Logs.V1;
+using HrmsAttendance.AppHost.Dashboard.Otlp.Proto.Resource.V1;
 using OtlpSpanKind = HrmsAttendance.AppHost.Dashboard.Otlp.Proto.Trace.V1.Span.Types.SpanKind;
 
 namespace HrmsAttendance.AppHost.Tests.Support;
@@ -54,5 +59,35 @@ public static class SampleTopology
             error: true, statusMessage: "SMTP server did not answer within 20 s",
             attributes: [("messaging.system", "rabbitmq"), ("error.type", "System.TimeoutException")]);
         return trace;
+    }
+
+    /// <summary>ILogger-style records of three services; the ledger's are inside <paramref name="traceId"/>.</summary>
+    public static ExportLogsServiceRequest PunchLogs(string traceId, DateTimeOffset at)
+    {
+        var request = new ExportLogsServiceRequest();
+        Add("attendance-api", 9, "Information", "Request POST /api/v1/punches started", 0, traceId);
+        Add("punch-ledger", 9, "Information", "Recording punch for employee E-1042 (tenant acme)", 6, traceId);
+        Add("punch-ledger", 13, "Warning", "Connection pool is at 90% of its maximum size (18/20)", 16, traceId);
+        Add("notification-worker", 17, "Error", "Could not send the punch receipt: SMTP server did not answer within 20 s", 57, traceId);
+        Add("attendance-api", 9, "Information", "Request GET /health finished in 0.4 ms", 900, null);
+        return request;
+
+        void Add(string service, int severity, string severityText, string body, double atMs, string? inTrace)
+        {
+            var record = new LogRecord
+            {
+                TimeUnixNano = OtlpTraceBuilder.UnixNano(at.AddMilliseconds(atMs)),
+                SeverityNumber = severity,
+                SeverityText = severityText,
+                Body = new AnyValue { StringValue = body },
+            };
+            record.Attributes.Add(OtlpTraceBuilder.Attribute("tenant.id", "acme"));
+            if (inTrace is not null) record.TraceId = ByteString.CopyFrom(Convert.FromHexString(inTrace));
+            var resourceLogs = new ResourceLogs { Resource = new Resource() };
+            resourceLogs.Resource.Attributes.Add(OtlpTraceBuilder.Attribute("service.name", service));
+            resourceLogs.ScopeLogs.Add(new ScopeLogs { Scope = new InstrumentationScope { Name = "PunchLedger" } });
+            resourceLogs.ScopeLogs[0].LogRecords.Add(record);
+            request.ResourceLogs.Add(resourceLogs);
+        }
     }
 }
