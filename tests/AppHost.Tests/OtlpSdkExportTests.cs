@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using HrmsAttendance.AppHost.Dashboard.Traces;
 using HrmsAttendance.AppHost.Tests.Support;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
@@ -96,6 +98,33 @@ public sealed class OtlpSdkExportTests
         Assert.Equal("PostgresException", Assert.Single(exception.Attributes).Value);
         Assert.True(dbSpan.Start >= server.Start && dbSpan.Duration <= server.Duration);
         Assert.Equal(0, test.Dashboard.OtlpCounters.FailedRequests);
+    }
+
+    [Fact]
+    public async Task The_environment_convention_the_AppHost_hands_to_services_reaches_the_store()
+    {
+        await using var test = await TestDashboard.StartAsync();
+        // What ServiceDefaults reads: the variables the AppHost sets for every service (given as
+        // configuration here, since environment variables are process-wide and tests run in parallel).
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = test.Dashboard.OtlpEndpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_SERVICE_NAME"] = "punch-ledger",
+        }).Build();
+        using var provider = Sdk.CreateTracerProviderBuilder()
+            .ConfigureServices(services => services.AddSingleton<IConfiguration>(configuration))
+            .AddSource(_ledgerSource)
+            .AddOtlpExporter() // endpoint and protocol from configuration: the SDK appends /v1/traces
+            .Build();
+        using var source = new ActivitySource(_ledgerSource);
+
+        string traceId;
+        using (var activity = source.StartActivity("RecordPunch", ActivityKind.Server)!) traceId = activity.TraceId.ToHexString();
+        Assert.True(provider.ForceFlush(10_000));
+
+        var trace = Assert.Single(test.Dashboard.Traces.ListTraces(new TraceQuery(Service: "punch-ledger")));
+        Assert.Equal(traceId, trace.TraceId);
     }
 
     [Fact]

@@ -154,4 +154,29 @@ public sealed class TraceStoreTests
         Assert.Equal(100, store.TraceCount);
         Assert.Equal(200, store.SpanCount);
     }
+
+    [Fact]
+    public async Task WaitForTraceAsync_completes_when_the_matching_span_arrives()
+    {
+        var store = new TraceStore();
+        store.Add([Span(TraceId(1), "a", null, "gateway", 0, 5)]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var waiting = store.WaitForTraceAsync(t => t.Spans.Any(s => s.Span.ServiceName == "postgres"), timeout.Token);
+        Assert.False(waiting.IsCompleted);
+
+        store.Add([Span(TraceId(2), "a", null, "ledger", 0, 5)]);
+        store.Add([Span(TraceId(2), "b", "a", "postgres", 1, 4)]);
+
+        var trace = await waiting;
+        Assert.Equal(TraceId(2), trace.Summary.TraceId);
+        Assert.Equal(["ledger", "postgres"], trace.Summary.Services);
+    }
+
+    [Fact]
+    public async Task WaitForTraceAsync_gives_up_when_cancelled()
+    {
+        var store = new TraceStore();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.WaitForTraceAsync(_ => true, cancel.Token));
+    }
 }

@@ -17,6 +17,8 @@ public sealed class TraceStore
     private int _spanCount;
     private long _evictedTraces;
     private long _droppedSpans;
+    // Completed (and replaced) on every Add: what WaitForTraceAsync awaits instead of sleeping.
+    private TaskCompletionSource _changed = NewSignal();
 
     public TraceStore(int maxSpans = DefaultMaxSpans, int maxTraces = DefaultMaxTraces)
     {
@@ -44,6 +46,26 @@ public sealed class TraceStore
         {
             foreach (var span in spans) AddLocked(span);
             EvictLocked();
+        }
+        Interlocked.Exchange(ref _changed, NewSignal()).TrySetResult();
+    }
+
+    /// <summary>
+    /// Completes with the first stored trace that satisfies <paramref name="match"/>, now or once
+    /// spans arrive; for tests that wait for a service's batch exporter. Cancel to give up.
+    /// </summary>
+    public async Task<TraceDetail> WaitForTraceAsync(Func<TraceDetail, bool> match, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        while (true)
+        {
+            // Taken before looking, so spans added while we look still wake us.
+            var changed = Volatile.Read(ref _changed).Task;
+            foreach (var summary in ListTraces(new TraceQuery(Limit: int.MaxValue)))
+            {
+                if (GetTrace(summary.TraceId) is { } trace && match(trace)) return trace;
+            }
+            await changed.WaitAsync(cancellationToken);
         }
     }
 
@@ -135,6 +157,8 @@ public sealed class TraceStore
         lock (_gate)
             return _traces.Values.Where(include).Select(t => (t.TraceId, t.SpansById.Values.ToArray())).ToList();
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private static string NormalizeId(string traceId) => traceId.Trim().ToLowerInvariant();
 
