@@ -10,6 +10,7 @@ public sealed class RunningDashboard : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly DashboardState _state;
+    private int _disposed;
 
     internal RunningDashboard(WebApplication app, DashboardState state, Uri url)
     {
@@ -32,8 +33,10 @@ public sealed class RunningDashboard : IAsyncDisposable
     public MetricsCounter Metrics => _state.Metrics;
     public OtlpReceiverCounters OtlpCounters => _state.Counters;
 
+    /// <summary>Stops listening (idempotent).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {

@@ -48,6 +48,7 @@ public sealed class DashboardServerTests
         var test = await TestDashboard.StartAsync();
         var port = test.Dashboard.Url.Port;
         await test.DisposeAsync();
+        await test.Dashboard.DisposeAsync(); // a second dispose is harmless
 
         using var listener = new TcpListener(IPAddress.Loopback, port);
         listener.Start(); // would throw "address in use" if the dashboard still held it

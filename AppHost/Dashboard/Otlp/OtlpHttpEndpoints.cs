@@ -6,6 +6,7 @@ using HrmsAttendance.AppHost.Dashboard.Telemetry;
 using HrmsAttendance.AppHost.Dashboard.Traces;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 
@@ -70,6 +71,11 @@ internal static class OtlpHttpEndpoints
         MessageParser<TRequest> parser, Func<TRequest, IMessage> accept)
         where TRequest : IMessage<TRequest>
     {
+        // Kestrel's own limit (30 MB by default) would cut in before ours if the option were larger;
+        // one byte over ours, so the reader sees the overflow and answers 413 itself.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = maxBodyBytes + 1;
+
         var body = await OtlpRequestBody.ReadAsync(context.Request, maxBodyBytes, context.RequestAborted);
         if (body.Payload is null)
         {
