@@ -30,8 +30,8 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
     private StreamingRequestContent? requestContent;
     private string? responseEncoding;
     private volatile bool deadlineExceeded;
-    private Status? status;
-    private Metadata trailers = new();
+    /// <summary>The final status and trailers, published together once (null while the call runs).</summary>
+    private volatile Outcome? outcome;
     private int writeInProgress;
     private bool requestCompleted;
 
@@ -128,7 +128,7 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
             var message = await channel.HttpClient
                 .SendAsync(request, HttpCompletionOption.ResponseHeadersRead, callCts.Token).ConfigureAwait(false);
             lock (gate) response = message;
-            if (status is not null) { message.Dispose(); throw new RpcException(status.Value, trailers); }
+            if (outcome is { } ended) { message.Dispose(); throw ended.ToException(); }
 
             if (message.StatusCode != HttpStatusCode.OK)
                 throw new RpcException(ClientStatusMapping.FromHttpStatus(message.StatusCode));
@@ -160,9 +160,9 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
     /// <summary>The next response message, or null once the call ended with OK; throws RpcException otherwise.</summary>
     public async Task<TResponse?> ReadMessageAsync(CancellationToken cancellationToken)
     {
-        if (status is { } known) return known.StatusCode == StatusCode.OK ? null : throw new RpcException(known, trailers);
+        if (outcome is { } ended) return ended.IsOk ? null : throw ended.ToException();
         var stream = await responseBody.ConfigureAwait(false);
-        if (stream is null) return status is { StatusCode: StatusCode.OK } ? null : throw new RpcException(status!.Value, trailers);
+        if (stream is null) return outcome!.IsOk ? null : throw outcome.ToException();
 
         using var linked = cancellationToken.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callCts.Token)
@@ -175,7 +175,7 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
             if (read == 0)
             {
                 FinishFromStatusHeaders(response!.TrailingHeaders, ReadMetadata(response.TrailingHeaders.NonValidated));
-                return status!.Value.StatusCode == StatusCode.OK ? null : throw new RpcException(status.Value, trailers);
+                return outcome!.IsOk ? null : throw outcome.ToException();
             }
             if (read < header.Length) throw new RpcException(StatusCode.Internal, "Incomplete message frame in the response.");
 
@@ -203,10 +203,11 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
         return message;
     }
 
-    public Status GetStatus() => status ?? throw new InvalidOperationException("The call has not finished yet: read the response to the end first.");
-    public Metadata GetTrailers() => status is null
-        ? throw new InvalidOperationException("The call has not finished yet: read the response to the end first.")
-        : trailers;
+    public Status GetStatus() => (outcome ?? throw NotFinished()).Status;
+    public Metadata GetTrailers() => (outcome ?? throw NotFinished()).Trailers;
+
+    private static InvalidOperationException NotFinished() =>
+        new("The call has not finished yet: read the response to the end first.");
 
     // ---- writing (client streaming, duplex) ----
 
@@ -214,10 +215,7 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
     {
         ArgumentNullException.ThrowIfNull(message);
         if (requestContent is null) throw new InvalidOperationException("This call has no request stream.");
-        if (status is { } known)
-            throw known.StatusCode == StatusCode.OK
-                ? new InvalidOperationException("Can't write the message because the call is complete.")
-                : new RpcException(known, trailers);
+        if (outcome is { } ended) throw ended.ToWriteException();
         if (requestCompleted) throw new InvalidOperationException("Can't write the message because the request stream is complete.");
         if (Interlocked.Exchange(ref writeInProgress, 1) == 1)
             throw new InvalidOperationException("Can't write the message because the previous write is in progress.");
@@ -258,7 +256,7 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
         var ready = requestContent!.StreamReady;
         if (!ready.IsCompleted)
             await Task.WhenAny(ready, finished.Task).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (status is { } known) throw new RpcException(known, trailers);
+        if (outcome is { } ended) throw ended.ToException();
         return await ready.ConfigureAwait(false);
     }
 
@@ -268,15 +266,13 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
     /// </summary>
     private async Task<Exception> WriteFailureAsync(Exception ex, CancellationToken cancellationToken)
     {
-        if (ex is RpcException || status is not null || deadlineExceeded || callCts.IsCancellationRequested
+        if (ex is RpcException || outcome is not null || deadlineExceeded || callCts.IsCancellationRequested
             || cancellationToken.IsCancellationRequested)
             return Fail(ex, cancellationToken);
         if (EagerResponseReader is { } reader)
         {
             try { await reader.ConfigureAwait(false); } catch (RpcException) { }
-            if (status is { } known) return known.StatusCode == StatusCode.OK
-                ? new InvalidOperationException("Can't write the message because the call is complete.")
-                : new RpcException(known, trailers);
+            if (outcome is { } ended) return ended.ToWriteException();
         }
         return new RpcException(StatusCode.Unavailable,
             "Failed to write the request message; the response stream holds the call's status. " + ex.Message);
@@ -314,21 +310,20 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
         else if (ex is HttpRequestException or IOException) failure = ClientStatusMapping.FromTransportException(ex);
         else failure = new Status(StatusCode.Internal, "gRPC call failed: " + ex.Message);
         Finish(failure, failureTrailers);
-        return new RpcException(status!.Value, trailers);
+        return outcome!.ToException();
     }
 
     private void Finish(Status final, Metadata? finalTrailers)
     {
         lock (gate)
         {
-            if (status is not null) return;
-            trailers = finalTrailers ?? new Metadata();
-            status = final;
+            if (outcome is not null) return;
+            outcome = new Outcome(final, finalTrailers ?? new Metadata());
         }
         if (final.StatusCode == StatusCode.OK) responseHeaders.TrySetResult(new Metadata());
         else
         {
-            responseHeaders.TrySetException(new RpcException(final, trailers));
+            responseHeaders.TrySetException(outcome.ToException());
             Cancel(); // reset the HTTP/2 stream if it is still open
         }
         callerRegistration.Unregister();
@@ -346,7 +341,7 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
 
     public void Dispose()
     {
-        if (status is null)
+        if (outcome is null)
         {
             Finish(new Status(StatusCode.Cancelled, "Call disposed."), null);
         }
@@ -365,5 +360,16 @@ internal sealed class GrpcCall<TResponse> : IDisposable where TResponse : class,
         foreach (var (name, values) in headers)
             MetadataCodec.AddReceivedHeader(metadata, name, values);
         return metadata;
+    }
+
+    private sealed record Outcome(Status Status, Metadata Trailers)
+    {
+        public bool IsOk => Status.StatusCode == StatusCode.OK;
+        public RpcException ToException() => new(Status, Trailers);
+
+        /// <summary>Writing after the end: the failure status, or misuse when the call ended OK.</summary>
+        public Exception ToWriteException() => IsOk
+            ? new InvalidOperationException("Can't write the message because the call is complete.")
+            : ToException();
     }
 }
