@@ -1,40 +1,54 @@
+using HrmsAttendance.Hosting.Processes;
+
 namespace HrmsAttendance.Hosting.RabbitMq;
 
 /// <summary>
-/// A node of an earlier run may still be running on the data directory if that host was killed with SIGKILL
-/// (nothing could stop its children then). Two nodes on one database would corrupt it, so refuse to start.
-/// The node writes its pid to <c>mnesia/&lt;node name&gt;.pid</c> and deletes it when it stops.
+/// The processes of an earlier run that are still running on the data directory: that host was killed with
+/// SIGKILL (nothing could stop its children then), and its Erlang VM and epmd were left behind. Two nodes on one
+/// database would corrupt it. Called while holding the <see cref="DataDirectoryLock"/>, so no live launcher owns
+/// them: they are stopped before the new node starts.
 /// </summary>
 internal static class LeftoverNode
 {
-    public static void ThrowIfRunning(RabbitMqDataDirectory directory, string nodeName)
+    public static async Task StopIfRunningAsync(RabbitMqDataDirectory directory, string nodeName, Action<string> log)
     {
-        var pidFile = Path.Combine(directory.MnesiaBase, nodeName + ".pid");
-        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        if (ErlangVm.FromPidFile(directory, nodeName) is { } vm)
         {
-            return;
+            log($"rabbitmq: node {nodeName} of an earlier run is still running (Erlang VM pid {vm.Pid}); stopping it");
+            await vm.StopAsync();
         }
-        if (IsErlangVmOf(pid, directory))
+        foreach (var epmdPid in FindEpmds(directory))
         {
-            throw new InvalidOperationException(
-                $"RabbitMQ node {nodeName} from an earlier run is still running on '{directory.Root}' (Erlang VM pid {pid}); " +
-                $"its host probably died without stopping it. Stop it with 'kill -TERM {pid}' (its epmd exits by " +
-                "itself only if started by Erlang; look for 'epmd -port' in ps) and start again.");
+            log($"rabbitmq: the epmd of an earlier run is still running (pid {epmdPid}); stopping it");
+            Libc.SendSignal(epmdPid, StopSignal.Terminate); // it exits at once, with nothing to save
         }
     }
 
-    private static bool IsErlangVmOf(int pid, RabbitMqDataDirectory directory)
+    /// <summary>Our epmd runs with the node's HOME, which names the data directory.</summary>
+    private static IEnumerable<int> FindEpmds(RabbitMqDataDirectory directory)
     {
-        try
+        var home = $"HOME={directory.HomeDirectory}";
+        foreach (var processDirectory in Directory.EnumerateDirectories("/proc"))
         {
-            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
-            var environment = File.ReadAllText($"/proc/{pid}/environ");
-            return commandLine.Contains("beam", StringComparison.Ordinal)
-                && environment.Split('\0').Contains($"RABBITMQ_MNESIA_BASE={directory.MnesiaBase}");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false; // gone, or not ours to inspect
+            if (!int.TryParse(Path.GetFileName(processDirectory), out var pid))
+            {
+                continue;
+            }
+            bool isOurEpmd;
+            try
+            {
+                var program = File.ReadAllText($"{processDirectory}/cmdline").Split('\0')[0];
+                isOurEpmd = Path.GetFileName(program) == "epmd"
+                    && File.ReadAllText($"{processDirectory}/environ").Split('\0').Contains(home);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // exited while we looked, or not ours to inspect
+            }
+            if (isOurEpmd)
+            {
+                yield return pid;
+            }
         }
     }
 }

@@ -16,20 +16,28 @@ public sealed class RabbitMqServer : IAsyncDisposable
     private const int PortAttempts = 5;
 
     private readonly ChildProcess _node;
+    private readonly ErlangVm? _vm;
     private readonly Epmd _epmd;
+    private readonly DataDirectoryLock _directoryLock;
     private readonly RabbitMqCredentials _credentials;
     private readonly string? _temporaryDataDirectory;
+    private readonly Action<string> _log;
     private readonly Lazy<Task> _disposal;
     private volatile bool _stopRequested;
 
-    private RabbitMqServer(ChildProcess node, Epmd epmd, RabbitMqPorts ports, RabbitMqCredentials credentials, string? temporaryDataDirectory)
+    private RabbitMqServer(
+        ChildProcess node, Epmd epmd, DataDirectoryLock directoryLock, RabbitMqPorts ports, RabbitMqCredentials credentials,
+        RabbitMqDataDirectory directory, string? temporaryDataDirectory, Action<string> log)
     {
         _node = node;
+        _vm = ErlangVm.FindChildOf(node.Pid, directory);
         _epmd = epmd;
+        _directoryLock = directoryLock;
         Port = ports.Amqp;
         DistributionPort = ports.Distribution;
         _credentials = credentials;
         _temporaryDataDirectory = temporaryDataDirectory;
+        _log = log;
         _disposal = new Lazy<Task>(StopAndCleanUpAsync);
     }
 
@@ -87,8 +95,9 @@ public sealed class RabbitMqServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// SIGTERM (the script asks the node to stop cleanly, ~3 s), up to 30 s, then SIGKILL of the script and
-    /// everything under it; then epmd. Idempotent.
+    /// SIGTERM (the script asks the node to stop cleanly, ~1-3 s), up to 30 s, then SIGKILL of the script and
+    /// everything under it. Then the Erlang VM if the script was killed before and left it running, then epmd.
+    /// Idempotent.
     /// </summary>
     public ValueTask DisposeAsync()
     {
@@ -108,66 +117,81 @@ public sealed class RabbitMqServer : IAsyncDisposable
 
         var directory = new RabbitMqDataDirectory(options.DataDirectory);
         directory.Prepare();
-        var credentials = LoadCredentials(directory);
-        LeftoverNode.ThrowIfRunning(directory, credentials.NodeName);
-        if (options.Port != 0)
-        {
-            ThrowIfPortInUse(options.Port);
-        }
-
-        var epmd = await Epmd.StartAsync(binaries.Epmd, directory.HomeDirectory, log, ct);
+        var directoryLock = DataDirectoryLock.Acquire(directory);
+        Epmd? epmd = null;
         try
         {
-            for (var attempt = 1; ; attempt++)
+            var credentials = LoadCredentials(directory);
+            await LeftoverNode.StopIfRunningAsync(directory, credentials.NodeName, log);
+            if (options.Port != 0)
             {
-                var ports = RabbitMqPorts.Pick(options.Port, epmd.Port);
-                RabbitMqConfigFile.Write(directory, ports.Amqp, credentials);
-                var firstBoot = !directory.HasDatabaseOf(credentials.NodeName);
-                log($"rabbitmq: starting node {credentials.NodeName} on 127.0.0.1:{ports.Amqp} " +
-                    $"(distribution {ports.Distribution}, epmd {ports.Epmd}) with data directory {directory.Root}" +
-                    (firstBoot ? " (first boot: creating its database)" : ""));
-                var started = Stopwatch.StartNew();
-                var node = ChildProcess.Start(new ChildProcessOptions
-                {
-                    Name = "rabbitmq-server",
-                    FileName = binaries.Server,
-                    Environment = RabbitMqEnvironment.Build(directory, credentials, ports),
-                    WorkingDirectory = directory.Root,
-                    Output = options.Log,
-                    StopSignal = StopSignal.Terminate,
-                    StopTimeout = TimeSpan.FromSeconds(30),
-                });
-                try
-                {
-                    await RabbitMqReadiness.WaitAsync(node, ports.Amqp, credentials, ct);
-                    var server = new RabbitMqServer(node, epmd, ports, credentials, temporaryDataDirectory);
-                    log($"rabbitmq: ready on 127.0.0.1:{ports.Amqp} (pid {node.Pid}) in {started.Elapsed.TotalSeconds:0.0} s");
-                    server.ReportUnexpectedExit(log);
-                    return server;
-                }
-                catch (RabbitMqReadiness.PortTakenException) when (attempt < PortAttempts && options.Port == 0)
-                {
-                    log("rabbitmq: a port was taken before the node bound it; trying others");
-                    await node.DisposeAsync();
-                }
-                catch (RabbitMqReadiness.PortTakenException taken)
-                {
-                    await node.DisposeAsync();
-                    throw new InvalidOperationException(
-                        $"RabbitMQ could not listen on 127.0.0.1:{ports.Amqp} or on its distribution port {ports.Distribution}: " +
-                        $"the address is already in use. {taken.Message}", taken);
-                }
-                catch
-                {
-                    await node.DisposeAsync();
-                    throw;
-                }
+                ThrowIfPortInUse(options.Port);
             }
+            epmd = await Epmd.StartAsync(binaries.Epmd, directory.HomeDirectory, log, ct);
+            var (node, ports) = await StartNodeAsync(binaries, directory, credentials, epmd, options, ct);
+            var server = new RabbitMqServer(node, epmd, directoryLock, ports, credentials, directory, temporaryDataDirectory, log);
+            server.ReportUnexpectedExit();
+            return server;
         }
         catch
         {
-            await epmd.DisposeAsync();
+            if (epmd is not null)
+            {
+                await epmd.DisposeAsync();
+            }
+            directoryLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Starts the node and waits until it accepts our login; on a port race, tries again with other ports.</summary>
+    private static async Task<(ChildProcess Node, RabbitMqPorts Ports)> StartNodeAsync(
+        RabbitMqBinaries binaries, RabbitMqDataDirectory directory, RabbitMqCredentials credentials, Epmd epmd,
+        RabbitMqServerOptions options, CancellationToken ct)
+    {
+        var log = options.Log ?? (_ => { });
+        for (var attempt = 1; ; attempt++)
+        {
+            var ports = RabbitMqPorts.Pick(options.Port, epmd.Port);
+            RabbitMqConfigFile.Write(directory, ports.Amqp, credentials);
+            var firstBoot = !directory.HasDatabaseOf(credentials.NodeName);
+            log($"rabbitmq: starting node {credentials.NodeName} on 127.0.0.1:{ports.Amqp} " +
+                $"(distribution {ports.Distribution}, epmd {ports.Epmd}) with data directory {directory.Root}" +
+                (firstBoot ? " (first boot: creating its database)" : ""));
+            var started = Stopwatch.StartNew();
+            var node = ChildProcess.Start(new ChildProcessOptions
+            {
+                Name = "rabbitmq-server",
+                FileName = binaries.Server,
+                Environment = RabbitMqEnvironment.Build(directory, credentials, ports),
+                WorkingDirectory = directory.Root,
+                Output = options.Log,
+                StopSignal = StopSignal.Terminate,
+                StopTimeout = TimeSpan.FromSeconds(30),
+            });
+            try
+            {
+                await RabbitMqReadiness.WaitAsync(node, ports.Amqp, credentials, ct);
+                log($"rabbitmq: ready on 127.0.0.1:{ports.Amqp} (pid {node.Pid}) in {started.Elapsed.TotalSeconds:0.0} s");
+                return (node, ports);
+            }
+            catch (RabbitMqReadiness.PortTakenException) when (attempt < PortAttempts && options.Port == 0)
+            {
+                log("rabbitmq: a port was taken before the node bound it; trying others");
+                await node.DisposeAsync();
+            }
+            catch (RabbitMqReadiness.PortTakenException taken)
+            {
+                await node.DisposeAsync();
+                throw new InvalidOperationException(
+                    $"RabbitMQ could not listen on 127.0.0.1:{ports.Amqp} or on its distribution port {ports.Distribution}: " +
+                    $"the address is already in use. {taken.Message}", taken);
+            }
+            catch
+            {
+                await node.DisposeAsync();
+                throw;
+            }
         }
     }
 
@@ -204,19 +228,25 @@ public sealed class RabbitMqServer : IAsyncDisposable
         }
     }
 
-    private void ReportUnexpectedExit(Action<string> log) =>
+    private void ReportUnexpectedExit() =>
         _node.Exited.ContinueWith(exited =>
         {
             if (!_stopRequested)
             {
-                log($"rabbitmq: the node (pid {ProcessId}) exited unexpectedly with code {exited.Result}");
+                _log($"rabbitmq: the node (pid {ProcessId}) exited unexpectedly with code {exited.Result}");
             }
         }, TaskScheduler.Default);
 
     private async Task StopAndCleanUpAsync()
     {
         await _node.DisposeAsync();
+        if (_vm is { IsRunning: true })
+        {
+            _log($"rabbitmq: the Erlang VM (pid {_vm.Pid}) outlived its rabbitmq-server script; stopping it");
+            await _vm.StopAsync();
+        }
         await _epmd.DisposeAsync(); // last: the node talks to it until it is gone
+        _directoryLock.Dispose();
         if (_temporaryDataDirectory is not null)
         {
             Directory.Delete(_temporaryDataDirectory, recursive: true);

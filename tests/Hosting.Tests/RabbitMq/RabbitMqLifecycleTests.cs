@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using HrmsAttendance.Hosting.RabbitMq;
@@ -29,8 +30,13 @@ public class RabbitMqLifecycleTests(SharedRabbitMq shared)
                 await AssertClosedAsync(port);
             }
 
+            // As if the host of a previous run had been killed with SIGKILL, leaving its VM and epmd running.
+            using var leftovers = LeftoverProcesses.Plant(dataDirectory, nodeName);
+
             var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
             await using var second = await RabbitMqServer.StartAsync(new RabbitMqServerOptions { DataDirectory = dataDirectory, Log = lines.Enqueue });
+            Assert.True(leftovers.AllExited, "the leftover VM and epmd were not stopped");
+            Assert.Contains(lines, line => line.Contains($"node {nodeName} of an earlier run is still running"));
             Assert.Equal((nodeName, userName, password), (second.NodeName, second.UserName, second.Password));
             Assert.DoesNotContain(lines, line => line.Contains("first boot"));
             Assert.DoesNotContain(lines, line => line.Contains($"Created user '{userName}'"));
@@ -67,6 +73,35 @@ public class RabbitMqLifecycleTests(SharedRabbitMq shared)
 
         Assert.False(Directory.Exists(dataDirectory)); // a temporary node's directory goes with it
         Assert.Empty(ProcessScan.Mentioning(dataDirectory));
+        Assert.True((await AmqpProbe.LogInAsync(shared.Server.Port, shared.Server.UserName, shared.Server.Password)).Accepted);
+    }
+
+    [Fact]
+    public async Task Dispose_stops_a_VM_left_behind_by_a_killed_script()
+    {
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var server = await RabbitMqServer.StartTemporaryAsync(lines.Enqueue);
+        var dataDirectory = NodeLog.DataDirectory(lines);
+        var beamPid = Assert.Single(ProcessScan.ChildrenOf(server.ProcessId));
+
+        Process.GetProcessById(server.ProcessId).Kill(); // SIGKILL of the script alone: its VM is orphaned
+        await Poll.UntilAsync(() => !ProcessState.IsAlive(server.ProcessId));
+        Assert.True(ProcessState.IsAlive(beamPid));
+
+        await server.DisposeAsync();
+
+        Assert.False(ProcessState.IsAlive(beamPid));
+        Assert.Empty(ProcessScan.Mentioning(dataDirectory));
+        Assert.Contains(lines, line => line.Contains($"the Erlang VM (pid {beamPid}) outlived its rabbitmq-server script"));
+    }
+
+    [Fact]
+    public async Task A_directory_in_use_by_a_running_node_is_refused()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            RabbitMqServer.StartAsync(new RabbitMqServerOptions { DataDirectory = shared.DataDirectory }));
+
+        Assert.Contains("in use by another running RabbitMqServer", failure.Message);
         Assert.True((await AmqpProbe.LogInAsync(shared.Server.Port, shared.Server.UserName, shared.Server.Password)).Accepted);
     }
 
