@@ -13,7 +13,8 @@ internal sealed class DataDirectoryLock : IDisposable
 
     public static DataDirectoryLock Acquire(RabbitMqDataDirectory directory)
     {
-        var path = Path.Combine(directory.Root, "node.lock");
+        directory.CreateRoot();
+        var path = directory.LockFile;
         try
         {
             return new DataDirectoryLock(new FileStream(path, new FileStreamOptions

@@ -14,6 +14,7 @@ namespace HrmsAttendance.Hosting.RabbitMq;
 /// enabled_plugins     "[]." : no plugins (no management UI listening anywhere)
 /// mnesia/             the node's database, under a directory named after the node
 /// log/                the node's upgrade log (everything else goes to stdout, to our Log)
+/// node.lock           locked while a launcher runs a node here
 /// </code>
 /// </summary>
 internal sealed class RabbitMqDataDirectory
@@ -53,10 +54,20 @@ internal sealed class RabbitMqDataDirectory
 
     public bool HasDatabaseOf(string nodeName) => Directory.Exists(Path.Combine(MnesiaBase, nodeName));
 
-    /// <summary>Creates the directories and the fixed files; keeps an existing cookie.</summary>
+    public string LockFile => Path.Combine(Root, "node.lock");
+
+    public void CreateRoot()
+    {
+        if (!Directory.Exists(Root))
+        {
+            Directory.CreateDirectory(Root, OwnerOnly);
+        }
+    }
+
+    /// <summary>Creates the directories and the fixed files; keeps an existing cookie. Call while holding the lock.</summary>
     public void Prepare()
     {
-        foreach (var directory in new[] { Root, HomeDirectory, MnesiaBase, LogDirectory })
+        foreach (var directory in new[] { HomeDirectory, MnesiaBase, LogDirectory })
         {
             if (!Directory.Exists(directory))
             {

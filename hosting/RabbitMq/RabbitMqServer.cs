@@ -116,11 +116,11 @@ public sealed class RabbitMqServer : IAsyncDisposable
         var binaries = await RabbitMqBinaries.LocateOrInstallAsync(log, ct);
 
         var directory = new RabbitMqDataDirectory(options.DataDirectory);
-        directory.Prepare();
         var directoryLock = DataDirectoryLock.Acquire(directory);
         Epmd? epmd = null;
         try
         {
+            directory.Prepare();
             var credentials = LoadCredentials(directory);
             await LeftoverNode.StopIfRunningAsync(directory, credentials.NodeName, log);
             if (options.Port != 0)
