@@ -27,10 +27,6 @@ internal sealed class Epmd : IAsyncDisposable
 
     public int Port { get; }
 
-    public int Pid => _process.Pid;
-
-    public Task<int> Exited => _process.Exited;
-
     /// <param name="homeDirectory">The node's HOME: marks the process as belonging to this data directory.</param>
     public static async Task<Epmd> StartAsync(string epmdBinary, string homeDirectory, Action<string> log, CancellationToken ct)
     {
@@ -60,6 +56,7 @@ internal sealed class Epmd : IAsyncDisposable
                 throw;
             }
             // It exited at once: almost surely someone took the port between our pick and its bind.
+            await process.DisposeAsync();
             if (attempt == PortAttempts)
             {
                 throw new InvalidOperationException(
