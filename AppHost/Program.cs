@@ -1,1 +1,23 @@
-Console.WriteLine("AppHost: under construction");
+using HrmsAttendance.AppHost;
+using HrmsAttendance.Hosting;
+
+// The topology: `dotnet run --project AppHost` runs it; the distributed tests boot the same one
+// (DistributedApplicationTestingBuilder.CreateAsync<Program>). Options: `-- --help`.
+var builder = DistributedApplication.CreateBuilder(args);
+
+builder.AddDashboard();
+
+var postgres = builder.AddPostgres("postgres");
+var attendance = postgres.AddDatabase("attendance", ownerRole: "attendance_owner");
+var redis = builder.AddRedis("redis");
+var messaging = builder.AddRabbitMQ("messaging");
+
+builder.AddProject("punch-ledger", "services/PunchLedger")
+       .WithReference(attendance, role: "punch_ledger_app")
+       .WithMigrations(attendance)
+       .WaitFor(attendance);
+
+await builder.Build().RunAsync();
+
+/// <summary>Public so that tests can name this assembly's entry point: <c>CreateAsync&lt;Program&gt;()</c>.</summary>
+public partial class Program;

@@ -12,6 +12,7 @@ namespace HrmsAttendance.Hosting.Processes;
 public sealed class ChildProcess : IAsyncDisposable
 {
     private const int RecentOutputCapacity = 500;
+    private const string SetsidPath = "/usr/bin/setsid";
 
     // Output pipes can outlive the process (a grandchild may inherit them); don't wait on them forever.
     private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(2);
@@ -27,8 +28,8 @@ public sealed class ChildProcess : IAsyncDisposable
     {
         _options = options;
         _process = new Process { StartInfo = BuildStartInfo(options), EnableRaisingEvents = true };
-        _process.OutputDataReceived += (_, e) => OnOutputLine(e.Data);
-        _process.ErrorDataReceived += (_, e) => OnOutputLine(e.Data);
+        _process.OutputDataReceived += (_, e) => OnOutputLine(e.Data, options.Output);
+        _process.ErrorDataReceived += (_, e) => OnOutputLine(e.Data, options.ErrorOutput ?? options.Output);
         _process.Exited += (_, _) => _ = CompleteExitedAsync();
     }
 
@@ -166,7 +167,7 @@ public sealed class ChildProcess : IAsyncDisposable
         _exited.TrySetResult(_process.ExitCode);
     }
 
-    private void OnOutputLine(string? line)
+    private void OnOutputLine(string? line, Action<string>? sink)
     {
         if (line is null)
         {
@@ -175,7 +176,7 @@ public sealed class ChildProcess : IAsyncDisposable
         _recentOutput.Add(line);
         try
         {
-            _options.Output?.Invoke(line);
+            sink?.Invoke(line);
         }
         catch
         {
@@ -185,7 +186,11 @@ public sealed class ChildProcess : IAsyncDisposable
 
     private static ProcessStartInfo BuildStartInfo(ChildProcessOptions options)
     {
-        var startInfo = new ProcessStartInfo(options.FileName)
+        // While the host handles its own signals, a child runs in a session of its own (setsid(1) calls
+        // setsid() and execs the program, so the pid stays the child's): a terminal's Ctrl+C, sent to the
+        // whole foreground process group, then reaches only the host, which stops its children in order.
+        var isolate = ChildProcessRegistry.HostHandlesSignals && File.Exists(SetsidPath);
+        var startInfo = new ProcessStartInfo(isolate ? SetsidPath : options.FileName)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -193,6 +198,10 @@ public sealed class ChildProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = options.WorkingDirectory,
         };
+        if (isolate)
+        {
+            startInfo.ArgumentList.Add(options.FileName);
+        }
         foreach (var argument in options.Arguments)
         {
             startInfo.ArgumentList.Add(argument);

@@ -20,6 +20,12 @@ public sealed class ChildProcessOptions
     /// <summary>Receives every stdout and stderr line, from thread-pool threads. Exceptions it throws are swallowed.</summary>
     public Action<string>? Output { get; init; }
 
+    /// <summary>
+    /// When set, receives the stderr lines instead of <see cref="Output"/> (which then gets stdout only), so that
+    /// a log view can tell the two streams apart. Same threading and exception rules as <see cref="Output"/>.
+    /// </summary>
+    public Action<string>? ErrorOutput { get; init; }
+
     /// <summary>Sent by <see cref="ChildProcess.StopAsync"/> and forwarded when this process is signalled.</summary>
     public StopSignal StopSignal { get; init; } = StopSignal.Terminate;
 

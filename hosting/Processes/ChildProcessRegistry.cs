@@ -17,6 +17,12 @@ namespace HrmsAttendance.Hosting.Processes;
 /// </list>
 /// SIGKILL of the host (or a crash) cannot be caught: children then keep running until something else stops
 /// them. A watchdog that closes that gap is planned separately.
+/// <para>
+/// A host that wants an orderly shutdown (the AppHost stops its services first, then the servers they use)
+/// calls <see cref="HandleSignalsInHost"/> before starting children: while that is in force, signals are not
+/// forwarded, and children start in a session of their own so a terminal's Ctrl+C reaches only the host. The
+/// host must then stop its children itself; ProcessExit still stops whatever is left.
+/// </para>
 /// </summary>
 public static class ChildProcessRegistry
 {
@@ -24,6 +30,35 @@ public static class ChildProcessRegistry
     private static readonly Lock HookGate = new();
     private static readonly List<PosixSignalRegistration> SignalHooks = []; // kept referenced so they stay registered
     private static bool _hooked;
+    private static int _hostHandlesSignals;
+
+    /// <summary>True while a <see cref="HandleSignalsInHost"/> scope is open.</summary>
+    public static bool HostHandlesSignals => Volatile.Read(ref _hostHandlesSignals) > 0;
+
+    /// <summary>
+    /// Until the returned scope is disposed: SIGINT, SIGTERM, SIGQUIT and SIGHUP are no longer forwarded to the
+    /// children (the host handles them and stops its children in its own order), and children started meanwhile
+    /// run in their own session (via <c>setsid</c>), out of reach of a terminal's Ctrl+C to the process group.
+    /// </summary>
+    public static IDisposable HandleSignalsInHost()
+    {
+        HookHostShutdownOnce();
+        Interlocked.Increment(ref _hostHandlesSignals);
+        return new SignalScope();
+    }
+
+    private sealed class SignalScope : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref _hostHandlesSignals);
+            }
+        }
+    }
 
     /// <summary>The children started by this host that have not exited yet.</summary>
     public static IReadOnlyCollection<ChildProcess> RunningChildren => [.. Running.Keys.Where(child => child.IsStarted)];
@@ -58,6 +93,10 @@ public static class ChildProcessRegistry
 
     private static void SignalAll()
     {
+        if (HostHandlesSignals)
+        {
+            return;
+        }
         foreach (var child in Running.Keys)
         {
             child.SignalStop();

@@ -13,8 +13,21 @@ public sealed class ServiceProcessOptions
     /// <summary>Whether the service has an HTTP/2-only gRPC endpoint besides its HTTP one.</summary>
     public bool HasGrpcEndpoint { get; init; } = true;
     public string EnvironmentName { get; init; } = "Development";
+    /// <summary>stdout lines (and stderr lines too unless <see cref="ErrorOutput"/> is set).</summary>
     public Action<string>? Output { get; init; }
+    /// <summary>When set, receives the stderr lines instead of <see cref="Output"/>.</summary>
+    public Action<string>? ErrorOutput { get; init; }
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// Port of the <c>http</c> endpoint on 127.0.0.1; 0 (the default) picks a free one. A supervisor that
+    /// restarts a service passes the ports of the first start, so that the addresses it handed to other
+    /// services stay valid.
+    /// </summary>
+    public int HttpPort { get; init; }
+    /// <summary>Port of the <c>grpc</c> endpoint; 0 (the default) picks a free one.</summary>
+    public int GrpcPort { get; init; }
+    /// <summary>Arguments after the assembly path (none by default).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
 }
 
 /// <summary>
@@ -40,8 +53,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static async Task<ServiceProcess> StartAsync(ServiceProcessOptions options, CancellationToken ct = default)
     {
-        var http = new Uri($"http://127.0.0.1:{LoopbackPort.PickFree()}");
-        var grpc = options.HasGrpcEndpoint ? new Uri($"http://127.0.0.1:{LoopbackPort.PickFree()}") : null;
+        ArgumentNullException.ThrowIfNull(options);
+        var http = LoopbackUri(options.HttpPort);
+        var grpc = options.HasGrpcEndpoint ? LoopbackUri(options.GrpcPort) : null;
 
         var environment = new Dictionary<string, string?>(options.Environment)
         {
@@ -61,10 +75,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             Name = options.Name,
             FileName = "dotnet",
-            Arguments = [options.AssemblyPath],
+            Arguments = [options.AssemblyPath, .. options.Arguments],
             Environment = environment,
             WorkingDirectory = Path.GetDirectoryName(options.AssemblyPath)!,
             Output = options.Output,
+            ErrorOutput = options.ErrorOutput,
             StopSignal = StopSignal.Terminate,
         });
         var service = new ServiceProcess(options, process, http, grpc);
@@ -80,9 +95,34 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// One readiness probe: GET <c>/health</c> (2 s limit). Healthy on 200; otherwise the answer or the error,
+    /// for display. Used while starting and, by a supervisor, while running.
+    /// </summary>
+    public async Task<(bool Healthy, string Detail)> CheckHealthAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            using var response = await HealthClient.GetAsync(new Uri(HttpEndpoint, "/health"), ct);
+            if (response.IsSuccessStatusCode) return (true, "/health answered 200");
+            return (false, $"/health answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+        }
+        catch (HttpRequestException e) { return (false, e.Message); }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested) { return (false, "/health timed out"); }
+    }
+
+    // Shared: one client for every probe of every service (no connection pooling across probes is needed,
+    // and a client per probe would leave sockets in TIME_WAIT).
+    private static readonly HttpClient HealthClient = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(1), UseProxy = false })
+    {
+        Timeout = TimeSpan.FromSeconds(2),
+    };
+
+    private static Uri LoopbackUri(int port) =>
+        new($"http://127.0.0.1:{(port != 0 ? port : LoopbackPort.PickFree())}");
+
     private async Task WaitUntilHealthyAsync(CancellationToken ct)
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + Options.StartTimeout;
         string last = "no answer yet";
         while (DateTime.UtcNow < deadline)
@@ -91,15 +131,11 @@ public sealed class ServiceProcess : IAsyncDisposable
             if (Process.HasExited)
                 throw new InvalidOperationException(
                     $"{Options.Name} exited with code {Process.ExitCode} while starting:\n{string.Join('\n', Process.RecentOutput.TakeLast(30))}");
-            try
-            {
-                using var response = await client.GetAsync(new Uri(HttpEndpoint, "/health"), ct);
-                if (response.IsSuccessStatusCode) return;
-                last = $"/health answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}";
-            }
-            catch (HttpRequestException e) { last = e.Message; }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested) { last = "/health timed out"; }
-            await Task.Delay(100, ct);
+            var (healthy, detail) = await CheckHealthAsync(ct);
+            if (healthy) return;
+            last = detail;
+            // Wake early if the process exits: no need to wait out the interval to report it.
+            await Task.WhenAny(Process.Exited, Task.Delay(100, ct));
         }
         throw new TimeoutException(
             $"{Options.Name} was not healthy within {Options.StartTimeout.TotalSeconds:F0} s ({last}).\n{string.Join('\n', Process.RecentOutput.TakeLast(30))}");
