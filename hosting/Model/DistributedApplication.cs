@@ -180,6 +180,10 @@ public sealed class DistributedApplication : IAsyncDisposable
     public Task<ResourceStatus> WaitForResourceAsync(string name, string state, CancellationToken ct = default) =>
         ResourceNotifications.WaitForResourceAsync(name, state, ct);
 
+    /// <summary>Completes with the first status of <paramref name="name"/> that matches (throws if it failed to start instead).</summary>
+    public Task<ResourceStatus> WaitForResourceAsync(string name, Func<ResourceStatus, bool> match, CancellationToken ct = default) =>
+        ResourceNotifications.WaitForResourceAsync(name, match, ct);
+
     public Task<ResourceStatus> WaitForResourceHealthyAsync(string name, CancellationToken ct = default) =>
         ResourceNotifications.WaitForResourceHealthyAsync(name, ct);
 

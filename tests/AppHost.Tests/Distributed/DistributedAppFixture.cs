@@ -1,0 +1,52 @@
+using HrmsAttendance.AppHost.Dashboard;
+using HrmsAttendance.Hosting;
+using HrmsAttendance.Hosting.Testing;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed;
+
+/// <summary>
+/// The AppHost's own topology (Program.cs), booted once for the whole collection through
+/// <see cref="DistributedApplicationTestingBuilder"/>: private servers on a fresh temporary data directory,
+/// the dashboard on a free port, the service projects as built for the tests.
+/// </summary>
+public sealed class DistributedAppFixture : IAsyncLifetime
+{
+    private readonly List<string> _output = [];
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public RunningDashboard Dashboard => App.GetDashboard();
+
+    /// <summary>What the AppHost printed (progress, the resource table, restarts), for failure messages.</summary>
+    public string Output
+    {
+        get { lock (_output) return string.Join(Environment.NewLine, _output); }
+    }
+
+    public async Task InitializeAsync()
+    {
+        App = await DistributedApplicationTestingBuilder.CreateAsync<Program>(output: line => { lock (_output) _output.Add(line); });
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            await App.StartAsync(timeout.Token);
+        }
+        catch (Exception e)
+        {
+            var output = Output;
+            await App.DisposeAsync();
+            throw new InvalidOperationException($"The distributed application did not start: {e.Message}{Environment.NewLine}{output}", e);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null) await App.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DistributedAppCollection : ICollectionFixture<DistributedAppFixture>
+{
+    public const string Name = "distributed application";
+}

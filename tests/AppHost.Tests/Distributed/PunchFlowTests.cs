@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Hosting;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed;
+
+/// <summary>A punch through the whole topology: gRPC into punch-ledger, Postgres, and its spans in the dashboard.</summary>
+[Collection(DistributedAppCollection.Name)]
+public sealed class PunchFlowTests(DistributedAppFixture fixture)
+{
+    private static readonly DateOnly Monday = new(2026, 3, 2);
+    private readonly Guid _tenant = Guid.NewGuid();
+    private readonly Guid _person = Guid.NewGuid();
+
+    [Fact]
+    public async Task A_punch_sent_to_the_grpc_endpoint_is_in_the_daily_results()
+    {
+        var app = fixture.App;
+        await app.WaitHealthyAsync("punch-ledger", TimeSpan.FromSeconds(60));
+        using var channel = app.CreateGrpcChannel("punch-ledger");
+        var at = new DateTimeOffset(2026, 3, 2, 8, 58, 0, Punches.Shanghai);
+
+        var response = await new PunchLedgerClient(channel).SubmitPunchAsync(Punches.In(_person, at), Punches.For(_tenant));
+
+        Assert.False(response.Duplicate);
+        Assert.Contains("2026-03-02", response.AffectedWorkDates);
+        var result = await Punches.ReadDailyResultAsync(app.GetConnectionString("attendance"), _tenant, _person, Monday);
+        Assert.NotNull(result);
+        Assert.Equal("EXCEPTION", result.Value.Status);
+        Assert.Equal(["MISSING_OUT"], result.Value.Flags);
+        Assert.Equal(1, result.Value.PunchCount);
+        Assert.Equal(at.UtcDateTime, result.Value.FirstIn);
+    }
+
+    [Fact]
+    public async Task The_server_span_and_the_Npgsql_span_of_a_call_reach_the_dashboard_under_one_trace()
+    {
+        var app = fixture.App;
+        await app.WaitHealthyAsync("punch-ledger", TimeSpan.FromSeconds(60));
+        using var channel = app.CreateGrpcChannel("punch-ledger");
+        var traceId = ActivityTraceId.CreateRandom();
+
+        await new PunchLedgerClient(channel).SubmitPunchAsync(
+            Punches.In(_person, new DateTimeOffset(2026, 3, 3, 9, 0, 0, Punches.Shanghai)), Punches.For(_tenant, traceId));
+
+        // The services flush spans every second (OTEL_BSP_SCHEDULE_DELAY=1000); the store signals each arrival.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var trace = await fixture.Dashboard.Traces.WaitForTraceAsync(
+            t => t.Summary.TraceId == traceId.ToHexString()
+                 && t.Spans.Any(s => s.Span.Kind == "Server" && s.Span.ServiceName == "punch-ledger")
+                 && t.Spans.Any(s => s.Span.ScopeName == "Npgsql" && s.Span.ServiceName == "punch-ledger"),
+            timeout.Token);
+
+        var server = trace.Spans.Select(s => s.Span).First(s => s.Kind == "Server");
+        Assert.Contains("SubmitPunch", server.Name + " " + server.FindAttribute("url.path") + " " + server.FindAttribute("rpc.method"));
+        Assert.All(trace.Spans, s => Assert.Equal(traceId.ToHexString(), s.Span.TraceId));
+        var npgsql = trace.Spans.Select(s => s.Span).First(s => s.ScopeName == "Npgsql");
+        Assert.True(npgsql.StartUnixNano >= server.StartUnixNano && npgsql.EndUnixNano <= server.EndUnixNano,
+            "the Npgsql span lies within the server span");
+    }
+}
