@@ -1,0 +1,72 @@
+using HrmsAttendance.Resp;
+
+namespace HrmsAttendance.RateLimiting;
+
+/// <summary>
+/// Token buckets kept in Redis, so every gateway instance draws from the same buckets. Each request is one EVALSHA
+/// of <c>token-bucket.lua</c> (loaded once per connection with SCRIPT LOAD; if the server has lost it, the client
+/// sends it again with EVAL), which checks and takes from the tenant and principal buckets atomically using the
+/// server's clock. Throws the client's exceptions (<see cref="RedisConnectionException"/>,
+/// <see cref="RedisTimeoutException"/>, <see cref="RedisServerException"/>) when Redis cannot answer; see
+/// <see cref="ResilientRateLimiter"/> for the variant that falls back to local buckets.
+/// </summary>
+public sealed class RedisTokenBucketLimiter : ITokenBucketLimiter
+{
+    private readonly RedisConnection _redis;
+    private readonly RateLimiterOptions _options;
+    private volatile string? _sha;
+
+    public RedisTokenBucketLimiter(RedisConnection redis, RateLimiterOptions options)
+    {
+        _redis = redis ?? throw new ArgumentNullException(nameof(redis));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+    }
+
+    /// <summary>The Lua source (see the comment at its top for its contract).</summary>
+    public static string Script { get; } = LoadScript();
+
+    public async ValueTask<RateLimitDecision> AcquireAsync(string tenant, string? principal, int cost = 1,
+        CancellationToken cancellationToken = default)
+    {
+        var buckets = BucketSet.For(_options, tenant, principal, cost);
+        string[] keys;
+        RedisValue[] args;
+        if (buckets.PrincipalKey is { } principalKey)
+        {
+            keys = [buckets.TenantKey, principalKey];
+            args = [cost, buckets.TenantLimit.Capacity, buckets.TenantLimit.RefillPerSecond,
+                buckets.PrincipalLimit.Capacity, buckets.PrincipalLimit.RefillPerSecond];
+        }
+        else
+        {
+            keys = [buckets.TenantKey];
+            args = [cost, buckets.TenantLimit.Capacity, buckets.TenantLimit.RefillPerSecond];
+        }
+
+        var sha = _sha ??= await _redis.ScriptLoadAsync(Script, cancellationToken);
+        var reply = await _redis.EvalShaAsync(sha, keys, args, cancellationToken);
+        if (reply.Type != RedisResultType.Array || reply.Length != 4)
+        {
+            throw new RedisServerException($"The token bucket script returned '{reply}' instead of four integers.");
+        }
+        var allowed = (long)reply[0] == 1;
+        return new RateLimitDecision(
+            allowed,
+            TimeSpan.FromMilliseconds((long)reply[1]),
+            allowed ? null : BucketSet.ScopeOf((int)(long)reply[2]),
+            (long)reply[3],
+            RateLimiterMode.Shared);
+    }
+
+    /// <summary>Loads the script now (it is otherwise loaded on first use).</summary>
+    public async Task LoadScriptAsync(CancellationToken cancellationToken = default) =>
+        _sha = await _redis.ScriptLoadAsync(Script, cancellationToken);
+
+    private static string LoadScript()
+    {
+        using var stream = typeof(RedisTokenBucketLimiter).Assembly.GetManifestResourceStream("token-bucket.lua")
+            ?? throw new InvalidOperationException("The embedded resource token-bucket.lua is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}
