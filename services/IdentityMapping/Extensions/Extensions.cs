@@ -1,0 +1,33 @@
+using HrmsAttendance.Database;
+using HrmsAttendance.GrpcWire;
+using HrmsAttendance.IdentityMapping.Data;
+using HrmsAttendance.IdentityMapping.Grpc;
+using HrmsAttendance.ServiceDefaults;
+using Npgsql;
+
+namespace HrmsAttendance.IdentityMapping.Extensions;
+
+internal static class Extensions
+{
+    /// <summary>The connection string name: the service's own NOSUPERUSER NOBYPASSRLS role (identity_mapping_app).</summary>
+    public const string DatabaseName = "attendance";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetRequiredConnectionString(DatabaseName);
+        builder.Services.AddSingleton(_ =>
+        {
+            var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+            // The doors' DETAIL is the sentence callers see after the stable code (Npgsql hides it otherwise).
+            dataSource.ConnectionStringBuilder.IncludeErrorDetail = true;
+            return dataSource.Build();
+        });
+        builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
+
+        builder.Services.AddSingleton<PersonStore>();
+        builder.Services.AddSingleton<IdentityLinkStore>();
+        builder.Services.AddSingleton<IdentityMappingService>();
+        builder.Services.AddServiceActivitySource(IdentityMappingService.ActivitySource.Name);
+        builder.Services.AddGrpcWire();
+    }
+}

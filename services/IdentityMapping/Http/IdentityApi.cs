@@ -1,0 +1,63 @@
+using System.Text.Json;
+using HrmsAttendance.IdentityMapping.Data;
+using HrmsAttendance.IdentityMapping.Model;
+
+namespace HrmsAttendance.IdentityMapping.Http;
+
+/// <summary>
+/// <c>GET /api/identity/unmapped</c>: the unmapped queue as JSON for admin pages (the gateway routes
+/// <c>/api/identity/*</c> here). Same tenant rule, validation and stable codes as gRPC; refusals are
+/// problem details carrying the code.
+/// </summary>
+public static class IdentityApi
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    public static IEndpointRouteBuilder MapIdentityApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/identity");
+        api.MapGet("/unmapped", ListUnmappedAsync);
+        return app;
+    }
+
+    /// <param name="provider">dingtalk or wecom (any case); absent = every provider.</param>
+    private static async Task<IResult> ListUnmappedAsync(HttpContext http, IdentityLinkStore links,
+        string? provider, int? page_size, string? page_token)
+    {
+        try
+        {
+            var caller = CallerContext.From(name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null);
+            string? providerFilter = null;
+            if (!string.IsNullOrEmpty(provider))
+                providerFilter = Inputs.ParseProvider(provider) ?? throw IdentityErrors.Invalid("provider must be dingtalk or wecom");
+            var pageSize = Inputs.PageSize(page_size ?? 0);
+            var after = PageToken.ParseUnmapped(page_token ?? "");
+
+            var rows = await links.ListUnmappedAsync(caller.TenantId, providerFilter, after, pageSize + 1, http.RequestAborted);
+            var page = rows.Take(pageSize).Select(u => new
+            {
+                u.Provider,
+                u.ExternalUserId,
+                u.FirstSeenAt,
+                u.LastSeenAt,
+                u.SeenCount,
+            });
+            var next = rows.Count > pageSize
+                ? PageToken.ForUnmapped(new UnmappedPosition(rows[pageSize - 1].LastSeenAt, rows[pageSize - 1].Provider, rows[pageSize - 1].ExternalUserId))
+                : null;
+            return Results.Json(new { Identities = page, NextPageToken = next }, Json);
+        }
+        catch (IdentityException e)
+        {
+            var status = IdentityErrors.HttpStatusOf(e.Code);
+            if (status >= 500)
+                http.RequestServices.GetRequiredService<ILogger<IdentityLinkStore>>()
+                    .LogError(e.InnerException ?? e, "Identity mapping request failed: {Code}: {Detail}", e.Code, e.Detail);
+            return Results.Problem(detail: e.Detail, statusCode: status, title: e.Code,
+                extensions: new Dictionary<string, object?> { ["code"] = e.Code });
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using HrmsAttendance.GrpcWire;
+using Npgsql;
+
+namespace HrmsAttendance.IdentityMapping.Model;
+
+/// <summary>
+/// A refusal with a stable code. Thrown by validation, by the caller check and by the stores (which turn the
+/// database doors' raised codes into it); the gRPC and HTTP edges turn it into their status with the same code.
+/// </summary>
+public sealed class IdentityException(string code, string detail) : Exception($"{code}: {detail}")
+{
+    public string Code { get; } = code;
+    public string Detail { get; } = detail;
+}
+
+/// <summary>
+/// The stable error codes of identity mapping and the one table that maps them to gRPC and HTTP statuses.
+/// The database doors raise the same codes as their exception MESSAGE (with the sentence as DETAIL), so a
+/// code travels unchanged from SQL to the status message "CODE: detail".
+/// </summary>
+public static class IdentityErrors
+{
+    public const string InvalidArgument = "IDENTITY_INVALID_ARGUMENT";
+    public const string TenantMissing = "IDENTITY_TENANT_MISSING";
+    public const string TenantInvalid = "IDENTITY_TENANT_INVALID";
+    public const string EmployeeNumberTaken = "IDENTITY_EMPLOYEE_NUMBER_TAKEN";
+    public const string PersonNotFound = "IDENTITY_PERSON_NOT_FOUND";
+    public const string PersonInactive = "IDENTITY_PERSON_INACTIVE";
+    public const string LinkExists = "IDENTITY_LINK_EXISTS";
+    public const string LinkNotFound = "IDENTITY_LINK_NOT_FOUND";
+    /// <summary>Raised by the links table's trigger; the API never rewrites history, so a caller never sees it.</summary>
+    public const string LinkHistoryImmutable = "IDENTITY_LINK_HISTORY_IMMUTABLE";
+    public const string Unavailable = "IDENTITY_UNAVAILABLE";
+    public const string Internal = "IDENTITY_INTERNAL";
+
+    private static readonly Dictionary<string, (StatusCode Grpc, int Http)> StatusByCode = new()
+    {
+        [InvalidArgument] = (StatusCode.InvalidArgument, StatusCodes.Status400BadRequest),
+        [TenantInvalid] = (StatusCode.InvalidArgument, StatusCodes.Status400BadRequest),
+        [TenantMissing] = (StatusCode.PermissionDenied, StatusCodes.Status403Forbidden),
+        [EmployeeNumberTaken] = (StatusCode.AlreadyExists, StatusCodes.Status409Conflict),
+        [LinkExists] = (StatusCode.AlreadyExists, StatusCodes.Status409Conflict),
+        [PersonNotFound] = (StatusCode.NotFound, StatusCodes.Status404NotFound),
+        [LinkNotFound] = (StatusCode.NotFound, StatusCodes.Status404NotFound),
+        [PersonInactive] = (StatusCode.FailedPrecondition, StatusCodes.Status409Conflict),
+        [LinkHistoryImmutable] = (StatusCode.FailedPrecondition, StatusCodes.Status409Conflict),
+        [Unavailable] = (StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable),
+        [Internal] = (StatusCode.Internal, StatusCodes.Status500InternalServerError),
+    };
+
+    /// <summary>Every code this service answers with.</summary>
+    public static IReadOnlyCollection<string> Codes => StatusByCode.Keys;
+
+    public static StatusCode GrpcStatusOf(string code) =>
+        StatusByCode.TryGetValue(code, out var status) ? status.Grpc : StatusCode.Internal;
+
+    public static int HttpStatusOf(string code) =>
+        StatusByCode.TryGetValue(code, out var status) ? status.Http : StatusCodes.Status500InternalServerError;
+
+    public static IdentityException Invalid(string detail) => new(InvalidArgument, detail);
+
+    /// <summary>The stable code a door raised, or null when the exception is not one of ours.</summary>
+    public static string? DoorCode(PostgresException e) =>
+        e.MessageText.StartsWith("IDENTITY_", StringComparison.Ordinal) ? e.MessageText : null;
+
+    /// <summary>Turns a database failure into the refusal the caller sees.</summary>
+    public static IdentityException FromDatabase(Exception e) => e switch
+    {
+        PostgresException pg when DoorCode(pg) is { } code => new(code, pg.Detail ?? code),
+        // The tables' CHECK constraints back up the service's own validation.
+        PostgresException { SqlState: PostgresErrorCodes.CheckViolation } pg =>
+            Invalid($"the value breaks the rule {pg.ConstraintName}"),
+        PostgresException pg => new(Internal, $"database error {pg.SqlState}"),
+        NpgsqlException or TimeoutException => new(Unavailable, "the identity database is unreachable; retry"),
+        _ => new(Internal, "unexpected error"),
+    };
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.GrpcWire;
+using HrmsAttendance.Hosting.Postgres;
+using HrmsAttendance.Hosting.Services;
+using HrmsAttendance.IdentityMapping.Database;
+using HrmsAttendance.PunchLedger.Database;
+using Npgsql;
+
+namespace HrmsAttendance.IdentityMapping.IntegrationTests;
+
+/// <summary>
+/// The real identity-mapping process on free loopback ports, over a private Postgres holding the shared
+/// <c>attendance</c> database with both schemas (person, and the punch ledger's staffing, which our role
+/// must not reach), started by the same launcher code the AppHost uses. Identity mapping is migrated
+/// first, with the service's own <c>migrate</c> command, as the AppHost does.
+/// Tests isolate themselves with fresh tenants instead of truncating.
+/// </summary>
+public sealed class IdentityMappingServiceFixture : IAsyncLifetime
+{
+    public const string DatabaseName = "attendance";
+    public const string ServiceDirectory = "services/IdentityMapping";
+
+    private PostgresServer? server;
+    private readonly List<string> serviceOutput = [];
+
+    public PostgresDatabase Database { get; private set; } = null!;
+    public ServiceProcess Service { get; private set; } = null!;
+    public GrpcChannel Channel { get; private set; } = null!;
+    public IdentityMappingClient Client { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>What the <c>migrate</c> command printed.</summary>
+    public string MigrateOutput { get; private set; } = "";
+
+    /// <summary>The schema owner, for assertions (still subject to RLS: set a tenant).</summary>
+    public NpgsqlDataSource Owner { get; private set; } = null!;
+    /// <summary>The service's own role, identity_mapping_app.</summary>
+    public NpgsqlDataSource App { get; private set; } = null!;
+    /// <summary>The bootstrap superuser in the attendance database; bypasses RLS (catalog queries only).</summary>
+    public NpgsqlDataSource Superuser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        server = await PostgresServer.StartTemporaryAsync();
+        Database = await server.EnsureDatabaseAsync(DatabaseName, IdentityMappingDatabase.OwnerRole,
+            [IdentityMappingDatabase.AppRole, PunchLedgerDatabase.AppRole]);
+
+        var assembly = RepositoryLayout.ServiceAssembly(ServiceDirectory, "IdentityMapping");
+        MigrateOutput = await RunMigrateCommandAsync(assembly, Database.OwnerConnectionString);
+        await PunchLedgerDatabase.MigrateAsync(Database.OwnerConnectionString);
+
+        Owner = NpgsqlDataSource.Create(WithErrorDetail(Database.OwnerConnectionString));
+        App = NpgsqlDataSource.Create(WithErrorDetail(Database.ConnectionStringFor(IdentityMappingDatabase.AppRole)));
+        Superuser = NpgsqlDataSource.Create(WithErrorDetail(server.SuperuserConnectionString(DatabaseName)));
+
+        Service = await ServiceProcess.StartAsync(new ServiceProcessOptions
+        {
+            Name = "identity-mapping",
+            AssemblyPath = assembly,
+            Environment = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings__attendance"] = Database.ConnectionStringFor(IdentityMappingDatabase.AppRole),
+            },
+            Output = line => { lock (serviceOutput) serviceOutput.Add(line); },
+        });
+        Channel = GrpcChannel.ForAddress(Service.GrpcEndpoint!);
+        Client = new IdentityMappingClient(Channel);
+        Http = new HttpClient { BaseAddress = Service.HttpEndpoint };
+    }
+
+    public IReadOnlyList<string> ServiceOutput { get { lock (serviceOutput) return [.. serviceOutput]; } }
+
+    /// <summary>Call options naming the tenant and the principal, as the gateway does.</summary>
+    public static CallOptions For(Guid tenant, string principal = "admin-1") =>
+        new(new Metadata { { "x-tenant-id", tenant.ToString() }, { "x-principal-id", principal } }, DateTime.UtcNow.AddSeconds(30));
+
+    /// <summary>Runs <paramref name="sql"/> as the owner inside <paramref name="tenant"/>; every row as name → value.</summary>
+    public async Task<List<Dictionary<string, object?>>> QueryAsOwnerAsync(Guid tenant, string sql, params object?[] parameters)
+    {
+        await using var connection = await Owner.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand("SELECT set_config('app.current_tenant', $1, true)", connection, tx))
+        {
+            set.Parameters.Add(new NpgsqlParameter { Value = tenant.ToString() });
+            await set.ExecuteNonQueryAsync();
+        }
+        await using var query = new NpgsqlCommand(sql, connection, tx);
+        foreach (var p in parameters) query.Parameters.Add(new NpgsqlParameter { Value = p ?? DBNull.Value });
+        var rows = new List<Dictionary<string, object?>>();
+        await using var reader = await query.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var row = new Dictionary<string, object?>();
+            for (var i = 0; i < reader.FieldCount; i++)
+                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    public async Task<long> CountAsOwnerAsync(Guid tenant, string table) =>
+        (long)(await QueryAsOwnerAsync(tenant, $"SELECT count(*) AS n FROM {table}"))[0]["n"]!;
+
+    /// <summary><c>dotnet IdentityMapping.dll migrate</c> with the owner's connection string, as the AppHost runs it.</summary>
+    public static async Task<string> RunMigrateCommandAsync(string assembly, string ownerConnectionString)
+    {
+        var info = new ProcessStartInfo("dotnet", [assembly, "migrate"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+        };
+        info.Environment["ConnectionStrings__attendance-owner"] = ownerConnectionString;
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"migrate exited {process.ExitCode}:\n{await stderr}\n{await stdout}");
+        return await stdout;
+    }
+
+    public static string WithErrorDetail(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { IncludeErrorDetail = true }.ConnectionString;
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        Channel?.Dispose();
+        if (Service is not null) await Service.DisposeAsync();
+        if (Owner is not null) await Owner.DisposeAsync();
+        if (App is not null) await App.DisposeAsync();
+        if (Superuser is not null) await Superuser.DisposeAsync();
+        if (server is not null) await server.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class IdentityMappingServiceCollection : ICollectionFixture<IdentityMappingServiceFixture>
+{
+    public const string Name = "identity-mapping service";
+}
