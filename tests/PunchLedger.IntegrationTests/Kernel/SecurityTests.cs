@@ -208,8 +208,8 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 rows.Add($"{reader.GetString(0)} {reader.GetBoolean(1)} {reader.GetString(2)} {reader.GetString(3)}");
         Assert.Equal(
             [
-                "submit_time_punch_event True attendance_owner search_path=pg_catalog, staffing",
-                "submit_time_punch_events True attendance_owner search_path=pg_catalog, staffing",
+                "submit_time_punch_event True attendance_owner search_path=pg_catalog, staffing;plan_cache_mode=force_generic_plan",
+                "submit_time_punch_events True attendance_owner search_path=pg_catalog, staffing;plan_cache_mode=force_generic_plan",
             ], rows);
     }
 

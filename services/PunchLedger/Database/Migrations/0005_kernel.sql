@@ -17,6 +17,13 @@
 -- Internal functions below are not SECURITY DEFINER and have no pinned search_path (a SET clause
 -- would forbid inlining and cost every call); they qualify every name and are only reachable from the
 -- doors, which pin search_path, and from the owner.
+--
+-- The doors (and the rebuild) run with plan_cache_mode = force_generic_plan, which holds for everything
+-- they call. Their statements take arrays and ids as parameters; with the default mode Postgres keeps
+-- re-planning them per call (a custom plan that knows an array's length looks cheaper than the generic
+-- one), and planning the projection costs several times executing it. The generic plans are safe
+-- because the statements fix their own shape: per-day LATERAL index range scans and primary-key
+-- lookups, whatever the row estimates.
 
 -- ---------------------------------------------------------------------------------------------------
 -- Tenant guard
@@ -61,9 +68,9 @@ END;
 $$;
 
 -- ---------------------------------------------------------------------------------------------------
--- Ruleset STANDARD_SHIFT_V1 (seed 004 §4.2.1, §6.2): the calendar half of it. The rest of the
--- parameters (09:00–18:00, 5 min tolerances, window −6h/+12h) live in project_daily_attendance_results.
--- These are SQL functions without SET clauses so the planner inlines and constant-folds them.
+-- Ruleset STANDARD_SHIFT_V1 (seed 004 §4.2.1, §6.2): the calendar half of it, one definition each. The
+-- tolerances (5 min late, 5 min early) live in project_daily_attendance_results. These are SQL functions
+-- without SET clauses, so the planner inlines them and folds the constants.
 -- ---------------------------------------------------------------------------------------------------
 
 -- Work dates are Asia/Shanghai dates (seed 004 §3.2) until tenants get their own time profiles.
@@ -85,6 +92,33 @@ RETURNS timestamptz
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 AS $$ SELECT p_work_date::timestamp AT TIME ZONE staffing.attendance_time_zone() $$;
+
+-- The standard shift: 09:00–18:00 local.
+CREATE FUNCTION staffing.shift_start_of(p_work_date date)
+RETURNS timestamptz
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$ SELECT (p_work_date + time '09:00') AT TIME ZONE staffing.attendance_time_zone() $$;
+
+CREATE FUNCTION staffing.shift_end_of(p_work_date date)
+RETURNS timestamptz
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$ SELECT (p_work_date + time '18:00') AT TIME ZONE staffing.attendance_time_zone() $$;
+
+-- The punches that count for a work date: [shift start - 6h, shift end + 12h), i.e. [03:00, next day
+-- 06:00) local, for early arrivals and OUTs after midnight. Neighbouring days' windows overlap.
+CREATE FUNCTION staffing.window_start_of(p_work_date date)
+RETURNS timestamptz
+LANGUAGE sql
+STABLE PARALLEL SAFE -- timestamptz ± interval is STABLE; declaring more would stop the planner inlining it
+AS $$ SELECT staffing.shift_start_of(p_work_date) - interval '6 hours' $$;
+
+CREATE FUNCTION staffing.window_end_of(p_work_date date)
+RETURNS timestamptz
+LANGUAGE sql
+STABLE PARALLEL SAFE -- timestamptz ± interval is STABLE; declaring more would stop the planner inlining it
+AS $$ SELECT staffing.shift_end_of(p_work_date) + interval '12 hours' $$;
 
 -- ---------------------------------------------------------------------------------------------------
 -- Argument checks, one place for the single and the batch door
@@ -159,7 +193,7 @@ CREATE FUNCTION staffing.punch_recorded_message(
   p_request_id text)
 RETURNS jsonb
 LANGUAGE sql
-IMMUTABLE PARALLEL SAFE
+STABLE PARALLEL SAFE -- jsonb_build_object is STABLE; declaring more would stop the planner inlining it
 AS $$
   SELECT jsonb_build_object(
     'tenant_id', p_tenant_id,
@@ -251,41 +285,132 @@ $$;
 -- Projection: events -> daily results
 -- ---------------------------------------------------------------------------------------------------
 
+-- The result of one work date from its punches (those in the day's window, in (punch_time, id) order),
+-- by seed 004 §4.2.1's state machine, field for field (the tests run the seed's function verbatim
+-- against the kernel):
+--   IN  while expecting IN   -> opens a pair; the first IN of the day is first_in
+--   IN  while expecting OUT  -> MISSING_OUT; the earlier IN is dropped, this IN opens the pair
+--   OUT while expecting OUT  -> closes the pair: worked += floor(minutes) when positive; last_out
+--   OUT while expecting IN   -> MISSING_IN (an unpaired OUT is no last_out)
+--   end of window expecting OUT -> MISSING_OUT; no IN at all -> MISSING_IN
+--   late  = floor(minutes from 09:00 to first_in)  - 5 when that exceeds 5 (LATE)
+--   early = floor(minutes from last_out to 18:00) - 5 when that exceeds 5 (EARLY_LEAVE)
+--   no punch: ABSENT, flags {ABSENT}; no flag: PRESENT; otherwise EXCEPTION. Flags are distinct and in
+--   the order the seed's array_agg(DISTINCT f ORDER BY f) gives them.
+--
+-- RAW punches (platform punches without a direction) take the direction the machine expects: IN when
+-- it expects IN (the previous effective punch was an OUT, or there is none), OUT when it expects OUT
+-- (the previous effective punch was an IN). A run of RAWs thus alternates IN, OUT, IN, ... from the
+-- opposite of the last IN/OUT before it, or from IN at the start of the window. Each day's window reads
+-- its RAWs on its own, from its own first punch.
+--
+-- A pure function over arrays, called once per day by the set-based statement below: no query runs
+-- per day, and the rules read like the seed's loop. (A window-function formulation of the same rules
+-- was measured slower here: its executor set-up costs more than this loop over a handful of punches.)
+CREATE FUNCTION staffing.daily_attendance_result(
+  p_work_date date,
+  p_punch_times timestamptz[],
+  p_punch_types text[],
+  p_max_event_id bigint,
+  OUT status text,
+  OUT flags text[],
+  OUT first_in_time timestamptz,
+  OUT last_out_time timestamptz,
+  OUT worked_minutes int,
+  OUT late_minutes int,
+  OUT early_leave_minutes int,
+  OUT input_punch_count int,
+  OUT input_max_punch_event_db_id bigint,
+  OUT input_max_punch_time timestamptz)
+LANGUAGE plpgsql
+IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+  v_expect_out boolean := false;
+  v_open_in timestamptz;
+  v_is_in boolean;
+  v_missing_in boolean := false;
+  v_missing_out boolean := false;
+  v_delta int;
+  v_late int;
+  v_early int;
+BEGIN
+  worked_minutes := 0;
+  late_minutes := 0;
+  early_leave_minutes := 0;
+  input_punch_count := coalesce(cardinality(p_punch_times), 0);
+  IF input_punch_count = 0 THEN
+    status := 'ABSENT';
+    flags := ARRAY['ABSENT'];
+    RETURN;
+  END IF;
+
+  FOR i IN 1 .. input_punch_count LOOP
+    v_is_in := CASE p_punch_types[i] WHEN 'IN' THEN true WHEN 'OUT' THEN false ELSE NOT v_expect_out END;
+    IF v_is_in THEN
+      IF v_expect_out THEN
+        v_missing_out := true;
+      END IF;
+      v_open_in := p_punch_times[i];
+      v_expect_out := true;
+      IF first_in_time IS NULL THEN
+        first_in_time := p_punch_times[i];
+      END IF;
+    ELSIF v_expect_out THEN
+      v_delta := floor(extract(epoch FROM (p_punch_times[i] - v_open_in)) / 60.0)::int;
+      IF v_delta > 0 THEN
+        worked_minutes := worked_minutes + v_delta;
+      END IF;
+      last_out_time := p_punch_times[i];
+      v_expect_out := false;
+    ELSE
+      v_missing_in := true;
+    END IF;
+  END LOOP;
+
+  IF first_in_time IS NULL THEN
+    v_missing_in := true;
+  END IF;
+  IF v_expect_out THEN
+    v_missing_out := true;
+  END IF;
+  v_late := floor(extract(epoch FROM (first_in_time - staffing.shift_start_of(p_work_date))) / 60.0)::int;
+  v_early := floor(extract(epoch FROM (staffing.shift_end_of(p_work_date) - last_out_time)) / 60.0)::int;
+  IF v_late > 5 THEN
+    late_minutes := v_late - 5;
+  END IF;
+  IF v_early > 5 THEN
+    early_leave_minutes := v_early - 5;
+  END IF;
+
+  flags := '{}';
+  IF v_early > 5 THEN flags := flags || 'EARLY_LEAVE'::text; END IF;
+  IF v_late > 5 THEN flags := flags || 'LATE'::text; END IF;
+  IF v_missing_in THEN flags := flags || 'MISSING_IN'::text; END IF;
+  IF v_missing_out THEN flags := flags || 'MISSING_OUT'::text; END IF;
+  status := CASE WHEN cardinality(flags) = 0 THEN 'PRESENT' ELSE 'EXCEPTION' END;
+
+  input_max_punch_event_db_id := p_max_event_id;
+  input_max_punch_time := p_punch_times[input_punch_count]; -- in time order, the last is the latest
+END;
+$$;
+
 -- Recomputes the given (person, work_date) days of one tenant from the events, upserts their results
 -- and writes a DailyResultChanged for each day whose status, flags, minutes, first IN or last OUT
 -- changed (or that had no result yet). Returns the number of days written. The caller must hold the
 -- days' advisory locks (staffing.lock_attendance_day), taken in an earlier statement.
 --
--- The result of a day equals, field for field, what seed 004 §4.2.1's row-by-row state machine
--- computes (tested against it verbatim), but in one statement for any number of days:
+-- p_only_if_missing (optional, per day): the caller knows no new punch fell into that day's window, so
+-- its stored result cannot have changed; the day is computed only if it has no result yet. A punch
+-- always makes both its days exist (seed 004 §6.1 writes local_date - 1 and local_date), but a 09:00
+-- punch cannot change the day before, whose window ended at 06:00: recomputing it would rewrite the same
+-- values with a new computed_at and cost as much as the day that did change.
 --
---   * The machine's state before a punch is fully determined by the previous punch in the window: it
---     expects OUT exactly when the previous punch was (effectively) an IN. So each punch is judged by
---     its predecessor alone:
---        IN  after IN      -> MISSING_OUT (the earlier IN is left open; the new IN starts over)
---        OUT after IN      -> a pair: worked += floor(minutes), last_out = this OUT
---        OUT after OUT/none-> MISSING_IN
---     and the day ends with MISSING_OUT when its last punch is an IN. first_in is the first IN.
---
---   * RAW punches (platform punches without a direction) take the direction the machine expects: IN
---     when the previous effective punch was OUT or there is none, OUT when it was IN. A run of RAWs thus
---     alternates IN, OUT, IN, ... starting from the opposite of the last IN/OUT before it (IN at the
---     start of the window). Each day's window interprets its RAWs on its own, from its own first punch.
---     Set-based: `anchor` encodes the position and direction of the last IN/OUT before a punch
---     (2 * seq + is_in); the previous punch's direction is the anchor's direction flipped once per
---     RAW in between (an absent anchor counts as an OUT at position 0).
---
---   * Window of a day: [09:00 - 6h, 18:00 + 12h) local, i.e. [03:00, next day 06:00): the windows of
---     neighbouring days overlap, so a punch between 03:00 and 06:00 counts for both.
---   * Minutes are floored (seed: floor(epoch / 60.0)); late = first IN more than 5 min after 09:00,
---     early leave = last paired OUT more than 5 min before 18:00, both minus the 5 min tolerance.
---   * Flags are distinct and sorted (the seed's array_agg(DISTINCT f ORDER BY f)); the fixed order
---     below is that order. No punch in the window: ABSENT with flags {ABSENT}; no flag: PRESENT;
---     otherwise EXCEPTION.
 CREATE FUNCTION staffing.project_daily_attendance_results(
   p_tenant_id uuid,
   p_person_uuids uuid[],
-  p_work_dates date[])
+  p_work_dates date[],
+  p_only_if_missing boolean[] DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql
 AS $$
@@ -293,141 +418,89 @@ DECLARE
   v_days integer;
 BEGIN
   WITH day AS (
-    SELECT k.person_uuid, k.work_date,
-           (k.work_date + time '09:00') AT TIME ZONE staffing.attendance_time_zone() AS shift_start,
-           (k.work_date + time '18:00') AT TIME ZONE staffing.attendance_time_zone() AS shift_end
-    FROM (SELECT DISTINCT u.person_uuid, u.work_date
-          FROM unnest(p_person_uuids, p_work_dates) AS u(person_uuid, work_date)) k
-  ),
-  punch AS (
-    SELECT d.person_uuid, d.work_date, e.id, e.punch_time, e.punch_type,
-           row_number() OVER w AS seq,
-           lag(e.punch_time) OVER w AS prev_time
-    FROM day d
-    JOIN staffing.time_punch_events e
-      ON e.tenant_id = p_tenant_id
-     AND e.person_uuid = d.person_uuid
-     AND e.punch_time >= d.shift_start - interval '6 hours'
-     AND e.punch_time < d.shift_end + interval '12 hours'
-    WINDOW w AS (PARTITION BY d.person_uuid, d.work_date ORDER BY e.punch_time, e.id)
-  ),
-  anchored AS (
-    SELECT p.*,
-           max(CASE p.punch_type WHEN 'IN' THEN p.seq * 2 + 1 WHEN 'OUT' THEN p.seq * 2 END)
-             OVER (PARTITION BY p.person_uuid, p.work_date ORDER BY p.punch_time, p.id
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS anchor
-    FROM punch p
-  ),
-  judged AS (
-    SELECT a.*,
-           CASE a.punch_type WHEN 'IN' THEN true WHEN 'OUT' THEN false ELSE NOT a.prev_in END AS is_in
-    FROM (SELECT x.*,
-                 CASE WHEN x.anchor IS NULL THEN (x.seq - 1) % 2 = 1
-                      ELSE (x.anchor % 2 = 1) <> ((x.seq - 1 - x.anchor / 2) % 2 = 1)
-                 END AS prev_in
-          FROM anchored x) a
-  ),
-  summary AS (
-    SELECT j.person_uuid, j.work_date,
-           count(*)::int AS punch_count,
-           max(j.id) AS max_id,
-           max(j.punch_time) AS max_time,
-           min(j.punch_time) FILTER (WHERE j.is_in) AS first_in,
-           max(j.punch_time) FILTER (WHERE j.prev_in AND NOT j.is_in) AS last_out,
-           sum(greatest(floor(extract(epoch FROM (j.punch_time - j.prev_time)) / 60.0)::int, 0))
-             FILTER (WHERE j.prev_in AND NOT j.is_in) AS worked_minutes,
-           bool_or(j.prev_in AND j.is_in) AS in_after_in,
-           bool_or(NOT j.prev_in AND NOT j.is_in) AS out_without_in,
-           max(j.seq * 2 + j.is_in::int) % 2 = 1 AS ends_with_in
-    FROM judged j
-    GROUP BY j.person_uuid, j.work_date
-  ),
-  measured AS (
-    SELECT d.person_uuid, d.work_date,
-           coalesce(s.punch_count, 0) AS punch_count,
-           s.max_id, s.max_time, s.first_in, s.last_out,
-           coalesce(s.worked_minutes, 0)::int AS worked_minutes,
-           s.in_after_in, s.out_without_in, s.ends_with_in,
-           floor(extract(epoch FROM (s.first_in - d.shift_start)) / 60.0)::int AS late_by,
-           floor(extract(epoch FROM (d.shift_end - s.last_out)) / 60.0)::int AS early_by
-    FROM day d
-    LEFT JOIN summary s ON s.person_uuid = d.person_uuid AND s.work_date = d.work_date
-  ),
-  flagged AS (
-    SELECT m.*,
-           CASE WHEN m.late_by > 5 THEN m.late_by - 5 ELSE 0 END AS late_minutes,
-           CASE WHEN m.early_by > 5 THEN m.early_by - 5 ELSE 0 END AS early_leave_minutes,
-           CASE WHEN m.punch_count = 0 THEN ARRAY['ABSENT']::text[]
-                ELSE array_remove(ARRAY[
-                       CASE WHEN m.early_by > 5 THEN 'EARLY_LEAVE' END,
-                       CASE WHEN m.late_by > 5 THEN 'LATE' END,
-                       CASE WHEN m.out_without_in OR m.first_in IS NULL THEN 'MISSING_IN' END,
-                       CASE WHEN m.in_after_in OR m.ends_with_in THEN 'MISSING_OUT' END
-                     ]::text[], NULL)
-           END AS flags
-    FROM measured m
+    SELECT k.person_uuid, k.work_date
+    FROM (SELECT u.person_uuid, u.work_date
+          FROM unnest(p_person_uuids, p_work_dates, p_only_if_missing)
+                 AS u(person_uuid, work_date, only_if_missing)
+          GROUP BY u.person_uuid, u.work_date
+          HAVING NOT coalesce(bool_and(u.only_if_missing), false)
+              OR (SELECT true
+                  FROM staffing.daily_attendance_results o
+                  WHERE o.tenant_id = p_tenant_id AND o.person_uuid = u.person_uuid
+                    AND o.work_date = u.work_date) IS NULL) k
   ),
   result AS (
-    SELECT f.person_uuid, f.work_date, f.flags, f.first_in, f.last_out,
-           f.worked_minutes, f.late_minutes, f.early_leave_minutes,
-           f.punch_count, f.max_id, f.max_time,
-           CASE WHEN f.punch_count = 0 THEN 'ABSENT'
-                WHEN cardinality(f.flags) = 0 THEN 'PRESENT'
-                ELSE 'EXCEPTION'
-           END AS status
-    FROM flagged f
+    SELECT d.person_uuid, d.work_date, r.*
+    FROM day d
+    -- One index range scan per day, on (tenant_id, person_uuid, punch_time, id); LATERAL keeps the
+    -- plan that way whatever the statistics say (a plan cached while the ledger was small must not
+    -- turn into a scan of the tenant's whole ledger later).
+    CROSS JOIN LATERAL (
+      SELECT array_agg(e.punch_time ORDER BY e.punch_time, e.id) AS punch_times,
+             array_agg(e.punch_type ORDER BY e.punch_time, e.id) AS punch_types,
+             max(e.id) AS max_event_id
+      FROM staffing.time_punch_events e
+      WHERE e.tenant_id = p_tenant_id
+        AND e.person_uuid = d.person_uuid
+        AND e.punch_time >= staffing.window_start_of(d.work_date)
+        AND e.punch_time < staffing.window_end_of(d.work_date)
+    ) p
+    CROSS JOIN LATERAL staffing.daily_attendance_result(d.work_date, p.punch_times, p.punch_types, p.max_event_id) r
   ),
-  compared AS (
-    -- The stored result as it was before this statement (the statement's snapshot; the days are locked).
-    SELECT r.*,
-           (o.person_uuid IS NULL
-            OR (o.status, o.flags, o.worked_minutes, o.late_minutes, o.early_leave_minutes,
-                o.first_in_time, o.last_out_time)
-               IS DISTINCT FROM
-               (r.status, r.flags, r.worked_minutes, r.late_minutes, r.early_leave_minutes,
-                r.first_in, r.last_out)) AS changed
+  written AS (
+    INSERT INTO staffing.daily_attendance_results AS t (
+      tenant_id, person_uuid, work_date, ruleset_version, status, flags,
+      first_in_time, last_out_time, worked_minutes, late_minutes, early_leave_minutes,
+      input_punch_count, input_max_punch_event_db_id, input_max_punch_time,
+      computed_at, created_at, updated_at)
+    SELECT p_tenant_id, r.person_uuid, r.work_date, 'STANDARD_SHIFT_V1', r.status, r.flags,
+           r.first_in_time, r.last_out_time, r.worked_minutes, r.late_minutes, r.early_leave_minutes,
+           r.input_punch_count, r.input_max_punch_event_db_id, r.input_max_punch_time,
+           now(), now(), statement_timestamp()
     FROM result r
-    LEFT JOIN staffing.daily_attendance_results o
-      ON o.tenant_id = p_tenant_id AND o.person_uuid = r.person_uuid AND o.work_date = r.work_date
+    ON CONFLICT (tenant_id, person_uuid, work_date) DO UPDATE SET
+      ruleset_version = EXCLUDED.ruleset_version,
+      status = EXCLUDED.status,
+      flags = EXCLUDED.flags,
+      first_in_time = EXCLUDED.first_in_time,
+      last_out_time = EXCLUDED.last_out_time,
+      worked_minutes = EXCLUDED.worked_minutes,
+      late_minutes = EXCLUDED.late_minutes,
+      early_leave_minutes = EXCLUDED.early_leave_minutes,
+      input_punch_count = EXCLUDED.input_punch_count,
+      input_max_punch_event_db_id = EXCLUDED.input_max_punch_event_db_id,
+      input_max_punch_time = EXCLUDED.input_max_punch_time,
+      computed_at = EXCLUDED.computed_at,
+      -- updated_at is when the result's values last changed (the seed rewrites it on every recompute,
+      -- like computed_at; timestamps are not part of the rules). Kept this way it also tells the outbox
+      -- below which days changed, without reading the stored row a second time.
+      updated_at = CASE
+        WHEN (t.status, t.flags, t.worked_minutes, t.late_minutes, t.early_leave_minutes,
+              t.first_in_time, t.last_out_time)
+             IS DISTINCT FROM
+             (EXCLUDED.status, EXCLUDED.flags, EXCLUDED.worked_minutes, EXCLUDED.late_minutes,
+              EXCLUDED.early_leave_minutes, EXCLUDED.first_in_time, EXCLUDED.last_out_time)
+        THEN EXCLUDED.updated_at
+        ELSE t.updated_at
+      END
+    -- A new day, or one whose values changed in this statement. (Recomputing a day twice within one
+    -- client statement would announce it twice; consumers of the outbox are idempotent anyway.)
+    RETURNING t.person_uuid, t.work_date, t.status, t.flags, t.updated_at = statement_timestamp() AS changed
   ),
   announced AS (
     INSERT INTO staffing.outbox (tenant_id, message_type, payload)
     SELECT p_tenant_id, 'DailyResultChanged',
            jsonb_build_object(
              'tenant_id', p_tenant_id,
-             'person_uuid', r.person_uuid,
-             'work_date', r.work_date,
-             'status', r.status,
-             'flags', to_jsonb(r.flags))
-    FROM compared r
-    WHERE r.changed
-    ORDER BY r.person_uuid, r.work_date
+             'person_uuid', w.person_uuid,
+             'work_date', w.work_date,
+             'status', w.status,
+             'flags', to_jsonb(w.flags))
+    FROM written w
+    WHERE w.changed
+    ORDER BY w.person_uuid, w.work_date
   )
-  INSERT INTO staffing.daily_attendance_results AS t (
-    tenant_id, person_uuid, work_date, ruleset_version, status, flags,
-    first_in_time, last_out_time, worked_minutes, late_minutes, early_leave_minutes,
-    input_punch_count, input_max_punch_event_db_id, input_max_punch_time,
-    computed_at, created_at, updated_at)
-  SELECT p_tenant_id, r.person_uuid, r.work_date, 'STANDARD_SHIFT_V1', r.status, r.flags,
-         r.first_in, r.last_out, r.worked_minutes, r.late_minutes, r.early_leave_minutes,
-         r.punch_count, r.max_id, r.max_time,
-         now(), now(), now()
-  FROM compared r
-  ON CONFLICT (tenant_id, person_uuid, work_date) DO UPDATE SET
-    ruleset_version = EXCLUDED.ruleset_version,
-    status = EXCLUDED.status,
-    flags = EXCLUDED.flags,
-    first_in_time = EXCLUDED.first_in_time,
-    last_out_time = EXCLUDED.last_out_time,
-    worked_minutes = EXCLUDED.worked_minutes,
-    late_minutes = EXCLUDED.late_minutes,
-    early_leave_minutes = EXCLUDED.early_leave_minutes,
-    input_punch_count = EXCLUDED.input_punch_count,
-    input_max_punch_event_db_id = EXCLUDED.input_max_punch_event_db_id,
-    input_max_punch_time = EXCLUDED.input_max_punch_time,
-    computed_at = EXCLUDED.computed_at,
-    updated_at = EXCLUDED.updated_at;
-  GET DIAGNOSTICS v_days = ROW_COUNT;
+  SELECT count(*) INTO v_days FROM written;
   RETURN v_days;
 END;
 $$;
@@ -453,6 +526,7 @@ RETURNS TABLE(event_id bigint, event_uuid uuid, duplicate boolean)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, staffing
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   v_payload jsonb := coalesce(p_payload, '{}'::jsonb);
@@ -460,7 +534,11 @@ DECLARE
   v_outcome text;
   v_work_date date;
 BEGIN
-  PERFORM staffing.assert_current_tenant(p_tenant_id);
+  -- The common case costs one comparison; anything else gets the precise error (or passes, for a
+  -- non-canonical spelling of the same UUID).
+  IF current_setting('app.current_tenant', true) IS DISTINCT FROM p_tenant_id::text THEN
+    PERFORM staffing.assert_current_tenant(p_tenant_id);
+  END IF;
   v_problem := staffing.punch_argument_problem(p_person_uuid, p_punch_time, p_punch_type, p_source_provider,
                                                p_source_event_id, p_request_id, v_payload);
   IF v_problem IS NOT NULL THEN
@@ -484,8 +562,14 @@ BEGIN
     v_work_date := staffing.work_date_of(p_punch_time);
     PERFORM staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date - 1),
             staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date);
+    -- Both days get a result; a day whose window the punch is outside of (the day before, for a punch
+    -- after 06:00) is only computed if it has none yet.
     PERFORM staffing.project_daily_attendance_results(
-      p_tenant_id, ARRAY[p_person_uuid, p_person_uuid], ARRAY[v_work_date - 1, v_work_date]);
+      p_tenant_id,
+      ARRAY[p_person_uuid, p_person_uuid],
+      ARRAY[v_work_date - 1, v_work_date],
+      ARRAY[p_punch_time >= staffing.window_end_of(v_work_date - 1),
+            p_punch_time < staffing.window_start_of(v_work_date)]);
   END IF;
   RETURN NEXT;
 END;
@@ -513,6 +597,7 @@ RETURNS TABLE(ordinal int, event_id bigint, event_uuid uuid, outcome text, error
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, staffing
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   v_n integer := cardinality(p_request_ids);
@@ -523,6 +608,7 @@ DECLARE
   v_unresolved integer;
   v_day_persons uuid[];
   v_day_dates date[];
+  v_day_only_if_missing boolean[];
   v_one_id bigint;
   v_one_uuid uuid;
   v_one_outcome text;
@@ -634,21 +720,34 @@ BEGIN
     END LOOP;
   END IF;
 
-  -- The days the accepted punches can change, once each, in lock order.
+  -- The days of the accepted punches, once each, in lock order. As in the single door, a day that no
+  -- new punch falls into is only needed when it has no result yet; those that have one are dropped
+  -- here, before locking (results are never deleted, so the unlocked check cannot go stale), which
+  -- keeps the number of advisory locks near one per punch.
   SELECT array_agg(k.person_uuid ORDER BY k.person_uuid, k.work_date),
-         array_agg(k.work_date ORDER BY k.person_uuid, k.work_date)
-    INTO v_day_persons, v_day_dates
-  FROM (SELECT DISTINCT a.person_uuid, d.work_date
+         array_agg(k.work_date ORDER BY k.person_uuid, k.work_date),
+         array_agg(k.only_if_missing ORDER BY k.person_uuid, k.work_date)
+    INTO v_day_persons, v_day_dates, v_day_only_if_missing
+  FROM (SELECT a.person_uuid, d.work_date, bool_and(d.outside) AS only_if_missing
         FROM unnest(p_person_uuids, p_punch_times, v_outcome) AS a(person_uuid, punch_time, outcome)
-        CROSS JOIN LATERAL (VALUES (staffing.work_date_of(a.punch_time) - 1),
-                                   (staffing.work_date_of(a.punch_time))) AS d(work_date)
-        WHERE a.outcome = 'ACCEPTED') k;
+        CROSS JOIN LATERAL (VALUES
+          (staffing.work_date_of(a.punch_time) - 1,
+           a.punch_time >= staffing.window_end_of(staffing.work_date_of(a.punch_time) - 1)),
+          (staffing.work_date_of(a.punch_time),
+           a.punch_time < staffing.window_start_of(staffing.work_date_of(a.punch_time)))
+        ) AS d(work_date, outside)
+        WHERE a.outcome = 'ACCEPTED'
+        GROUP BY a.person_uuid, d.work_date) k
+  WHERE NOT k.only_if_missing
+     OR (SELECT true
+         FROM staffing.daily_attendance_results o
+         WHERE o.tenant_id = p_tenant_id AND o.person_uuid = k.person_uuid AND o.work_date = k.work_date) IS NULL;
 
   IF v_day_persons IS NOT NULL THEN
     PERFORM staffing.lock_attendance_day(p_tenant_id, k.person_uuid, k.work_date)
     FROM unnest(v_day_persons, v_day_dates) WITH ORDINALITY AS k(person_uuid, work_date, ord)
     ORDER BY k.ord;
-    PERFORM staffing.project_daily_attendance_results(p_tenant_id, v_day_persons, v_day_dates);
+    PERFORM staffing.project_daily_attendance_results(p_tenant_id, v_day_persons, v_day_dates, v_day_only_if_missing);
   END IF;
 
   RETURN QUERY
@@ -674,6 +773,7 @@ $$;
 CREATE FUNCTION staffing.rebuild_daily_attendance_results(p_tenant_id uuid, p_from date, p_to date)
 RETURNS integer
 LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
   v_total integer := 0;
