@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using HrmsAttendance.AppHost.Dashboard;
 using HrmsAttendance.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace HrmsAttendance.AppHost;
 
@@ -37,6 +38,12 @@ internal sealed class DashboardHook : IDistributedApplicationLifecycleHook
             {
                 Url = url,
                 ResourceView = new DashboardResourceView(context.ResourceNotifications, context.ResourceLogs),
+                // The dashboard's default (warnings on the console), minus the generic host's start failure: a port
+                // in use is reported below in one line instead of a stack trace.
+                ConfigureLogging = logging => logging
+                    .AddSimpleConsole(console => console.SingleLine = true)
+                    .SetMinimumLevel(LogLevel.Warning)
+                    .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None),
             }, ct);
         }
         catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))

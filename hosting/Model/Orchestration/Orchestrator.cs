@@ -84,11 +84,14 @@ internal sealed class Orchestrator
         {
             await _healthLoop;
             var stops = new Dictionary<Resource, Task>();
+            // Projects first (all of them, in parallel, each after the projects that depend on it); then the rest,
+            // each after everything that depends on it: a server outlives every service.
+            var projects = Model.Resources.OfType<ProjectResource>().ToList();
             foreach (var resource in Model.StartOrder.Reverse())
             {
-                var dependents = Model.Resources.Where(r => r.Dependencies.Contains(resource) || (r is IResourceWithParent child && child.Parent == resource))
-                    .Select(r => stops[r]).ToArray();
-                stops[resource] = StopOneAsync(resource, dependents);
+                var after = Model.Resources.Where(r => r.Dependencies.Contains(resource) || (r is IResourceWithParent child && child.Parent == resource));
+                if (resource is not ProjectResource) after = after.Concat(projects);
+                stops[resource] = StopOneAsync(resource, [.. after.Distinct().Select(r => stops[r])]);
             }
             await Task.WhenAll(stops.Values);
             foreach (var hook in _hooks)
@@ -178,9 +181,12 @@ internal sealed class Orchestrator
         var before = _context.Notifications.Get(resource.Name);
         if (before.State is KnownResourceStates.NotStarted) return;
         Publish(resource, s => s with { State = KnownResourceStates.Stopping });
+        var stopping = Stopwatch.StartNew();
         try
         {
             await _runners[resource].StopAsync();
+            if (before.ProcessId is not null || resource is ProjectResource)
+                _context.Print($"{resource.Name}: stopped ({stopping.Elapsed.TotalSeconds:0.0} s)");
         }
         catch (Exception e)
         {

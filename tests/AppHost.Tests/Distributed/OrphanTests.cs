@@ -55,6 +55,10 @@ public sealed class OrphanTests
 
             Assert.True(appHost.ExitCode == 0, $"exit code {appHost.ExitCode}:{Environment.NewLine}{Output()}");
             Assert.Contains(output, line => line.StartsWith("Stopped in", StringComparison.Ordinal));
+            // In order: services before servers.
+            int StopLine(string resource) => output.FindIndex(line => line.StartsWith($"{resource}: stopped", StringComparison.Ordinal));
+            Assert.True(StopLine("punch-ledger") >= 0, Output());
+            Assert.All(new[] { "postgres", "redis", "messaging" }, server => Assert.True(StopLine(server) > StopLine("punch-ledger"), Output()));
             // The kernel may take a moment to reap the last grandchildren after their parents exited.
             var remaining = await RemainingAsync(ours, dataDirectory, marker);
             Assert.True(remaining.Count == 0, $"Left running:{Environment.NewLine}{string.Join(Environment.NewLine, remaining)}");
