@@ -65,7 +65,7 @@ public sealed class LocalTokenBucketLimiter : ITokenBucketLimiter
     private RateLimitDecision Take(ReadOnlySpan<(Bucket Bucket, TokenBucketLimit Limit)> buckets, int cost, long now)
     {
         Span<double> tokens = stackalloc double[buckets.Length];
-        var waitSeconds = 0.0;
+        var waitMicros = 0.0;
         var limitedBy = 0;
         for (var i = 0; i < buckets.Length; i++)
         {
@@ -86,10 +86,10 @@ public sealed class LocalTokenBucketLimiter : ITokenBucketLimiter
             tokens[i] = t;
             if (t < cost)
             {
-                var wait = (cost - t) / limit.RefillPerSecond;
-                if (wait > waitSeconds || limitedBy == 0)
+                var wait = Math.Ceiling((cost - t) * 1_000_000 / limit.RefillPerSecond - 0.000001); // as the script
+                if (wait > waitMicros || limitedBy == 0)
                 {
-                    waitSeconds = wait;
+                    waitMicros = wait;
                     limitedBy = i + 1;
                 }
             }
@@ -115,7 +115,7 @@ public sealed class LocalTokenBucketLimiter : ITokenBucketLimiter
         }
         return limitedBy == 0
             ? new RateLimitDecision(true, TimeSpan.Zero, null, (long)Math.Floor(remaining), RateLimiterMode.LocalFallback)
-            : new RateLimitDecision(false, TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(waitSeconds * 1000))),
+            : new RateLimitDecision(false, TimeSpan.FromMilliseconds(Math.Max(1, Math.Ceiling(waitMicros / 1000))),
                 BucketSet.ScopeOf(limitedBy), (long)Math.Floor(remaining), RateLimiterMode.LocalFallback);
     }
 

@@ -36,7 +36,8 @@ for i = 1, #KEYS do
   end
   tokens[i] = t
   if t < cost then
-    local wait = math.ceil((cost - t) * 1000000 / rate)
+    -- whole microseconds, rounded up; the 1e-6 keeps float noise (1000.0000000001) from adding a microsecond
+    local wait = math.ceil((cost - t) * 1000000 / rate - 0.000001)
     if wait > wait_us or limited_by == 0 then
       wait_us = wait
       limited_by = i

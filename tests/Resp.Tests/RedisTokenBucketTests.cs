@@ -1,0 +1,265 @@
+using HrmsAttendance.RateLimiting;
+
+namespace HrmsAttendance.Resp.Tests;
+
+[Collection(RedisCollection.Name)]
+public sealed class RedisTokenBucketTests(RedisFixture redis)
+{
+    /// <summary>Refill so slow (one token per 100 s) that nothing refills during a test.</summary>
+    private const double NoRefill = 0.01;
+
+    [Fact]
+    public async Task A_bucket_of_capacity_n_allows_exactly_n_then_refuses_with_a_retry_after()
+    {
+        var (limiter, tenant) = Limiter(tenant: new(5, 0.5), principal: new(40, 20));
+        for (var i = 4; i >= 0; i--)
+        {
+            var allowed = await limiter.AcquireAsync(tenant, principal: null);
+            Assert.True(allowed.Allowed);
+            Assert.Equal(i, allowed.Remaining);
+            Assert.Equal(TimeSpan.Zero, allowed.RetryAfter);
+            Assert.Null(allowed.LimitedBy);
+            Assert.Equal(RateLimiterMode.Shared, allowed.Mode);
+        }
+
+        var refused = await limiter.AcquireAsync(tenant, principal: null);
+        Assert.False(refused.Allowed);
+        Assert.Equal(RateLimitScope.Tenant, refused.LimitedBy);
+        Assert.Equal(0, refused.Remaining);
+        // One token at 0.5/s is 2 s away, less what refilled while we drained.
+        Assert.InRange(refused.RetryAfter, TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(2000));
+        Assert.False((await limiter.AcquireAsync(tenant, principal: null)).Allowed);
+    }
+
+    [Fact]
+    public async Task Tokens_refill_at_the_rate_on_the_redis_clock_up_to_the_capacity()
+    {
+        const int capacity = 4;
+        const double rate = 20; // one token per 50 ms
+        var (limiter, tenant) = Limiter(tenant: new(capacity, rate), principal: new(40, 20));
+
+        var drained = 0;
+        RateLimitDecision refused;
+        while ((refused = await limiter.AcquireAsync(tenant, null)).Allowed)
+        {
+            drained++;
+        }
+        var refusedBefore = await RedisMicros(); // later than the refused call: the bucket was short then
+        Assert.InRange(drained, capacity, capacity + 1);
+        Assert.InRange(refused.RetryAfter, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(50));
+
+        // Poll until a token is back; it must not be earlier than the retry-after the refusal announced.
+        long allowedAt;
+        while (true)
+        {
+            var before = await RedisMicros();
+            var attempt = await limiter.AcquireAsync(tenant, null);
+            if (attempt.Allowed)
+            {
+                allowedAt = before;
+                break;
+            }
+            Assert.True(before - refusedBefore < 2_000_000, "a token should be back well within 2 s");
+            await Task.Delay(5);
+        }
+        Assert.True(allowedAt - refusedBefore < (long)refused.RetryAfter.TotalMicroseconds + 200_000,
+            "refilled within the announced retry-after (plus polling slack)");
+
+        // Long enough (on the server clock) for far more than `capacity` tokens: the bucket holds only `capacity`.
+        var full = await RedisMicros() + (long)(capacity / rate * 1_000_000) + 100_000;
+        await Poll.UntilAsync(async () => await RedisMicros() > full, TimeSpan.FromSeconds(3), "Redis clock");
+        var burst = 0;
+        while ((await limiter.AcquireAsync(tenant, null)).Allowed)
+        {
+            burst++;
+        }
+        Assert.Equal(capacity, burst);
+    }
+
+    [Fact]
+    public async Task Two_limiters_on_two_connections_share_one_bucket()
+    {
+        await using var other = await RedisConnection.ConnectAsync(redis.Server.ConnectionString);
+        var tenant = Tenant();
+        var options = Options(tenant, new(40, NoRefill), new(6, NoRefill));
+        var first = new RedisTokenBucketLimiter(redis.Connection, options);
+        var second = new RedisTokenBucketLimiter(other, options);
+
+        var allowed = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            var limiter = i % 2 == 0 ? first : second;
+            if ((await limiter.AcquireAsync(tenant, "alice")).Allowed)
+            {
+                allowed++;
+            }
+        }
+        Assert.Equal(6, allowed);
+        Assert.False((await first.AcquireAsync(tenant, "alice")).Allowed);
+        Assert.False((await second.AcquireAsync(tenant, "alice")).Allowed);
+        Assert.True((await second.AcquireAsync(tenant, "bob")).Allowed);
+    }
+
+    [Fact]
+    public async Task The_principal_limit_hits_before_the_tenant_limit_and_refusals_take_nothing()
+    {
+        var (limiter, tenant) = Limiter(tenant: new(10, NoRefill), principal: new(3, NoRefill));
+
+        Assert.Equal(3, await CountAllowed(limiter, tenant, "alice", attempts: 3));
+        var refused = await limiter.AcquireAsync(tenant, "alice");
+        Assert.False(refused.Allowed);
+        Assert.Equal(RateLimitScope.Principal, refused.LimitedBy);
+        Assert.True(refused.RetryAfter > TimeSpan.FromSeconds(90)); // one token at 0.01/s
+        Assert.False((await limiter.AcquireAsync(tenant, "alice")).Allowed);
+
+        // alice's refusals took nothing from the tenant: 7 of its 10 tokens are left.
+        Assert.Equal(3, await CountAllowed(limiter, tenant, "bob", attempts: 3));
+        Assert.Equal(3, await CountAllowed(limiter, tenant, "carol", attempts: 3));
+        Assert.True((await limiter.AcquireAsync(tenant, "dave")).Allowed);
+        var tenantFull = await limiter.AcquireAsync(tenant, "dave");
+        Assert.False(tenantFull.Allowed);
+        Assert.Equal(RateLimitScope.Tenant, tenantFull.LimitedBy);
+
+        // dave's principal bucket kept its 2 tokens through the tenant refusal.
+        var daveBucket = await redis.Connection.ExecuteAsync("HGET", $"rl:{{{tenant}}}:dave", "t");
+        Assert.Equal(2.0, (double)(RedisValue)daveBucket, precision: 2);
+
+        // Another tenant is not affected.
+        Assert.True((await limiter.AcquireAsync(Tenant(), "alice")).Allowed);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_never_take_more_than_the_capacity()
+    {
+        var (limiter, tenant) = Limiter(tenant: new(1000, NoRefill), principal: new(30, NoRefill));
+        var decisions = await Task.WhenAll(Enumerable.Range(0, 120).Select(_ =>
+            Task.Run(async () => await limiter.AcquireAsync(tenant, "burst"))));
+        Assert.Equal(30, decisions.Count(d => d.Allowed));
+        Assert.All(decisions.Where(d => !d.Allowed), d => Assert.Equal(RateLimitScope.Principal, d.LimitedBy));
+    }
+
+    [Fact]
+    public async Task Cost_takes_several_tokens_and_may_not_exceed_the_capacity()
+    {
+        var (limiter, tenant) = Limiter(tenant: new(10, NoRefill), principal: new(5, NoRefill));
+        Assert.Equal(2, (await limiter.AcquireAsync(tenant, "p", cost: 3)).Remaining);
+        var refused = await limiter.AcquireAsync(tenant, "p", cost: 3);
+        Assert.False(refused.Allowed);
+        Assert.Equal(2, refused.Remaining);
+        Assert.True((await limiter.AcquireAsync(tenant, "p", cost: 2)).Allowed);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limiter.AcquireAsync(tenant, "p", cost: 6));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limiter.AcquireAsync(tenant, "p", cost: 0));
+    }
+
+    [Fact]
+    public async Task Keys_are_hash_tagged_by_tenant_and_expire_when_full_again()
+    {
+        var (limiter, tenant) = Limiter(tenant: new(100, 10), principal: new(4, 2));
+        await limiter.AcquireAsync(tenant, "p:1");
+        var tenantKey = $"rl:{{{tenant}}}";
+        var principalKey = $"rl:{{{tenant}}}:p:1";
+
+        var state = await redis.Connection.ExecuteAsync("HMGET", principalKey, "t", "ts");
+        Assert.Equal(3.0, (double)(RedisValue)state[0], precision: 3);
+        var serverNow = await RedisMicros();
+        Assert.InRange((long)state[1], serverNow - 2_000_000, serverNow); // the server's clock, in microseconds
+
+        // Time to refill completely: 1 token at 2/s = 500 ms; 1 token at 10/s = 100 ms.
+        Assert.InRange((long)await redis.Connection.ExecuteAsync("PTTL", principalKey), 400, 500);
+        Assert.InRange((long)await redis.Connection.ExecuteAsync("PTTL", tenantKey), 1, 100);
+    }
+
+    [Fact]
+    public async Task Tenant_ids_cannot_forge_another_tenants_keys()
+    {
+        var limiterOptions = new RateLimiterOptions
+        {
+            DefaultPolicy = new RateLimitPolicy(new TokenBucketLimit(100, NoRefill), new TokenBucketLimit(1, NoRefill)),
+            KeyPrefix = $"rl-{Guid.NewGuid():N}:",
+        };
+        var limiter = new RedisTokenBucketLimiter(redis.Connection, limiterOptions);
+        // Without escaping, tenant "a}:b" with principal "c" and tenant "a" with principal "b}:c"... would collide.
+        Assert.True((await limiter.AcquireAsync("a", "x}:y")).Allowed);
+        Assert.True((await limiter.AcquireAsync("a}:x", "y")).Allowed);
+        Assert.True((await limiter.AcquireAsync("a{", "y")).Allowed);
+        Assert.True((await limiter.AcquireAsync("a%7B", "y")).Allowed);
+        Assert.Equal("p{a%7D:x%25%7B}", BucketSet.TenantKeyFor("p", "a}:x%{"));
+    }
+
+    [Fact]
+    public async Task Tenant_policies_override_the_default()
+    {
+        var tenant = Tenant();
+        var options = new RateLimiterOptions { DefaultPolicy = new(new(100, NoRefill), new(5, NoRefill)) };
+        options.TenantPolicies[tenant] = new RateLimitPolicy(new(100, NoRefill), new(2, NoRefill));
+        var limiter = new RedisTokenBucketLimiter(redis.Connection, options);
+
+        Assert.Equal(2, await CountAllowed(limiter, tenant, "p", attempts: 5));
+        Assert.Equal(5, await CountAllowed(limiter, Tenant(), "p", attempts: 7));
+    }
+
+    [Fact]
+    public async Task Redis_and_local_buckets_decide_alike()
+    {
+        var tenant = Tenant();
+        var options = Options(tenant, new(7, NoRefill), new(4, NoRefill));
+        var shared = new RedisTokenBucketLimiter(redis.Connection, options);
+        var local = new LocalTokenBucketLimiter(options);
+        (string? Principal, int Cost)[] requests = [("a", 1), ("a", 2), ("a", 2), ("b", 3), ("b", 1), ("a", 1), ("c", 1), ("c", 1), (null, 1)];
+        foreach (var (principal, cost) in requests)
+        {
+            var s = await shared.AcquireAsync(tenant, principal, cost);
+            var l = await local.AcquireAsync(tenant, principal, cost);
+            Assert.Equal((s.Allowed, s.LimitedBy, s.Remaining), (l.Allowed, l.LimitedBy, l.Remaining));
+            Assert.InRange(Math.Abs((s.RetryAfter - l.RetryAfter).TotalMilliseconds), 0, 1000); // clocks differ slightly
+        }
+    }
+
+    [Fact]
+    public async Task The_script_is_loaded_again_after_script_flush()
+    {
+        var (limiter, tenant) = Limiter(tenant: new(10, NoRefill), principal: new(10, NoRefill));
+        Assert.True((await limiter.AcquireAsync(tenant, "p")).Allowed);
+        await redis.Connection.ExecuteAsync("SCRIPT", "FLUSH");
+        Assert.Equal(8, (await limiter.AcquireAsync(tenant, "p")).Remaining);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(
+            System.Text.Encoding.UTF8.GetBytes(RedisTokenBucketLimiter.Script)));
+        Assert.Equal(1L, (long)(await redis.Connection.ExecuteAsync("SCRIPT", "EXISTS", sha))[0]);
+    }
+
+    private (RedisTokenBucketLimiter Limiter, string Tenant) Limiter(TokenBucketLimit tenant, TokenBucketLimit principal)
+    {
+        var id = Tenant();
+        return (new RedisTokenBucketLimiter(redis.Connection, Options(id, tenant, principal)), id);
+    }
+
+    private static RateLimiterOptions Options(string tenant, TokenBucketLimit perTenant, TokenBucketLimit perPrincipal)
+    {
+        var options = new RateLimiterOptions();
+        options.TenantPolicies[tenant] = new RateLimitPolicy(perTenant, perPrincipal);
+        return options;
+    }
+
+    private static string Tenant() => $"tenant-{Guid.NewGuid():N}";
+
+    private static async Task<int> CountAllowed(ITokenBucketLimiter limiter, string tenant, string principal, int attempts)
+    {
+        var allowed = 0;
+        for (var i = 0; i < attempts; i++)
+        {
+            if ((await limiter.AcquireAsync(tenant, principal)).Allowed)
+            {
+                allowed++;
+            }
+        }
+        return allowed;
+    }
+
+    /// <summary>The server's clock (TIME), in microseconds: the clock the script refills by.</summary>
+    private async Task<long> RedisMicros()
+    {
+        var time = await redis.Connection.ExecuteAsync("TIME");
+        return (long)time[0] * 1_000_000 + (long)time[1];
+    }
+}
