@@ -46,6 +46,7 @@ public sealed class HttpApiTests(IdentityMappingServiceFixture fixture)
     [InlineData("tenant", "?provider=msn", 400, "IDENTITY_INVALID_ARGUMENT")]
     [InlineData("tenant", "?page_size=9999", 400, "IDENTITY_INVALID_ARGUMENT")]
     [InlineData("tenant", "?page_token=zzz", 400, "IDENTITY_INVALID_ARGUMENT")]
+    [InlineData("tenant", "?page_size=ten", 400, "IDENTITY_INVALID_ARGUMENT")]
     public async Task Refusals_are_problem_details_with_the_stable_code(string? withTenant, string query, int status, string code)
     {
         var (actual, body) = await GetAsync("/api/identity/unmapped" + query, withTenant is null ? null : tenant);

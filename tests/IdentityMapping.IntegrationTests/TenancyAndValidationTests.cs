@@ -45,6 +45,15 @@ public sealed class TenancyAndValidationTests(IdentityMappingServiceFixture fixt
     }
 
     [Fact]
+    public async Task An_unusable_principal_is_an_invalid_argument()
+    {
+        var options = new CallOptions(new Metadata { { "x-tenant-id", tenant.ToString() }, { "x-principal-id", new string('p', 201) } });
+        var e = await AssertRefusedAsync(StatusCode.InvalidArgument, "IDENTITY_INVALID_ARGUMENT",
+            () => Client.ListPersonsAsync(new ListPersonsRequest(), options));
+        Assert.Contains("x-principal-id", e.Status.Detail);
+    }
+
+    [Fact]
     public async Task Tenant_B_sees_and_touches_nothing_of_tenant_A()
     {
         var a = tenant;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using HrmsAttendance.IdentityMapping.Data;
 using HrmsAttendance.IdentityMapping.Model;
@@ -24,8 +25,9 @@ public static class IdentityApi
     }
 
     /// <param name="provider">dingtalk or wecom (any case); absent = every provider.</param>
+    /// <param name="page_size">0 or absent = 50, at most 500 (parsed here, so a bad value gets the stable code too).</param>
     private static async Task<IResult> ListUnmappedAsync(HttpContext http, IdentityLinkStore links,
-        string? provider, int? page_size, string? page_token)
+        string? provider, string? page_size, string? page_token)
     {
         try
         {
@@ -33,7 +35,9 @@ public static class IdentityApi
             string? providerFilter = null;
             if (!string.IsNullOrEmpty(provider))
                 providerFilter = Inputs.ParseProvider(provider) ?? throw IdentityErrors.Invalid("provider must be dingtalk or wecom");
-            var pageSize = Inputs.PageSize(page_size ?? 0);
+            var pageSize = Inputs.PageSize(string.IsNullOrEmpty(page_size) ? 0
+                : int.TryParse(page_size, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size
+                : throw IdentityErrors.Invalid($"page_size must be a whole number between 0 and {Inputs.MaxPageSize}"));
             var after = PageToken.ParseUnmapped(page_token ?? "");
 
             var rows = await links.ListUnmappedAsync(caller.TenantId, providerFilter, after, pageSize + 1, http.RequestAborted);

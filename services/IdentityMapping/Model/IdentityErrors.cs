@@ -70,8 +70,10 @@ public static class IdentityErrors
         // The tables' CHECK constraints back up the service's own validation.
         PostgresException { SqlState: PostgresErrorCodes.CheckViolation } pg =>
             Invalid($"the value breaks the rule {pg.ConstraintName}"),
+        // Deadlock, serialization failure, shutdown, too many connections: nothing was written; retrying is safe.
+        NpgsqlException { IsTransient: true } or TimeoutException => new(Unavailable, "the identity database is unavailable; retry"),
         PostgresException pg => new(Internal, $"database error {pg.SqlState}"),
-        NpgsqlException or TimeoutException => new(Unavailable, "the identity database is unreachable; retry"),
+        NpgsqlException => new(Unavailable, "the identity database is unreachable; retry"),
         _ => new(Internal, "unexpected error"),
     };
 }
