@@ -218,12 +218,19 @@ BEGIN
       SELECT r.id, r.ord
       FROM unnest(p_external_user_ids) WITH ORDINALITY AS r(id, ord)
     ),
+    -- One probe of the active-link index per id. LIMIT 1 (harmless: the index is unique) keeps the
+    -- planner from turning this into a hash join over every link of the table, whose cost grows with
+    -- all tenants' links instead of with the batch.
     resolved AS (
       SELECT q.ord, q.id, l.person_uuid
       FROM requested q
-      LEFT JOIN person.external_identity_links l
-        ON l.tenant_id = v_tenant AND l.provider = p_provider
-       AND l.external_user_id = q.id COLLATE "C" AND l.unlinked_at IS NULL
+      LEFT JOIN LATERAL (
+        SELECT a.person_uuid
+        FROM person.external_identity_links a
+        WHERE a.tenant_id = v_tenant AND a.provider = p_provider
+          AND a.external_user_id = q.id COLLATE "C" AND a.unlinked_at IS NULL
+        LIMIT 1
+      ) l ON true
     ),
     recorded AS (
       INSERT INTO person.unmapped_identities AS u (tenant_id, provider, external_user_id, seen_count)
