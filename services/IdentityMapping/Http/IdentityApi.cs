@@ -26,7 +26,7 @@ public static class IdentityApi
 
     /// <param name="provider">dingtalk or wecom (any case); absent = every provider.</param>
     /// <param name="page_size">0 or absent = 50, at most 500 (parsed here, so a bad value gets the stable code too).</param>
-    private static async Task<IResult> ListUnmappedAsync(HttpContext http, IdentityLinkStore links,
+    private static async Task<IResult> ListUnmappedAsync(HttpContext http, IdentityLinkStore links, ILoggerFactory loggers,
         string? provider, string? page_size, string? page_token)
     {
         try
@@ -35,9 +35,7 @@ public static class IdentityApi
             string? providerFilter = null;
             if (!string.IsNullOrEmpty(provider))
                 providerFilter = Inputs.ParseProvider(provider) ?? throw IdentityErrors.Invalid("provider must be dingtalk or wecom");
-            var pageSize = Inputs.PageSize(string.IsNullOrEmpty(page_size) ? 0
-                : int.TryParse(page_size, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size
-                : throw IdentityErrors.Invalid($"page_size must be a whole number between 0 and {Inputs.MaxPageSize}"));
+            var pageSize = Inputs.PageSize(ParsePageSize(page_size));
             var after = PageToken.ParseUnmapped(page_token ?? "");
 
             var rows = await links.ListUnmappedAsync(caller.TenantId, providerFilter, after, pageSize + 1, http.RequestAborted);
@@ -58,10 +56,15 @@ public static class IdentityApi
         {
             var status = IdentityErrors.HttpStatusOf(e.Code);
             if (status >= 500)
-                http.RequestServices.GetRequiredService<ILogger<IdentityLinkStore>>()
+                loggers.CreateLogger(typeof(IdentityApi).FullName!)
                     .LogError(e.InnerException ?? e, "Identity mapping request failed: {Code}: {Detail}", e.Code, e.Detail);
             return Results.Problem(detail: e.Detail, statusCode: status, title: e.Code,
                 extensions: new Dictionary<string, object?> { ["code"] = e.Code });
         }
     }
+
+    private static int ParsePageSize(string? value) =>
+        string.IsNullOrEmpty(value) ? 0
+        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size
+        : throw IdentityErrors.Invalid($"page_size must be a whole number between 0 and {Inputs.MaxPageSize}");
 }

@@ -7,7 +7,7 @@ namespace HrmsAttendance.IdentityMapping.Model;
 /// A refusal with a stable code. Thrown by validation, by the caller check and by the stores (which turn the
 /// database doors' raised codes into it); the gRPC and HTTP edges turn it into their status with the same code.
 /// </summary>
-public sealed class IdentityException(string code, string detail) : Exception($"{code}: {detail}")
+public sealed class IdentityException(string code, string detail, Exception? cause = null) : Exception($"{code}: {detail}", cause)
 {
     public string Code { get; } = code;
     public string Detail { get; } = detail;
@@ -48,9 +48,6 @@ public static class IdentityErrors
         [Internal] = (StatusCode.Internal, StatusCodes.Status500InternalServerError),
     };
 
-    /// <summary>Every code this service answers with.</summary>
-    public static IReadOnlyCollection<string> Codes => StatusByCode.Keys;
-
     public static StatusCode GrpcStatusOf(string code) =>
         StatusByCode.TryGetValue(code, out var status) ? status.Grpc : StatusCode.Internal;
 
@@ -63,17 +60,17 @@ public static class IdentityErrors
     public static string? DoorCode(PostgresException e) =>
         e.MessageText.StartsWith("IDENTITY_", StringComparison.Ordinal) ? e.MessageText : null;
 
-    /// <summary>Turns a database failure into the refusal the caller sees.</summary>
+    /// <summary>Turns a database failure into the refusal the caller sees; the failure stays attached for the logs.</summary>
     public static IdentityException FromDatabase(Exception e) => e switch
     {
-        PostgresException pg when DoorCode(pg) is { } code => new(code, pg.Detail ?? code),
+        PostgresException pg when DoorCode(pg) is { } code => new(code, pg.Detail ?? code, e),
         // The tables' CHECK constraints back up the service's own validation.
         PostgresException { SqlState: PostgresErrorCodes.CheckViolation } pg =>
-            Invalid($"the value breaks the rule {pg.ConstraintName}"),
+            new(InvalidArgument, $"the value breaks the rule {pg.ConstraintName}", e),
         // Deadlock, serialization failure, shutdown, too many connections: nothing was written; retrying is safe.
-        NpgsqlException { IsTransient: true } or TimeoutException => new(Unavailable, "the identity database is unavailable; retry"),
-        PostgresException pg => new(Internal, $"database error {pg.SqlState}"),
-        NpgsqlException => new(Unavailable, "the identity database is unreachable; retry"),
-        _ => new(Internal, "unexpected error"),
+        NpgsqlException { IsTransient: true } or TimeoutException => new(Unavailable, "the identity database is unavailable; retry", e),
+        PostgresException pg => new(Internal, $"database error {pg.SqlState}", e),
+        NpgsqlException => new(Unavailable, "the identity database is unreachable; retry", e),
+        _ => new(Internal, "unexpected error", e),
     };
 }
