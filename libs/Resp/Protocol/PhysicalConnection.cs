@@ -130,7 +130,8 @@ internal sealed class PhysicalConnection : IAsyncDisposable
     {
         Fail(new RedisConnectionException(ConnectionFailureType.ConnectionDisposed, "The connection was disposed."));
         await _readLoop.ConfigureAwait(false);
-        _writeLock.Dispose();
+        // _writeLock is not disposed: callers still queued on it must get in, see the failure and move on to a new
+        // connection (it holds no unmanaged resource unless AvailableWaitHandle is used, which it is not).
     }
 
     private async Task ReadLoopAsync()
