@@ -48,6 +48,19 @@ public sealed class OrchestratorTests
         await Assert.ThrowsAsync<DistributedApplicationException>(() => scope.App.WaitForResourceAsync("punch-ledger", KnownResourceStates.Running));
     }
 
+    [Fact]
+    public async Task An_outside_OTLP_endpoint_wins_over_the_dashboards_and_the_dashboard_still_runs()
+    {
+        await using var scope = await SmallApp.CreateAsync(builder => builder.AddDashboard(), "--otlp-endpoint", "http://127.0.0.1:4318");
+
+        await scope.App.StartAsync();
+
+        Assert.Equal("http://127.0.0.1:4318", scope.App.OtlpEndpoint);
+        var dashboard = scope.App.GetDashboard();
+        Assert.NotEqual("http://127.0.0.1:4318", dashboard.OtlpEndpoint);
+        Assert.Contains(scope.App.Urls, u => u.Label == "Dashboard" && u.Url == dashboard.Url);
+    }
+
     /// <summary>An application built in the test (not from Program.cs) on a temporary data directory.</summary>
     private sealed class SmallApp : IAsyncDisposable
     {
@@ -57,10 +70,10 @@ public sealed class OrchestratorTests
 
         public DistributedApplication App { get; }
 
-        public static Task<SmallApp> CreateAsync(Action<IDistributedApplicationBuilder> describe)
+        public static Task<SmallApp> CreateAsync(Action<IDistributedApplicationBuilder> describe, params string[] args)
         {
             var directory = Directory.CreateTempSubdirectory("hrms-apphost-small-").FullName;
-            var builder = DistributedApplication.CreateBuilder(["--data-dir", directory, "--no-build", "--dashboard-port", "0"]);
+            var builder = DistributedApplication.CreateBuilder(["--data-dir", directory, "--no-build", "--dashboard-port", "0", .. args]);
             builder.Options.Output = _ => { };
             describe(builder);
             return Task.FromResult(new SmallApp(builder.Build(), directory));
