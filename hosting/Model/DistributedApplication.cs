@@ -37,7 +37,16 @@ public sealed class DistributedApplication : IAsyncDisposable
     public static IDistributedApplicationBuilder CreateBuilder(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var options = DistributedApplicationOptions.Parse(args);
+        DistributedApplicationOptions options;
+        try
+        {
+            options = DistributedApplicationOptions.Parse(args);
+        }
+        catch (ArgumentException e) when (TestingHook.Current is null)
+        {
+            // The AppHost's Program.cs goes on describing the topology; RunAsync then reports this and exits 2.
+            options = new DistributedApplicationOptions { CommandLineError = e.Message };
+        }
         TestingHook.Current?.ConfigureOptions?.Invoke(options);
         return new DistributedApplicationBuilder(args, options);
     }
@@ -87,6 +96,12 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         if (TestingHook.Current is { } testing && testing.TryHandOver(this))
             return;
+        if (Options.CommandLineError is { } error)
+        {
+            Console.Error.WriteLine($"AppHost: {error}");
+            Environment.ExitCode = 2;
+            return;
+        }
         if (Options.ShowHelp)
         {
             Options.Output(DistributedApplicationOptions.Usage);

@@ -36,6 +36,12 @@ public sealed class DistributedApplicationOptions
     /// <summary>True when <c>--help</c> was given: the AppHost prints <see cref="Usage"/> and starts nothing.</summary>
     public bool ShowHelp { get; set; }
 
+    /// <summary>
+    /// A command-line error found by <see cref="DistributedApplication.CreateBuilder"/>: RunAsync prints it with the
+    /// usage and returns exit code 2 instead of starting anything.
+    /// </summary>
+    public string? CommandLineError { get; set; }
+
     /// <summary>Where progress, the start-up table and failures are written (the console by default).</summary>
     public Action<string> Output { get; set; } = Console.WriteLine;
 

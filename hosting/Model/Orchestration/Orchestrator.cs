@@ -235,16 +235,24 @@ internal sealed class Orchestrator
     private void Observe(Resource resource, ResourceRunner runner, bool healthy, string detail)
     {
         var health = healthy ? KnownHealthStates.Healthy : KnownHealthStates.Unhealthy;
-        var current = _context.Notifications.Get(resource.Name);
+        var probed = _context.Notifications.Get(resource.Name);
         // A server process that is gone is not coming back by itself (projects are restarted by their runner).
-        var exited = !healthy && runner is ServerRunner && !ProcessProbe.IsAlive(current.ProcessId ?? 0);
-        if (current.Health == health && !exited) return;
-        Publish(resource, s => s with
+        var exited = !healthy && runner is ServerRunner && !ProcessProbe.IsAlive(probed.ProcessId ?? 0);
+        if (probed.Health == health && !exited) return;
+        var changed = false;
+        Publish(resource, s =>
         {
-            Health = health,
-            State = exited ? KnownResourceStates.Exited : s.State,
-            Message = healthy ? null : detail,
+            // Only if nothing else changed it meanwhile (e.g. a project's runner noticed the exit and is restarting it).
+            if (s.State != KnownResourceStates.Running || s.ProcessId != probed.ProcessId) return s;
+            changed = true;
+            return s with
+            {
+                Health = health,
+                State = exited ? KnownResourceStates.Exited : s.State,
+                Message = healthy ? null : detail,
+            };
         });
+        if (!changed) return;
         _context.Logs.Add(resource.Name, $"health: {health}{(healthy ? "" : $" ({detail})")}", isError: !healthy);
         _context.Print($"{resource.Name}: {(exited ? "exited" : health)}{(healthy ? "" : $" ({detail})")}");
     }
