@@ -3,6 +3,8 @@ using HrmsAttendance.Hosting;
 
 // The topology: `dotnet run --project AppHost` runs it; the distributed tests boot the same one
 // (DistributedApplicationTestingBuilder.CreateAsync<Program>). Options: `-- --help`.
+// A new service joins with one AddProject line (its project in HrmsAttendance.sln), plus a ProjectReference
+// in tests/AppHost.Tests so that it is built before the distributed tests, which run it without building.
 var builder = DistributedApplication.CreateBuilder(args);
 
 builder.AddDashboard();
