@@ -13,7 +13,7 @@ public sealed record SqlMigration(string Name, string Sql)
     /// SHA-256 (lower-case hex) of the text with line endings normalised to LF, so a checkout with CRLF
     /// line endings does not look like an edited migration.
     /// </summary>
-    public string Checksum { get; } = ComputeChecksum(Sql);
+    public string Checksum => ComputeChecksum(Sql); // computed, so `with { Sql = … }` cannot carry a stale one
 
     public static string ComputeChecksum(string sql) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql.ReplaceLineEndings("\n"))));

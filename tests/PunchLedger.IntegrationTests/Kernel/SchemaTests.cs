@@ -1,0 +1,113 @@
+using HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
+using Npgsql;
+
+namespace HrmsAttendance.PunchLedger.IntegrationTests.Kernel;
+
+/// <summary>The migrated schema, read back from the catalog.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class SchemaTests(PostgresFixture fixture)
+{
+    private async Task<List<string>> LinesAsync(string sql)
+    {
+        await using var connection = await fixture.Superuser.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        var lines = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+        return lines;
+    }
+
+    [Fact]
+    public async Task Daily_results_are_exactly_seed_004_section_4_1()
+    {
+        Assert.Equal(
+            [
+                "tenant_id uuid NOT NULL",
+                "person_uuid uuid NOT NULL",
+                "work_date date NOT NULL",
+                "ruleset_version text NOT NULL",
+                "status text NOT NULL",
+                "flags text[] NOT NULL DEFAULT '{}'::text[]",
+                "first_in_time timestamp with time zone NULL",
+                "last_out_time timestamp with time zone NULL",
+                "worked_minutes integer NOT NULL DEFAULT 0",
+                "late_minutes integer NOT NULL DEFAULT 0",
+                "early_leave_minutes integer NOT NULL DEFAULT 0",
+                "input_punch_count integer NOT NULL DEFAULT 0",
+                "input_max_punch_event_db_id bigint NULL",
+                "input_max_punch_time timestamp with time zone NULL",
+                "computed_at timestamp with time zone NOT NULL DEFAULT now()",
+                "created_at timestamp with time zone NOT NULL DEFAULT now()",
+                "updated_at timestamp with time zone NOT NULL DEFAULT now()",
+            ],
+            await LinesAsync(
+                """
+                SELECT attname || ' ' || format_type(atttypid, atttypmod) || ' '
+                       || CASE WHEN attnotnull THEN 'NOT NULL' ELSE 'NULL' END
+                       || coalesce(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')
+                FROM pg_attribute a
+                LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                WHERE attrelid = 'staffing.daily_attendance_results'::regclass AND attnum > 0 AND NOT attisdropped
+                ORDER BY attnum
+                """));
+
+        Assert.Equal(
+            [
+                "daily_attendance_results_flags_allowlist_check: CHECK ((flags <@ ARRAY['ABSENT'::text, 'MISSING_IN'::text, 'MISSING_OUT'::text, 'LATE'::text, 'EARLY_LEAVE'::text]))",
+                "daily_attendance_results_minutes_nonneg_check: CHECK (((worked_minutes >= 0) AND (late_minutes >= 0) AND (early_leave_minutes >= 0)))",
+                "daily_attendance_results_pkey: PRIMARY KEY (tenant_id, person_uuid, work_date)",
+                "daily_attendance_results_status_check: CHECK ((status = ANY (ARRAY['PRESENT'::text, 'ABSENT'::text, 'EXCEPTION'::text])))",
+            ],
+            await LinesAsync(
+                "SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'staffing.daily_attendance_results'::regclass ORDER BY conname COLLATE \"C\""));
+
+        Assert.Equal(
+            [
+                "CREATE INDEX daily_attendance_results_lookup_idx ON staffing.daily_attendance_results USING btree (tenant_id, person_uuid, work_date DESC)",
+                "CREATE UNIQUE INDEX daily_attendance_results_pkey ON staffing.daily_attendance_results USING btree (tenant_id, person_uuid, work_date)",
+            ],
+            await LinesAsync(
+                "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'staffing.daily_attendance_results'::regclass ORDER BY pg_get_indexdef(indexrelid) COLLATE \"C\""));
+    }
+
+    [Theory]
+    [InlineData("time_punch_events")]
+    [InlineData("daily_attendance_results")]
+    [InlineData("outbox")]
+    public async Task Every_tenant_table_has_the_tenant_isolation_policy(string table)
+    {
+        Assert.Equal(
+            ["tenant_isolation * (tenant_id = (current_setting('app.current_tenant'::text))::uuid) / (tenant_id = (current_setting('app.current_tenant'::text))::uuid)"],
+            await LinesAsync(
+                $"""
+                SELECT polname || ' ' || polcmd::text || ' ' || pg_get_expr(polqual, polrelid) || ' / ' || pg_get_expr(polwithcheck, polrelid)
+                FROM pg_policy WHERE polrelid = 'staffing.{table}'::regclass
+                """));
+    }
+
+    [Fact]
+    public async Task Only_the_person_time_index_can_serve_a_tenant_scan_of_the_ledger()
+    {
+        // Any other index leading with tenant_id could be picked by a generic plan made while the table had
+        // no statistics, turning each day's recompute into a scan of the tenant's whole ledger.
+        Assert.Equal(
+            ["CREATE INDEX time_punch_events_person_time_idx ON staffing.time_punch_events USING btree (tenant_id, person_uuid, punch_time, id)"],
+            await LinesAsync(
+                """
+                SELECT pg_get_indexdef(i.indexrelid)
+                FROM pg_index i
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                WHERE i.indrelid = 'staffing.time_punch_events'::regclass AND a.attname = 'tenant_id' AND i.indpred IS NULL
+                """));
+        Assert.Equal(
+            [
+                "CREATE INDEX time_punch_events_person_time_idx ON staffing.time_punch_events USING btree (tenant_id, person_uuid, punch_time, id)",
+                "CREATE UNIQUE INDEX time_punch_events_event_uuid_key ON staffing.time_punch_events USING btree (event_uuid)",
+                "CREATE UNIQUE INDEX time_punch_events_pkey ON staffing.time_punch_events USING btree (id)",
+                "CREATE UNIQUE INDEX time_punch_events_request_id_key ON staffing.time_punch_events USING btree (tenant_id, request_id) WHERE (request_id IS NOT NULL)",
+                "CREATE UNIQUE INDEX time_punch_events_source_event_key ON staffing.time_punch_events USING btree (tenant_id, source_provider, source_event_id) WHERE (source_event_id IS NOT NULL)",
+            ],
+            await LinesAsync(
+                "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'staffing.time_punch_events'::regclass ORDER BY pg_get_indexdef(indexrelid) COLLATE \"C\""));
+    }
+}
