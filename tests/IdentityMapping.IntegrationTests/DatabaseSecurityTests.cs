@@ -5,8 +5,8 @@ namespace HrmsAttendance.IdentityMapping.IntegrationTests;
 
 /// <summary>
 /// The database half of the security story, checked on the catalog and by trying: the service role's exact
-/// grants (nothing outside `person`), fail-closed RLS, SECURITY DEFINER doors, link history kept even
-/// against the owner, and idempotent migrations.
+/// grants (nothing outside `person`), fail-closed RLS, SECURITY DEFINER doors, and link history kept
+/// even against the owner.
 /// </summary>
 [Collection(IdentityMappingServiceCollection.Name)]
 public sealed class DatabaseSecurityTests(IdentityMappingServiceFixture fixture)
@@ -164,15 +164,5 @@ public sealed class DatabaseSecurityTests(IdentityMappingServiceFixture fixture)
         var e = await Assert.ThrowsAsync<PostgresException>(() => fixture.QueryAsOwnerAsync(tenant, sql));
 
         Assert.Equal("IDENTITY_LINK_HISTORY_IMMUTABLE", e.MessageText);
-    }
-
-    [Fact]
-    public async Task Migrations_ran_through_the_migrate_command_and_a_second_run_applies_nothing()
-    {
-        Assert.Contains("0006_grants.sql", fixture.MigrateOutput);
-        Assert.Empty(await IdentityMappingDatabase.MigrateAsync(fixture.Database.OwnerConnectionString));
-        var history = await StringsAsync(fixture.Superuser,
-            "SELECT name FROM public.schema_migrations WHERE component = $1 ORDER BY name", IdentityMappingDatabase.Component);
-        Assert.Equal(IdentityMappingDatabase.CreateMigrationRunner().Migrations.Select(m => m.Name), history);
     }
 }

@@ -24,6 +24,8 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
     private PostgresServer? server;
     private readonly List<string> serviceOutput = [];
 
+    /// <summary>The private server, for tests that need a database of their own.</summary>
+    public PostgresServer Server => server ?? throw new InvalidOperationException("The fixture has not started.");
     public PostgresDatabase Database { get; private set; } = null!;
     public ServiceProcess Service { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;

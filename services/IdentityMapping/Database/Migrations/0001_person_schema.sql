@@ -8,7 +8,9 @@ CREATE SCHEMA person;
 -- Nothing in the schema is usable by anyone but the owner until 0006_grants.sql says so.
 REVOKE ALL ON SCHEMA person FROM PUBLIC;
 
--- Postgres grants EXECUTE on every new function to PUBLIC. Take that back for everything this role
--- creates from now on (the punch ledger's migrations say the same; the statement is idempotent and
--- either component may migrate first), so a function added later stays private until a grant names it.
-ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+-- Postgres grants EXECUTE on every new function to PUBLIC. The migration that creates functions takes
+-- that back for the whole schema in the same transaction (see the end of 0005), and so must any later
+-- one. ALTER DEFAULT PRIVILEGES is not used here: it is a setting of the owner role for the whole
+-- database, shared with the punch ledger's migrations, and when two components migrate a new database at
+-- the same time (the AppHost starts them in parallel) both insert that one pg_default_acl row and one
+-- fails (duplicate key on pg_default_acl_role_nsp_obj_index; reproduced 20 times out of 20).

@@ -250,3 +250,6 @@ BEGIN
     ORDER BY s.ord;
 END;
 $$;
+
+-- Private until 0006 grants them: Postgres gave PUBLIC EXECUTE on each function created above.
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA person FROM PUBLIC;
