@@ -96,10 +96,17 @@ public sealed class ConcurrencyAndRebuildTests(PostgresFixture fixture)
         Assert.Equal(before.Count, rebuilt);
         Assert.Equal(before, after);
 
-        // A partial rebuild touches only its range and changes nothing either.
+        // Rebuilding again finds nothing to change and rewrites nothing (computed_at stays).
         await using var tx = await fixture.BeginOwnerAsync(tenant);
-        var partial = await tx.ScalarAsync<int>("SELECT staffing.rebuild_daily_attendance_results($1, $2, $3)", tenant, D, D.AddDays(1));
-        Assert.Equal(after.Count(v => v.WorkDate >= D && v.WorkDate <= D.AddDays(1)), partial);
+        var resultsAfter = await tx.ReadResultsAsync();
+        Assert.Equal(0, await tx.ScalarAsync<int>("SELECT staffing.rebuild_daily_attendance_results($1, $2, $3)", tenant, D, D.AddDays(1)));
+        Assert.Equal(resultsAfter, await tx.ReadResultsAsync());
+
+        // A result changed behind the kernel's back is put right by a rebuild of its range.
+        var victim = after.First(v => v.WorkDate == D);
+        await tx.ExecuteAsync("UPDATE staffing.daily_attendance_results SET worked_minutes = worked_minutes + 7, status = 'ABSENT' WHERE tenant_id = $1 AND person_uuid = $2 AND work_date = $3",
+            tenant, victim.Person, victim.WorkDate);
+        Assert.Equal(1, await tx.ScalarAsync<int>("SELECT staffing.rebuild_daily_attendance_results($1, $2, $3)", tenant, D, D));
         Assert.Equal(after, (await tx.ReadResultsAsync()).Select(r => r.Values).ToList());
     }
 }

@@ -397,20 +397,18 @@ $$;
 
 -- Recomputes the given (person, work_date) days of one tenant from the events, upserts their results
 -- and writes a DailyResultChanged for each day whose status, flags, minutes, first IN or last OUT
--- changed (or that had no result yet). Returns the number of days written. The caller must hold the
+-- changed (or that had no result yet). Returns the number of results written. The caller must hold the
 -- days' advisory locks (staffing.lock_attendance_day), taken in an earlier statement.
 --
--- p_only_if_missing (optional, per day): the caller knows no new punch fell into that day's window, so
--- its stored result cannot have changed; the day is computed only if it has no result yet. A punch
--- always makes both its days exist (seed 004 §6.1 writes local_date - 1 and local_date), but a 09:00
--- punch cannot change the day before, whose window ended at 06:00: recomputing it would rewrite the same
--- values with a new computed_at and cost as much as the day that did change.
---
+-- A day whose result would not change at all (values and watermark) is not rewritten. The seed rewrites
+-- it with a new computed_at; skipping that is what makes it cheap for a door to pass both days a punch
+-- could touch (seed 004 §6.1) although a 09:00 punch cannot change the day before, whose window ended
+-- at 06:00: that day is only computed, and written only if it had no result yet. A day a new punch falls
+-- into always changes (its watermark does), so computed_at moves with every punch as the seed requires.
 CREATE FUNCTION staffing.project_daily_attendance_results(
   p_tenant_id uuid,
   p_person_uuids uuid[],
-  p_work_dates date[],
-  p_only_if_missing boolean[] DEFAULT NULL)
+  p_work_dates date[])
 RETURNS integer
 LANGUAGE plpgsql
 AS $$
@@ -418,16 +416,8 @@ DECLARE
   v_days integer;
 BEGIN
   WITH day AS (
-    SELECT k.person_uuid, k.work_date
-    FROM (SELECT u.person_uuid, u.work_date
-          FROM unnest(p_person_uuids, p_work_dates, p_only_if_missing)
-                 AS u(person_uuid, work_date, only_if_missing)
-          GROUP BY u.person_uuid, u.work_date
-          HAVING NOT coalesce(bool_and(u.only_if_missing), false)
-              OR (SELECT true
-                  FROM staffing.daily_attendance_results o
-                  WHERE o.tenant_id = p_tenant_id AND o.person_uuid = u.person_uuid
-                    AND o.work_date = u.work_date) IS NULL) k
+    SELECT DISTINCT u.person_uuid, u.work_date
+    FROM unnest(p_person_uuids, p_work_dates) AS u(person_uuid, work_date)
   ),
   result AS (
     SELECT d.person_uuid, d.work_date, r.*
@@ -483,6 +473,15 @@ BEGIN
         THEN EXCLUDED.updated_at
         ELSE t.updated_at
       END
+    -- Nothing would change: leave the row (and its computed_at) alone.
+    WHERE (t.ruleset_version, t.status, t.flags, t.first_in_time, t.last_out_time, t.worked_minutes,
+           t.late_minutes, t.early_leave_minutes, t.input_punch_count, t.input_max_punch_event_db_id,
+           t.input_max_punch_time)
+          IS DISTINCT FROM
+          (EXCLUDED.ruleset_version, EXCLUDED.status, EXCLUDED.flags, EXCLUDED.first_in_time,
+           EXCLUDED.last_out_time, EXCLUDED.worked_minutes, EXCLUDED.late_minutes,
+           EXCLUDED.early_leave_minutes, EXCLUDED.input_punch_count, EXCLUDED.input_max_punch_event_db_id,
+           EXCLUDED.input_max_punch_time)
     -- A new day, or one whose values changed in this statement. (Recomputing a day twice within one
     -- client statement would announce it twice; consumers of the outbox are idempotent anyway.)
     RETURNING t.person_uuid, t.work_date, t.status, t.flags, t.updated_at = statement_timestamp() AS changed
@@ -498,7 +497,6 @@ BEGIN
              'flags', to_jsonb(w.flags))
     FROM written w
     WHERE w.changed
-    ORDER BY w.person_uuid, w.work_date
   )
   SELECT count(*) INTO v_days FROM written;
   RETURN v_days;
@@ -562,14 +560,10 @@ BEGIN
     v_work_date := staffing.work_date_of(p_punch_time);
     PERFORM staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date - 1),
             staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date);
-    -- Both days get a result; a day whose window the punch is outside of (the day before, for a punch
-    -- after 06:00) is only computed if it has none yet.
+    -- Both days get a result (seed 004 §6.1); the one the punch cannot change (the day before, for a
+    -- punch after 06:00) is only computed, and written only if it had none.
     PERFORM staffing.project_daily_attendance_results(
-      p_tenant_id,
-      ARRAY[p_person_uuid, p_person_uuid],
-      ARRAY[v_work_date - 1, v_work_date],
-      ARRAY[p_punch_time >= staffing.window_end_of(v_work_date - 1),
-            p_punch_time < staffing.window_start_of(v_work_date)]);
+      p_tenant_id, ARRAY[p_person_uuid, p_person_uuid], ARRAY[v_work_date - 1, v_work_date]);
   END IF;
   RETURN NEXT;
 END;
@@ -608,7 +602,6 @@ DECLARE
   v_unresolved integer;
   v_day_persons uuid[];
   v_day_dates date[];
-  v_day_only_if_missing boolean[];
   v_one_id bigint;
   v_one_uuid uuid;
   v_one_outcome text;
@@ -683,7 +676,6 @@ BEGIN
            staffing.punch_recorded_message(p_tenant_id, n.id, n.event_uuid, n.person_uuid, n.punch_time,
                                            n.punch_type, n.source_provider, n.source_event_id, n.request_id)
     FROM inserted n
-    ORDER BY n.id
   )
   SELECT array_agg(n.id ORDER BY i.ord),
          array_agg(n.event_uuid ORDER BY i.ord),
@@ -720,14 +712,13 @@ BEGIN
     END LOOP;
   END IF;
 
-  -- The days of the accepted punches, once each, in lock order. As in the single door, a day that no
-  -- new punch falls into is only needed when it has no result yet; those that have one are dropped
-  -- here, before locking (results are never deleted, so the unlocked check cannot go stale), which
-  -- keeps the number of advisory locks near one per punch.
+  -- The days of the accepted punches, once each, in lock order. A day that no new punch falls into
+  -- (the day before, for a punch after 06:00) cannot change; it is only needed when it has no result
+  -- yet. Those that have one are dropped here, before locking (results are never deleted, so the
+  -- unlocked check cannot go stale): fewer days to compute, and near one advisory lock per punch.
   SELECT array_agg(k.person_uuid ORDER BY k.person_uuid, k.work_date),
-         array_agg(k.work_date ORDER BY k.person_uuid, k.work_date),
-         array_agg(k.only_if_missing ORDER BY k.person_uuid, k.work_date)
-    INTO v_day_persons, v_day_dates, v_day_only_if_missing
+         array_agg(k.work_date ORDER BY k.person_uuid, k.work_date)
+    INTO v_day_persons, v_day_dates
   FROM (SELECT a.person_uuid, d.work_date, bool_and(d.outside) AS only_if_missing
         FROM unnest(p_person_uuids, p_punch_times, v_outcome) AS a(person_uuid, punch_time, outcome)
         CROSS JOIN LATERAL (VALUES
@@ -747,7 +738,7 @@ BEGIN
     PERFORM staffing.lock_attendance_day(p_tenant_id, k.person_uuid, k.work_date)
     FROM unnest(v_day_persons, v_day_dates) WITH ORDINALITY AS k(person_uuid, work_date, ord)
     ORDER BY k.ord;
-    PERFORM staffing.project_daily_attendance_results(p_tenant_id, v_day_persons, v_day_dates, v_day_only_if_missing);
+    PERFORM staffing.project_daily_attendance_results(p_tenant_id, v_day_persons, v_day_dates);
   END IF;
 
   RETURN QUERY
