@@ -54,10 +54,11 @@ public sealed class GrpcJsInteropTests(IdentityMappingServiceFixture fixture)
         Assert.StartsWith("IDENTITY_TENANT_MISSING: ", noTenant.Status.Details);
 
         var person = await fixture.Client.CreatePersonAsync(tenant, "JS-2");
+        var other = await fixture.Client.CreatePersonAsync(tenant, "JS-3");
         await fixture.Client.LinkAsync(tenant, "js-taken", person);
         var taken = await CallAsync("LinkIdentity", new
         {
-            provider = "IDENTITY_PROVIDER_DINGTALK", external_user_id = "js-taken", person_uuid = person.PersonUuid,
+            provider = "IDENTITY_PROVIDER_DINGTALK", external_user_id = "js-taken", person_uuid = other.PersonUuid,
         }, tenant);
         Assert.Equal("ALREADY_EXISTS", taken.Status.Name);
         Assert.StartsWith("IDENTITY_LINK_EXISTS: DINGTALK user id 'js-taken' is already linked to person " + person.PersonUuid, taken.Status.Details);

@@ -50,8 +50,11 @@ public sealed class LinkTests(IdentityMappingServiceFixture fixture)
         Assert.Contains(first.PersonUuid, e.Status.Detail);
         Assert.Contains("L-2", e.Status.Detail);
 
-        // Linking it to the same person again is a second link too.
-        await AssertRefusedAsync(StatusCode.AlreadyExists, "IDENTITY_LINK_EXISTS", () => Client.LinkAsync(tenant, "u-dup", first));
+        // Linking it to the same person again is a retry: the existing link comes back, nothing is added.
+        var original = (await LinkRowsAsync("u-dup")).Single();
+        var retried = await Client.LinkAsync(tenant, "u-dup", first);
+        Assert.Equal(first.PersonUuid, retried.PersonUuid);
+        Assert.Equal(original, (await LinkRowsAsync("u-dup")).Single());
 
         // Never a silent overwrite: still the first person, one row.
         Assert.Equal([first.PersonUuid], await Client.ResolveAsync(tenant, ["u-dup"]));

@@ -150,12 +150,19 @@ BEGIN
     RETURNING * INTO v_row;
     EXIT WHEN FOUND;
 
-    SELECT l.person_uuid, p.employee_number INTO v_holder, v_holder_number
+    SELECT l.* INTO v_row
     FROM person.external_identity_links l
-    JOIN person.persons p ON p.tenant_id = l.tenant_id AND p.person_uuid = l.person_uuid
     WHERE l.tenant_id = v_tenant AND l.provider = p_provider AND l.external_user_id = p_external_user_id
       AND l.unlinked_at IS NULL;
-    IF FOUND OR attempt = 3 THEN
+    -- A retry of the same link (same person, same union id) is answered with the existing link:
+    -- the caller cannot tell a lost reply from a refusal, so retrying must be safe.
+    IF FOUND AND v_row.person_uuid = p_person_uuid AND v_row.union_id IS NOT DISTINCT FROM p_union_id THEN
+      RETURN v_row;
+    END IF;
+    v_holder := v_row.person_uuid;
+    SELECT p.employee_number INTO v_holder_number
+    FROM person.persons p WHERE p.tenant_id = v_tenant AND p.person_uuid = v_holder;
+    IF v_holder IS NOT NULL OR attempt = 3 THEN
       RAISE EXCEPTION USING
         MESSAGE = 'IDENTITY_LINK_EXISTS',
         DETAIL = format('%s user id %L is already linked to person %s (employee number %s); unlink it first',
