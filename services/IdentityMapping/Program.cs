@@ -1,5 +1,6 @@
 using HrmsAttendance.GrpcWire;
-using HrmsAttendance.IdentityMapping;
+using HrmsAttendance.Database;
+using HrmsAttendance.IdentityMapping.Database;
 using HrmsAttendance.IdentityMapping.Extensions;
 using HrmsAttendance.IdentityMapping.Grpc;
 using HrmsAttendance.IdentityMapping.Http;
@@ -8,8 +9,8 @@ using HrmsAttendance.ServiceDefaults;
 // `identity-mapping migrate` applies the schema with the owner's connection string and exits;
 // the AppHost runs it before starting the service, which connects with a role that cannot
 // change the schema.
-if (args is ["migrate", ..])
-    return await MigrateCommand.RunAsync(args);
+if (MigrateCommand.IsRequested(args))
+    return await MigrateCommand.RunAsync(args, (owner, ct) => IdentityMappingDatabase.MigrateAsync(owner, ct));
 
 var builder = WebApplication.CreateBuilder(args);
 

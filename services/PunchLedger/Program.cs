@@ -1,5 +1,6 @@
 using HrmsAttendance.GrpcWire;
-using HrmsAttendance.PunchLedger;
+using HrmsAttendance.Database;
+using HrmsAttendance.PunchLedger.Database;
 using HrmsAttendance.PunchLedger.Extensions;
 using HrmsAttendance.PunchLedger.Grpc;
 using HrmsAttendance.ServiceDefaults;
@@ -7,8 +8,8 @@ using HrmsAttendance.ServiceDefaults;
 // `punch-ledger migrate` applies the schema with the owner's connection string and exits;
 // the AppHost runs it before starting the service, which connects with a role that cannot
 // change the schema.
-if (args is ["migrate", ..])
-    return await MigrateCommand.RunAsync(args);
+if (MigrateCommand.IsRequested(args))
+    return await MigrateCommand.RunAsync(args, (owner, ct) => PunchLedgerDatabase.MigrateAsync(owner, ct));
 
 var builder = WebApplication.CreateBuilder(args);
 
