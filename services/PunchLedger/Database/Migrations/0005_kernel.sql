@@ -22,8 +22,8 @@
 -- they call. Their statements take arrays and ids as parameters; with the default mode Postgres keeps
 -- re-planning them per call (a custom plan that knows an array's length looks cheaper than the generic
 -- one), and planning the projection costs several times executing it. The generic plans are safe
--- because the statements fix their own shape: per-day LATERAL index range scans and primary-key
--- lookups, whatever the row estimates.
+-- because the statements fix their own shape whatever the row estimates: per-day LATERAL index range
+-- scans on the one index that can serve them (see 0002_time_punch_events.sql) and key lookups.
 
 -- ---------------------------------------------------------------------------------------------------
 -- Tenant guard
@@ -69,8 +69,8 @@ $$;
 
 -- ---------------------------------------------------------------------------------------------------
 -- Ruleset STANDARD_SHIFT_V1 (seed 004 §4.2.1, §6.2): the calendar half of it, one definition each. The
--- tolerances (5 min late, 5 min early) live in project_daily_attendance_results. These are SQL functions
--- without SET clauses, so the planner inlines them and folds the constants.
+-- pairing rules and the 5-minute tolerances live in staffing.daily_attendance_result. These are SQL
+-- functions without SET clauses, so the planner inlines them and folds the constants.
 -- ---------------------------------------------------------------------------------------------------
 
 -- Work dates are Asia/Shanghai dates (seed 004 §3.2) until tenants get their own time profiles.
@@ -755,7 +755,8 @@ $$;
 
 -- Recomputes every result of one tenant with work_date in [p_from, p_to] from the events: the days the
 -- doors would have written (each event's local date and the day before) plus the days already stored.
--- Owner-only (not granted to the service). Returns the number of days written.
+-- Owner-only (not granted to the service). Returns the number of results it had to write: 0 when every
+-- stored result already matched the events.
 --
 -- A rebuild can cover more days than the lock table could hold advisory locks for, so instead of the
 -- per-day locks it excludes every other writer of the results table for its duration (SHARE ROW
