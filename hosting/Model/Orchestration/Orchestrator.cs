@@ -16,7 +16,7 @@ internal sealed class Orchestrator
     private readonly RunContext _context;
     private readonly IReadOnlyList<IDistributedApplicationLifecycleHook> _hooks;
     private readonly Dictionary<Resource, ResourceRunner> _runners = [];
-    private readonly Dictionary<Resource, Task> _starts = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Resource, Task> _starts = new();
     private readonly CancellationTokenSource _lifetime = new();
     private Task _healthLoop = Task.CompletedTask;
 
@@ -83,16 +83,17 @@ internal sealed class Orchestrator
         try
         {
             await _healthLoop;
+            // Projects first (in parallel, each after the projects that depend on it); then the rest, each after
+            // everything that depends on it and after every project: a server outlives every service.
+            // Reverse start order puts every dependent before what it depends on.
             var stops = new Dictionary<Resource, Task>();
-            // Projects first (all of them, in parallel, each after the projects that depend on it); then the rest,
-            // each after everything that depends on it: a server outlives every service.
-            var projects = Model.Resources.OfType<ProjectResource>().ToList();
-            foreach (var resource in Model.StartOrder.Reverse())
-            {
-                var after = Model.Resources.Where(r => r.Dependencies.Contains(resource) || (r is IResourceWithParent child && child.Parent == resource));
-                if (resource is not ProjectResource) after = after.Concat(projects);
-                stops[resource] = StopOneAsync(resource, [.. after.Distinct().Select(r => stops[r])]);
-            }
+            IEnumerable<Resource> Dependents(Resource resource) => Model.Resources.Where(r =>
+                r.Dependencies.Contains(resource) || (r is IResourceWithParent child && child.Parent == resource));
+            foreach (var project in Model.StartOrder.Reverse().OfType<ProjectResource>())
+                stops[project] = StopOneAsync(project, [.. Dependents(project).OfType<ProjectResource>().Select(d => stops[d])]);
+            Task[] allProjects = [.. stops.Values];
+            foreach (var resource in Model.StartOrder.Reverse().Where(r => r is not ProjectResource))
+                stops[resource] = StopOneAsync(resource, [.. Dependents(resource).Where(d => d is not ProjectResource).Select(d => stops[d]), .. allProjects]);
             await Task.WhenAll(stops.Values);
             foreach (var hook in _hooks)
             {

@@ -61,6 +61,21 @@ public sealed class OrchestratorTests
         Assert.Contains(scope.App.Urls, u => u.Label == "Dashboard" && u.Url == dashboard.Url);
     }
 
+    [Fact]
+    public async Task Stopping_works_whatever_order_the_resources_were_declared_in()
+    {
+        await using var scope = await SmallApp.CreateAsync(builder =>
+        {
+            builder.AddProject("early", "services/PunchLedger"); // depends on nothing, declared before the servers
+            var database = builder.AddPostgres("postgres").AddDatabase("db", ownerRole: "db_owner");
+            builder.AddProject("late", "services/PunchLedger").WithReference(database, "late_app");
+        });
+
+        await scope.App.StopAsync(); // never started: nothing to stop, and no ordering error
+
+        Assert.All(scope.App.ResourceNotifications.GetAll(), s => Assert.Equal(KnownResourceStates.NotStarted, s.State));
+    }
+
     /// <summary>An application built in the test (not from Program.cs) on a temporary data directory.</summary>
     private sealed class SmallApp : IAsyncDisposable
     {
