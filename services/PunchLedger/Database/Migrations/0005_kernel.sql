@@ -507,7 +507,7 @@ $$;
 -- The doors (the only functions the service role may execute)
 -- ---------------------------------------------------------------------------------------------------
 
--- Records one punch and recomputes the two days it can change (its local date and the day before, whose
+-- Records one punch and recomputes the days it can change (its local date and the day before, whose
 -- window reaches 06:00 of this one), all in the caller's transaction. A retry with the same request_id
 -- and the same fields returns the original event with duplicate = true and recomputes nothing.
 CREATE FUNCTION staffing.submit_time_punch_event(
@@ -531,6 +531,8 @@ DECLARE
   v_problem text;
   v_outcome text;
   v_work_date date;
+  v_persons uuid[];
+  v_dates date[];
 BEGIN
   -- The common case costs one comparison; anything else gets the precise error (or passes, for a
   -- non-canonical spelling of the same UUID).
@@ -557,13 +559,29 @@ BEGIN
 
   duplicate := v_outcome = 'DUPLICATE';
   IF NOT duplicate THEN
+    -- Both days get a result (seed 004 §6.1), but a day whose window the punch is outside of (the day
+    -- before, for a punch after 06:00; the punch's own date, for one before 03:00) cannot change: it is
+    -- only computed when it has no result yet, which a probe of its key tells without writing anything.
     v_work_date := staffing.work_date_of(p_punch_time);
-    PERFORM staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date - 1),
-            staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date);
-    -- Both days get a result (seed 004 §6.1); the one the punch cannot change (the day before, for a
-    -- punch after 06:00) is only computed, and written only if it had none.
-    PERFORM staffing.project_daily_attendance_results(
-      p_tenant_id, ARRAY[p_person_uuid, p_person_uuid], ARRAY[v_work_date - 1, v_work_date]);
+    v_persons := '{}';
+    v_dates := '{}';
+    IF p_punch_time < staffing.window_end_of(v_work_date - 1)
+       OR NOT EXISTS (SELECT FROM staffing.daily_attendance_results r
+                      WHERE r.tenant_id = p_tenant_id AND r.person_uuid = p_person_uuid
+                        AND r.work_date = v_work_date - 1) THEN
+      PERFORM staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date - 1);
+      v_persons := v_persons || p_person_uuid;
+      v_dates := v_dates || (v_work_date - 1);
+    END IF;
+    IF p_punch_time >= staffing.window_start_of(v_work_date)
+       OR NOT EXISTS (SELECT FROM staffing.daily_attendance_results r
+                      WHERE r.tenant_id = p_tenant_id AND r.person_uuid = p_person_uuid
+                        AND r.work_date = v_work_date) THEN
+      PERFORM staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date);
+      v_persons := v_persons || p_person_uuid;
+      v_dates := v_dates || v_work_date;
+    END IF;
+    PERFORM staffing.project_daily_attendance_results(p_tenant_id, v_persons, v_dates);
   END IF;
   RETURN NEXT;
 END;
