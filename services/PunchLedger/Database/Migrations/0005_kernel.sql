@@ -808,6 +808,7 @@ BEGIN
                 CROSS JOIN LATERAL (VALUES (staffing.work_date_of(e.punch_time) - 1),
                                            (staffing.work_date_of(e.punch_time))) AS d(work_date)
                 WHERE e.tenant_id = p_tenant_id
+                  AND e.person_uuid IS NOT NULL -- always true; lets the scan use the person/time index
                   AND e.punch_time >= staffing.start_of_work_date(p_from)
                   AND e.punch_time < staffing.start_of_work_date(p_to + 2)
                   AND d.work_date BETWEEN p_from AND p_to
