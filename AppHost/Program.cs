@@ -19,6 +19,11 @@ builder.AddProject("punch-ledger", "services/PunchLedger")
        .WithMigrations(attendance)
        .WaitFor(attendance);
 
+builder.AddProject("identity-mapping", "services/IdentityMapping")
+       .WithReference(attendance, role: "identity_mapping_app")
+       .WithMigrations(attendance)
+       .WaitFor(attendance);
+
 await builder.Build().RunAsync();
 
 /// <summary>Public so that tests can name this assembly's entry point: <c>CreateAsync&lt;Program&gt;()</c>.</summary>

@@ -11,7 +11,7 @@ public sealed class DashboardResourcesTests(DistributedAppFixture fixture)
     {
         // Whatever Program.cs declares (services join with one line each), at least these.
         var topology = fixture.App.Model.Resources.Select(r => r.Name).ToList();
-        Assert.Superset(new HashSet<string> { "postgres", "attendance", "redis", "messaging", "punch-ledger" }, topology.ToHashSet());
+        Assert.Superset(new HashSet<string> { "postgres", "attendance", "redis", "messaging", "punch-ledger", "identity-mapping" }, topology.ToHashSet());
         using var dashboard = new HttpClient { BaseAddress = fixture.Dashboard.Url };
         // Another test of this collection may have just killed punch-ledger: wait until it is back, without sleeping.
         foreach (var name in topology)
