@@ -13,6 +13,9 @@ public static class PunchLedgerMethods
     public static readonly Method<SubmitPunchesRequest, SubmitPunchesResponse> SubmitPunches =
         new(MethodType.Unary, ServiceName, "SubmitPunches", SubmitPunchesRequest.Parser, SubmitPunchesResponse.Parser);
 
+    public static readonly Method<PunchInput, SubmitPunchesResponse> StreamPunches =
+        new(MethodType.ClientStreaming, ServiceName, "StreamPunches", PunchInput.Parser, SubmitPunchesResponse.Parser);
+
     public static readonly Method<ListPunchesRequest, Punch> ListPunches =
         new(MethodType.ServerStreaming, ServiceName, "ListPunches", ListPunchesRequest.Parser, Punch.Parser);
 }
@@ -26,12 +29,16 @@ public abstract class PunchLedgerServiceBase : IGrpcService
     public virtual Task<SubmitPunchesResponse> SubmitPunches(SubmitPunchesRequest request, ServerCallContext context) =>
         throw Unimplemented(PunchLedgerMethods.SubmitPunches.Name);
 
+    public virtual Task<SubmitPunchesResponse> StreamPunches(IAsyncStreamReader<PunchInput> requestStream, ServerCallContext context) =>
+        throw Unimplemented(PunchLedgerMethods.StreamPunches.Name);
+
     public virtual Task ListPunches(ListPunchesRequest request, IServerStreamWriter<Punch> responseStream, ServerCallContext context) =>
         throw Unimplemented(PunchLedgerMethods.ListPunches.Name);
 
     public void Bind(GrpcServiceBinder binder) => binder
         .AddUnary(PunchLedgerMethods.SubmitPunch, SubmitPunch)
         .AddUnary(PunchLedgerMethods.SubmitPunches, SubmitPunches)
+        .AddClientStreaming(PunchLedgerMethods.StreamPunches, StreamPunches)
         .AddServerStreaming(PunchLedgerMethods.ListPunches, ListPunches);
 
     private static RpcException Unimplemented(string method) =>
@@ -46,6 +53,9 @@ public sealed class PunchLedgerClient(GrpcChannel channel)
 
     public Task<SubmitPunchesResponse> SubmitPunchesAsync(SubmitPunchesRequest request, CallOptions options = default) =>
         channel.UnaryAsync(PunchLedgerMethods.SubmitPunches, request, options);
+
+    public AsyncClientStreamingCall<PunchInput, SubmitPunchesResponse> StreamPunches(CallOptions options = default) =>
+        channel.ClientStreaming(PunchLedgerMethods.StreamPunches, options);
 
     public AsyncServerStreamingCall<Punch> ListPunches(ListPunchesRequest request, CallOptions options = default) =>
         channel.ServerStreaming(PunchLedgerMethods.ListPunches, request, options);

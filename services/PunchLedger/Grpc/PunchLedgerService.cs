@@ -15,6 +15,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILo
     : PunchLedgerServiceBase
 {
     public const int MaxBatchSize = 1000;
+    public const int MaxStreamSize = 100_000;
     public const int DefaultListLimit = 1000;
     public const int MaxListLimit = 10_000;
     public const int MaxListDays = 366;
@@ -47,35 +48,78 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILo
         if (request.Punches.Count > MaxBatchSize)
             throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, $"at most {MaxBatchSize} punches per call, got {request.Punches.Count}");
 
-        // Punches that fail validation here are rejected on their own; the rest go to the batch door.
-        var now = clock.GetUtcNow();
-        var outcomes = new PunchOutcome[request.Punches.Count];
-        var valid = new List<PunchCommand>(request.Punches.Count);
-        var validIndex = new List<int>(request.Punches.Count);
-        for (var i = 0; i < request.Punches.Count; i++)
+        using var activity = ActivitySource.StartActivity("ledger.submit_punches");
+        activity?.SetTag("attendance.tenant_id", caller.TenantId);
+        activity?.SetTag("attendance.batch_size", request.Punches.Count);
+
+        var outcomes = await CommitChunkAsync(caller, request.Punches, firstIndex: 0, context.CancellationToken);
+        return Summarize(outcomes);
+    }
+
+    public override async Task<SubmitPunchesResponse> StreamPunches(IAsyncStreamReader<PunchInput> requestStream, ServerCallContext context)
+    {
+        var caller = CallerContext.From(context);
+        var ct = context.CancellationToken;
+
+        using var activity = ActivitySource.StartActivity("ledger.stream_punches");
+        activity?.SetTag("attendance.tenant_id", caller.TenantId);
+
+        // Each chunk of up to MaxBatchSize is committed (its own transaction) as soon as it fills.
+        var outcomes = new List<PunchOutcome>();
+        var chunk = new List<PunchInput>(MaxBatchSize);
+        var received = 0;
+        while (await requestStream.MoveNext(ct))
         {
-            if (PunchCommand.TryCreate(request.Punches[i], now, out var punch, out var error))
+            if (++received > MaxStreamSize)
+                throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument,
+                    $"at most {MaxStreamSize} punches per stream; the first {outcomes.Count} were recorded, split the rest into another stream");
+            chunk.Add(requestStream.Current);
+            if (chunk.Count == MaxBatchSize)
+            {
+                outcomes.AddRange(await CommitChunkAsync(caller, chunk, outcomes.Count, ct));
+                chunk.Clear();
+            }
+        }
+        if (chunk.Count > 0)
+            outcomes.AddRange(await CommitChunkAsync(caller, chunk, outcomes.Count, ct));
+
+        activity?.SetTag("attendance.batch_size", received);
+        return Summarize(outcomes);
+    }
+
+    /// <summary>
+    /// One batch-door transaction for up to <see cref="MaxBatchSize"/> punches. Punches that fail
+    /// validation here are rejected in place; the rest go to the door. Outcome indexes start at
+    /// <paramref name="firstIndex"/> (the chunk's position in the request or stream).
+    /// </summary>
+    private async Task<PunchOutcome[]> CommitChunkAsync(CallerContext caller, IReadOnlyList<PunchInput> punches, int firstIndex, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var outcomes = new PunchOutcome[punches.Count];
+        var valid = new List<PunchCommand>(punches.Count);
+        var validIndex = new List<int>(punches.Count);
+        for (var i = 0; i < punches.Count; i++)
+        {
+            if (PunchCommand.TryCreate(punches[i], now, out var punch, out var error))
             {
                 valid.Add(punch);
                 validIndex.Add(i);
             }
             else
             {
-                outcomes[i] = Rejected(i, LedgerErrors.InvalidArgument, error);
+                outcomes[i] = Rejected(firstIndex + i, LedgerErrors.InvalidArgument, error);
             }
         }
 
-        using var activity = ActivitySource.StartActivity("ledger.submit_punches");
-        activity?.SetTag("attendance.tenant_id", caller.TenantId);
-        activity?.SetTag("attendance.batch_size", request.Punches.Count);
-
         if (valid.Count > 0)
         {
-            var rows = await Kernel(() => store.SubmitBatchAsync(caller.TenantId, caller.PrincipalId, valid, context.CancellationToken));
+            // The door's ordinal is 1-based over the punches sent to it (the valid ones).
+            var rows = await Kernel(() => store.SubmitBatchAsync(caller.TenantId, caller.PrincipalId, valid, ct));
             foreach (var row in rows)
             {
-                var index = validIndex[row.Ordinal - 1];
-                outcomes[index] = row.Outcome switch
+                var i = validIndex[row.Ordinal - 1];
+                var index = firstIndex + i;
+                outcomes[i] = row.Outcome switch
                 {
                     "ACCEPTED" => new PunchOutcome { Index = index, Outcome = PunchOutcomeKind.Accepted, EventId = row.EventId!.Value.ToString() },
                     "DUPLICATE" => new PunchOutcome { Index = index, Outcome = PunchOutcomeKind.Duplicate, EventId = row.EventId!.Value.ToString() },
@@ -83,7 +127,11 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILo
                 };
             }
         }
+        return outcomes;
+    }
 
+    private static SubmitPunchesResponse Summarize(IReadOnlyCollection<PunchOutcome> outcomes)
+    {
         var response = new SubmitPunchesResponse();
         response.Outcomes.AddRange(outcomes);
         response.AcceptedCount = outcomes.Count(o => o.Outcome == PunchOutcomeKind.Accepted);
