@@ -193,6 +193,24 @@ public sealed class SecurityTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task No_kernel_function_is_executable_by_public()
+    {
+        await using var connection = await fixture.Superuser.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT f.proname
+            FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace AND n.nspname = 'staffing'
+            WHERE f.proacl IS NULL                                   -- the default: PUBLIC may execute
+               OR EXISTS (SELECT FROM aclexplode(f.proacl) a WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
+            ORDER BY 1
+            """, connection);
+        var open = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+            while (await reader.ReadAsync()) open.Add(reader.GetString(0));
+        Assert.Empty(open);
+    }
+
+    [Fact]
     public async Task The_doors_are_security_definer_with_a_pinned_search_path()
     {
         await using var connection = await fixture.Superuser.OpenConnectionAsync();

@@ -8,7 +8,7 @@ CREATE SCHEMA staffing;
 -- Nothing in the schema is usable by anyone but the owner until 0006_grants.sql says so.
 REVOKE ALL ON SCHEMA staffing FROM PUBLIC;
 
--- Postgres grants EXECUTE on every new function to PUBLIC. A per-schema default privilege cannot take
--- that back (per-schema defaults only add), so revoke it for everything this role creates from now on:
--- a function added by a later migration stays private until a grant names it.
-ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+-- Postgres grants EXECUTE on every new function to PUBLIC. Each migration that creates functions takes
+-- that back for the whole schema in its own transaction (and PUBLIC cannot reach the schema anyway).
+-- ALTER DEFAULT PRIVILEGES is not used: it is a setting of the owner role for the whole database, shared
+-- with the other components' migrations, which may run at the same moment on a new database.

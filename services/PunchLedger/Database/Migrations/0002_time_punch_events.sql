@@ -79,3 +79,5 @@ $$;
 CREATE TRIGGER time_punch_events_append_only
   BEFORE UPDATE OR DELETE OR TRUNCATE ON staffing.time_punch_events
   FOR EACH STATEMENT EXECUTE FUNCTION staffing.refuse_time_punch_event_change();
+
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA staffing FROM PUBLIC;

@@ -825,3 +825,6 @@ BEGIN
   RETURN v_total;
 END;
 $$;
+
+-- Nothing here is PUBLIC's; 0006_grants.sql names what the service role may execute.
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA staffing FROM PUBLIC;
