@@ -15,13 +15,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetRequiredConnectionString(DatabaseName);
-        builder.Services.AddSingleton(_ =>
-        {
-            var dataSource = new NpgsqlDataSourceBuilder(connectionString);
-            // The doors' DETAIL is the sentence callers see after the stable code (Npgsql hides it otherwise).
-            dataSource.ConnectionStringBuilder.IncludeErrorDetail = true;
-            return dataSource.Build();
-        });
+        builder.Services.AddSingleton(_ => ServiceDataSource.Create(connectionString));
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
 
         builder.Services.AddSingleton<PersonStore>();

@@ -15,7 +15,7 @@ internal static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetRequiredConnectionString(DatabaseName);
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        builder.Services.AddSingleton(_ => ServiceDataSource.Create(connectionString));
         builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
 
         builder.Services.AddSingleton(TimeProvider.System);

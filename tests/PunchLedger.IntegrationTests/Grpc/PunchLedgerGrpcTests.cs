@@ -80,7 +80,10 @@ public sealed class PunchLedgerGrpcTests(PunchLedgerServiceFixture fixture)
             new() { Punch = Punch(person, Local(2026, 5, 5, 9, 1), PunchType.In, "once") }, For(tenant)));
 
         Assert.Equal(StatusCode.AlreadyExists, e.StatusCode);
-        Assert.StartsWith("STAFFING_IDEMPOTENCY_CONFLICT", e.Status.Detail);
+        Assert.StartsWith("STAFFING_IDEMPOTENCY_CONFLICT: ", e.Status.Detail);
+        // The kernel's own explanation reaches the caller, not a driver's redaction notice.
+        Assert.Contains("once", e.Status.Detail);
+        Assert.DoesNotContain("redacted", e.Status.Detail, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(1, await fixture.CountEventsAsync(tenant));
     }
 
