@@ -14,7 +14,7 @@ var attendance = postgres.AddDatabase("attendance", ownerRole: "attendance_owner
 var redis = builder.AddRedis("redis");
 var messaging = builder.AddRabbitMQ("messaging");
 
-builder.AddProject("punch-ledger", "services/PunchLedger")
+var punchLedger = builder.AddProject("punch-ledger", "services/PunchLedger")
        .WithReference(attendance, role: "punch_ledger_app")
        .WithMigrations(attendance)
        .WaitFor(attendance);
@@ -23,6 +23,13 @@ builder.AddProject("identity-mapping", "services/IdentityMapping")
        .WithReference(attendance, role: "identity_mapping_app")
        .WithMigrations(attendance)
        .WaitFor(attendance);
+
+// The read side of the ledger: its role's grant is a punch-ledger migration, so it starts once punch-ledger
+// (migrated before it runs) is Running.
+builder.AddProject("daily-results", "services/DailyResults")
+       .WithReference(attendance, role: "daily_results_app")
+       .WaitFor(attendance)
+       .WaitFor(punchLedger);
 
 await builder.Build().RunAsync();
 

@@ -11,7 +11,7 @@ var options = BenchmarkOptions.Parse(args);
 Console.WriteLine($"punch-ledger benchmark: {options}");
 
 await using var server = await PostgresServer.StartTemporaryAsync();
-var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole]);
+var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
 await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
 
 var bench = await LedgerBenchmark.CreateAsync(database, options);

@@ -46,7 +46,7 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
     {
         server = await PostgresServer.StartTemporaryAsync();
         Database = await server.EnsureDatabaseAsync(DatabaseName, IdentityMappingDatabase.OwnerRole,
-            [IdentityMappingDatabase.AppRole, PunchLedgerDatabase.AppRole]);
+            [IdentityMappingDatabase.AppRole, PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
 
         var assembly = RepositoryLayout.ServiceAssembly(ServiceDirectory, "IdentityMapping");
         MigrateOutput = await RunMigrateCommandAsync(assembly, Database.OwnerConnectionString);

@@ -35,7 +35,7 @@ public sealed class MigrationTests(IdentityMappingServiceFixture fixture)
         // The AppHost runs each project's migrations as the project starts, in parallel.
         var name = "attendance_" + Guid.NewGuid().ToString("N")[..8];
         var database = await fixture.Server.EnsureDatabaseAsync(name, IdentityMappingDatabase.OwnerRole,
-            [IdentityMappingDatabase.AppRole, PunchLedgerDatabase.AppRole]);
+            [IdentityMappingDatabase.AppRole, PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
 
         await Task.WhenAll(
             Task.Run(() => IdentityMappingDatabase.MigrateAsync(database.OwnerConnectionString)),

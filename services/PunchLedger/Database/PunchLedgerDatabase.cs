@@ -14,6 +14,9 @@ public static class PunchLedgerDatabase
     /// <summary>The service's login role: EXECUTE on the two doors, SELECT on events and results, nothing else.</summary>
     public const string AppRole = "punch_ledger_app";
 
+    /// <summary>The daily-results service's login role: SELECT on <c>staffing.daily_attendance_results</c>, nothing else.</summary>
+    public const string ReaderRole = "daily_results_app";
+
     /// <summary>The component name in <c>public.schema_migrations</c>.</summary>
     public const string Component = "punch-ledger";
 

@@ -25,7 +25,7 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         server = await PostgresServer.StartTemporaryAsync();
-        var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole]);
+        var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
         await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
         Owner = NpgsqlDataSource.Create(database.OwnerConnectionString);
 

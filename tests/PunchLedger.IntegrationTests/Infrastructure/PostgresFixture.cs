@@ -52,7 +52,7 @@ public sealed class PostgresFixture : IAsyncLifetime
             _serverLog.Enqueue(line);
             while (_serverLog.Count > 500 && _serverLog.TryDequeue(out _)) { }
         });
-        _database = await _server.EnsureDatabaseAsync(DatabaseName, PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole]);
+        _database = await _server.EnsureDatabaseAsync(DatabaseName, PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
         AppliedMigrations = await PunchLedgerDatabase.MigrateAsync(_database.OwnerConnectionString);
         Owner = NpgsqlDataSource.Create(WithErrorDetail(OwnerConnectionString));
         App = NpgsqlDataSource.Create(WithErrorDetail(AppConnectionString));

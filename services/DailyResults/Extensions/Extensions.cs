@@ -1,0 +1,26 @@
+using HrmsAttendance.Database;
+using HrmsAttendance.DailyResults.Data;
+using HrmsAttendance.DailyResults.Grpc;
+using HrmsAttendance.GrpcWire;
+using HrmsAttendance.ServiceDefaults;
+
+namespace HrmsAttendance.DailyResults.Extensions;
+
+internal static class Extensions
+{
+    /// <summary>The connection string name: the service's own NOSUPERUSER NOBYPASSRLS role (daily_results_app).</summary>
+    public const string DatabaseName = "attendance";
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetRequiredConnectionString(DatabaseName);
+        builder.Services.AddSingleton(_ => ServiceDataSource.Create(connectionString));
+        builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DailyResultStore>();
+        builder.Services.AddSingleton<DailyResultsService>();
+        builder.Services.AddServiceActivitySource(DailyResultsService.ActivitySource.Name);
+        builder.Services.AddGrpcWire();
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+
+namespace HrmsAttendance.DailyResults.Model;
+
+/// <summary>Validation shared by gRPC and HTTP; every refusal is RESULTS_INVALID_ARGUMENT.</summary>
+public static class Inputs
+{
+    public const int DefaultLimit = 200;
+    public const int MaxLimit = 1000;
+
+    public static Guid Person(string? value) =>
+        Guid.TryParseExact(value ?? "", "D", out var person) && person != Guid.Empty
+            ? person
+            : throw ResultsErrors.Invalid($"person_uuid must be a canonical UUID, got '{Shorten(value ?? "")}'");
+
+    public static DateOnly Date(string name, string? value) =>
+        WorkCalendar.TryParseDate(value ?? "", out var date)
+            ? date
+            : throw ResultsErrors.Invalid($"{name} must be YYYY-MM-DD, got '{Shorten(value ?? "")}'");
+
+    /// <summary>from defaults to today (Asia/Shanghai), to defaults to from; to must not be before from.</summary>
+    public static (DateOnly From, DateOnly To) Range(string? from, string? to, DateTimeOffset now)
+    {
+        var fromDate = string.IsNullOrEmpty(from) ? WorkCalendar.LocalDate(now) : Date("from_date", from);
+        var toDate = string.IsNullOrEmpty(to) ? fromDate : Date("to_date", to);
+        if (toDate < fromDate)
+            throw ResultsErrors.Invalid($"to_date {toDate:yyyy-MM-dd} is before from_date {fromDate:yyyy-MM-dd}");
+        return (fromDate, toDate);
+    }
+
+    public static int Limit(int value) => value switch
+    {
+        0 => DefaultLimit,
+        < 0 or > MaxLimit => throw ResultsErrors.Invalid($"limit must be between 1 and {MaxLimit} (0 = {DefaultLimit}), got {value}"),
+        _ => value,
+    };
+
+    public static int Limit(string? value) =>
+        string.IsNullOrEmpty(value) ? DefaultLimit
+        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 ? Limit(limit)
+        : throw ResultsErrors.Invalid($"limit must be a whole number between 1 and {MaxLimit}, got '{Shorten(value)}'");
+
+    /// <summary>YYYY-MM → its first and last day.</summary>
+    public static (DateOnly First, DateOnly Last) Month(string? value)
+    {
+        if (!DateOnly.TryParseExact((value ?? "") + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
+            || (value ?? "").Length != 7)
+            throw ResultsErrors.Invalid($"month must be YYYY-MM, got '{Shorten(value ?? "")}'");
+        return (first, first.AddMonths(1).AddDays(-1));
+    }
+
+    public static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}

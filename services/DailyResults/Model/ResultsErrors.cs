@@ -1,0 +1,49 @@
+using HrmsAttendance.GrpcWire;
+using Npgsql;
+
+namespace HrmsAttendance.DailyResults.Model;
+
+/// <summary>A refusal with a stable code; the gRPC and HTTP edges turn it into their status with the same code.</summary>
+public sealed class ResultsException(string code, string detail, Exception? cause = null) : Exception($"{code}: {detail}", cause)
+{
+    public string Code { get; } = code;
+    public string Detail { get; } = detail;
+}
+
+/// <summary>The stable error codes of daily results and the one table that maps them to gRPC and HTTP statuses.</summary>
+public static class ResultsErrors
+{
+    public const string InvalidArgument = "RESULTS_INVALID_ARGUMENT";
+    public const string TenantMissing = "RESULTS_TENANT_MISSING";
+    public const string TenantInvalid = "RESULTS_TENANT_INVALID";
+    public const string NotFound = "RESULTS_NOT_FOUND";
+    public const string Unavailable = "RESULTS_UNAVAILABLE";
+    public const string Internal = "RESULTS_INTERNAL";
+
+    private static readonly Dictionary<string, (StatusCode Grpc, int Http)> StatusByCode = new()
+    {
+        [InvalidArgument] = (StatusCode.InvalidArgument, StatusCodes.Status400BadRequest),
+        [TenantInvalid] = (StatusCode.InvalidArgument, StatusCodes.Status400BadRequest),
+        [TenantMissing] = (StatusCode.PermissionDenied, StatusCodes.Status403Forbidden),
+        [NotFound] = (StatusCode.NotFound, StatusCodes.Status404NotFound),
+        [Unavailable] = (StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable),
+        [Internal] = (StatusCode.Internal, StatusCodes.Status500InternalServerError),
+    };
+
+    public static StatusCode GrpcStatusOf(string code) =>
+        StatusByCode.TryGetValue(code, out var status) ? status.Grpc : StatusCode.Internal;
+
+    public static int HttpStatusOf(string code) =>
+        StatusByCode.TryGetValue(code, out var status) ? status.Http : StatusCodes.Status500InternalServerError;
+
+    public static ResultsException Invalid(string detail) => new(InvalidArgument, detail);
+
+    /// <summary>Turns a database failure into the refusal the caller sees; the failure stays attached for the logs.</summary>
+    public static ResultsException FromDatabase(Exception e) => e switch
+    {
+        NpgsqlException { IsTransient: true } or TimeoutException => new(Unavailable, "the results database is unavailable; retry", e),
+        PostgresException pg => new(Internal, $"database error {pg.SqlState}", e),
+        NpgsqlException => new(Unavailable, "the results database is unreachable; retry", e),
+        _ => new(Internal, "unexpected error", e),
+    };
+}

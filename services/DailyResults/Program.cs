@@ -1,0 +1,20 @@
+using HrmsAttendance.DailyResults.Extensions;
+using HrmsAttendance.DailyResults.Grpc;
+using HrmsAttendance.DailyResults.Http;
+using HrmsAttendance.GrpcWire;
+using HrmsAttendance.ServiceDefaults;
+
+// The read side of the punch ledger. It has no migrations of its own: its role's grant is the ledger's
+// migration 0007, and it never writes.
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapGrpcService<DailyResultsService>();
+app.MapDailyResultsApi();
+
+await app.RunAsync();
