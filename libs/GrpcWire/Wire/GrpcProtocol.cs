@@ -1,7 +1,7 @@
 namespace HrmsAttendance.GrpcWire.Wire;
 
 /// <summary>Names and small rules of the gRPC-over-HTTP/2 protocol shared by the server and the client.</summary>
-internal static class GrpcProtocol
+public static class GrpcProtocol
 {
     public const string ContentType = "application/grpc";
     public const string StatusHeader = "grpc-status";

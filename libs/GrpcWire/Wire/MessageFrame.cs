@@ -7,7 +7,7 @@ namespace HrmsAttendance.GrpcWire.Wire;
 /// <summary>
 /// A gRPC length-prefixed message: 1 byte compressed flag (0 or 1), 4 bytes big-endian length, payload.
 /// </summary>
-internal static class MessageFrame
+public static class MessageFrame
 {
     public const int HeaderSize = 5;
 

@@ -7,7 +7,7 @@ namespace HrmsAttendance.GrpcWire.Wire;
 /// printable ASCII range 0x20–0x7E and the '%' byte itself. (Uri.EscapeDataString would also encode
 /// ':' , ' ' … and grpc-js would then show "%3A" literally.)
 /// </summary>
-internal static class StatusMessageEncoding
+public static class StatusMessageEncoding
 {
     public static string Encode(string message)
     {

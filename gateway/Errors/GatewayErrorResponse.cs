@@ -1,0 +1,46 @@
+using System.Globalization;
+using HrmsAttendance.GrpcWire.Wire;
+
+namespace HrmsAttendance.Gateway.Errors;
+
+/// <summary>
+/// Writes a <see cref="GatewayError"/> in the caller's protocol: a gRPC call gets a trailers-only response
+/// (HTTP 200, <c>grpc-status</c> and <c>grpc-message</c> = "CODE: detail" in the headers, no body) as gRPC
+/// clients expect; anything else gets RFC 7807 problem details with the code in <c>title</c> and <c>code</c>.
+/// </summary>
+public static class GatewayErrorResponse
+{
+    public static bool IsGrpc(HttpRequest request) => GrpcProtocol.IsGrpcContentType(request.ContentType);
+
+    /// <param name="retryAfter">For 429 / RESOURCE_EXHAUSTED: sent as <c>Retry-After</c> (whole seconds, rounded up).</param>
+    public static async Task WriteAsync(HttpContext context, GatewayError error, TimeSpan? retryAfter = null)
+    {
+        var response = context.Response;
+        if (response.HasStarted)
+        {
+            // Too late for a status: the client sees the stream end abruptly, which is what a broken upstream is.
+            context.Abort();
+            return;
+        }
+        response.Clear();
+        if (retryAfter is { } wait)
+            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+        if (IsGrpc(context.Request))
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/grpc";
+            response.Headers["grpc-status"] = ((int)error.GrpcStatus).ToString(CultureInfo.InvariantCulture);
+            response.Headers["grpc-message"] = StatusMessageEncoding.Encode(error.ToString());
+            await response.CompleteAsync();
+            return;
+        }
+
+        response.StatusCode = error.HttpStatus;
+        if (error.HttpStatus == StatusCodes.Status401Unauthorized)
+            response.Headers.WWWAuthenticate = "Bearer";
+        await Results.Problem(detail: error.Detail, statusCode: error.HttpStatus, title: error.Code,
+                extensions: new Dictionary<string, object?> { ["code"] = error.Code })
+            .ExecuteAsync(context);
+    }
+}

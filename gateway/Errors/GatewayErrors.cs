@@ -1,0 +1,61 @@
+using HrmsAttendance.GrpcWire;
+
+namespace HrmsAttendance.Gateway.Errors;
+
+/// <summary>A refusal by the gateway itself, with a stable code; written as problem details or as a gRPC status.</summary>
+public sealed record GatewayError(string Code, string Detail)
+{
+    public StatusCode GrpcStatus => GatewayErrors.GrpcStatusOf(Code);
+    public int HttpStatus => GatewayErrors.HttpStatusOf(Code);
+    public override string ToString() => $"{Code}: {Detail}";
+}
+
+/// <summary>
+/// The stable codes the gateway answers with and the one table that maps them to HTTP and gRPC statuses.
+/// Codes of the services behind it (STAFFING_*, IDENTITY_*, RESULTS_*) pass through untouched.
+/// </summary>
+public static class GatewayErrors
+{
+    /// <summary>No bearer token (or not a bearer scheme).</summary>
+    public const string Unauthenticated = "GATEWAY_UNAUTHENTICATED";
+    /// <summary>The token's lifetime is over (or it is not valid yet).</summary>
+    public const string TokenExpired = "GATEWAY_TOKEN_EXPIRED";
+    /// <summary>Bad signature, issuer, audience, algorithm or claims.</summary>
+    public const string TokenInvalid = "GATEWAY_TOKEN_INVALID";
+    /// <summary>The caller's roles do not allow the (object, action), or an employee reached for another person.</summary>
+    public const string Forbidden = "GATEWAY_FORBIDDEN";
+    /// <summary>The tenant's or the principal's token bucket is empty.</summary>
+    public const string RateLimited = "GATEWAY_RATE_LIMITED";
+    /// <summary>No route for the path, or a gRPC method the gateway does not know.</summary>
+    public const string RouteNotFound = "GATEWAY_ROUTE_NOT_FOUND";
+    /// <summary>The request is malformed before it can be forwarded (e.g. an unreadable gRPC frame needed for an ownership check).</summary>
+    public const string BadRequest = "GATEWAY_BAD_REQUEST";
+    /// <summary>The request body is larger than the gateway accepts.</summary>
+    public const string PayloadTooLarge = "GATEWAY_PAYLOAD_TOO_LARGE";
+    /// <summary>The owning service is not configured, refused the connection or broke the response.</summary>
+    public const string UpstreamUnavailable = "GATEWAY_UPSTREAM_UNAVAILABLE";
+    /// <summary>The owning service did not answer in time.</summary>
+    public const string UpstreamTimeout = "GATEWAY_UPSTREAM_TIMEOUT";
+
+    private static readonly Dictionary<string, (StatusCode Grpc, int Http)> StatusByCode = new()
+    {
+        [Unauthenticated] = (StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized),
+        [TokenExpired] = (StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized),
+        [TokenInvalid] = (StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized),
+        [Forbidden] = (StatusCode.PermissionDenied, StatusCodes.Status403Forbidden),
+        [RateLimited] = (StatusCode.ResourceExhausted, StatusCodes.Status429TooManyRequests),
+        [RouteNotFound] = (StatusCode.Unimplemented, StatusCodes.Status404NotFound),
+        [BadRequest] = (StatusCode.InvalidArgument, StatusCodes.Status400BadRequest),
+        [PayloadTooLarge] = (StatusCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge),
+        [UpstreamUnavailable] = (StatusCode.Unavailable, StatusCodes.Status502BadGateway),
+        [UpstreamTimeout] = (StatusCode.DeadlineExceeded, StatusCodes.Status504GatewayTimeout),
+    };
+
+    public static IReadOnlyCollection<string> All => StatusByCode.Keys;
+
+    public static StatusCode GrpcStatusOf(string code) =>
+        StatusByCode.TryGetValue(code, out var status) ? status.Grpc : StatusCode.Internal;
+
+    public static int HttpStatusOf(string code) =>
+        StatusByCode.TryGetValue(code, out var status) ? status.Http : StatusCodes.Status500InternalServerError;
+}
