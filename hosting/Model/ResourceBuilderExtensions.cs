@@ -131,4 +131,14 @@ public static class ResourceBuilderExtensions
         project.Resource.Annotations.Add(new EnvironmentAnnotation(name, value));
         return project;
     }
+
+    /// <summary>An environment variable whose value is computed when the project starts (see <see cref="EnvironmentCallbackAnnotation"/>).</summary>
+    public static IResourceBuilder<ProjectResource> WithEnvironment(this IResourceBuilder<ProjectResource> project, string name,
+        Func<DistributedApplicationOptions, string?> value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        project.Resource.Annotations.Add(new EnvironmentCallbackAnnotation(name, value));
+        return project;
+    }
 }

@@ -21,7 +21,9 @@ public static class ResourceEnvironment
     /// <summary>Flush intervals short enough that spans, logs and metrics show in the dashboard within a second.</summary>
     public const string TelemetryFlushMilliseconds = "1000";
 
-    public static IReadOnlyDictionary<string, string?> For(ProjectResource project, IResourceValues values, string? otlpEndpoint)
+    /// <param name="options">For <see cref="EnvironmentCallbackAnnotation"/> values; null skips them (model inspection).</param>
+    public static IReadOnlyDictionary<string, string?> For(ProjectResource project, IResourceValues values, string? otlpEndpoint,
+        DistributedApplicationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(project);
         ArgumentNullException.ThrowIfNull(values);
@@ -55,6 +57,11 @@ public static class ResourceEnvironment
         }
         foreach (var variable in project.Annotations.OfType<EnvironmentAnnotation>())
             environment[variable.Name] = variable.Value;
+        if (options is not null)
+        {
+            foreach (var variable in project.Annotations.OfType<EnvironmentCallbackAnnotation>())
+                environment[variable.Name] = variable.Value(options);
+        }
         return environment;
     }
 

@@ -36,7 +36,7 @@ internal sealed class ProjectRunner(ProjectResource resource, RunContext context
         foreach (var migration in resource.Annotations.OfType<MigrationAnnotation>())
             await MigrateAsync(migration, ct);
 
-        _environment = ResourceEnvironment.For(resource, Context.Values, Context.Lifecycle.OtlpEndpoint);
+        _environment = ResourceEnvironment.For(resource, Context.Values, Context.Lifecycle.OtlpEndpoint, Context.Options);
         Publish(s => s with { Message = "waiting for /health" });
         _current = await StartProcessAsync(ct);
         PublishRunning(_current);

@@ -17,6 +17,12 @@ public sealed record ReferenceAnnotation(Resource Resource, string? Role = null)
 public sealed record EnvironmentAnnotation(string Name, string? Value) : IResourceAnnotation;
 
 /// <summary>
+/// An environment variable computed when the project starts, after the data directory is prepared (so a value kept
+/// in it, like a generated key, survives <c>--fresh</c> being applied first).
+/// </summary>
+public sealed record EnvironmentCallbackAnnotation(string Name, Func<DistributedApplicationOptions, string?> Value) : IResourceAnnotation;
+
+/// <summary>
 /// Before the project starts (first start only), run <c>dotnet &lt;assembly&gt; &lt;Arguments&gt;</c> to completion with
 /// <c>ConnectionStrings__&lt;database&gt;-owner</c> set to the database owner's connection string.
 /// </summary>
