@@ -140,15 +140,29 @@ public sealed class AccessTokenValidator
     /// <summary>The roles array, or null when absent or not an array of strings (a bare string is not accepted).</summary>
     private static IReadOnlyList<string>? ReadRoles(JsonWebToken jwt)
     {
-        if (!jwt.TryGetPayloadValue<object>(AccessTokenClaimNames.Roles, out var value) || value is string or null)
+        if (!jwt.TryGetPayloadValue<object>(AccessTokenClaimNames.Roles, out var value))
             return null;
-        if (value is not System.Collections.IEnumerable items) return null;
         var roles = new List<string>();
-        foreach (var item in items)
+        switch (value)
         {
-            if (item is not string role) return null;
-            roles.Add(role);
+            case JsonElement { ValueKind: JsonValueKind.Array } array:
+                foreach (var item in array.EnumerateArray())
+                {
+                    if (item.ValueKind != JsonValueKind.String) return null;
+                    roles.Add(item.GetString()!);
+                }
+                return roles;
+            case string or null:
+                return null;
+            case System.Collections.IEnumerable items:
+                foreach (var item in items)
+                {
+                    if (item is not string role) return null;
+                    roles.Add(role);
+                }
+                return roles;
+            default:
+                return null;
         }
-        return roles;
     }
 }

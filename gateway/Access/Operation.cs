@@ -1,0 +1,38 @@
+namespace HrmsAttendance.Gateway.Access;
+
+/// <summary>What a call does, in the terms of the access policy: an object (seed 004 §7.2 style) and an action on it.</summary>
+public sealed record Operation(string Object, string Action)
+{
+    public override string ToString() => $"{Object}:{Action}";
+}
+
+/// <summary>The objects and the operations on them that the gateway's routes lead to. <see cref="OperationCatalog"/> maps calls to these; <see cref="AccessPolicy"/> grants them.</summary>
+public static class Operations
+{
+    public const string Punches = "attendance.punches";
+    public const string DailyResults = "attendance.daily-results";
+    public const string Persons = "attendance.persons";
+    public const string IdentityLinks = "attendance.identity-links";
+    public const string UnmappedIdentities = "attendance.unmapped-identities";
+    public const string Imports = "attendance.imports";
+
+    public static readonly Operation SubmitPunches = new(Punches, "submit");
+    public static readonly Operation ReadPunches = new(Punches, "read");
+
+    public static readonly Operation ReadDailyResults = new(DailyResults, "read");
+
+    public static readonly Operation CreatePerson = new(Persons, "create");
+    public static readonly Operation UpdatePerson = new(Persons, "update");
+    public static readonly Operation ReadPersons = new(Persons, "read");
+
+    public static readonly Operation LinkIdentity = new(IdentityLinks, "link");
+    public static readonly Operation UnlinkIdentity = new(IdentityLinks, "unlink");
+    /// <summary>Resolve platform user ids to persons; may record the unresolved ones in the unmapped queue.</summary>
+    public static readonly Operation ResolveIdentities = new(IdentityLinks, "resolve");
+
+    public static readonly Operation ReadUnmapped = new(UnmappedIdentities, "read");
+
+    /// <summary>Imports (<c>/api/imports</c>, not served yet: no route maps to these until the API exists).</summary>
+    public static readonly Operation SubmitImport = new(Imports, "submit");
+    public static readonly Operation ReadImports = new(Imports, "read");
+}

@@ -1,0 +1,157 @@
+using System.Buffers;
+using Google.Protobuf;
+using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Contracts.Results.V1;
+using HrmsAttendance.Gateway.Errors;
+using HrmsAttendance.GrpcWire;
+
+namespace HrmsAttendance.Gateway.Access;
+
+/// <summary>
+/// Every call the gateway lets through, and the <see cref="Operation"/> it is: each gRPC method of the contracts by
+/// its full path, each JSON route by method and path. A call that is not here is refused (GATEWAY_ROUTE_NOT_FOUND):
+/// a new RPC is unreachable until it is added here and decided in <see cref="AccessPolicy"/> (fail closed).
+/// For the calls an employee may make about itself, the entry also says where the request names its person.
+/// </summary>
+public static class OperationCatalog
+{
+    private static readonly Dictionary<string, GrpcEntry> Grpc = new GrpcEntry[]
+    {
+        // attendance.ledger.v1.PunchLedger
+        GrpcEntry.Of(PunchLedgerMethods.SubmitPunch, Operations.SubmitPunches,
+            (request, person) => Ownership.ManualPunch(request.Punch, person, "punch")),
+        GrpcEntry.Of(PunchLedgerMethods.SubmitPunches, Operations.SubmitPunches,
+            (request, person) =>
+            {
+                for (var i = 0; i < request.Punches.Count; i++)
+                    if (Ownership.ManualPunch(request.Punches[i], person, $"punches[{i}]") is { } refusal) return refusal;
+                return null;
+            }),
+        // A client stream cannot be inspected before it is forwarded: no ownership check, so only tenant-wide grants reach it.
+        GrpcEntry.Of(PunchLedgerMethods.StreamPunches, Operations.SubmitPunches),
+        GrpcEntry.Of(PunchLedgerMethods.ListPunches, Operations.ReadPunches,
+            (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
+
+        // attendance.results.v1.DailyResults
+        GrpcEntry.Of(DailyResultsMethods.ListDailyResults, Operations.ReadDailyResults,
+            (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
+        GrpcEntry.Of(DailyResultsMethods.GetDailyResult, Operations.ReadDailyResults,
+            (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
+        GrpcEntry.Of(DailyResultsMethods.GetMonthlySummary, Operations.ReadDailyResults,
+            (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
+
+        // attendance.identity.v1.IdentityMapping
+        GrpcEntry.Of(IdentityMappingMethods.CreatePerson, Operations.CreatePerson),
+        GrpcEntry.Of(IdentityMappingMethods.UpdatePerson, Operations.UpdatePerson),
+        GrpcEntry.Of(IdentityMappingMethods.ListPersons, Operations.ReadPersons),
+        GrpcEntry.Of(IdentityMappingMethods.LinkIdentity, Operations.LinkIdentity),
+        GrpcEntry.Of(IdentityMappingMethods.UnlinkIdentity, Operations.UnlinkIdentity),
+        GrpcEntry.Of(IdentityMappingMethods.ResolveIdentities, Operations.ResolveIdentities),
+        GrpcEntry.Of(IdentityMappingMethods.ListUnmapped, Operations.ReadUnmapped),
+    }.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
+
+    private static readonly HttpEntry[] Http =
+    [
+        new("GET", "/api/daily-results", Operations.ReadDailyResults,
+            (request, person) => Ownership.QueryPerson(request, person, "person_uuid")),
+        new("GET", "/api/identity/unmapped", Operations.ReadUnmapped, null),
+        // /api/punches and /api/imports: added here (and so reachable) when punch-ledger serves them.
+    ];
+
+    /// <summary>Every gRPC method's full path, e.g. <c>/attendance.ledger.v1.PunchLedger/SubmitPunch</c>.</summary>
+    public static IReadOnlyCollection<string> GrpcMethods => Grpc.Keys;
+
+    /// <summary>The JSON routes, for tests and the start-up log.</summary>
+    public static IReadOnlyList<(string Method, string Path, Operation Operation)> HttpRoutes { get; } =
+        Http.Select(route => (route.Method, route.Path, route.Operation)).ToList();
+
+    /// <summary>The operation of a gRPC call by its path (case-sensitive, as gRPC paths are); null = unknown method.</summary>
+    public static Operation? ForGrpc(string path) => FindGrpc(path)?.Operation;
+
+    /// <summary>The operation of a JSON call (path without query; case-insensitive, one trailing slash ignored); null = unknown.</summary>
+    public static Operation? ForHttp(string method, string path) => FindHttp(method, path)?.Operation;
+
+    internal static GrpcEntry? FindGrpc(string path) => Grpc.GetValueOrDefault(path ?? "");
+
+    internal static HttpEntry? FindHttp(string method, string path)
+    {
+        if (string.IsNullOrEmpty(method) || string.IsNullOrEmpty(path)) return null;
+        if (path.Length > 1 && path.EndsWith('/')) path = path[..^1];
+        foreach (var route in Http)
+            if (route.Method.Equals(method, StringComparison.OrdinalIgnoreCase) && route.Path.Equals(path, StringComparison.OrdinalIgnoreCase))
+                return route;
+        return null;
+    }
+}
+
+/// <summary>
+/// One gRPC method: its operation, its call type, and (when an own-person grant can apply) how to read its single
+/// request message and check that it concerns only the caller's person.
+/// </summary>
+internal sealed record GrpcEntry(string Path, string MethodName, MethodType Type, Operation Operation,
+    Func<ReadOnlySequence<byte>, Guid, GatewayError?>? CheckOwnership)
+{
+    /// <summary>Whether the request is one message the gateway can read before forwarding (unary and server-streaming calls).</summary>
+    public bool HasSingleRequest => Type is MethodType.Unary or MethodType.ServerStreaming;
+
+    public static GrpcEntry Of<TRequest, TResponse>(Method<TRequest, TResponse> method, Operation operation,
+        Func<TRequest, Guid, GatewayError?>? ownership = null)
+        where TRequest : class, IMessage<TRequest>
+        where TResponse : class, IMessage<TResponse>
+    {
+        Func<ReadOnlySequence<byte>, Guid, GatewayError?>? check = null;
+        if (ownership is not null)
+        {
+            check = (payload, person) =>
+            {
+                TRequest request;
+                try { request = method.RequestParser.ParseFrom(payload); }
+                catch (InvalidProtocolBufferException e)
+                {
+                    return new GatewayError(GatewayErrors.BadRequest, $"the {typeof(TRequest).Name} message cannot be parsed: {e.Message}");
+                }
+                return ownership(request, person);
+            };
+        }
+        return new GrpcEntry(method.FullName, method.Name, method.Type, operation, check);
+    }
+}
+
+/// <summary>One JSON route and, when an own-person grant can apply, how to check that it concerns only the caller's person.</summary>
+internal sealed record HttpEntry(string Method, string Path, Operation Operation, Func<HttpRequest, Guid, GatewayError?>? CheckOwnership);
+
+/// <summary>The checks behind an own-person grant: every person the request names is the caller's, as a canonical UUID.</summary>
+internal static class Ownership
+{
+    public static GatewayError? Person(string? value, Guid person, string field)
+    {
+        // Canonical 8-4-4-4-12 (either case, no padding), so the gateway and the service read the same person.
+        if (value is { Length: 36 } && Guid.TryParseExact(value, "D", out var named) && named == person) return null;
+        return Forbidden($"{field} '{Shorten(value)}' is not the caller's own person ({person:D}); this role may only reach its own");
+    }
+
+    /// <summary>An employee's own punch: its person, entered by hand (source_provider MANUAL).</summary>
+    public static GatewayError? ManualPunch(PunchInput? punch, Guid person, string field)
+    {
+        if (punch is null) return Forbidden($"{field} is missing, so it is not the caller's own punch");
+        if (Person(punch.PersonUuid, person, $"{field}.person_uuid") is { } refusal) return refusal;
+        if (punch.SourceProvider != SourceProvider.Manual)
+            return Forbidden($"{field}.source_provider is {punch.SourceProvider}; this role may only submit MANUAL punches");
+        return null;
+    }
+
+    public static GatewayError? QueryPerson(HttpRequest request, Guid person, string parameter)
+    {
+        var values = request.Query[parameter];
+        if (values.Count > 1)
+            return new GatewayError(GatewayErrors.BadRequest, $"give the {parameter} query parameter once");
+        if (values.Count == 0)
+            return Forbidden($"the {parameter} query parameter is required, and must be the caller's own person ({person:D})");
+        return Person(values[0], person, parameter);
+    }
+
+    public static GatewayError Forbidden(string detail) => new(GatewayErrors.Forbidden, detail);
+
+    private static string Shorten(string? value) => value is null ? "" : value.Length <= 64 ? value : value[..64] + "…";
+}

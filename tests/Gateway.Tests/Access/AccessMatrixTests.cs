@@ -1,0 +1,206 @@
+using Google.Protobuf;
+using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Contracts.Results.V1;
+using HrmsAttendance.Gateway.Access;
+using HrmsAttendance.Gateway.Errors;
+using HrmsAttendance.Tokens;
+using static HrmsAttendance.Gateway.Tests.Access.AccessTestKit;
+
+namespace HrmsAttendance.Gateway.Tests.Access;
+
+/// <summary>
+/// Every gRPC method and JSON route the gateway knows, for every role, against an expectation table written here
+/// independently of <see cref="AccessPolicy"/>: adding an RPC without deciding (and writing down) its policy fails.
+/// Each cell is tried with a request about the caller's own person and one about another person.
+/// </summary>
+public sealed class AccessMatrixTests
+{
+    // T = anything in the tenant; O = only the caller's own person; S = own person granted, but a client stream cannot
+    // be checked, so denied; - = denied.
+    private static readonly string[] Roles = [AccessRoles.Employee, AccessRoles.Approver, AccessRoles.TenantAdmin, AccessRoles.Integration];
+
+    private static readonly Dictionary<string, (string Expected, Func<Guid, IMessage> RequestAbout)> GrpcExpectations = new()
+    {
+        //                                                             employee approver admin integration
+        ["/attendance.ledger.v1.PunchLedger/SubmitPunch"] =           ("O - T T", p => new SubmitPunchRequest { Punch = ManualPunch(p) }),
+        ["/attendance.ledger.v1.PunchLedger/SubmitPunches"] =         ("O - T T", p => new SubmitPunchesRequest { Punches = { ManualPunch(p), ManualPunch(p) } }),
+        ["/attendance.ledger.v1.PunchLedger/StreamPunches"] =         ("S - T T", p => ManualPunch(p)),
+        ["/attendance.ledger.v1.PunchLedger/ListPunches"] =           ("O T T -", p => new ListPunchesRequest { PersonUuid = p.ToString("D"), FromDate = "2026-03-01", ToDate = "2026-03-31" }),
+        ["/attendance.results.v1.DailyResults/ListDailyResults"] =    ("O T T -", p => new ListDailyResultsRequest { PersonUuid = p.ToString("D") }),
+        ["/attendance.results.v1.DailyResults/GetDailyResult"] =      ("O T T -", p => new GetDailyResultRequest { PersonUuid = p.ToString("D"), WorkDate = "2026-03-02" }),
+        ["/attendance.results.v1.DailyResults/GetMonthlySummary"] =   ("O T T -", p => new GetMonthlySummaryRequest { PersonUuid = p.ToString("D"), Month = "2026-03" }),
+        ["/attendance.identity.v1.IdentityMapping/CreatePerson"] =    ("- - T -", _ => new CreatePersonRequest { EmployeeNumber = "E1", DisplayName = "A" }),
+        ["/attendance.identity.v1.IdentityMapping/UpdatePerson"] =    ("- - T -", p => new UpdatePersonRequest { PersonUuid = p.ToString("D"), DisplayName = "B" }),
+        ["/attendance.identity.v1.IdentityMapping/ListPersons"] =     ("- - T -", _ => new ListPersonsRequest()),
+        ["/attendance.identity.v1.IdentityMapping/LinkIdentity"] =    ("- - T -", p => new LinkIdentityRequest { Provider = IdentityProvider.Dingtalk, ExternalUserId = "u1", PersonUuid = p.ToString("D") }),
+        ["/attendance.identity.v1.IdentityMapping/UnlinkIdentity"] =  ("- - T -", _ => new UnlinkIdentityRequest { Provider = IdentityProvider.Dingtalk, ExternalUserId = "u1" }),
+        ["/attendance.identity.v1.IdentityMapping/ResolveIdentities"] = ("- - T T", _ => new ResolveIdentitiesRequest { Provider = IdentityProvider.Wecom, ExternalUserIds = { "u1" }, RecordUnmapped = true }),
+        ["/attendance.identity.v1.IdentityMapping/ListUnmapped"] =    ("- - T -", _ => new ListUnmappedRequest()),
+    };
+
+    private static readonly Dictionary<(string Method, string Path), (string Expected, Func<Guid, string> QueryAbout)> HttpExpectations = new()
+    {
+        [("GET", "/api/daily-results")] =     ("O T T -", p => $"?person_uuid={p:D}&from_date=2026-03-01&to_date=2026-03-31&limit=10"),
+        [("GET", "/api/identity/unmapped")] = ("- - T -", _ => "?provider=dingtalk"),
+    };
+
+    public static PunchInput ManualPunch(Guid person) => new()
+    {
+        PersonUuid = person.ToString("D"),
+        PunchTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 3, 2, 1, 2, 0, TimeSpan.Zero)),
+        PunchType = PunchType.In,
+        SourceProvider = SourceProvider.Manual,
+        RequestId = "r-" + person.ToString("N"),
+    };
+
+    [Fact]
+    public void Every_grpc_method_of_the_contracts_is_in_the_catalog_and_in_this_table()
+    {
+        var contractMethods = new[] { typeof(PunchLedgerMethods), typeof(DailyResultsMethods), typeof(IdentityMappingMethods) }
+            .SelectMany(type => type.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+            .Select(field => field.GetValue(null))
+            .Where(value => value?.GetType().Name.StartsWith("Method`", StringComparison.Ordinal) == true)
+            .Select(value => (string)value!.GetType().GetProperty("FullName")!.GetValue(value)!)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.Equal(14, contractMethods.Count);
+        Assert.Equal(contractMethods, OperationCatalog.GrpcMethods.Order(StringComparer.Ordinal));
+        Assert.Equal(contractMethods, GrpcExpectations.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_http_route_is_in_this_table()
+    {
+        Assert.Equal(HttpExpectations.Keys.Order(), OperationCatalog.HttpRoutes.Select(route => (route.Method, route.Path)).Order());
+    }
+
+    [Fact]
+    public async Task Grpc_matrix()
+    {
+        var failures = new List<string>();
+        foreach (var path in OperationCatalog.GrpcMethods)
+        {
+            if (!GrpcExpectations.TryGetValue(path, out var row))
+            {
+                failures.Add($"{path}: no expectation; decide its policy in AccessPolicy and write it down in this table");
+                continue;
+            }
+            var operation = OperationCatalog.ForGrpc(path)!;
+            await CheckRow(failures, path, row.Expected, operation,
+                person => Grpc(path, Frame(row.RequestAbout(person))));
+        }
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    [Fact]
+    public async Task Http_matrix()
+    {
+        var failures = new List<string>();
+        foreach (var (method, path, operation) in OperationCatalog.HttpRoutes)
+        {
+            if (!HttpExpectations.TryGetValue((method, path), out var row))
+            {
+                failures.Add($"{method} {path}: no expectation");
+                continue;
+            }
+            Assert.Equal(operation, OperationCatalog.ForHttp(method, path));
+            await CheckRow(failures, $"{method} {path}", row.Expected, operation,
+                person => Http(method, path, row.QueryAbout(person)));
+        }
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    private static async Task CheckRow(List<string> failures, string name, string expected, Operation operation,
+        Func<Guid, Microsoft.AspNetCore.Http.HttpContext> requestAbout)
+    {
+        var cells = expected.Split(' ');
+        Assert.Equal(Roles.Length, cells.Length);
+        for (var i = 0; i < Roles.Length; i++)
+        {
+            var principal = Principal(Own, Roles[i]);
+            var expectedScope = cells[i] switch
+            {
+                "T" => AccessScope.Tenant,
+                "O" or "S" => AccessScope.OwnPerson,
+                "-" => (AccessScope?)null,
+                var cell => throw new InvalidOperationException($"bad cell '{cell}'"),
+            };
+            var scope = AccessPolicy.Find(principal.Roles, operation);
+            if (scope != expectedScope)
+                failures.Add($"{name} / {Roles[i]}: policy scope {scope?.ToString() ?? "denied"}, expected {expectedScope?.ToString() ?? "denied"}");
+
+            var control = new AccessControl();
+            var own = await control.AuthorizeAsync(requestAbout(Own), principal, operation);
+            var other = await control.AuthorizeAsync(requestAbout(Other), principal, operation);
+            var (ownAllowed, otherAllowed) = cells[i] switch
+            {
+                "T" => (true, true),
+                "O" => (true, false),
+                _ => (false, false),
+            };
+            Check("own person", own, ownAllowed);
+            Check("another person", other, otherAllowed);
+
+            void Check(string about, GatewayError? error, bool allowed)
+            {
+                if (allowed && error is not null)
+                    failures.Add($"{name} / {Roles[i]} / {about}: refused ({error}), expected allowed");
+                else if (!allowed && error?.Code != GatewayErrors.Forbidden)
+                    failures.Add($"{name} / {Roles[i]} / {about}: {(error is null ? "allowed" : error.ToString())}, expected {GatewayErrors.Forbidden}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_catalogued_operation_is_decided_by_the_policy()
+    {
+        var catalogued = OperationCatalog.GrpcMethods.Select(path => OperationCatalog.ForGrpc(path)!)
+            .Concat(OperationCatalog.HttpRoutes.Select(route => route.Operation))
+            .Distinct();
+
+        Assert.All(catalogued, operation => Assert.Contains(operation, AccessPolicy.DecidedOperations));
+    }
+
+    [Fact]
+    public void The_widest_scope_of_several_roles_wins()
+    {
+        var both = Principal(Own, AccessRoles.Employee, AccessRoles.Approver);
+
+        Assert.Equal(AccessScope.Tenant, AccessPolicy.Find(both.Roles, Operations.ReadDailyResults));
+        Assert.Equal(AccessScope.OwnPerson, AccessPolicy.Find(both.Roles, Operations.SubmitPunches));
+        Assert.Null(AccessPolicy.Find(both.Roles, Operations.CreatePerson));
+    }
+
+    [Fact]
+    public void Unknown_roles_and_operations_are_denied()
+    {
+        Assert.Null(AccessPolicy.Find(new HashSet<string> { "root", "Tenant-Admin" }, Operations.ReadDailyResults));
+        Assert.Null(AccessPolicy.Find(new HashSet<string> { AccessRoles.TenantAdmin }, new Operation("attendance.payroll", "read")));
+        Assert.Null(AccessPolicy.Find(new HashSet<string>(), Operations.ReadDailyResults));
+    }
+
+    [Theory]
+    [InlineData("/attendance.ledger.v1.PunchLedger/DeletePunch")]
+    [InlineData("/attendance.ledger.v1.punchledger/SubmitPunch")]
+    [InlineData("/attendance.ledger.v2.PunchLedger/SubmitPunch")]
+    [InlineData("/attendance.ledger.v1.PunchLedger/SubmitPunch/")]
+    [InlineData("/grpc.health.v1.Health/Check")]
+    [InlineData("")]
+    public void Unknown_grpc_methods_have_no_operation(string path) => Assert.Null(OperationCatalog.ForGrpc(path));
+
+    [Theory]
+    [InlineData("GET", "/api/daily-results", true)]
+    [InlineData("get", "/API/Daily-Results/", true)]
+    [InlineData("GET", "/api/identity/unmapped", true)]
+    [InlineData("POST", "/api/daily-results", false)]
+    [InlineData("DELETE", "/api/identity/unmapped", false)]
+    [InlineData("GET", "/api/daily-results/x", false)]
+    [InlineData("GET", "/api/identity/persons", false)]
+    [InlineData("GET", "/api/punches", false)]
+    [InlineData("POST", "/api/imports", false)]
+    [InlineData("GET", "/", false)]
+    public void Http_routes(string method, string path, bool known) =>
+        Assert.Equal(known, OperationCatalog.ForHttp(method, path) is not null);
+}
