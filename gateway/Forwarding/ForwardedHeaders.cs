@@ -62,6 +62,7 @@ internal static class ForwardedHeaders
             if (connectionNamed?.Contains(name) == true) continue;
             if (dropTraceHeaders && TraceHeaders.Contains(name)) continue;
 
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) continue; // the content carries it
             if (ContentHeaders.Contains(name))
             {
                 if (request.Content is { } content) Add(content.Headers, name, values);
