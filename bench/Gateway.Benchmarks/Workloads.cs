@@ -1,0 +1,109 @@
+using Google.Protobuf.WellKnownTypes;
+using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Contracts.Results.V1;
+using HrmsAttendance.GrpcWire;
+
+namespace HrmsAttendance.Gateway.Benchmarks;
+
+/// <summary>
+/// One way to reach the services: straight to each service's gRPC port with the identity headers the gateway would
+/// set, or through the gateway's gRPC port with a bearer token. Same client code, same messages, same deadline.
+/// </summary>
+public sealed record CallPath(string Name, PunchLedgerClient Ledger, DailyResultsClient Results, Metadata Headers)
+{
+    public CallOptions Options() => new(Headers, DateTime.UtcNow.AddSeconds(30));
+}
+
+/// <summary>A workload: one unary call, checked, on a path.</summary>
+public sealed record Workload(string Name, Func<CallPath, Task> CallAsync);
+
+/// <summary>
+/// SubmitPunch: every call is a real write (a new request id; a new punch time for its person). Each person punches IN
+/// around 09:00 and OUT around 18:00 (Asia/Shanghai) on consecutive days, so each punch lands where results already
+/// exist and the kernel recomputes them, as in production. One generator feeds both paths, call after call.
+/// </summary>
+public sealed class PunchGenerator(int persons, int seed)
+{
+    private static readonly DateTimeOffset FirstDay = new(2026, 1, 5, 0, 0, 0, TimeSpan.FromHours(8));
+    private readonly Lock gate = new();
+    private readonly Random random = new(seed);
+    private readonly string[] people = Enumerable.Range(0, persons).Select(_ => Guid.NewGuid().ToString("D")).ToArray();
+    private readonly int[] punchesSoFar = new int[persons];
+    private long sequence;
+
+    public SubmitPunchRequest Next()
+    {
+        lock (gate)
+        {
+            var person = random.Next(people.Length);
+            var n = punchesSoFar[person]++;
+            var isIn = n % 2 == 0;
+            var time = FirstDay.AddDays(n / 2).AddHours(isIn ? 9 : 18).AddMinutes(random.Next(-20, 20)).AddSeconds(random.Next(60));
+            return new SubmitPunchRequest
+            {
+                Punch = new PunchInput
+                {
+                    PersonUuid = people[person],
+                    PunchTime = Timestamp.FromDateTimeOffset(time),
+                    PunchType = isIn ? PunchType.In : PunchType.Out,
+                    SourceProvider = SourceProvider.Manual,
+                    RequestId = $"gw-bench-{seed}-{++sequence}",
+                    PayloadJson = """{"device":"bench"}""",
+                },
+            };
+        }
+    }
+}
+
+public static class Workloads
+{
+    public static Workload SubmitPunch(PunchGenerator generator) => new("SubmitPunch", async path =>
+    {
+        var response = await path.Ledger.SubmitPunchAsync(generator.Next(), path.Options());
+        if (response.Duplicate || response.EventId.Length == 0)
+            throw new InvalidOperationException($"SubmitPunch via {path.Name} did not record a new event: {response}");
+    });
+
+    /// <summary>ListDailyResults for one person holding <paramref name="days"/> days of results (seeded by <see cref="SeedResultsAsync"/>).</summary>
+    public static Workload ListDailyResults(string person, int days)
+    {
+        var request = new ListDailyResultsRequest { PersonUuid = person, FromDate = ResultsFrom, ToDate = ResultsTo(days) };
+        return new("ListDailyResults", async path =>
+        {
+            var response = await path.Results.ListDailyResultsAsync(request, path.Options());
+            if (response.Results.Count != days)
+                throw new InvalidOperationException($"ListDailyResults via {path.Name} returned {response.Results.Count} results, expected {days}.");
+        });
+    }
+
+    private const string ResultsFrom = "2026-02-02";
+    private static readonly DateTimeOffset ResultsFirstDay = new(2026, 2, 2, 0, 0, 0, TimeSpan.FromHours(8));
+    private static string ResultsTo(int days) => ResultsFirstDay.AddDays(days - 1).ToString("yyyy-MM-dd");
+
+    /// <summary>
+    /// Gives <paramref name="person"/> <paramref name="days"/> consecutive days of results: an IN and an OUT each day,
+    /// some late or early, in one SubmitPunches call.
+    /// </summary>
+    public static async Task SeedResultsAsync(CallPath path, string person, int days)
+    {
+        var request = new SubmitPunchesRequest();
+        for (var d = 0; d < days; d++)
+        {
+            var day = ResultsFirstDay.AddDays(d);
+            foreach (var (hours, minutes, type) in new[] { (9, d % 3 == 0 ? 12 : -3, PunchType.In), (18, d % 4 == 0 ? -9 : 4, PunchType.Out) })
+            {
+                request.Punches.Add(new PunchInput
+                {
+                    PersonUuid = person,
+                    PunchTime = Timestamp.FromDateTimeOffset(day.AddHours(hours).AddMinutes(minutes)),
+                    PunchType = type,
+                    SourceProvider = SourceProvider.Manual,
+                    RequestId = $"gw-bench-seed-{person}-{d}-{type}",
+                });
+            }
+        }
+        var response = await path.Ledger.SubmitPunchesAsync(request, path.Options());
+        if (response.AcceptedCount != request.Punches.Count)
+            throw new InvalidOperationException($"seeding accepted {response.AcceptedCount} of {request.Punches.Count} punches: {response}");
+    }
+}
