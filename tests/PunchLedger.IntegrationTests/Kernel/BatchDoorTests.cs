@@ -12,7 +12,8 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
     private async Task<(long Events, long Outbox)> CountsAsync(Guid tenant)
     {
         await using var tx = await fixture.BeginOwnerAsync(tenant);
-        return (await tx.CountAsync("staffing.time_punch_events"), await tx.CountAsync("staffing.outbox"));
+        // Messages, not rows: the outbox stores a door call's messages in one row (staffing.outbox_messages).
+        return (await tx.CountAsync("staffing.time_punch_events"), await tx.CountAsync("staffing.outbox_messages"));
     }
 
     [Fact]
@@ -200,7 +201,7 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
 
         await using var tx = await fixture.BeginOwnerAsync(tenant);
         var payload = await tx.ScalarAsync<string>(
-            "SELECT payload::text FROM staffing.outbox WHERE tenant_id = $1 AND message_type = 'DailyResultChanged' ORDER BY id DESC LIMIT 1", tenant);
+            "SELECT payload::text FROM staffing.outbox_messages WHERE tenant_id = $1 AND message_type = 'DailyResultChanged' ORDER BY outbox_id DESC, position DESC LIMIT 1", tenant);
         Assert.Contains($"\"person_uuid\": \"{person}\"", payload);
         Assert.Contains("\"work_date\": \"2026-04-06\"", payload);
         Assert.Contains("\"flags\": [\"MISSING_OUT\"]", payload);
@@ -210,7 +211,7 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
     private async Task<List<string>> MessagesAsync(Guid tenant)
     {
         await using var tx = await fixture.BeginOwnerAsync(tenant);
-        await using var command = tx.Command("SELECT message_type FROM staffing.outbox WHERE tenant_id = $1 ORDER BY id", tenant);
+        await using var command = tx.Command("SELECT message_type FROM staffing.outbox_messages WHERE tenant_id = $1 ORDER BY outbox_id, position", tenant);
         var types = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) types.Add(reader.GetString(0));

@@ -12,7 +12,8 @@ public sealed class IdempotencyTests(PostgresFixture fixture)
     private async Task<(long Events, long Outbox)> CountsAsync(Guid tenant)
     {
         await using var tx = await fixture.BeginOwnerAsync(tenant);
-        return (await tx.CountAsync("staffing.time_punch_events"), await tx.CountAsync("staffing.outbox"));
+        // Messages, not rows: the outbox stores a door call's messages in one row (staffing.outbox_messages).
+        return (await tx.CountAsync("staffing.time_punch_events"), await tx.CountAsync("staffing.outbox_messages"));
     }
 
     [Fact]

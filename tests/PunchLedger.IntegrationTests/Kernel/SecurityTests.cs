@@ -142,12 +142,15 @@ public sealed class SecurityTests(PostgresFixture fixture)
         "DELETE FROM staffing.daily_attendance_results WHERE tenant_id = $1",
         "TRUNCATE staffing.daily_attendance_results",
         "SELECT * FROM staffing.outbox WHERE tenant_id = $1",
-        "INSERT INTO staffing.outbox (tenant_id, message_type, payload) VALUES ($1, 'PunchRecorded', '{}')",
-        "SELECT staffing.project_daily_attendance_results($1, ARRAY[$1]::uuid[], ARRAY['2026-01-01']::date[])",
+        "INSERT INTO staffing.outbox (tenant_id, event_ids) VALUES ($1, '{1}')",
+        "SELECT * FROM staffing.outbox_messages WHERE tenant_id = $1",
+        "SELECT staffing.project_daily_attendance_results($1, ARRAY[$1]::uuid[], ARRAY['2026-01-01']::date[], NULL, NULL)",
         "SELECT staffing.rebuild_daily_attendance_results($1, '2026-01-01', '2026-01-02')",
         "SELECT * FROM staffing.store_time_punch_event($1, $1, now(), 'IN', 'MANUAL', NULL, 'x', '{}', NULL)",
         "SELECT staffing.assert_current_tenant($1)",
-        "SELECT staffing.lock_attendance_day($1, $1, '2026-01-01')",
+        "SELECT * FROM staffing.existing_time_punch_event($1, $1, now(), 'IN', 'MANUAL', NULL, 'x', '{}')",
+        "SELECT staffing.lock_attendance_person($1, $1)",
+        "SELECT staffing.time_ordered_uuid()",
     };
 
     [Theory]

@@ -2,16 +2,18 @@
 --
 -- Shape of a write (one transaction, the caller's):
 --   1. check the tenant and the arguments;
---   2. insert the event idempotently (request_id; provider + source_event_id) and its PunchRecorded;
---   3. take the per-(person, work_date) advisory locks of the days the punch can change, in a fixed
---      order, and only then, in a new statement, read the events: a statement's snapshot is taken when
---      it starts, so reading in the locking statement could miss an event a concurrent writer
---      committed while we waited, and overwrite its result with a stale one;
---   4. recompute those days set-based (staffing.project_daily_attendance_results) and write a
---      DailyResultChanged for every day whose result changed.
+--   2. take the per-(tenant, person) advisory lock of every person written (a batch: in ascending
+--      order, which rules out deadlocks between doors);
+--   3. only then, in a new statement, insert the events idempotently (request_id; provider +
+--      source_event_id) and read the persons' events back: a statement's snapshot is taken when it
+--      starts, so a statement that waited for the lock itself could miss an event the lock's previous
+--      holder committed meanwhile, and overwrite its result with a stale one;
+--   4. recompute the days the new events can change, set-based, write the results whose values or
+--      watermark changed (and nothing else), and one outbox row listing the new events (PunchRecorded)
+--      and the days whose result changed (DailyResultChanged).
 --
 -- Callers use READ COMMITTED (the default). Under REPEATABLE READ step 3 cannot refresh the snapshot;
--- a concurrent writer of the same day then makes the upsert fail with a serialization error (retry
+-- a concurrent writer of the same person then makes a write fail with a serialization error (retry
 -- with the same request_id is safe), never silently lose an event.
 --
 -- Internal functions below are not SECURITY DEFINER and have no pinned search_path (a SET clause
@@ -162,25 +164,24 @@ $$;
 -- Locks
 -- ---------------------------------------------------------------------------------------------------
 
--- Serializes recomputation of one (tenant, person, work_date) (seed 004 §4.2.1). The key is the seed's:
--- hashtext(person::text || ':' || work_date::text), with the date spelled by to_char, which gives the same
--- 'YYYY-MM-DD' text as date::text under DateStyle ISO but does not follow a session's DateStyle, so two
--- sessions can never disagree on the key. Callers lock several days in ascending (person, work_date)
--- order, which rules out deadlocks between doors. Inlined (plain SQL, no SET).
-CREATE FUNCTION staffing.lock_attendance_day(p_tenant_id uuid, p_person_uuid uuid, p_work_date date)
-RETURNS void
+-- Serializes the recomputation of one person's days (seed 004 §4.2.1 serializes each (tenant, person,
+-- work_date); one lock per person covers both days a punch touches with one call and lets a batch take
+-- one lock per person instead of two per punch). A door takes it before it writes the person's events,
+-- in ascending person order when it takes several. Returns true, so that plpgsql can take it in a
+-- simple expression rather than a statement of its own. Inlined (plain SQL, no SET).
+CREATE FUNCTION staffing.lock_attendance_person(p_tenant_id uuid, p_person_uuid uuid)
+RETURNS boolean
 LANGUAGE sql
 VOLATILE
 AS $$
-  SELECT pg_advisory_xact_lock(
-    hashtext(p_tenant_id::text),
-    hashtext(p_person_uuid::text || ':' || to_char(p_work_date, 'YYYY-MM-DD')))
+  SELECT pg_advisory_xact_lock(hashtext(p_tenant_id::text), hashtext(p_person_uuid::text)) IS NULL
 $$;
 
 -- ---------------------------------------------------------------------------------------------------
 -- Events
 -- ---------------------------------------------------------------------------------------------------
 
+-- The PunchRecorded message of an event (staffing.outbox_messages spells the outbox out with it).
 CREATE FUNCTION staffing.punch_recorded_message(
   p_tenant_id uuid,
   p_event_id bigint,
@@ -208,13 +209,14 @@ AS $$
     'work_date', staffing.work_date_of(p_punch_time))
 $$;
 
--- Records one (already validated) punch idempotently, without recomputing anything.
---   ACCEPTED  a new event was inserted (with its PunchRecorded message);
+-- Records one (already validated) punch idempotently, without recomputing anything; the batch door's
+-- path for rows that share a key with another row or with a stored event.
+--   ACCEPTED  a new event was inserted;
 --   DUPLICATE an event with the same request_id (or, failing that, the same provider + source_event_id)
 --             exists with the same person, time, type, provider, source_event_id and payload: that event;
 --   CONFLICT  such an event exists with different fields: that event; nothing was written.
--- Race-safe without locks: ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to
--- commit or abort, and the lookup runs as a new statement, so it sees the winner.
+-- Race-safe: ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit or abort,
+-- and the lookup runs as a new statement, so it sees the winner.
 CREATE FUNCTION staffing.store_time_punch_event(
   p_tenant_id uuid,
   p_person_uuid uuid,
@@ -230,33 +232,45 @@ CREATE FUNCTION staffing.store_time_punch_event(
   OUT o_outcome text)
 LANGUAGE plpgsql
 AS $$
-DECLARE
-  v_same boolean;
 BEGIN
-  WITH inserted AS (
-    INSERT INTO staffing.time_punch_events AS e
-      (tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
-       request_id, payload, initiator_id)
-    VALUES
-      (p_tenant_id, p_person_uuid, p_punch_time, p_punch_type, p_source_provider, p_source_event_id,
-       p_request_id, p_payload, p_initiator_id)
-    ON CONFLICT DO NOTHING
-    RETURNING e.id, e.event_uuid
-  ), recorded AS (
-    INSERT INTO staffing.outbox (tenant_id, message_type, payload)
-    SELECT p_tenant_id, 'PunchRecorded',
-           staffing.punch_recorded_message(p_tenant_id, i.id, i.event_uuid, p_person_uuid, p_punch_time,
-                                           p_punch_type, p_source_provider, p_source_event_id, p_request_id)
-    FROM inserted i
-  )
-  SELECT i.id, i.event_uuid INTO o_event_id, o_event_uuid FROM inserted i;
+  INSERT INTO staffing.time_punch_events AS e
+    (tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
+     request_id, payload, initiator_id)
+  VALUES
+    (p_tenant_id, p_person_uuid, p_punch_time, p_punch_type, p_source_provider, p_source_event_id,
+     p_request_id, p_payload, p_initiator_id)
+  ON CONFLICT DO NOTHING
+  RETURNING e.id, e.event_uuid INTO o_event_id, o_event_uuid;
   IF FOUND THEN
     o_outcome := 'ACCEPTED';
     RETURN;
   END IF;
+  SELECT x.o_event_id, x.o_event_uuid, x.o_outcome INTO o_event_id, o_event_uuid, o_outcome
+  FROM staffing.existing_time_punch_event(p_tenant_id, p_person_uuid, p_punch_time, p_punch_type,
+                                          p_source_provider, p_source_event_id, p_request_id, p_payload) x;
+END;
+$$;
 
-  -- The request_id decides first (it is the caller's own key); the platform id covers a redelivery
-  -- that arrives under a new request_id.
+-- After an INSERT hit an existing key: the event that holds it (OUT) and DUPLICATE or CONFLICT. The
+-- request_id decides first (it is the caller's own key); the platform id covers a redelivery that
+-- arrives under a new request_id.
+CREATE FUNCTION staffing.existing_time_punch_event(
+  p_tenant_id uuid,
+  p_person_uuid uuid,
+  p_punch_time timestamptz,
+  p_punch_type text,
+  p_source_provider text,
+  p_source_event_id text,
+  p_request_id text,
+  p_payload jsonb,
+  OUT o_event_id bigint,
+  OUT o_event_uuid uuid,
+  OUT o_outcome text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  v_same boolean;
+BEGIN
   SELECT e.id, e.event_uuid,
          (e.person_uuid = p_person_uuid
           AND e.punch_time = p_punch_time
@@ -272,7 +286,7 @@ BEGIN
   ORDER BY e.request_id = p_request_id DESC
   LIMIT 1;
   IF NOT FOUND THEN
-    -- Only the event_uuid key is left, and gen_random_uuid() does not repeat.
+    -- Only the event_uuid key is left, and time-ordered UUIDs with 74 random bits do not repeat.
     RAISE EXCEPTION USING
       MESSAGE = 'STAFFING_INTERNAL',
       DETAIL = 'the event conflicted on insert but no conflicting event is visible';
@@ -395,20 +409,31 @@ BEGIN
 END;
 $$;
 
--- Recomputes the given (person, work_date) days of one tenant from the events, upserts their results
--- and writes a DailyResultChanged for each day whose status, flags, minutes, first IN or last OUT
--- changed (or that had no result yet). Returns the number of results written. The caller must hold the
--- days' advisory locks (staffing.lock_attendance_day), taken in an earlier statement.
+
+-- Recomputes the given (person, work_date) days of one tenant from the events and writes what changed:
+--   * a day without a stored result gets one;
+--   * a stored result is rewritten only when its values or its watermark (punch count, max event id,
+--     max punch time) differ; updated_at moves only when the values do. The seed rewrites every
+--     recomputed day with a new computed_at; skipping identical ones is what makes it cheap for a door
+--     to pass both days a punch could touch (seed 004 §6.1). A day a new punch falls into always
+--     changes (its watermark does), so computed_at moves with every punch as the seed requires;
+--   * one outbox row with p_event_ids (PunchRecorded) and the days whose values changed or that are
+--     new (DailyResultChanged), unless both are empty.
+-- A day flagged in p_only_if_missing is one no new punch falls into (the day before, for a punch after
+-- 06:00): it cannot change, and is computed only when it has no result yet (seed 004 §6.1 gives both
+-- days a result). Days must be distinct. Returns the number of results written. The caller holds the
+-- persons' locks (staffing.lock_attendance_person), taken in an earlier statement.
 --
--- A day whose result would not change at all (values and watermark) is not rewritten. The seed rewrites
--- it with a new computed_at; skipping that is what makes it cheap for a door to pass both days a punch
--- could touch (seed 004 §6.1) although a 09:00 punch cannot change the day before, whose window ended
--- at 06:00: that day is only computed, and written only if it had no result yet. A day a new punch falls
--- into always changes (its watermark does), so computed_at moves with every punch as the seed requires.
+-- Existing results are written with a plain UPDATE (a HOT update: no indexed column changes, and the
+-- table's fillfactor leaves room): ON CONFLICT DO UPDATE would first lock the row, one more WAL record.
+-- New ones are inserted with ON CONFLICT, which only matters if a rebuild (which takes no person locks)
+-- wrote the day after this statement's snapshot; its result is then overwritten with the same values.
 CREATE FUNCTION staffing.project_daily_attendance_results(
   p_tenant_id uuid,
   p_person_uuids uuid[],
-  p_work_dates date[])
+  p_work_dates date[],
+  p_only_if_missing boolean[],
+  p_event_ids bigint[])
 RETURNS integer
 LANGUAGE plpgsql
 AS $$
@@ -416,11 +441,27 @@ DECLARE
   v_days integer;
 BEGIN
   WITH day AS (
-    SELECT DISTINCT u.person_uuid, u.work_date
-    FROM unnest(p_person_uuids, p_work_dates) AS u(person_uuid, work_date)
+    SELECT u.person_uuid, u.work_date, s.ruleset_version IS NOT NULL AS stored,
+           s.ruleset_version, s.status, s.flags, s.first_in_time, s.last_out_time, s.worked_minutes,
+           s.late_minutes, s.early_leave_minutes, s.input_punch_count, s.input_max_punch_event_db_id,
+           s.input_max_punch_time
+    FROM unnest(p_person_uuids, p_work_dates, p_only_if_missing) AS u(person_uuid, work_date, only_if_missing)
+    LEFT JOIN staffing.daily_attendance_results s
+      ON s.tenant_id = p_tenant_id AND s.person_uuid = u.person_uuid AND s.work_date = u.work_date
+    WHERE u.only_if_missing IS NOT TRUE OR s.ruleset_version IS NULL
   ),
   result AS (
-    SELECT d.person_uuid, d.work_date, r.*
+    SELECT d.person_uuid, d.work_date, d.stored,
+           (d.status, d.flags, d.worked_minutes, d.late_minutes, d.early_leave_minutes, d.first_in_time,
+            d.last_out_time)
+             IS DISTINCT FROM
+           (r.status, r.flags, r.worked_minutes, r.late_minutes, r.early_leave_minutes, r.first_in_time,
+            r.last_out_time) AS changed,
+           (d.ruleset_version, d.input_punch_count, d.input_max_punch_event_db_id, d.input_max_punch_time)
+             IS DISTINCT FROM
+           ('STANDARD_SHIFT_V1', r.input_punch_count, r.input_max_punch_event_db_id, r.input_max_punch_time)
+             AS recounted,
+           r.*
     FROM day d
     -- One index range scan per day, on (tenant_id, person_uuid, punch_time, id); LATERAL keeps the
     -- plan that way whatever the statistics say (a plan cached while the ledger was small must not
@@ -437,7 +478,29 @@ BEGIN
     ) p
     CROSS JOIN LATERAL staffing.daily_attendance_result(d.work_date, p.punch_times, p.punch_types, p.max_event_id) r
   ),
-  written AS (
+  updated AS (
+    UPDATE staffing.daily_attendance_results AS t SET
+      ruleset_version = 'STANDARD_SHIFT_V1',
+      status = r.status,
+      flags = r.flags,
+      first_in_time = r.first_in_time,
+      last_out_time = r.last_out_time,
+      worked_minutes = r.worked_minutes,
+      late_minutes = r.late_minutes,
+      early_leave_minutes = r.early_leave_minutes,
+      input_punch_count = r.input_punch_count,
+      input_max_punch_event_db_id = r.input_max_punch_event_db_id,
+      input_max_punch_time = r.input_max_punch_time,
+      computed_at = now(),
+      -- When the result's values last changed (the seed rewrites it on every recompute, like
+      -- computed_at; timestamps are not part of the rules).
+      updated_at = CASE WHEN r.changed THEN now() ELSE t.updated_at END
+    FROM result r
+    WHERE r.stored AND (r.changed OR r.recounted)
+      AND t.tenant_id = p_tenant_id AND t.person_uuid = r.person_uuid AND t.work_date = r.work_date
+    RETURNING 1
+  ),
+  created AS (
     INSERT INTO staffing.daily_attendance_results AS t (
       tenant_id, person_uuid, work_date, ruleset_version, status, flags,
       first_in_time, last_out_time, worked_minutes, late_minutes, early_leave_minutes,
@@ -446,8 +509,9 @@ BEGIN
     SELECT p_tenant_id, r.person_uuid, r.work_date, 'STANDARD_SHIFT_V1', r.status, r.flags,
            r.first_in_time, r.last_out_time, r.worked_minutes, r.late_minutes, r.early_leave_minutes,
            r.input_punch_count, r.input_max_punch_event_db_id, r.input_max_punch_time,
-           now(), now(), statement_timestamp()
+           now(), now(), now()
     FROM result r
+    WHERE NOT r.stored
     ON CONFLICT (tenant_id, person_uuid, work_date) DO UPDATE SET
       ruleset_version = EXCLUDED.ruleset_version,
       status = EXCLUDED.status,
@@ -461,44 +525,20 @@ BEGIN
       input_max_punch_event_db_id = EXCLUDED.input_max_punch_event_db_id,
       input_max_punch_time = EXCLUDED.input_max_punch_time,
       computed_at = EXCLUDED.computed_at,
-      -- updated_at is when the result's values last changed (the seed rewrites it on every recompute,
-      -- like computed_at; timestamps are not part of the rules). Kept this way it also tells the outbox
-      -- below which days changed, without reading the stored row a second time.
-      updated_at = CASE
-        WHEN (t.status, t.flags, t.worked_minutes, t.late_minutes, t.early_leave_minutes,
-              t.first_in_time, t.last_out_time)
-             IS DISTINCT FROM
-             (EXCLUDED.status, EXCLUDED.flags, EXCLUDED.worked_minutes, EXCLUDED.late_minutes,
-              EXCLUDED.early_leave_minutes, EXCLUDED.first_in_time, EXCLUDED.last_out_time)
-        THEN EXCLUDED.updated_at
-        ELSE t.updated_at
-      END
-    -- Nothing would change: leave the row (and its computed_at) alone.
-    WHERE (t.ruleset_version, t.status, t.flags, t.first_in_time, t.last_out_time, t.worked_minutes,
-           t.late_minutes, t.early_leave_minutes, t.input_punch_count, t.input_max_punch_event_db_id,
-           t.input_max_punch_time)
-          IS DISTINCT FROM
-          (EXCLUDED.ruleset_version, EXCLUDED.status, EXCLUDED.flags, EXCLUDED.first_in_time,
-           EXCLUDED.last_out_time, EXCLUDED.worked_minutes, EXCLUDED.late_minutes,
-           EXCLUDED.early_leave_minutes, EXCLUDED.input_punch_count, EXCLUDED.input_max_punch_event_db_id,
-           EXCLUDED.input_max_punch_time)
-    -- A new day, or one whose values changed in this statement. (Recomputing a day twice within one
-    -- client statement would announce it twice; consumers of the outbox are idempotent anyway.)
-    RETURNING t.person_uuid, t.work_date, t.status, t.flags, t.updated_at = statement_timestamp() AS changed
+      updated_at = EXCLUDED.updated_at
+    RETURNING 1
   ),
   announced AS (
-    INSERT INTO staffing.outbox (tenant_id, message_type, payload)
-    SELECT p_tenant_id, 'DailyResultChanged',
-           jsonb_build_object(
-             'tenant_id', p_tenant_id,
-             'person_uuid', w.person_uuid,
-             'work_date', w.work_date,
-             'status', w.status,
-             'flags', to_jsonb(w.flags))
-    FROM written w
-    WHERE w.changed
+    INSERT INTO staffing.outbox (tenant_id, event_ids, changed_days)
+    SELECT p_tenant_id, coalesce(p_event_ids, '{}'), c.days
+    FROM (SELECT coalesce(jsonb_agg(jsonb_build_object('person_uuid', r.person_uuid, 'work_date', r.work_date,
+                                                       'status', r.status, 'flags', r.flags)
+                                    ORDER BY r.person_uuid, r.work_date) FILTER (WHERE r.changed),
+                          '[]'::jsonb) AS days
+          FROM result r) c
+    WHERE cardinality(p_event_ids) > 0 OR c.days <> '[]'::jsonb
   )
-  SELECT count(*) INTO v_days FROM written;
+  SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM created) INTO v_days;
   RETURN v_days;
 END;
 $$;
@@ -510,6 +550,14 @@ $$;
 -- Records one punch and recomputes the days it can change (its local date and the day before, whose
 -- window reaches 06:00 of this one), all in the caller's transaction. A retry with the same request_id
 -- and the same fields returns the original event with duplicate = true and recomputes nothing.
+--
+-- On the common path this is the person's lock and then one statement: it inserts the event, reads the
+-- person's other events in the two days' windows, computes the days and writes what changed, exactly as
+-- staffing.project_daily_attendance_results does (the same rules, specialised to one person and one new
+-- event; every SPI statement a door saves is worth more than the work in it). The statement cannot see
+-- its own insert (all its parts share one snapshot), so the new punch joins the events it read from the
+-- INSERT's RETURNING. When the INSERT hit an existing key, the statement writes nothing else and the
+-- stored event decides between DUPLICATE and STAFFING_IDEMPOTENCY_CONFLICT.
 CREATE FUNCTION staffing.submit_time_punch_event(
   p_tenant_id uuid,
   p_person_uuid uuid,
@@ -529,10 +577,9 @@ AS $$
 DECLARE
   v_payload jsonb := coalesce(p_payload, '{}'::jsonb);
   v_problem text;
-  v_outcome text;
   v_work_date date;
-  v_persons uuid[];
-  v_dates date[];
+  v_locked boolean;
+  v_outcome text;
 BEGIN
   -- The common case costs one comparison; anything else gets the precise error (or passes, for a
   -- non-canonical spelling of the same UUID).
@@ -544,45 +591,137 @@ BEGIN
   IF v_problem IS NOT NULL THEN
     RAISE EXCEPTION USING MESSAGE = 'STAFFING_INVALID_ARGUMENT', DETAIL = v_problem;
   END IF;
+  v_work_date := staffing.work_date_of(p_punch_time);
+  v_locked := staffing.lock_attendance_person(p_tenant_id, p_person_uuid);
 
-  SELECT s.o_event_id, s.o_event_uuid, s.o_outcome
-    INTO event_id, event_uuid, v_outcome
-  FROM staffing.store_time_punch_event(p_tenant_id, p_person_uuid, p_punch_time, p_punch_type,
-                                       p_source_provider, p_source_event_id, p_request_id, v_payload,
-                                       p_initiator_id) s;
+  WITH inserted AS (
+    INSERT INTO staffing.time_punch_events AS e
+      (tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
+       request_id, payload, initiator_id)
+    VALUES
+      (p_tenant_id, p_person_uuid, p_punch_time, p_punch_type, p_source_provider, p_source_event_id,
+       p_request_id, v_payload, p_initiator_id)
+    ON CONFLICT DO NOTHING
+    RETURNING e.id, e.event_uuid
+  ),
+  -- The day before and the punch's own date, each with its stored result; no row at all when the
+  -- INSERT wrote nothing. A day the punch is outside of (the day before, for a punch after 06:00; its
+  -- own date, for one before 03:00) cannot change and is only computed when it has no result yet.
+  day AS (
+    SELECT d.work_date, i.id AS event_id, d.inside, s.ruleset_version IS NOT NULL AS stored,
+           s.ruleset_version, s.status, s.flags, s.first_in_time, s.last_out_time, s.worked_minutes,
+           s.late_minutes, s.early_leave_minutes, s.input_punch_count, s.input_max_punch_event_db_id,
+           s.input_max_punch_time
+    FROM inserted i
+    CROSS JOIN LATERAL (VALUES
+      (v_work_date - 1, p_punch_time < staffing.window_end_of(v_work_date - 1)),
+      (v_work_date, p_punch_time >= staffing.window_start_of(v_work_date))) AS d(work_date, inside)
+    LEFT JOIN staffing.daily_attendance_results s
+      ON s.tenant_id = p_tenant_id AND s.person_uuid = p_person_uuid AND s.work_date = d.work_date
+    WHERE d.inside OR s.ruleset_version IS NULL
+  ),
+  result AS (
+    SELECT d.work_date, d.stored,
+           (d.status, d.flags, d.worked_minutes, d.late_minutes, d.early_leave_minutes, d.first_in_time,
+            d.last_out_time)
+             IS DISTINCT FROM
+           (r.status, r.flags, r.worked_minutes, r.late_minutes, r.early_leave_minutes, r.first_in_time,
+            r.last_out_time) AS changed,
+           (d.ruleset_version, d.input_punch_count, d.input_max_punch_event_db_id, d.input_max_punch_time)
+             IS DISTINCT FROM
+           ('STANDARD_SHIFT_V1', r.input_punch_count, r.input_max_punch_event_db_id, r.input_max_punch_time)
+             AS recounted,
+           r.*
+    FROM day d
+    CROSS JOIN LATERAL (
+      SELECT array_agg(x.punch_time ORDER BY x.punch_time, x.id) AS punch_times,
+             array_agg(x.punch_type ORDER BY x.punch_time, x.id) AS punch_types,
+             max(x.id) AS max_event_id
+      FROM (SELECT e.punch_time, e.punch_type, e.id
+            FROM staffing.time_punch_events e
+            WHERE e.tenant_id = p_tenant_id
+              AND e.person_uuid = p_person_uuid
+              AND e.punch_time >= staffing.window_start_of(d.work_date)
+              AND e.punch_time < staffing.window_end_of(d.work_date)
+            UNION ALL
+            SELECT p_punch_time, p_punch_type, d.event_id
+            WHERE d.inside) x
+    ) p
+    CROSS JOIN LATERAL staffing.daily_attendance_result(d.work_date, p.punch_times, p.punch_types, p.max_event_id) r
+  ),
+  updated AS (
+    UPDATE staffing.daily_attendance_results AS t SET
+      ruleset_version = 'STANDARD_SHIFT_V1',
+      status = r.status,
+      flags = r.flags,
+      first_in_time = r.first_in_time,
+      last_out_time = r.last_out_time,
+      worked_minutes = r.worked_minutes,
+      late_minutes = r.late_minutes,
+      early_leave_minutes = r.early_leave_minutes,
+      input_punch_count = r.input_punch_count,
+      input_max_punch_event_db_id = r.input_max_punch_event_db_id,
+      input_max_punch_time = r.input_max_punch_time,
+      computed_at = now(),
+      updated_at = CASE WHEN r.changed THEN now() ELSE t.updated_at END
+    FROM result r
+    WHERE r.stored AND (r.changed OR r.recounted)
+      AND t.tenant_id = p_tenant_id AND t.person_uuid = p_person_uuid AND t.work_date = r.work_date
+  ),
+  created AS (
+    INSERT INTO staffing.daily_attendance_results AS t (
+      tenant_id, person_uuid, work_date, ruleset_version, status, flags,
+      first_in_time, last_out_time, worked_minutes, late_minutes, early_leave_minutes,
+      input_punch_count, input_max_punch_event_db_id, input_max_punch_time,
+      computed_at, created_at, updated_at)
+    SELECT p_tenant_id, p_person_uuid, r.work_date, 'STANDARD_SHIFT_V1', r.status, r.flags,
+           r.first_in_time, r.last_out_time, r.worked_minutes, r.late_minutes, r.early_leave_minutes,
+           r.input_punch_count, r.input_max_punch_event_db_id, r.input_max_punch_time,
+           now(), now(), now()
+    FROM result r
+    WHERE NOT r.stored
+    ON CONFLICT (tenant_id, person_uuid, work_date) DO UPDATE SET
+      ruleset_version = EXCLUDED.ruleset_version,
+      status = EXCLUDED.status,
+      flags = EXCLUDED.flags,
+      first_in_time = EXCLUDED.first_in_time,
+      last_out_time = EXCLUDED.last_out_time,
+      worked_minutes = EXCLUDED.worked_minutes,
+      late_minutes = EXCLUDED.late_minutes,
+      early_leave_minutes = EXCLUDED.early_leave_minutes,
+      input_punch_count = EXCLUDED.input_punch_count,
+      input_max_punch_event_db_id = EXCLUDED.input_max_punch_event_db_id,
+      input_max_punch_time = EXCLUDED.input_max_punch_time,
+      computed_at = EXCLUDED.computed_at,
+      updated_at = EXCLUDED.updated_at
+  ),
+  announced AS (
+    INSERT INTO staffing.outbox (tenant_id, event_ids, changed_days)
+    SELECT p_tenant_id, ARRAY[i.id],
+           coalesce((SELECT jsonb_agg(jsonb_build_object('person_uuid', p_person_uuid, 'work_date', r.work_date,
+                                                         'status', r.status, 'flags', r.flags)
+                                      ORDER BY r.work_date)
+                     FROM result r
+                     WHERE r.changed), '[]'::jsonb)
+    FROM inserted i
+  )
+  SELECT i.id, i.event_uuid INTO event_id, event_uuid FROM inserted i;
+  IF FOUND THEN
+    duplicate := false;
+    RETURN NEXT;
+    RETURN;
+  END IF;
+
+  SELECT x.o_event_id, x.o_event_uuid, x.o_outcome INTO event_id, event_uuid, v_outcome
+  FROM staffing.existing_time_punch_event(p_tenant_id, p_person_uuid, p_punch_time, p_punch_type,
+                                          p_source_provider, p_source_event_id, p_request_id, v_payload) x;
   IF v_outcome = 'CONFLICT' THEN
     RAISE EXCEPTION USING
       MESSAGE = 'STAFFING_IDEMPOTENCY_CONFLICT',
       DETAIL = format('event %s already has request_id %L or source event %s/%s, with different fields',
                       event_uuid, p_request_id, p_source_provider, coalesce(p_source_event_id, '-'));
   END IF;
-
-  duplicate := v_outcome = 'DUPLICATE';
-  IF NOT duplicate THEN
-    -- Both days get a result (seed 004 §6.1), but a day whose window the punch is outside of (the day
-    -- before, for a punch after 06:00; the punch's own date, for one before 03:00) cannot change: it is
-    -- only computed when it has no result yet, which a probe of its key tells without writing anything.
-    v_work_date := staffing.work_date_of(p_punch_time);
-    v_persons := '{}';
-    v_dates := '{}';
-    IF p_punch_time < staffing.window_end_of(v_work_date - 1)
-       OR NOT EXISTS (SELECT FROM staffing.daily_attendance_results r
-                      WHERE r.tenant_id = p_tenant_id AND r.person_uuid = p_person_uuid
-                        AND r.work_date = v_work_date - 1) THEN
-      PERFORM staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date - 1);
-      v_persons := v_persons || p_person_uuid;
-      v_dates := v_dates || (v_work_date - 1);
-    END IF;
-    IF p_punch_time >= staffing.window_start_of(v_work_date)
-       OR NOT EXISTS (SELECT FROM staffing.daily_attendance_results r
-                      WHERE r.tenant_id = p_tenant_id AND r.person_uuid = p_person_uuid
-                        AND r.work_date = v_work_date) THEN
-      PERFORM staffing.lock_attendance_day(p_tenant_id, p_person_uuid, v_work_date);
-      v_persons := v_persons || p_person_uuid;
-      v_dates := v_dates || v_work_date;
-    END IF;
-    PERFORM staffing.project_daily_attendance_results(p_tenant_id, v_persons, v_dates);
-  END IF;
+  duplicate := true;
   RETURN NEXT;
 END;
 $$;
@@ -593,8 +732,8 @@ $$;
 --   REJECTED   error_code STAFFING_INVALID_ARGUMENT or STAFFING_IDEMPOTENCY_CONFLICT; the other rows
 --              are unaffected.
 -- The outcome of every row is the one it would get if the rows were submitted one by one in ordinal
--- order (rejected rows skipped). The days touched by accepted rows are locked once, in (person,
--- work_date) order, and recomputed once, together.
+-- order (rejected rows skipped). The persons are locked once each, in order, and the days touched by
+-- accepted rows are recomputed once each, together, with one outbox row for the whole batch.
 CREATE FUNCTION staffing.submit_time_punch_events(
   p_tenant_id uuid,
   p_person_uuids uuid[],
@@ -618,8 +757,6 @@ DECLARE
   v_outcome text[];
   v_error text[];
   v_unresolved integer;
-  v_day_persons uuid[];
-  v_day_dates date[];
   v_one_id bigint;
   v_one_uuid uuid;
   v_one_outcome text;
@@ -653,6 +790,13 @@ BEGIN
       DETAIL = 'the punch arrays must be one-dimensional';
   END IF;
 
+  -- The persons' locks, in ascending order, before anything is written (see the top of this file).
+  PERFORM count(staffing.lock_attendance_person(p_tenant_id, x.person_uuid))
+  FROM (SELECT DISTINCT u.person_uuid
+        FROM unnest(p_person_uuids) AS u(person_uuid)
+        WHERE u.person_uuid IS NOT NULL
+        ORDER BY u.person_uuid) x;
+
   -- Fast path, set-based: rows that are valid and share neither request_id nor source event with
   -- another valid row of the batch cannot influence each other, so they are inserted together (in
   -- ordinal order, so event ids follow it). Rows left unresolved (in-batch repeats, or keys that already
@@ -685,15 +829,7 @@ BEGIN
     FROM independent f
     ORDER BY f.ord
     ON CONFLICT DO NOTHING
-    RETURNING e.id, e.event_uuid, e.request_id, e.person_uuid, e.punch_time, e.punch_type,
-              e.source_provider, e.source_event_id
-  ),
-  recorded AS (
-    INSERT INTO staffing.outbox (tenant_id, message_type, payload)
-    SELECT p_tenant_id, 'PunchRecorded',
-           staffing.punch_recorded_message(p_tenant_id, n.id, n.event_uuid, n.person_uuid, n.punch_time,
-                                           n.punch_type, n.source_provider, n.source_event_id, n.request_id)
-    FROM inserted n
+    RETURNING e.id, e.event_uuid, e.request_id
   )
   SELECT array_agg(n.id ORDER BY i.ord),
          array_agg(n.event_uuid ORDER BY i.ord),
@@ -730,13 +866,17 @@ BEGIN
     END LOOP;
   END IF;
 
-  -- The days of the accepted punches, once each, in lock order. A day that no new punch falls into
-  -- (the day before, for a punch after 06:00) cannot change; it is only needed when it has no result
-  -- yet. Those that have one are dropped here, before locking (results are never deleted, so the
-  -- unlocked check cannot go stale): fewer days to compute, and near one advisory lock per punch.
-  SELECT array_agg(k.person_uuid ORDER BY k.person_uuid, k.work_date),
-         array_agg(k.work_date ORDER BY k.person_uuid, k.work_date)
-    INTO v_day_persons, v_day_dates
+  -- The days of the accepted punches, once each. A day that no new punch falls into (the day before,
+  -- for a punch after 06:00) cannot change; it is only needed when it has no result yet, which the
+  -- projection checks. The outbox row lists the new events in ordinal order.
+  PERFORM staffing.project_daily_attendance_results(
+            p_tenant_id,
+            array_agg(k.person_uuid ORDER BY k.person_uuid, k.work_date),
+            array_agg(k.work_date ORDER BY k.person_uuid, k.work_date),
+            array_agg(k.only_if_missing ORDER BY k.person_uuid, k.work_date),
+            (SELECT array_agg(a.event_id ORDER BY a.ord)
+             FROM unnest(v_event_id, v_outcome) WITH ORDINALITY AS a(event_id, outcome, ord)
+             WHERE a.outcome = 'ACCEPTED'))
   FROM (SELECT a.person_uuid, d.work_date, bool_and(d.outside) AS only_if_missing
         FROM unnest(p_person_uuids, p_punch_times, v_outcome) AS a(person_uuid, punch_time, outcome)
         CROSS JOIN LATERAL (VALUES
@@ -746,18 +886,7 @@ BEGIN
            a.punch_time < staffing.window_start_of(staffing.work_date_of(a.punch_time)))
         ) AS d(work_date, outside)
         WHERE a.outcome = 'ACCEPTED'
-        GROUP BY a.person_uuid, d.work_date) k
-  WHERE NOT k.only_if_missing
-     OR (SELECT true
-         FROM staffing.daily_attendance_results o
-         WHERE o.tenant_id = p_tenant_id AND o.person_uuid = k.person_uuid AND o.work_date = k.work_date) IS NULL;
-
-  IF v_day_persons IS NOT NULL THEN
-    PERFORM staffing.lock_attendance_day(p_tenant_id, k.person_uuid, k.work_date)
-    FROM unnest(v_day_persons, v_day_dates) WITH ORDINALITY AS k(person_uuid, work_date, ord)
-    ORDER BY k.ord;
-    PERFORM staffing.project_daily_attendance_results(p_tenant_id, v_day_persons, v_day_dates);
-  END IF;
+        GROUP BY a.person_uuid, d.work_date) k;
 
   RETURN QUERY
     SELECT o.ord::int, o.event_id, o.event_uuid, o.outcome, o.error_code
@@ -766,6 +895,7 @@ BEGIN
     ORDER BY o.ord;
 END;
 $$;
+
 
 -- ---------------------------------------------------------------------------------------------------
 -- Operations
@@ -820,11 +950,36 @@ BEGIN
     GROUP BY c.chunk
     ORDER BY c.chunk
   LOOP
-    v_total := v_total + staffing.project_daily_attendance_results(p_tenant_id, v_persons, v_dates);
+    v_total := v_total + staffing.project_daily_attendance_results(p_tenant_id, v_persons, v_dates, NULL, NULL);
   END LOOP;
   RETURN v_total;
 END;
 $$;
+
+-- ---------------------------------------------------------------------------------------------------
+-- Outbox messages
+-- ---------------------------------------------------------------------------------------------------
+
+-- The outbox spelled out as messages, for the relay (and the owner): per outbox row, in order, one
+-- PunchRecorded per event id (the message built from the immutable event) and one DailyResultChanged
+-- per changed day. Owner-only, like the outbox; RLS on both tables limits it to app.current_tenant.
+CREATE VIEW staffing.outbox_messages AS
+SELECT o.id AS outbox_id, m.position, o.tenant_id, m.message_type, m.payload, o.created_at, o.published_at
+FROM staffing.outbox o
+CROSS JOIN LATERAL (
+  SELECT u.n AS position, 'PunchRecorded'::text AS message_type,
+         staffing.punch_recorded_message(e.tenant_id, e.id, e.event_uuid, e.person_uuid, e.punch_time,
+                                         e.punch_type, e.source_provider, e.source_event_id, e.request_id)
+           AS payload
+  FROM unnest(o.event_ids) WITH ORDINALITY AS u(event_id, n)
+  JOIN staffing.time_punch_events e ON e.id = u.event_id
+  UNION ALL
+  SELECT cardinality(o.event_ids) + c.n, 'DailyResultChanged'::text,
+         jsonb_build_object('tenant_id', o.tenant_id) || c.day
+  FROM jsonb_array_elements(o.changed_days) WITH ORDINALITY AS c(day, n)
+) m;
+
+REVOKE ALL ON staffing.outbox_messages FROM PUBLIC;
 
 -- Nothing here is PUBLIC's; 0006_grants.sql names what the service role may execute.
 REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA staffing FROM PUBLIC;
