@@ -25,7 +25,9 @@ public sealed class DistributedAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        App = await DistributedApplicationTestingBuilder.CreateAsync<Program>(output: line => { lock (_output) _output.Add(line); });
+        App = await DistributedApplicationTestingBuilder.CreateAsync<Program>(
+            configure: LimitTheRateLimitedTenant,
+            output: line => { lock (_output) _output.Add(line); });
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
@@ -37,6 +39,17 @@ public sealed class DistributedAppFixture : IAsyncLifetime
             await App.DisposeAsync();
             throw new InvalidOperationException($"The distributed application did not start: {e.Message}{Environment.NewLine}{output}", e);
         }
+    }
+
+    /// <summary>A tenant whose callers get a bucket of 3 requests refilled at 1 per second (the 429 tests use it alone).</summary>
+    public static readonly Guid RateLimitedTenant = Guid.Parse("7a1e0000-0000-4000-8000-00000000429a");
+
+    private static void LimitTheRateLimitedTenant(IDistributedApplicationBuilder builder)
+    {
+        var gateway = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway");
+        var prefix = $"Gateway__RateLimits__Tenants__{RateLimitedTenant:D}__PerPrincipal__";
+        gateway.Annotations.Add(new EnvironmentAnnotation(prefix + "Capacity", "3"));
+        gateway.Annotations.Add(new EnvironmentAnnotation(prefix + "RefillPerSecond", "1"));
     }
 
     public async Task DisposeAsync()
