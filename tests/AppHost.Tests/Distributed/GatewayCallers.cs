@@ -1,0 +1,36 @@
+using System.Net.Http.Headers;
+using HrmsAttendance.GrpcWire;
+using HrmsAttendance.Hosting;
+using HrmsAttendance.Tokens;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed;
+
+/// <summary>Callers of the running gateway: tokens signed with the AppHost's development key, gRPC and HTTP.</summary>
+internal sealed class GatewayCallers(DistributedApplication app)
+{
+    public AccessTokenSettings Settings { get; } = GatewayTokens.DevelopmentSettings(app.Options.DataDirectory);
+
+    public string Token(Guid tenant, string role, Guid? person = null, string? subject = null) =>
+        new AccessTokenIssuer(Settings).Issue(
+            new AccessTokenClaims(tenant, subject ?? $"{role}:{Guid.NewGuid():N}", [role], person), TimeSpan.FromMinutes(10));
+
+    /// <summary>A channel to the gateway's HTTP/2-only gRPC port. The caller disposes it.</summary>
+    public GrpcChannel Channel() => app.CreateGrpcChannel("gateway");
+
+    public static CallOptions Bearer(string? token, params (string Name, string Value)[] extra)
+    {
+        var headers = new Metadata();
+        if (token is not null) headers.Add("authorization", $"Bearer {token}");
+        foreach (var (name, value) in extra) headers.Add(name, value);
+        return new CallOptions(headers, DateTime.UtcNow.AddSeconds(30));
+    }
+
+    public HttpClient Http() => app.CreateHttpClient("gateway");
+
+    public static HttpRequestMessage Get(string pathAndQuery, string? token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, pathAndQuery);
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+}

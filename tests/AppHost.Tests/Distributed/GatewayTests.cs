@@ -1,0 +1,336 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
+using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Contracts.Results.V1;
+using HrmsAttendance.GrpcWire;
+using HrmsAttendance.Interop;
+using HrmsAttendance.Tokens;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed;
+
+/// <summary>
+/// The gateway in the whole topology: every call goes through its gRPC or HTTP port with a token the AppHost's key
+/// signed, and reaches the real services, Postgres and Redis behind it.
+/// </summary>
+[Collection(DistributedAppCollection.Name)]
+public sealed class GatewayTests(DistributedAppFixture fixture)
+{
+    private static readonly DateTimeOffset MondayNine = new(2026, 3, 2, 9, 0, 0, Punches.Shanghai);
+
+    private async Task<GatewayCallers> GatewayAsync()
+    {
+        await fixture.App.WaitHealthyAsync("gateway", TimeSpan.FromSeconds(90));
+        return new GatewayCallers(fixture.App);
+    }
+
+    private static SubmitPunchRequest ManualPunch(Guid person, DateTimeOffset at, PunchType type = PunchType.In,
+        SourceProvider provider = SourceProvider.Manual) => new()
+    {
+        Punch = new PunchInput
+        {
+            PersonUuid = person.ToString(),
+            PunchTime = Timestamp.FromDateTimeOffset(at),
+            PunchType = type,
+            SourceProvider = provider,
+            SourceEventId = provider == SourceProvider.Manual ? "" : Guid.NewGuid().ToString("N"),
+            RequestId = Guid.NewGuid().ToString(),
+        },
+    };
+
+    private static async Task<StatusCode> StatusOfAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+            return StatusCode.OK;
+        }
+        catch (RpcException e)
+        {
+            return e.StatusCode;
+        }
+    }
+
+    [Fact]
+    public async Task Tenant_B_never_sees_tenant_A_persons_links_punches_or_results()
+    {
+        var gateway = await GatewayAsync();
+        Guid tenantA = Guid.NewGuid(), tenantB = Guid.NewGuid();
+        var adminA = GatewayCallers.Bearer(gateway.Token(tenantA, AccessRoles.TenantAdmin));
+        var adminB = GatewayCallers.Bearer(gateway.Token(tenantB, AccessRoles.TenantAdmin));
+        using var channel = gateway.Channel();
+        var identity = new IdentityMappingClient(channel);
+        var ledger = new PunchLedgerClient(channel);
+        var results = new DailyResultsClient(channel);
+
+        var person = await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-1", DisplayName = "李四" }, adminA);
+        await identity.LinkIdentityAsync(new() { Provider = IdentityProvider.Dingtalk, ExternalUserId = "gw-user-1", PersonUuid = person.PersonUuid }, adminA);
+        var personId = Guid.Parse(person.PersonUuid);
+        await ledger.SubmitPunchAsync(ManualPunch(personId, MondayNine), adminA);
+
+        // Tenant A sees its own data (the control), tenant B sees none of it.
+        Assert.Contains((await identity.ListPersonsAsync(new(), adminA)).Persons, p => p.PersonUuid == person.PersonUuid);
+        Assert.DoesNotContain((await identity.ListPersonsAsync(new(), adminB)).Persons, p => p.PersonUuid == person.PersonUuid);
+        var resolvedByB = await identity.ResolveIdentitiesAsync(new() { Provider = IdentityProvider.Dingtalk, ExternalUserIds = { "gw-user-1" } }, adminB);
+        Assert.Equal("", Assert.Single(resolvedByB.Results).PersonUuid);
+        Assert.Single((await results.ListDailyResultsAsync(new() { PersonUuid = person.PersonUuid, FromDate = "2026-03-02", ToDate = "2026-03-02" }, adminA)).Results);
+        Assert.Empty((await results.ListDailyResultsAsync(new() { PersonUuid = person.PersonUuid, FromDate = "2026-03-02", ToDate = "2026-03-02" }, adminB)).Results);
+        Assert.Equal(StatusCode.NotFound, await StatusOfAsync(() => results.GetDailyResultAsync(new() { PersonUuid = person.PersonUuid, WorkDate = "2026-03-02" }, adminB)));
+
+        using var punchesOfA = ledger.ListPunches(new() { PersonUuid = person.PersonUuid, FromDate = "2026-03-01", ToDate = "2026-03-03" }, adminA);
+        Assert.Single(await punchesOfA.ResponseStream.ReadAllAsync().ToListAsync());
+        using var punchesSeenByB = ledger.ListPunches(new() { PersonUuid = person.PersonUuid, FromDate = "2026-03-01", ToDate = "2026-03-03" }, adminB);
+        Assert.Empty(await punchesSeenByB.ResponseStream.ReadAllAsync().ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_tenant_header_sent_by_the_client_is_replaced_by_the_tokens_tenant()
+    {
+        var gateway = await GatewayAsync();
+        Guid tenantA = Guid.NewGuid(), tenantB = Guid.NewGuid();
+        using var channel = gateway.Channel();
+        var identity = new IdentityMappingClient(channel);
+        var person = await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-2", DisplayName = "A's person" },
+            GatewayCallers.Bearer(gateway.Token(tenantA, AccessRoles.TenantAdmin)));
+
+        // B's token, with A's tenant (and a forged principal and role) in the metadata: still B's view.
+        var forged = GatewayCallers.Bearer(gateway.Token(tenantB, AccessRoles.TenantAdmin),
+            ("x-tenant-id", tenantA.ToString()), ("x-principal-id", "someone-else"), ("x-roles", "tenant-admin"));
+        var seen = await identity.ListPersonsAsync(new(), forged);
+        Assert.DoesNotContain(seen.Persons, p => p.PersonUuid == person.PersonUuid);
+
+        // Over HTTP too: the header is dropped, the token's tenant is used.
+        using var http = gateway.Http();
+        using var request = GatewayCallers.Get($"/api/identity/unmapped", gateway.Token(tenantB, AccessRoles.TenantAdmin));
+        request.Headers.Add("x-tenant-id", "not-a-uuid");
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Each_role_reaches_what_the_access_table_allows_and_is_refused_the_rest()
+    {
+        var gateway = await GatewayAsync();
+        var tenant = Guid.NewGuid();
+        using var channel = gateway.Channel();
+        var identity = new IdentityMappingClient(channel);
+        var ledger = new PunchLedgerClient(channel);
+        var results = new DailyResultsClient(channel);
+        var admin = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin));
+        var me = Guid.Parse((await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-3", DisplayName = "Me" }, admin)).PersonUuid);
+        var colleague = Guid.Parse((await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-4", DisplayName = "Colleague" }, admin)).PersonUuid);
+
+        var employee = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Employee, me));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(me, MondayNine), employee)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), employee)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(me, MondayNine, provider: SourceProvider.Dingtalk), employee)));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => results.GetDailyResultAsync(new() { PersonUuid = me.ToString(), WorkDate = "2026-03-02" }, employee)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, employee)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => identity.ListPersonsAsync(new(), employee)));
+
+        var approver = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Approver));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, approver)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), approver)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => identity.CreatePersonAsync(new() { EmployeeNumber = "X", DisplayName = "X" }, approver)));
+
+        var integration = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Integration));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine.AddHours(9), PunchType.Out, SourceProvider.Wecom), integration)));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => identity.ResolveIdentitiesAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserIds = { "nobody" } }, integration)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, integration)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => identity.LinkIdentityAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserId = "nobody", PersonUuid = colleague.ToString() }, integration)));
+
+        // The JSON route applies the same table, with a stable code in the problem details.
+        using var http = gateway.Http();
+        using var own = await http.SendAsync(GatewayCallers.Get($"/api/daily-results?person_uuid={me}&from_date=2026-03-02&to_date=2026-03-02", gateway.Token(tenant, AccessRoles.Employee, me)));
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        using var other = await http.SendAsync(GatewayCallers.Get($"/api/daily-results?person_uuid={colleague}", gateway.Token(tenant, AccessRoles.Employee, me)));
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Equal("GATEWAY_FORBIDDEN", JsonDocument.Parse(await other.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Missing_expired_and_foreign_tokens_are_refused_with_401_and_UNAUTHENTICATED()
+    {
+        var gateway = await GatewayAsync();
+        var tenant = Guid.NewGuid();
+        var claims = new AccessTokenClaims(tenant, "someone", [AccessRoles.TenantAdmin]);
+        var expired = new AccessTokenIssuer(gateway.Settings, new ShiftedTime(TimeSpan.FromHours(-2))).Issue(claims, TimeSpan.FromMinutes(5));
+        var foreignKey = new AccessTokenIssuer(new AccessTokenSettings
+        {
+            Issuer = gateway.Settings.Issuer, Audience = gateway.Settings.Audience, SigningKey = new byte[32],
+        }).Issue(claims, TimeSpan.FromMinutes(5));
+
+        using var http = gateway.Http();
+        foreach (var (token, code) in new (string?, string)[] { (null, "GATEWAY_UNAUTHENTICATED"), (expired, "GATEWAY_TOKEN_EXPIRED"), (foreignKey, "GATEWAY_TOKEN_INVALID") })
+        {
+            using var response = await http.SendAsync(GatewayCallers.Get($"/api/daily-results?person_uuid={Guid.NewGuid()}", token));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal(code, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+        }
+
+        using var channel = gateway.Channel();
+        var error = await Assert.ThrowsAsync<RpcException>(() => new IdentityMappingClient(channel).ListPersonsAsync(new(), GatewayCallers.Bearer(expired)));
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.StartsWith("GATEWAY_TOKEN_EXPIRED", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task Over_the_limit_a_caller_gets_429_with_Retry_After_and_is_served_again_after_the_refill()
+    {
+        var gateway = await GatewayAsync();
+        // This tenant's callers get 3 requests, refilled at 1/s (DistributedAppFixture); a fresh subject has a full bucket.
+        var token = gateway.Token(DistributedAppFixture.RateLimitedTenant, AccessRoles.TenantAdmin);
+        using var http = gateway.Http();
+        var path = $"/api/daily-results?person_uuid={Guid.NewGuid()}";
+
+        var statuses = new List<HttpStatusCode>();
+        TimeSpan? retryAfter = null;
+        for (var i = 0; i < 6 && retryAfter is null; i++)
+        {
+            using var response = await http.SendAsync(GatewayCallers.Get(path, token));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                retryAfter = response.Headers.RetryAfter?.Delta;
+                Assert.Equal("GATEWAY_RATE_LIMITED", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
+            }
+        }
+        Assert.True(statuses.Count(s => s == HttpStatusCode.OK) >= 2, $"the burst was served first: {string.Join(", ", statuses)}");
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        Assert.NotNull(retryAfter);
+        Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+
+        // gRPC callers get RESOURCE_EXHAUSTED from the same bucket.
+        using var channel = gateway.Channel();
+        var limited = await Assert.ThrowsAsync<RpcException>(() => new DailyResultsClient(channel).ListDailyResultsAsync(
+            new() { PersonUuid = Guid.NewGuid().ToString() }, GatewayCallers.Bearer(token)));
+        Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
+
+        await Task.Delay(retryAfter.Value + TimeSpan.FromMilliseconds(200));
+        using var again = await http.SendAsync(GatewayCallers.Get(path, token));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_grpc_js_client_calls_through_the_gateway_unary_streaming_and_errors()
+    {
+        var gateway = await GatewayAsync();
+        await NodeInterop.EnsureInstalledAsync();
+        var tenant = Guid.NewGuid();
+        var person = Guid.NewGuid();
+        var token = gateway.Token(tenant, AccessRoles.TenantAdmin);
+        var address = $"127.0.0.1:{fixture.App.GetEndpoint("gateway", "grpc").Port}";
+        var proto = Path.Combine(NodeInterop.RepoRoot, "contracts", "protos", "attendance", "ledger", "v1", "punch_ledger.proto");
+        var metadata = new Dictionary<string, string> { ["authorization"] = $"Bearer {token}" };
+
+        var submitted = await NodeInterop.CallAsync(new NodeCall(proto, address, "attendance.ledger.v1.PunchLedger/SubmitPunch",
+            JsonSerializer.Serialize(new { punch = new { person_uuid = person.ToString(), punch_time = new { seconds = MondayNine.ToUnixTimeSeconds().ToString() }, punch_type = "PUNCH_TYPE_IN", source_provider = "SOURCE_PROVIDER_MANUAL", request_id = Guid.NewGuid().ToString() } }))
+        { Metadata = metadata });
+        Assert.Equal(0, submitted.Status.Code);
+        Assert.Single(submitted.Messages);
+
+        var listed = await NodeInterop.CallAsync(new NodeCall(proto, address, "attendance.ledger.v1.PunchLedger/ListPunches",
+            JsonSerializer.Serialize(new { person_uuid = person.ToString(), from_date = "2026-03-01", to_date = "2026-03-03" }))
+        { Metadata = metadata });
+        Assert.Equal(0, listed.Status.Code);
+        Assert.Single(listed.Messages);
+
+        // The service's error, with its Unicode message, crosses the gateway intact in the trailers.
+        var invalid = await NodeInterop.CallAsync(new NodeCall(proto, address, "attendance.ledger.v1.PunchLedger/SubmitPunch",
+            JsonSerializer.Serialize(new { punch = new { person_uuid = "员工-7", punch_type = "PUNCH_TYPE_IN", source_provider = "SOURCE_PROVIDER_MANUAL", request_id = Guid.NewGuid().ToString() } }))
+        { Metadata = metadata });
+        Assert.Equal((int)StatusCode.InvalidArgument, invalid.Status.Code);
+        Assert.Contains("STAFFING_INVALID_ARGUMENT", invalid.Status.Details);
+        Assert.Contains("员工-7", invalid.Status.Details);
+
+        // And the gateway's own refusal is a status grpc-js understands.
+        var anonymous = await NodeInterop.CallAsync(new NodeCall(proto, address, "attendance.ledger.v1.PunchLedger/SubmitPunch", "{}"));
+        Assert.Equal((int)StatusCode.Unauthenticated, anonymous.Status.Code);
+        Assert.StartsWith("GATEWAY_UNAUTHENTICATED", anonymous.Status.Details);
+    }
+
+    [Fact]
+    public async Task The_gateway_span_is_the_parent_of_the_service_span_in_one_trace()
+    {
+        var gateway = await GatewayAsync();
+        var tenant = Guid.NewGuid();
+        var traceId = ActivityTraceId.CreateRandom();
+        using var channel = gateway.Channel();
+
+        await new PunchLedgerClient(channel).SubmitPunchAsync(ManualPunch(Guid.NewGuid(), MondayNine),
+            GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin),
+                ("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01")));
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var trace = await fixture.Dashboard.Traces.WaitForTraceAsync(
+            t => t.Summary.TraceId == traceId.ToHexString()
+                 && t.Spans.Any(s => s.Span.Kind == "Server" && s.Span.ServiceName == "gateway")
+                 && t.Spans.Any(s => s.Span.Kind == "Server" && s.Span.ServiceName == "punch-ledger"),
+            timeout.Token);
+
+        var spans = trace.Spans.Select(s => s.Span).ToList();
+        var service = spans.First(s => s.Kind == "Server" && s.ServiceName == "punch-ledger");
+        var parent = spans.Single(s => s.SpanId == service.ParentSpanId);
+        Assert.Equal("gateway", parent.ServiceName);
+        Assert.Contains(spans, s => s.ServiceName == "gateway" && s.Kind == "Server" && (parent.ParentSpanId == s.SpanId || parent.SpanId == s.SpanId));
+    }
+
+    [Fact]
+    public async Task Daily_results_JSON_through_the_gateway_has_the_seed_shape()
+    {
+        var gateway = await GatewayAsync();
+        var tenant = Guid.NewGuid();
+        var person = Guid.NewGuid();
+        var token = gateway.Token(tenant, AccessRoles.TenantAdmin);
+        using (var channel = gateway.Channel())
+            await new PunchLedgerClient(channel).SubmitPunchAsync(ManualPunch(person, MondayNine.AddMinutes(10)), GatewayCallers.Bearer(token));
+
+        using var http = gateway.Http();
+        using var response = await http.SendAsync(GatewayCallers.Get($"/api/daily-results?person_uuid={person}&from_date=2026-03-02&to_date=2026-03-02", token));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(["tenant", "person_uuid", "from_date", "to_date", "results"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(tenant.ToString(), root.GetProperty("tenant").GetString());
+        var day = Assert.Single(root.GetProperty("results").EnumerateArray().ToList());
+        Assert.Equal(
+            ["work_date", "status", "flags", "first_in_time", "last_out_time", "worked_minutes", "late_minutes", "early_leave_minutes",
+             "ruleset_version", "computed_at", "input_punch_count", "input_max_punch_event_db_id", "input_max_punch_time"],
+            day.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(5, day.GetProperty("late_minutes").GetInt32()); // 09:10 with a 5-minute tolerance (seed 004 §9.2: 6 minutes late is late by 1)
+        Assert.Equal(["LATE", "MISSING_OUT"], day.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [Fact]
+    public async Task Link_conflicts_and_the_unmapped_queue_work_through_the_gateway()
+    {
+        var gateway = await GatewayAsync();
+        var tenant = Guid.NewGuid();
+        var admin = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin));
+        using var channel = gateway.Channel();
+        var identity = new IdentityMappingClient(channel);
+        var first = await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-5", DisplayName = "First" }, admin);
+        var second = await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-6", DisplayName = "Second" }, admin);
+        await identity.LinkIdentityAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserId = "wx-1", PersonUuid = first.PersonUuid }, admin);
+
+        var conflict = await Assert.ThrowsAsync<RpcException>(() => identity.LinkIdentityAsync(
+            new() { Provider = IdentityProvider.Wecom, ExternalUserId = "wx-1", PersonUuid = second.PersonUuid }, admin));
+        Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
+        Assert.Contains("IDENTITY_LINK_EXISTS", conflict.Status.Detail);
+
+        // A connector resolves an unknown id and records it; the admin sees it queued; an approver may not look.
+        await identity.ResolveIdentitiesAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserIds = { "wx-unknown" }, RecordUnmapped = true },
+            GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Integration)));
+        var queue = await identity.ListUnmappedAsync(new(), admin);
+        Assert.Contains(queue.Identities, u => u.ExternalUserId == "wx-unknown");
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() =>
+            identity.ListUnmappedAsync(new(), GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Approver)))));
+    }
+
+    /// <summary>The system clock moved by a fixed offset (to issue tokens that are already expired).</summary>
+    private sealed class ShiftedTime(TimeSpan offset) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + offset;
+    }
+}
