@@ -1,6 +1,6 @@
 namespace HrmsAttendance.PunchLedger.Benchmarks;
 
-public sealed record BenchmarkOptions(double Seconds, int Connections, int Rounds, int BatchSize, int Persons)
+public sealed record BenchmarkOptions(double Seconds, int Connections, int Rounds, int BatchSize, int Persons, bool Ceilings = true)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -14,6 +14,7 @@ public sealed record BenchmarkOptions(double Seconds, int Connections, int Round
                 "--rounds" => options with { Rounds = int.Parse(args[i + 1]) },
                 "--batch" => options with { BatchSize = int.Parse(args[i + 1]) },
                 "--persons" => options with { Persons = int.Parse(args[i + 1]) },
+                "--ceilings" => options with { Ceilings = bool.Parse(args[i + 1]) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -21,5 +22,5 @@ public sealed record BenchmarkOptions(double Seconds, int Connections, int Round
     }
 
     public override string ToString() =>
-        $"{Seconds}s per measurement, {Connections} connections, {Rounds} rounds, batch {BatchSize}, {Persons} persons";
+        $"{Seconds}s per measurement, {Connections} connections, {Rounds} rounds, batch {BatchSize}, {Persons} persons, ceilings {Ceilings}";
 }

@@ -29,5 +29,10 @@ public sealed class BenchmarkReport(BenchmarkOptions options)
         output.WriteLine();
         output.WriteLine($"ratio (1) single door / single INSERT = {single:F2}  (target >= 0.75)");
         output.WriteLine($"ratio (2) batch door  / COPY          = {batch:F2}  (target >= 0.20)");
+        if (!samples.ContainsKey("do-nothing door (ceiling)")) return;
+        output.WriteLine();
+        output.WriteLine("What no door can beat, same run (see README):");
+        output.WriteLine($"ceiling (1) do-nothing door / single INSERT = {Median("do-nothing door (ceiling)") / Median("single INSERT (baseline)"):F2}");
+        output.WriteLine($"ceiling (2) indexed INSERT  / COPY          = {Median("indexed INSERT (ceiling)") / Median("COPY (baseline)"):F2}");
     }
 }

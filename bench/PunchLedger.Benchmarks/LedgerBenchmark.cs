@@ -26,6 +26,7 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
               source_event_id text, request_id text, payload jsonb);
             """))
             await create.ExecuteNonQueryAsync();
+        await using (var create = owner.CreateCommand(CeilingSql)) await create.ExecuteNonQueryAsync();
         return new LedgerBenchmark(Pool(database.ConnectionStringFor(PunchLedgerDatabase.AppRole)), owner, options);
     }
 
@@ -41,6 +42,9 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
             report.Add("single punch via door", await MeasureAsync($"round {round}", 1, SingleDoorAsync));
             report.Add("COPY (baseline)", await MeasureAsync($"round {round}", options.BatchSize * 10, CopyAsync));
             report.Add("batch door", await MeasureAsync($"round {round}", options.BatchSize, BatchDoorAsync));
+            if (!options.Ceilings) continue;
+            report.Add("do-nothing door (ceiling)", await MeasureAsync($"round {round}", 1, NothingDoorAsync));
+            report.Add("indexed INSERT (ceiling)", await MeasureAsync($"round {round}", options.BatchSize, IndexedInsertAsync));
         }
         return report;
     }
@@ -58,6 +62,76 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
         if (outcomes.Any(o => o.Outcome != "ACCEPTED"))
             throw new InvalidOperationException($"batch door rejected rows: {outcomes.First(o => o.Outcome != "ACCEPTED")}");
     }
+
+    /// <summary>
+    /// What a door costs before it does anything: the single door's exact call (one statement with
+    /// set_config, as <see cref="PunchStore"/> sends it, as the service role) into a SECURITY DEFINER
+    /// plpgsql function with a pinned search_path that only inserts the row into an unindexed table.
+    /// </summary>
+    private async Task NothingDoorAsync(PunchGenerator generator, CancellationToken _)
+    {
+        var p = generator.Next();
+        await using var command = app.CreateCommand("""
+            SELECT d.event_uuid, d.duplicate
+            FROM set_config('app.current_tenant', $1, true) AS t(tenant)
+            CROSS JOIN LATERAL bench.do_nothing_door(t.tenant::uuid, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) AS d
+            """);
+        foreach (var value in new object[] { Tenant.ToString(), p.PersonUuid, p.PunchTime.UtcDateTime, p.PunchType, p.SourceProvider, DBNull.Value, p.RequestId, p.PayloadJson, DBNull.Value })
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+    }
+
+    /// <summary>
+    /// The ledger's indexes alone: the batch's rows, sent as the batch door gets them (arrays), inserted
+    /// into a copy of the event table with its indexes, defaults and checks (no RLS, no door, no
+    /// idempotency handling, no projection, no outbox).
+    /// </summary>
+    private async Task IndexedInsertAsync(PunchGenerator generator, CancellationToken _)
+    {
+        var punches = generator.Take(options.BatchSize);
+        await using var command = owner.CreateCommand("""
+            INSERT INTO bench.indexed_punches
+              (tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id, request_id, payload)
+            SELECT $1, u.* FROM unnest($2, $3, $4, $5, $6, $7, $8) AS u
+            """);
+        foreach (var value in new object[]
+                 {
+                     Tenant, punches.Select(p => p.PersonUuid).ToArray(), punches.Select(p => p.PunchTime.UtcDateTime).ToArray(),
+                     punches.Select(p => p.PunchType).ToArray(), punches.Select(p => p.SourceProvider).ToArray(),
+                     punches.Select(p => p.SourceEventId).ToArray(), punches.Select(p => p.RequestId).ToArray(),
+                     punches.Select(p => p.PayloadJson).ToArray(),
+                 })
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        command.Parameters[5].NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text;
+        command.Parameters[7].NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private const string CeilingSql = $$"""
+        CREATE TABLE IF NOT EXISTS bench.indexed_punches (LIKE staffing.time_punch_events INCLUDING ALL);
+        CREATE TABLE IF NOT EXISTS bench.door_rows (LIKE bench.bare_punches);
+        CREATE OR REPLACE FUNCTION bench.do_nothing_door(
+          p_tenant_id uuid, p_person_uuid uuid, p_punch_time timestamptz, p_punch_type text, p_source_provider text,
+          p_source_event_id text, p_request_id text, p_payload jsonb, p_initiator_id text)
+        RETURNS TABLE(event_id bigint, event_uuid uuid, duplicate boolean)
+        LANGUAGE plpgsql
+        SECURITY DEFINER
+        SET search_path = pg_catalog, staffing
+        AS $$
+        BEGIN
+          INSERT INTO bench.door_rows VALUES (p_tenant_id, p_person_uuid, p_punch_time, p_punch_type, p_source_provider,
+                                              p_source_event_id, p_request_id, p_payload);
+          event_id := 0;
+          event_uuid := p_person_uuid;
+          duplicate := false;
+          RETURN NEXT;
+        END;
+        $$;
+        GRANT USAGE ON SCHEMA bench TO {{PunchLedgerDatabase.AppRole}};
+        GRANT EXECUTE ON FUNCTION bench.do_nothing_door(uuid, uuid, timestamptz, text, text, text, text, jsonb, text)
+          TO {{PunchLedgerDatabase.AppRole}};
+        """;
 
     private async Task SingleInsertAsync(PunchGenerator generator, CancellationToken _)
     {

@@ -441,17 +441,22 @@ DECLARE
   v_days integer;
 BEGIN
   WITH day AS (
-    SELECT u.person_uuid, u.work_date, s.ruleset_version IS NOT NULL AS stored,
+    SELECT u.person_uuid, u.work_date, s.ruleset_version IS NOT NULL AS stored, s.ctid AS stored_ctid,
            s.ruleset_version, s.status, s.flags, s.first_in_time, s.last_out_time, s.worked_minutes,
            s.late_minutes, s.early_leave_minutes, s.input_punch_count, s.input_max_punch_event_db_id,
            s.input_max_punch_time
     FROM unnest(p_person_uuids, p_work_dates, p_only_if_missing) AS u(person_uuid, work_date, only_if_missing)
-    LEFT JOIN staffing.daily_attendance_results s
-      ON s.tenant_id = p_tenant_id AND s.person_uuid = u.person_uuid AND s.work_date = u.work_date
+    -- LATERAL: one key lookup per day, never a join against all of the tenant's results.
+    LEFT JOIN LATERAL (
+      SELECT s.ctid, s.*
+      FROM staffing.daily_attendance_results s
+      WHERE s.tenant_id = p_tenant_id AND s.person_uuid = u.person_uuid AND s.work_date = u.work_date
+      LIMIT 1 -- (at most one row anyway) keeps the planner from flattening this into a join
+    ) s ON true
     WHERE u.only_if_missing IS NOT TRUE OR s.ruleset_version IS NULL
   ),
   result AS (
-    SELECT d.person_uuid, d.work_date, d.stored,
+    SELECT d.person_uuid, d.work_date, d.stored, d.stored_ctid,
            (d.status, d.flags, d.worked_minutes, d.late_minutes, d.early_leave_minutes, d.first_in_time,
             d.last_out_time)
              IS DISTINCT FROM
@@ -496,7 +501,9 @@ BEGIN
       -- computed_at; timestamps are not part of the rules).
       updated_at = CASE WHEN r.changed THEN now() ELSE t.updated_at END
     FROM result r
-    WHERE r.stored AND (r.changed OR r.recounted)
+    -- The row the probe above found, by its address (a TID scan, not a second descent of an index);
+    -- the key repeats as a check, also for a row a concurrent rebuild updated meanwhile.
+    WHERE t.ctid = r.stored_ctid AND r.stored AND (r.changed OR r.recounted)
       AND t.tenant_id = p_tenant_id AND t.person_uuid = r.person_uuid AND t.work_date = r.work_date
     RETURNING 1
   ),
@@ -609,19 +616,24 @@ BEGIN
   -- own date, for one before 03:00) cannot change and is only computed when it has no result yet.
   day AS (
     SELECT d.work_date, i.id AS event_id, d.inside, s.ruleset_version IS NOT NULL AS stored,
-           s.ruleset_version, s.status, s.flags, s.first_in_time, s.last_out_time, s.worked_minutes,
+           s.ctid AS stored_ctid, s.ruleset_version, s.status, s.flags, s.first_in_time, s.last_out_time, s.worked_minutes,
            s.late_minutes, s.early_leave_minutes, s.input_punch_count, s.input_max_punch_event_db_id,
            s.input_max_punch_time
     FROM inserted i
     CROSS JOIN LATERAL (VALUES
       (v_work_date - 1, p_punch_time < staffing.window_end_of(v_work_date - 1)),
       (v_work_date, p_punch_time >= staffing.window_start_of(v_work_date))) AS d(work_date, inside)
-    LEFT JOIN staffing.daily_attendance_results s
-      ON s.tenant_id = p_tenant_id AND s.person_uuid = p_person_uuid AND s.work_date = d.work_date
+    -- LATERAL: two key lookups, never a join against all of the person's results.
+    LEFT JOIN LATERAL (
+      SELECT s.ctid, s.*
+      FROM staffing.daily_attendance_results s
+      WHERE s.tenant_id = p_tenant_id AND s.person_uuid = p_person_uuid AND s.work_date = d.work_date
+      LIMIT 1 -- (at most one row anyway) keeps the planner from flattening this into a join
+    ) s ON true
     WHERE d.inside OR s.ruleset_version IS NULL
   ),
   result AS (
-    SELECT d.work_date, d.stored,
+    SELECT d.work_date, d.stored, d.stored_ctid,
            (d.status, d.flags, d.worked_minutes, d.late_minutes, d.early_leave_minutes, d.first_in_time,
             d.last_out_time)
              IS DISTINCT FROM
@@ -665,7 +677,7 @@ BEGIN
       computed_at = now(),
       updated_at = CASE WHEN r.changed THEN now() ELSE t.updated_at END
     FROM result r
-    WHERE r.stored AND (r.changed OR r.recounted)
+    WHERE t.ctid = r.stored_ctid AND r.stored AND (r.changed OR r.recounted)
       AND t.tenant_id = p_tenant_id AND t.person_uuid = p_person_uuid AND t.work_date = r.work_date
   ),
   created AS (
