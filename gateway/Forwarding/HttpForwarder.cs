@@ -63,7 +63,7 @@ public sealed class HttpForwarder : IHttpForwarder
         if (call.IsGrpc)
         {
             var header = context.Request.Headers[GrpcProtocol.TimeoutHeader].ToString();
-            if (GrpcTimeoutHeader.TryParse(header, out var deadline))
+            if (GrpcTimeout.TryParse(header, out var deadline))
             {
                 call.GrpcTimeout = header;
                 Arm(timeout, deadline + GrpcDeadlineGrace);

@@ -6,7 +6,7 @@ namespace HrmsAttendance.GrpcWire.Wire;
 /// The <c>grpc-timeout</c> header: at most 8 ASCII digits and a unit
 /// (H hours, M minutes, S seconds, m milliseconds, u microseconds, n nanoseconds).
 /// </summary>
-internal static class GrpcTimeout
+public static class GrpcTimeout
 {
     private const long MaxValue = 99_999_999;
 
