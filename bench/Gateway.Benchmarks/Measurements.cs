@@ -2,25 +2,54 @@ using System.Diagnostics;
 
 namespace HrmsAttendance.Gateway.Benchmarks;
 
-/// <summary>The two measurements of one workload on one path: per-call latency (sequential) and calls/s (concurrent).</summary>
+/// <summary>The two measurements, each with the paths interleaved: per-call latency (sequential) and calls/s (concurrent).</summary>
 public static class Measurements
 {
-    /// <summary>Calls one after another; the latency of each from Stopwatch timestamps, in milliseconds, sorted.</summary>
-    public static async Task<double[]> SequentialAsync(Workload workload, CallPath path, int calls)
+    /// <summary>
+    /// Calls one after another, alternating the paths call by call (A B, B A, A B, …), so both see the same machine at
+    /// the same moment; the latency of each from Stopwatch timestamps, in milliseconds, sorted, per path.
+    /// </summary>
+    public static async Task<double[][]> InterleavedAsync(Workload workload, IReadOnlyList<CallPath> paths, int callsPerPath)
     {
-        var latencies = new double[calls];
-        for (var i = 0; i < calls; i++)
+        var latencies = paths.Select(_ => new double[callsPerPath]).ToArray();
+        for (var i = 0; i < callsPerPath; i++)
         {
-            var start = Stopwatch.GetTimestamp();
-            await workload.CallAsync(path);
-            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            for (var k = 0; k < paths.Count; k++)
+            {
+                var p = i % 2 == 0 ? k : paths.Count - 1 - k;
+                var start = Stopwatch.GetTimestamp();
+                await workload.CallAsync(paths[p]);
+                latencies[p][i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
         }
-        Array.Sort(latencies);
+        foreach (var l in latencies) Array.Sort(l);
         return latencies;
     }
 
-    /// <summary><paramref name="concurrency"/> callers in a loop for <paramref name="seconds"/>; completed calls per second.</summary>
-    public static async Task<double> ConcurrentAsync(Workload workload, CallPath path, int concurrency, double seconds)
+    /// <summary>
+    /// Calls/s of each path with <paramref name="concurrency"/> callers for <paramref name="seconds"/> in all, run as
+    /// one-second slices alternating between the paths (A B, B A, A B, …), so both see the same machine over time.
+    /// </summary>
+    public static async Task<double[]> InterleavedRatesAsync(Workload workload, IReadOnlyList<CallPath> paths, int concurrency, double seconds)
+    {
+        var slices = Math.Max(1, (int)Math.Round(seconds));
+        var calls = new double[paths.Count];
+        var elapsed = new double[paths.Count];
+        for (var i = 0; i < slices; i++)
+        {
+            for (var k = 0; k < paths.Count; k++)
+            {
+                var p = i % 2 == 0 ? k : paths.Count - 1 - k;
+                var (n, s) = await ConcurrentAsync(workload, paths[p], concurrency, seconds / slices);
+                calls[p] += n;
+                elapsed[p] += s;
+            }
+        }
+        return calls.Select((n, k) => n / elapsed[k]).ToArray();
+    }
+
+    /// <summary><paramref name="concurrency"/> callers in a loop for <paramref name="seconds"/>: calls completed, seconds taken.</summary>
+    public static async Task<(long Calls, double Seconds)> ConcurrentAsync(Workload workload, CallPath path, int concurrency, double seconds)
     {
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
@@ -46,7 +75,7 @@ public static class Measurements
         catch (OperationCanceledException) { }
         stop.Cancel();
         var counts = await Task.WhenAll(callers);
-        return counts.Sum() / clock.Elapsed.TotalSeconds;
+        return (counts.Sum(), clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>

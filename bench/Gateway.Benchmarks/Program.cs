@@ -19,8 +19,9 @@ using GatewayTokens = AppHostProject::HrmsAttendance.AppHost.GatewayTokens;
 //   (a) directly on the service's gRPC port, with the identity headers the gateway would set (x-tenant-id, x-principal-id);
 //   (b) through the gateway's gRPC port, with a bearer token (authenticate, authorize, Redis rate limit, forward over h2c).
 // Workloads: SubmitPunch (a real write every call) and ListDailyResults (a person with 20 days of results).
-// Per workload and path: warm-up, then per round (a, b alternating which goes first) N sequential calls (p50, p99 per
-// call) and a fixed time with C concurrent callers (calls/s); medians over the rounds.
+// Per workload: warm-up, then per round N sequential calls on each path, the paths interleaved call by call (p50, p99
+// per call), and S seconds per path with C concurrent callers, the paths interleaved in one-second slices (calls/s);
+// which path goes first alternates between rounds; medians over the rounds.
 // The gateway's rate limits are raised to 1,000,000 (burst and per second) so they never throttle the benchmark.
 // Usage: dotnet run -c Release --project bench/Gateway.Benchmarks
 //        [-- --calls 1000 --warmup-calls 300 --seconds 5 --concurrency 8 --rounds 3 --days 20 --persons 2000]
@@ -90,24 +91,23 @@ try
     {
         Console.WriteLine();
         Console.WriteLine($"{workload.Name}:");
-        foreach (var path in paths)
-        {
-            // Warm-up, discarded: JIT, connections, pools, plan caches, on both hops.
-            await SequentialAsync(workload, path, options.WarmupCalls);
-            await ConcurrentAsync(workload, path, options.Concurrency, Math.Min(1, options.Seconds));
-        }
+        // Warm-up, discarded: JIT, connections, pools, plan caches, on both hops.
+        await InterleavedAsync(workload, paths, options.WarmupCalls);
+        await InterleavedRatesAsync(workload, paths, options.Concurrency, 1);
         for (var round = 1; round <= options.Rounds; round++)
         {
-            // Alternate which path goes first, so drift (table growth, GC, thermal) does not favour one side.
-            foreach (var path in round % 2 == 1 ? paths : paths.Reverse())
+            // Both measurements interleave the paths (call by call; second by second), and which path goes first
+            // alternates between rounds, so drift (table growth, GC, other load) does not favour one side.
+            CallPath[] ordered = round % 2 == 1 ? [direct, gateway] : [gateway, direct];
+            var latencies = await InterleavedAsync(workload, ordered, options.Calls);
+            var rates = await InterleavedRatesAsync(workload, ordered, options.Concurrency, options.Seconds);
+            for (var k = 0; k < ordered.Length; k++)
             {
-                var latencies = await SequentialAsync(workload, path, options.Calls);
-                var (p50, p99) = (Percentile(latencies, 50), Percentile(latencies, 99));
-                var rate = await ConcurrentAsync(workload, path, options.Concurrency, options.Seconds);
-                Add(workload.Name, path.Name, "p50", p50);
-                Add(workload.Name, path.Name, "p99", p99);
-                Add(workload.Name, path.Name, "rate", rate);
-                Console.WriteLine($"  round {round}  {path.Name,-8} p50 {p50,7:F3} ms   p99 {p99,7:F3} ms   {rate,8:N0} calls/s ({options.Concurrency} callers)");
+                var (path, p50, p99, rate) = (ordered[k].Name, Percentile(latencies[k], 50), Percentile(latencies[k], 99), rates[k]);
+                Add(workload.Name, path, "p50", p50);
+                Add(workload.Name, path, "p99", p99);
+                Add(workload.Name, path, "rate", rate);
+                Console.WriteLine($"  round {round}  {path,-8} p50 {p50,7:F3} ms   p99 {p99,7:F3} ms   {rate,8:N0} calls/s ({options.Concurrency} callers)");
             }
         }
     }
