@@ -113,8 +113,8 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
         CREATE TABLE IF NOT EXISTS bench.door_rows (LIKE bench.bare_punches);
         CREATE OR REPLACE FUNCTION bench.do_nothing_door(
           p_tenant_id uuid, p_person_uuid uuid, p_punch_time timestamptz, p_punch_type text, p_source_provider text,
-          p_source_event_id text, p_request_id text, p_payload jsonb, p_initiator_id text)
-        RETURNS TABLE(event_id bigint, event_uuid uuid, duplicate boolean)
+          p_source_event_id text, p_request_id text, p_payload jsonb, p_initiator_id text,
+          OUT event_id bigint, OUT event_uuid uuid, OUT duplicate boolean)
         LANGUAGE plpgsql
         SECURITY DEFINER
         SET search_path = pg_catalog, staffing
@@ -125,7 +125,6 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
           event_id := 0;
           event_uuid := p_person_uuid;
           duplicate := false;
-          RETURN NEXT;
         END;
         $$;
         GRANT USAGE ON SCHEMA bench TO {{PunchLedgerDatabase.AppRole}};

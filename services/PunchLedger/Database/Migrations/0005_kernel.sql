@@ -556,7 +556,8 @@ $$;
 
 -- Records one punch and recomputes the days it can change (its local date and the day before, whose
 -- window reaches 06:00 of this one), all in the caller's transaction. A retry with the same request_id
--- and the same fields returns the original event with duplicate = true and recomputes nothing.
+-- and the same fields returns the original event with duplicate = true and recomputes nothing. One row
+-- (OUT parameters, not a set: no tuplestore per call); SELECT … FROM it gives that row.
 --
 -- On the common path this is the person's lock and then one statement: it inserts the event, reads the
 -- person's other events in the two days' windows, computes the days and writes what changed, exactly as
@@ -574,8 +575,10 @@ CREATE FUNCTION staffing.submit_time_punch_event(
   p_source_event_id text,
   p_request_id text,
   p_payload jsonb,
-  p_initiator_id text)
-RETURNS TABLE(event_id bigint, event_uuid uuid, duplicate boolean)
+  p_initiator_id text,
+  OUT event_id bigint,
+  OUT event_uuid uuid,
+  OUT duplicate boolean)
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, staffing
@@ -720,7 +723,6 @@ BEGIN
   SELECT i.id, i.event_uuid INTO event_id, event_uuid FROM inserted i;
   IF FOUND THEN
     duplicate := false;
-    RETURN NEXT;
     RETURN;
   END IF;
 
@@ -734,7 +736,6 @@ BEGIN
                       event_uuid, p_request_id, p_source_provider, coalesce(p_source_event_id, '-'));
   END IF;
   duplicate := true;
-  RETURN NEXT;
 END;
 $$;
 
