@@ -37,25 +37,23 @@ public static class GatewayErrors
     /// <summary>The owning service did not answer in time.</summary>
     public const string UpstreamTimeout = "GATEWAY_UPSTREAM_TIMEOUT";
 
-    private static readonly Dictionary<string, (StatusCode Grpc, int Http)> StatusByCode = new()
+    private static readonly StableErrorTable Statuses = new()
     {
-        [Unauthenticated] = (StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized),
-        [TokenExpired] = (StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized),
-        [TokenInvalid] = (StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized),
-        [Forbidden] = (StatusCode.PermissionDenied, StatusCodes.Status403Forbidden),
-        [RateLimited] = (StatusCode.ResourceExhausted, StatusCodes.Status429TooManyRequests),
-        [RouteNotFound] = (StatusCode.Unimplemented, StatusCodes.Status404NotFound),
-        [BadRequest] = (StatusCode.InvalidArgument, StatusCodes.Status400BadRequest),
-        [PayloadTooLarge] = (StatusCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge),
-        [UpstreamUnavailable] = (StatusCode.Unavailable, StatusCodes.Status502BadGateway),
-        [UpstreamTimeout] = (StatusCode.DeadlineExceeded, StatusCodes.Status504GatewayTimeout),
+        { Unauthenticated, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { TokenExpired, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { TokenInvalid, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { Forbidden, StatusCode.PermissionDenied, StatusCodes.Status403Forbidden },
+        { RateLimited, StatusCode.ResourceExhausted, StatusCodes.Status429TooManyRequests },
+        { RouteNotFound, StatusCode.Unimplemented, StatusCodes.Status404NotFound },
+        { BadRequest, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
+        { PayloadTooLarge, StatusCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge },
+        { UpstreamUnavailable, StatusCode.Unavailable, StatusCodes.Status502BadGateway },
+        { UpstreamTimeout, StatusCode.DeadlineExceeded, StatusCodes.Status504GatewayTimeout },
     };
 
-    public static IReadOnlyCollection<string> All => StatusByCode.Keys;
+    public static IReadOnlyCollection<string> All => Statuses.Codes;
 
-    public static StatusCode GrpcStatusOf(string code) =>
-        StatusByCode.TryGetValue(code, out var status) ? status.Grpc : StatusCode.Internal;
+    public static StatusCode GrpcStatusOf(string code) => Statuses.GrpcStatusOf(code);
 
-    public static int HttpStatusOf(string code) =>
-        StatusByCode.TryGetValue(code, out var status) ? status.Http : StatusCodes.Status500InternalServerError;
+    public static int HttpStatusOf(string code) => Statuses.HttpStatusOf(code);
 }

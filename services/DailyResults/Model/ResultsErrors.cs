@@ -4,11 +4,7 @@ using Npgsql;
 namespace HrmsAttendance.DailyResults.Model;
 
 /// <summary>A refusal with a stable code; the gRPC and HTTP edges turn it into their status with the same code.</summary>
-public sealed class ResultsException(string code, string detail, Exception? cause = null) : Exception($"{code}: {detail}", cause)
-{
-    public string Code { get; } = code;
-    public string Detail { get; } = detail;
-}
+public sealed class ResultsException(string code, string detail, Exception? cause = null) : StableErrorException(code, detail, cause);
 
 /// <summary>The stable error codes of daily results and the one table that maps them to gRPC and HTTP statuses.</summary>
 public static class ResultsErrors
@@ -20,21 +16,19 @@ public static class ResultsErrors
     public const string Unavailable = "RESULTS_UNAVAILABLE";
     public const string Internal = "RESULTS_INTERNAL";
 
-    private static readonly Dictionary<string, (StatusCode Grpc, int Http)> StatusByCode = new()
+    private static readonly StableErrorTable Statuses = new()
     {
-        [InvalidArgument] = (StatusCode.InvalidArgument, StatusCodes.Status400BadRequest),
-        [TenantInvalid] = (StatusCode.InvalidArgument, StatusCodes.Status400BadRequest),
-        [TenantMissing] = (StatusCode.PermissionDenied, StatusCodes.Status403Forbidden),
-        [NotFound] = (StatusCode.NotFound, StatusCodes.Status404NotFound),
-        [Unavailable] = (StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable),
-        [Internal] = (StatusCode.Internal, StatusCodes.Status500InternalServerError),
+        { InvalidArgument, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
+        { TenantInvalid, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
+        { TenantMissing, StatusCode.PermissionDenied, StatusCodes.Status403Forbidden },
+        { NotFound, StatusCode.NotFound, StatusCodes.Status404NotFound },
+        { Unavailable, StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable },
+        { Internal, StatusCode.Internal, StatusCodes.Status500InternalServerError },
     };
 
-    public static StatusCode GrpcStatusOf(string code) =>
-        StatusByCode.TryGetValue(code, out var status) ? status.Grpc : StatusCode.Internal;
+    public static StatusCode GrpcStatusOf(string code) => Statuses.GrpcStatusOf(code);
 
-    public static int HttpStatusOf(string code) =>
-        StatusByCode.TryGetValue(code, out var status) ? status.Http : StatusCodes.Status500InternalServerError;
+    public static int HttpStatusOf(string code) => Statuses.HttpStatusOf(code);
 
     public static ResultsException Invalid(string detail) => new(InvalidArgument, detail);
 

@@ -7,11 +7,7 @@ namespace HrmsAttendance.IdentityMapping.Model;
 /// A refusal with a stable code. Thrown by validation, by the caller check and by the stores (which turn the
 /// database doors' raised codes into it); the gRPC and HTTP edges turn it into their status with the same code.
 /// </summary>
-public sealed class IdentityException(string code, string detail, Exception? cause = null) : Exception($"{code}: {detail}", cause)
-{
-    public string Code { get; } = code;
-    public string Detail { get; } = detail;
-}
+public sealed class IdentityException(string code, string detail, Exception? cause = null) : StableErrorException(code, detail, cause);
 
 /// <summary>
 /// The stable error codes of identity mapping and the one table that maps them to gRPC and HTTP statuses.
@@ -33,26 +29,24 @@ public static class IdentityErrors
     public const string Unavailable = "IDENTITY_UNAVAILABLE";
     public const string Internal = "IDENTITY_INTERNAL";
 
-    private static readonly Dictionary<string, (StatusCode Grpc, int Http)> StatusByCode = new()
+    private static readonly StableErrorTable Statuses = new()
     {
-        [InvalidArgument] = (StatusCode.InvalidArgument, StatusCodes.Status400BadRequest),
-        [TenantInvalid] = (StatusCode.InvalidArgument, StatusCodes.Status400BadRequest),
-        [TenantMissing] = (StatusCode.PermissionDenied, StatusCodes.Status403Forbidden),
-        [EmployeeNumberTaken] = (StatusCode.AlreadyExists, StatusCodes.Status409Conflict),
-        [LinkExists] = (StatusCode.AlreadyExists, StatusCodes.Status409Conflict),
-        [PersonNotFound] = (StatusCode.NotFound, StatusCodes.Status404NotFound),
-        [LinkNotFound] = (StatusCode.NotFound, StatusCodes.Status404NotFound),
-        [PersonInactive] = (StatusCode.FailedPrecondition, StatusCodes.Status409Conflict),
-        [LinkHistoryImmutable] = (StatusCode.FailedPrecondition, StatusCodes.Status409Conflict),
-        [Unavailable] = (StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable),
-        [Internal] = (StatusCode.Internal, StatusCodes.Status500InternalServerError),
+        { InvalidArgument, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
+        { TenantInvalid, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
+        { TenantMissing, StatusCode.PermissionDenied, StatusCodes.Status403Forbidden },
+        { EmployeeNumberTaken, StatusCode.AlreadyExists, StatusCodes.Status409Conflict },
+        { LinkExists, StatusCode.AlreadyExists, StatusCodes.Status409Conflict },
+        { PersonNotFound, StatusCode.NotFound, StatusCodes.Status404NotFound },
+        { LinkNotFound, StatusCode.NotFound, StatusCodes.Status404NotFound },
+        { PersonInactive, StatusCode.FailedPrecondition, StatusCodes.Status409Conflict },
+        { LinkHistoryImmutable, StatusCode.FailedPrecondition, StatusCodes.Status409Conflict },
+        { Unavailable, StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable },
+        { Internal, StatusCode.Internal, StatusCodes.Status500InternalServerError },
     };
 
-    public static StatusCode GrpcStatusOf(string code) =>
-        StatusByCode.TryGetValue(code, out var status) ? status.Grpc : StatusCode.Internal;
+    public static StatusCode GrpcStatusOf(string code) => Statuses.GrpcStatusOf(code);
 
-    public static int HttpStatusOf(string code) =>
-        StatusByCode.TryGetValue(code, out var status) ? status.Http : StatusCodes.Status500InternalServerError;
+    public static int HttpStatusOf(string code) => Statuses.HttpStatusOf(code);
 
     public static IdentityException Invalid(string detail) => new(InvalidArgument, detail);
 

@@ -19,20 +19,21 @@ public static class LedgerErrors
     public const string Unavailable = "STAFFING_UNAVAILABLE";
     public const string Internal = "STAFFING_INTERNAL";
 
-    private static readonly Dictionary<string, StatusCode> StatusByCode = new()
+    /// <summary>gRPC only: the ledger has no HTTP edge.</summary>
+    private static readonly StableErrorTable Statuses = new()
     {
-        [InvalidArgument] = StatusCode.InvalidArgument,
-        [TenantInvalid] = StatusCode.InvalidArgument,
-        [IdempotencyConflict] = StatusCode.AlreadyExists,
-        [TenantMissing] = StatusCode.PermissionDenied,
-        [TenantMismatch] = StatusCode.PermissionDenied,
-        [EventImmutable] = StatusCode.FailedPrecondition,
-        [Unavailable] = StatusCode.Unavailable,
-        [Internal] = StatusCode.Internal,
+        { InvalidArgument, StatusCode.InvalidArgument },
+        { TenantInvalid, StatusCode.InvalidArgument },
+        { IdempotencyConflict, StatusCode.AlreadyExists },
+        { TenantMissing, StatusCode.PermissionDenied },
+        { TenantMismatch, StatusCode.PermissionDenied },
+        { EventImmutable, StatusCode.FailedPrecondition },
+        { Unavailable, StatusCode.Unavailable },
+        { Internal, StatusCode.Internal },
     };
 
     public static RpcException Rpc(string code, string detail) =>
-        new(StatusByCode.GetValueOrDefault(code, StatusCode.Internal), $"{code}: {detail}");
+        new(Statuses.GrpcStatusOf(code), $"{code}: {detail}");
 
     /// <summary>The stable code a kernel exception carries, or null when it is not one of ours.</summary>
     public static string? KernelCode(PostgresException e) =>

@@ -1,0 +1,83 @@
+using System.Collections;
+
+namespace HrmsAttendance.GrpcWire;
+
+/// <summary>One stable error code and the statuses it maps to; <see cref="HttpStatus"/> is null in a gRPC-only table.</summary>
+public readonly record struct StableError(string Code, StatusCode GrpcStatus, int? HttpStatus);
+
+/// <summary>
+/// Stable error codes (e.g. "STAFFING_INVALID_ARGUMENT") and the statuses they map to; unknown codes map to the
+/// fallback (<see cref="StatusCode.Internal"/> / 500). Written once as a collection initializer, e.g.
+/// <c>new StableErrorTable { { Code, StatusCode.InvalidArgument, 400 }, ... }</c>, and only read afterwards
+/// (reads are safe from any thread). A table maps either every code to gRPC and HTTP, or every code to gRPC only;
+/// a code given twice, or a mix of the two forms, is refused when the table is built.
+/// </summary>
+public sealed class StableErrorTable : IEnumerable<StableError>
+{
+    public const StatusCode FallbackGrpcStatus = StatusCode.Internal;
+    public const int FallbackHttpStatus = 500;
+
+    private readonly Dictionary<string, StableError> _byCode = new(StringComparer.Ordinal);
+    private bool? _hasHttp; // null while the table is empty
+
+    /// <summary>Adds a code that maps to a gRPC status and an HTTP error status (400–599).</summary>
+    public void Add(string code, StatusCode grpcStatus, int httpStatus)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(httpStatus, 400);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(httpStatus, 599);
+        Add(new StableError(code, grpcStatus, httpStatus));
+    }
+
+    /// <summary>Adds a code of a gRPC-only table.</summary>
+    public void Add(string code, StatusCode grpcStatus) => Add(new StableError(code, grpcStatus, null));
+
+    private void Add(StableError error)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(error.Code, "code");
+        if (error.GrpcStatus == StatusCode.OK)
+            throw new ArgumentException($"the stable error code {error.Code} cannot map to gRPC status OK", "grpcStatus");
+        var hasHttp = error.HttpStatus.HasValue;
+        if (_hasHttp is { } tableHasHttp && tableHasHttp != hasHttp)
+            throw new ArgumentException(
+                $"the stable error code {error.Code} {(hasHttp ? "has an HTTP status" : "lacks an HTTP status")} but the table's other codes {(tableHasHttp ? "have one" : "do not")}",
+                "code");
+        if (!_byCode.TryAdd(error.Code, error))
+            throw new ArgumentException($"the stable error code {error.Code} is in the table twice", "code");
+        _hasHttp = hasHttp;
+    }
+
+    /// <summary>The codes, in the order they were added.</summary>
+    public IReadOnlyCollection<string> Codes => _byCode.Keys;
+
+    /// <summary>Whether the codes map to HTTP statuses as well as gRPC ones (false for an empty table).</summary>
+    public bool HasHttp => _hasHttp ?? false;
+
+    public bool Contains(string code) => _byCode.ContainsKey(code);
+
+    /// <summary>The gRPC status of a code; <see cref="FallbackGrpcStatus"/> for a code not in the table.</summary>
+    public StatusCode GrpcStatusOf(string code) =>
+        _byCode.TryGetValue(code, out var error) ? error.GrpcStatus : FallbackGrpcStatus;
+
+    /// <summary>The HTTP status of a code; <see cref="FallbackHttpStatus"/> for a code not in the table.</summary>
+    /// <exception cref="InvalidOperationException">The table is gRPC-only.</exception>
+    public int HttpStatusOf(string code)
+    {
+        if (_hasHttp == false)
+            throw new InvalidOperationException("this stable error table maps codes to gRPC statuses only");
+        return _byCode.TryGetValue(code, out var error) ? error.HttpStatus!.Value : FallbackHttpStatus;
+    }
+
+    public IEnumerator<StableError> GetEnumerator() => _byCode.Values.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>
+/// A refusal with a stable code; its message is "CODE: detail", the text a gRPC status carries. A service derives
+/// its own exception type from it.
+/// </summary>
+public class StableErrorException(string code, string detail, Exception? cause = null) : Exception($"{code}: {detail}", cause)
+{
+    public string Code { get; } = code;
+    public string Detail { get; } = detail;
+}
