@@ -879,14 +879,15 @@ BEGIN
     END LOOP;
   END IF;
 
-  -- The days of the accepted punches, once each. A day that no new punch falls into (the day before,
-  -- for a punch after 06:00) cannot change; it is only needed when it has no result yet, which the
-  -- projection checks. The outbox row lists the new events in ordinal order.
+  -- The days of the accepted punches, once each, in no particular order (the persons are locked
+  -- already). A day that no new punch falls into (the day before, for a punch after 06:00) cannot
+  -- change; it is only needed when it has no result yet, which the projection checks. The outbox row
+  -- lists the new events in ordinal order.
   PERFORM staffing.project_daily_attendance_results(
             p_tenant_id,
-            array_agg(k.person_uuid ORDER BY k.person_uuid, k.work_date),
-            array_agg(k.work_date ORDER BY k.person_uuid, k.work_date),
-            array_agg(k.only_if_missing ORDER BY k.person_uuid, k.work_date),
+            array_agg(k.person_uuid),
+            array_agg(k.work_date),
+            array_agg(k.only_if_missing),
             (SELECT array_agg(a.event_id ORDER BY a.ord)
              FROM unnest(v_event_id, v_outcome) WITH ORDINALITY AS a(event_id, outcome, ord)
              WHERE a.outcome = 'ACCEPTED'))
