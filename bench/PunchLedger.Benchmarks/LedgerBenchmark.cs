@@ -16,7 +16,14 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
     public static async Task<LedgerBenchmark> CreateAsync(PostgresDatabase database, BenchmarkOptions options)
     {
         NpgsqlDataSource Pool(string cs) => new NpgsqlDataSourceBuilder(
-            new NpgsqlConnectionStringBuilder(cs) { MaxPoolSize = options.Connections, NoResetOnClose = true }.ConnectionString).Build();
+            new NpgsqlConnectionStringBuilder(cs)
+            {
+                MaxPoolSize = options.Connections,
+                NoResetOnClose = true,
+                // --prepare true: every statement, door and baseline alike, prepared after its second use.
+                MaxAutoPrepare = options.Prepare ? 20 : 0,
+                AutoPrepareMinUsages = 2,
+            }.ConnectionString).Build();
         var owner = Pool(database.OwnerConnectionString);
         // The baseline: the same columns as the ledger's event table, no index, no constraint, no trigger.
         await using (var create = owner.CreateCommand("""
@@ -44,6 +51,7 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
             report.Add("batch door", await MeasureAsync($"round {round}", options.BatchSize, BatchDoorAsync));
             if (!options.Ceilings) continue;
             report.Add("do-nothing door (ceiling)", await MeasureAsync($"round {round}", 1, NothingDoorAsync));
+            report.Add("event-only door (ceiling)", await MeasureAsync($"round {round}", 1, EventOnlyDoorAsync));
             report.Add("indexed INSERT (ceiling)", await MeasureAsync($"round {round}", options.BatchSize, IndexedInsertAsync));
         }
         return report;
@@ -68,13 +76,23 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
     /// set_config, as <see cref="PunchStore"/> sends it, as the service role) into a SECURITY DEFINER
     /// plpgsql function with a pinned search_path that only inserts the row into an unindexed table.
     /// </summary>
-    private async Task NothingDoorAsync(PunchGenerator generator, CancellationToken _)
+    private Task NothingDoorAsync(PunchGenerator generator, CancellationToken _) => CeilingDoorAsync("bench.do_nothing_door", generator);
+
+    /// <summary>
+    /// The least a door that records the event must do, without the rules: the same call into a
+    /// SECURITY DEFINER function that inserts the punch into a copy of the event table (its indexes,
+    /// defaults and checks) with the door's ON CONFLICT DO NOTHING, and returns the new id and UUID.
+    /// No RLS, lock, argument checks, projection or outbox.
+    /// </summary>
+    private Task EventOnlyDoorAsync(PunchGenerator generator, CancellationToken _) => CeilingDoorAsync("bench.event_only_door", generator);
+
+    private async Task CeilingDoorAsync(string function, PunchGenerator generator)
     {
         var p = generator.Next();
-        await using var command = app.CreateCommand("""
+        await using var command = app.CreateCommand($"""
             SELECT d.event_uuid, d.duplicate
             FROM set_config('app.current_tenant', $1, true) AS t(tenant)
-            CROSS JOIN LATERAL bench.do_nothing_door(t.tenant::uuid, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) AS d
+            CROSS JOIN LATERAL {function}(t.tenant::uuid, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) AS d
             """);
         foreach (var value in new object[] { Tenant.ToString(), p.PersonUuid, p.PunchTime.UtcDateTime, p.PunchType, p.SourceProvider, DBNull.Value, p.RequestId, p.PayloadJson, DBNull.Value })
             command.Parameters.Add(new NpgsqlParameter { Value = value });
@@ -127,7 +145,28 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
           duplicate := false;
         END;
         $$;
+        CREATE TABLE IF NOT EXISTS bench.indexed_events (LIKE staffing.time_punch_events INCLUDING ALL);
+        CREATE OR REPLACE FUNCTION bench.event_only_door(
+          p_tenant_id uuid, p_person_uuid uuid, p_punch_time timestamptz, p_punch_type text, p_source_provider text,
+          p_source_event_id text, p_request_id text, p_payload jsonb, p_initiator_id text,
+          OUT event_id bigint, OUT event_uuid uuid, OUT duplicate boolean)
+        LANGUAGE plpgsql
+        SECURITY DEFINER
+        SET search_path = pg_catalog, staffing
+        AS $$
+        BEGIN
+          INSERT INTO bench.indexed_events AS e
+            (tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id, request_id, payload, initiator_id)
+          VALUES (p_tenant_id, p_person_uuid, p_punch_time, p_punch_type, p_source_provider, p_source_event_id,
+                  p_request_id, p_payload, p_initiator_id)
+          ON CONFLICT DO NOTHING
+          RETURNING e.id, e.event_uuid INTO event_id, event_uuid;
+          duplicate := NOT FOUND;
+        END;
+        $$;
         GRANT USAGE ON SCHEMA bench TO {{PunchLedgerDatabase.AppRole}};
+        GRANT EXECUTE ON FUNCTION bench.event_only_door(uuid, uuid, timestamptz, text, text, text, text, jsonb, text)
+          TO {{PunchLedgerDatabase.AppRole}};
         GRANT EXECUTE ON FUNCTION bench.do_nothing_door(uuid, uuid, timestamptz, text, text, text, text, jsonb, text)
           TO {{PunchLedgerDatabase.AppRole}};
         """;
