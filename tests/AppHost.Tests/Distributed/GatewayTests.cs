@@ -202,11 +202,17 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         Assert.NotNull(retryAfter);
         Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
 
-        // gRPC callers get RESOURCE_EXHAUSTED from the same bucket.
+        // gRPC callers get RESOURCE_EXHAUSTED from the same bucket (which may have refilled by a token or two
+        // meanwhile on a slow machine: a few calls in a row empty it again).
         using var channel = gateway.Channel();
-        var limited = await Assert.ThrowsAsync<RpcException>(() => new DailyResultsClient(channel).ListDailyResultsAsync(
-            new() { PersonUuid = Guid.NewGuid().ToString() }, GatewayCallers.Bearer(token)));
-        Assert.Equal(StatusCode.ResourceExhausted, limited.StatusCode);
+        var grpcStatuses = new List<StatusCode>();
+        for (var i = 0; i < 6 && !grpcStatuses.Contains(StatusCode.ResourceExhausted); i++)
+        {
+            grpcStatuses.Add(await StatusOfAsync(() => new DailyResultsClient(channel).ListDailyResultsAsync(
+                new() { PersonUuid = Guid.NewGuid().ToString() }, GatewayCallers.Bearer(token))));
+        }
+        Assert.Equal(StatusCode.ResourceExhausted, grpcStatuses[^1]);
+        Assert.All(grpcStatuses[..^1], s => Assert.Equal(StatusCode.OK, s));
 
         await Task.Delay(retryAfter.Value + TimeSpan.FromMilliseconds(200));
         using var again = await http.SendAsync(GatewayCallers.Get(path, token));
