@@ -560,7 +560,8 @@ $$;
 -- (OUT parameters, not a set: no tuplestore per call); SELECT … FROM it gives that row.
 --
 -- After the person's lock (an earlier statement, so the insert's and the projection's snapshots see every
--- event the lock's previous holder committed) it inserts the event and hands its two days to
+-- event the lock's previous holder committed) it stores the event (staffing.store_time_punch_event, as the
+-- batch door does for rows that hit a key) and hands its two days to
 -- staffing.project_daily_attendance_results, the one definition of how results and the outbox are
 -- written, shared with the batch door. (Inlining the projection into the INSERT's statement was
 -- measured: no faster, since the cost is per statement start-up either way.) When the INSERT hit an
@@ -604,15 +605,10 @@ BEGIN
   v_work_date := staffing.work_date_of(p_punch_time);
   v_locked := staffing.lock_attendance_person(p_tenant_id, p_person_uuid);
 
-  INSERT INTO staffing.time_punch_events AS e
-    (tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
-     request_id, payload, initiator_id)
-  VALUES
-    (p_tenant_id, p_person_uuid, p_punch_time, p_punch_type, p_source_provider, p_source_event_id,
-     p_request_id, v_payload, p_initiator_id)
-  ON CONFLICT DO NOTHING
-  RETURNING e.id, e.event_uuid INTO event_id, event_uuid;
-  IF FOUND THEN
+  SELECT x.o_event_id, x.o_event_uuid, x.o_outcome INTO event_id, event_uuid, v_outcome
+  FROM staffing.store_time_punch_event(p_tenant_id, p_person_uuid, p_punch_time, p_punch_type, p_source_provider,
+                                       p_source_event_id, p_request_id, v_payload, p_initiator_id) x;
+  IF v_outcome = 'ACCEPTED' THEN
     -- The day before (its window reaches 06:00 of this date) and the punch's own date; a day the punch
     -- is outside of cannot change and is only computed when it has no result yet.
     PERFORM staffing.project_daily_attendance_results(
@@ -624,10 +620,6 @@ BEGIN
     duplicate := false;
     RETURN;
   END IF;
-
-  SELECT x.o_event_id, x.o_event_uuid, x.o_outcome INTO event_id, event_uuid, v_outcome
-  FROM staffing.existing_time_punch_event(p_tenant_id, p_person_uuid, p_punch_time, p_punch_type,
-                                          p_source_provider, p_source_event_id, p_request_id, v_payload) x;
   IF v_outcome = 'CONFLICT' THEN
     RAISE EXCEPTION USING
       MESSAGE = 'STAFFING_IDEMPOTENCY_CONFLICT',
