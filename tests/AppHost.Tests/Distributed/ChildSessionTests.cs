@@ -46,11 +46,12 @@ public sealed class ChildSessionTests
 
     private static async Task<string> CommandLineAsync(int pid)
     {
-        // Right after fork the child may still be setsid(1) for an instant, before it execs the program.
+        // Right after fork the child may still be setsid(1) for an instant, before it execs the program, and while
+        // it execs /proc/<pid>/cmdline reads empty.
         for (var attempt = 0; ; attempt++)
         {
             var commandLine = (await File.ReadAllTextAsync($"/proc/{pid}/cmdline")).Replace('\0', ' ').Trim();
-            if (!commandLine.Contains("setsid", StringComparison.Ordinal) || attempt == 200) return commandLine;
+            if ((commandLine.Length > 0 && !commandLine.Contains("setsid", StringComparison.Ordinal)) || attempt == 200) return commandLine;
             await Task.Delay(10);
         }
     }
