@@ -1,3 +1,4 @@
+using HrmsAttendance.Testing;
 using System.Net;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
@@ -335,24 +336,7 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     [Fact]
     public async Task The_reader_roles_grants_are_exactly_one_select()
     {
-        await using var connection = await fixture.Superuser.OpenConnectionAsync();
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT 'table ' || c.relname || ' ' || p.privilege_type
-            FROM pg_class c
-            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'staffing'
-            CROSS JOIN LATERAL (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE'), ('REFERENCES'), ('TRIGGER')) p(privilege_type)
-            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND has_table_privilege($1, c.oid, p.privilege_type)
-            UNION ALL
-            SELECT 'function ' || f.proname
-            FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace AND n.nspname = 'staffing'
-            WHERE has_function_privilege($1, f.oid, 'EXECUTE')
-            ORDER BY 1
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = "daily_results_app" });
-        var grants = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) grants.Add(reader.GetString(0));
-        Assert.Equal(["table daily_attendance_results SELECT"], grants);
+        var grants = await RolePrivileges.OfAsync(fixture.Superuser, "daily_results_app");
+        Assert.Equal(["schema staffing USAGE", "staffing table daily_attendance_results SELECT"], grants);
     }
 }

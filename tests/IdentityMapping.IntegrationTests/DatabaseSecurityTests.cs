@@ -1,3 +1,4 @@
+using HrmsAttendance.Testing;
 using HrmsAttendance.IdentityMapping.Database;
 using Npgsql;
 
@@ -42,24 +43,7 @@ public sealed class DatabaseSecurityTests(IdentityMappingServiceFixture fixture)
     [Fact]
     public async Task The_service_role_has_exactly_the_doors_and_three_selects_and_nothing_in_other_schemas()
     {
-        var grants = await StringsAsync(fixture.Superuser,
-            """
-            SELECT n.nspname || ' table ' || c.relname || ' ' || p.privilege_type
-            FROM pg_class c
-            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-            CROSS JOIN LATERAL (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE'), ('REFERENCES'), ('TRIGGER')) p(privilege_type)
-            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND has_table_privilege($1, c.oid, p.privilege_type)
-            UNION ALL
-            SELECT n.nspname || ' function ' || f.proname
-            FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-            WHERE has_function_privilege($1, f.oid, 'EXECUTE')
-            UNION ALL
-            SELECT 'schema ' || n.nspname || ' ' || p.privilege_type
-            FROM pg_namespace n CROSS JOIN LATERAL (VALUES ('USAGE'), ('CREATE')) p(privilege_type)
-            WHERE n.nspname NOT LIKE 'pg\_%' AND n.nspname <> 'information_schema'
-              AND has_schema_privilege($1, n.oid, p.privilege_type)
-            ORDER BY 1
-            """, IdentityMappingDatabase.AppRole);
+        var grants = await RolePrivileges.OfAsync(fixture.Superuser, IdentityMappingDatabase.AppRole);
 
         Assert.Equal(
             [

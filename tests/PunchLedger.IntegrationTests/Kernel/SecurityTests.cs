@@ -1,3 +1,4 @@
+using HrmsAttendance.Testing;
 using HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
 using Npgsql;
 using static HrmsAttendance.PunchLedger.IntegrationTests.Kernel.KernelCalls;
@@ -168,30 +169,14 @@ public sealed class SecurityTests(PostgresFixture fixture)
     [Fact]
     public async Task The_grants_are_exactly_the_doors_and_two_selects()
     {
-        await using var connection = await fixture.Superuser.OpenConnectionAsync();
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT 'table ' || c.relname || ' ' || p.privilege_type
-            FROM pg_class c
-            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'staffing'
-            CROSS JOIN LATERAL (VALUES ('SELECT'), ('INSERT'), ('UPDATE'), ('DELETE'), ('TRUNCATE'), ('REFERENCES'), ('TRIGGER')) p(privilege_type)
-            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND has_table_privilege($1, c.oid, p.privilege_type)
-            UNION ALL
-            SELECT 'function ' || f.proname
-            FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace AND n.nspname = 'staffing'
-            WHERE has_function_privilege($1, f.oid, 'EXECUTE')
-            ORDER BY 1
-            """, connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = "punch_ledger_app" });
-        var grants = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-            while (await reader.ReadAsync()) grants.Add(reader.GetString(0));
+        var grants = await RolePrivileges.OfAsync(fixture.Superuser, "punch_ledger_app");
         Assert.Equal(
             [
-                "function submit_time_punch_event",
-                "function submit_time_punch_events",
-                "table daily_attendance_results SELECT",
-                "table time_punch_events SELECT",
+                "schema staffing USAGE",
+                "staffing function submit_time_punch_event",
+                "staffing function submit_time_punch_events",
+                "staffing table daily_attendance_results SELECT",
+                "staffing table time_punch_events SELECT",
             ], grants);
     }
 
