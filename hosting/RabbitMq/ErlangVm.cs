@@ -99,4 +99,55 @@ internal sealed class ErlangVm
     }
 
     public bool IsRunning => IsVmOf(Pid, _directory);
+
+    /// <summary>
+    /// Waits until no process running on <paramref name="directory"/>'s database is left (the VM's helpers such as
+    /// <c>erl_child_setup</c> notice their VM is gone a moment after it), then SIGKILLs whatever still is.
+    /// Only processes whose environment names our database are counted, so a reused pid is never signalled.
+    /// </summary>
+    public static async Task StopStragglersAsync(RabbitMqDataDirectory directory, TimeSpan grace)
+    {
+        var waited = Stopwatch.StartNew();
+        while (ProcessesOn(directory).Count > 0 && waited.Elapsed < grace)
+        {
+            await Task.Delay(50);
+        }
+        foreach (var pid in ProcessesOn(directory))
+        {
+            try
+            {
+                using var straggler = Process.GetProcessById(pid);
+                straggler.Kill();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // It exited meanwhile.
+            }
+        }
+    }
+
+    private static List<int> ProcessesOn(RabbitMqDataDirectory directory)
+    {
+        var marker = $"RABBITMQ_MNESIA_BASE={directory.MnesiaBase}";
+        var found = new List<int>();
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+            try
+            {
+                if (File.ReadAllText($"{entry}/environ").Split('\0').Contains(marker)) // empty for a zombie
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // gone while we looked, or not ours to inspect
+            }
+        }
+        return found;
+    }
 }

@@ -15,8 +15,12 @@ public sealed class RabbitMqServer : IAsyncDisposable
 {
     private const int PortAttempts = 5;
 
+    // How long the VM's helper processes (erl_child_setup) get to follow it out before they are killed.
+    private static readonly TimeSpan StragglerGrace = TimeSpan.FromSeconds(5);
+
     private readonly ChildProcess _node;
     private readonly ErlangVm? _vm;
+    private readonly RabbitMqDataDirectory _directory;
     private readonly Epmd _epmd;
     private readonly DataDirectoryLock _directoryLock;
     private readonly RabbitMqCredentials _credentials;
@@ -31,6 +35,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
     {
         _node = node;
         _vm = ErlangVm.FindChildOf(node.Pid, directory);
+        _directory = directory;
         _epmd = epmd;
         _directoryLock = directoryLock;
         Port = ports.Amqp;
@@ -245,6 +250,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
             _log($"rabbitmq: the Erlang VM (pid {_vm.Pid}) outlived its rabbitmq-server script; stopping it");
             await _vm.StopAsync();
         }
+        await ErlangVm.StopStragglersAsync(_directory, StragglerGrace);
         await _epmd.DisposeAsync(); // last: the node talks to it until it is gone
         _directoryLock.Dispose();
         if (_temporaryDataDirectory is not null)

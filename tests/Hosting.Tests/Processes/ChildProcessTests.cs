@@ -6,25 +6,40 @@ namespace HrmsAttendance.Hosting.Tests.Processes;
 public class ChildProcessTests
 {
     [Fact]
-    public async Task Captures_stdout_and_stderr_lines_keeping_the_last_500()
+    public async Task Keeps_the_last_500_lines_and_forwards_every_line()
     {
         var forwarded = new ConcurrentQueue<string>();
         await using var child = ChildProcess.Start(new ChildProcessOptions
         {
             Name = "seq",
-            FileName = "/bin/sh",
-            Arguments = ["-c", "seq 1 600; echo to-stderr >&2"],
+            FileName = "seq",
+            Arguments = ["1", "600"],
             Output = forwarded.Enqueue,
         });
 
         Assert.Equal(0, await child.Exited.WaitAsync(TimeSpan.FromSeconds(10)));
 
-        Assert.Equal(601, forwarded.Count);
-        var recent = child.RecentOutput;
-        Assert.Equal(500, recent.Count);
-        Assert.Contains("600", recent);
-        Assert.Contains("to-stderr", recent);
-        Assert.DoesNotContain("101", recent); // the oldest lines fell out
+        Assert.Equal(Enumerable.Range(1, 600).Select(n => n.ToString()), forwarded);
+        Assert.Equal(Enumerable.Range(101, 500).Select(n => n.ToString()), child.RecentOutput); // the oldest fell out
+    }
+
+    [Fact]
+    public async Task Captures_stderr_lines_too()
+    {
+        // stdout and stderr are read by separate readers, so their relative order is not asserted.
+        var forwarded = new ConcurrentQueue<string>();
+        await using var child = ChildProcess.Start(new ChildProcessOptions
+        {
+            Name = "both",
+            FileName = "/bin/sh",
+            Arguments = ["-c", "echo to-stdout; echo to-stderr >&2"],
+            Output = forwarded.Enqueue,
+        });
+
+        Assert.Equal(0, await child.Exited.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(["to-stderr", "to-stdout"], forwarded.Order());
+        Assert.Equal(["to-stderr", "to-stdout"], child.RecentOutput.Order());
     }
 
     [Fact]
