@@ -15,6 +15,9 @@ public sealed class DistributedAppFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>The gateway's extra TLS endpoint (Kestrel configuration only, as an operator would add it).</summary>
+    public GatewayTls GatewayTls { get; } = new();
+
     public RunningDashboard Dashboard => App.GetDashboard();
 
     /// <summary>What the AppHost printed (progress, the resource table, restarts), for failure messages.</summary>
@@ -26,7 +29,11 @@ public sealed class DistributedAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         App = await DistributedApplicationTestingBuilder.CreateAsync<Program>(
-            configure: LimitTheRateLimitedTenant,
+            configure: builder =>
+            {
+                LimitTheRateLimitedTenant(builder);
+                AddTheGatewayTlsEndpoint(builder);
+            },
             output: line => { lock (_output) _output.Add(line); });
         try
         {
@@ -52,9 +59,19 @@ public sealed class DistributedAppFixture : IAsyncLifetime
         gateway.Annotations.Add(new EnvironmentAnnotation(prefix + "RefillPerSecond", "1"));
     }
 
+    private void AddTheGatewayTlsEndpoint(IDistributedApplicationBuilder builder)
+    {
+        var gateway = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway");
+        foreach (var (name, value) in GatewayTls.Environment)
+        {
+            gateway.Annotations.Add(new EnvironmentAnnotation(name, value));
+        }
+    }
+
     public async Task DisposeAsync()
     {
         if (App is not null) await App.DisposeAsync();
+        GatewayTls.Dispose();
     }
 }
 

@@ -151,6 +151,42 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
     }
 
     [Fact]
+    public async Task One_TLS_listener_serves_gRPC_over_HTTP2_and_JSON_over_HTTP1_and_HTTP2()
+    {
+        var gateway = await GatewayAsync();
+        var tls = fixture.GatewayTls;
+        var tenant = Guid.NewGuid();
+        var admin = gateway.Token(tenant, AccessRoles.TenantAdmin);
+
+        // gRPC on the TLS port (HTTP/2 chosen by ALPN): a write, a read, and a refusal with its status intact.
+        using (var channel = GrpcChannel.ForAddress(tls.Address, tls.TrustingHandler()))
+        {
+            var identity = new IdentityMappingClient(channel);
+            var person = await identity.CreatePersonAsync(new() { EmployeeNumber = "TLS-1", DisplayName = "王五" }, GatewayCallers.Bearer(admin));
+            Assert.Contains((await identity.ListPersonsAsync(new(), GatewayCallers.Bearer(admin))).Persons, p => p.PersonUuid == person.PersonUuid);
+            var refused = await Assert.ThrowsAsync<RpcException>(() => identity.ListPersonsAsync(new(), GatewayCallers.Bearer(null)));
+            Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        }
+
+        // JSON on the same port, over either HTTP version.
+        using var http = new HttpClient(tls.TrustingHandler()) { BaseAddress = tls.Address };
+        foreach (var version in new[] { HttpVersion.Version11, HttpVersion.Version20 })
+        {
+            using var request = GatewayCallers.Get($"/api/daily-results?person_uuid={Guid.NewGuid()}&from_date=2026-03-02&to_date=2026-03-02", admin);
+            request.Version = version;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(version, response.Version);
+            Assert.Equal(tenant.ToString(), JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("tenant").GetString());
+        }
+
+        // A client that does not trust the certificate never gets through the handshake.
+        using var untrusting = new HttpClient { BaseAddress = tls.Address };
+        await Assert.ThrowsAsync<HttpRequestException>(() => untrusting.GetAsync("/api/daily-results"));
+    }
+
+    [Fact]
     public async Task Missing_expired_and_foreign_tokens_are_refused_with_401_and_UNAUTHENTICATED()
     {
         var gateway = await GatewayAsync();
