@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace HrmsAttendance.Database;
@@ -12,5 +13,16 @@ public static class ServiceDataSource
         // Npgsql redacts DETAIL unless told otherwise.
         builder.ConnectionStringBuilder.IncludeErrorDetail = true;
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Registers the service's pool (one per process, opened with its own role) and the "postgres" health check
+    /// that reports whether that role can run a query.
+    /// </summary>
+    public static IServiceCollection AddServiceDataSource(this IServiceCollection services, string connectionString)
+    {
+        services.AddSingleton(_ => Create(connectionString));
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
+        return services;
     }
 }

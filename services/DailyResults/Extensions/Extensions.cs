@@ -13,9 +13,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetRequiredConnectionString(DatabaseName);
-        builder.Services.AddSingleton(_ => ServiceDataSource.Create(connectionString));
-        builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
+        builder.Services.AddServiceDataSource(builder.Configuration.GetRequiredConnectionString(DatabaseName));
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DailyResultStore>();

@@ -3,7 +3,6 @@ using HrmsAttendance.GrpcWire;
 using HrmsAttendance.IdentityMapping.Data;
 using HrmsAttendance.IdentityMapping.Grpc;
 using HrmsAttendance.ServiceDefaults;
-using Npgsql;
 
 namespace HrmsAttendance.IdentityMapping.Extensions;
 
@@ -14,9 +13,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        var connectionString = builder.Configuration.GetRequiredConnectionString(DatabaseName);
-        builder.Services.AddSingleton(_ => ServiceDataSource.Create(connectionString));
-        builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres");
+        builder.Services.AddServiceDataSource(builder.Configuration.GetRequiredConnectionString(DatabaseName));
 
         builder.Services.AddSingleton<PersonStore>();
         builder.Services.AddSingleton<IdentityLinkStore>();
