@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HrmsAttendance.Hosting.PrivateServers;
 using HrmsAttendance.Hosting.Processes;
 using Npgsql;
 
@@ -9,9 +10,6 @@ internal static class PostgresReadiness
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>Thrown when the server could not bind its port because something else took it first.</summary>
-    public sealed class PortTakenException(string message) : Exception(message);
 
     public static async Task WaitAsync(ChildProcess server, string superuserConnectionString, CancellationToken ct)
     {
@@ -38,7 +36,7 @@ internal static class PostgresReadiness
             {
                 // Either our server has the wrong password, or another server answered on "our" port
                 // while ours was failing to bind it. Ours exits quickly in the second case.
-                if (await HasExitedWithinAsync(server, TimeSpan.FromSeconds(2)))
+                if (await server.ExitsWithinAsync(TimeSpan.FromSeconds(2)))
                 {
                     throw ExitedEarly(server);
                 }
@@ -69,20 +67,6 @@ internal static class PostgresReadiness
         await command.ExecuteScalarAsync(ct);
     }
 
-    private static async Task<bool> HasExitedWithinAsync(ChildProcess server, TimeSpan wait)
-    {
-        await Task.WhenAny(server.Exited, Task.Delay(wait));
-        return server.HasExited;
-    }
-
-    private static Exception ExitedEarly(ChildProcess server)
-    {
-        var output = server.RecentOutput;
-        if (output.Any(line => line.Contains("Address already in use", StringComparison.Ordinal)))
-        {
-            return new PortTakenException($"Another process holds the port.{output.FormatTail()}");
-        }
-        return new InvalidOperationException(
-            $"PostgreSQL exited with code {server.ExitCode} before accepting connections.{output.FormatTail()}");
-    }
+    private static Exception ExitedEarly(ChildProcess server) =>
+        EarlyExit.Describe(server, "PostgreSQL", "accepting connections", EarlyExit.AddressInUse);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using HrmsAttendance.Hosting.PrivateServers;
 using HrmsAttendance.Hosting.Processes;
 using Npgsql;
 
@@ -9,7 +10,7 @@ namespace HrmsAttendance.Hosting.Postgres;
 /// 127.0.0.1 only. Stands in for Aspire's PostgreSQL resource. Start it with <see cref="StartAsync"/>,
 /// give each service its own database and roles with <see cref="EnsureDatabaseAsync"/>, dispose to stop it.
 /// </summary>
-public sealed class PostgresServer : IAsyncDisposable
+public sealed class PostgresServer : IAsyncDisposable, IPrivateServer
 {
     public const string SuperuserName = "postgres";
 
@@ -21,8 +22,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string? _temporaryDataDirectory;
     private readonly SemaphoreSlim _provisioning = new(1, 1);
     private readonly ConcurrentDictionary<string, byte> _issuedConnectionStrings = new();
-    private readonly Lazy<Task> _disposal;
-    private volatile bool _stopRequested;
+    private readonly ServerShutdown _shutdown;
 
     private PostgresServer(ChildProcess process, int port, PostgresCredentials credentials, string socketDirectory, string? temporaryDataDirectory)
     {
@@ -31,7 +31,7 @@ public sealed class PostgresServer : IAsyncDisposable
         _credentials = credentials;
         _socketDirectory = socketDirectory;
         _temporaryDataDirectory = temporaryDataDirectory;
-        _disposal = new Lazy<Task>(StopAndCleanUpAsync);
+        _shutdown = new ServerShutdown(StopAndCleanUpAsync);
     }
 
     public string Host => "127.0.0.1";
@@ -51,22 +51,15 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>
     /// For tests: a server on a fresh directory under the system temp directory, deleted on dispose.
     /// </summary>
-    public static async Task<PostgresServer> StartTemporaryAsync(Action<string>? log = null, CancellationToken ct = default)
-    {
-        var directory = Directory.CreateTempSubdirectory("hrms-pg-").FullName;
-        try
-        {
-            return await StartAsync(new PostgresServerOptions { DataDirectory = directory, Log = log }, directory, ct);
-        }
-        catch
-        {
-            Directory.Delete(directory, recursive: true);
-            throw;
-        }
-    }
+    public static Task<PostgresServer> StartTemporaryAsync(Action<string>? log = null, CancellationToken ct = default) =>
+        ServerLaunch.InTemporaryDirectoryAsync("hrms-pg-", directory =>
+            StartAsync(new PostgresServerOptions { DataDirectory = directory, Log = log }, directory, ct));
 
     public string SuperuserConnectionString(string database = "postgres") =>
         ConnectionString(database, SuperuserName, _credentials.SuperuserPassword);
+
+    /// <summary>The superuser's: what the AppHost publishes for the server resource (its databases publish their own roles').</summary>
+    string IPrivateServer.ConnectionString => SuperuserConnectionString();
 
     /// <summary>
     /// Makes sure <paramref name="database"/> exists, owned by <paramref name="ownerRole"/>, and that the owner
@@ -113,19 +106,12 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     /// <summary>Fast shutdown (SIGINT), up to 10 s, then SIGKILL. Idempotent.</summary>
-    public ValueTask DisposeAsync()
-    {
-        _stopRequested = true;
-        return new ValueTask(_disposal.Value);
-    }
+    public ValueTask DisposeAsync() => _shutdown.RunAsync();
 
     private static async Task<PostgresServer> StartAsync(PostgresServerOptions options, string? temporaryDataDirectory, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("The PostgreSQL launcher runs Debian's binaries and supports Linux only.");
-        }
+        ServerLaunch.RequireLinux("PostgreSQL");
         var log = options.Log ?? (_ => { });
         var binaries = await PostgresInstallation.LocateOrInstallAsync(log, ct);
         var osUser = PostgresOsUser.ForThisProcess();
@@ -155,15 +141,15 @@ public sealed class PostgresServer : IAsyncDisposable
                 {
                     await PostgresReadiness.WaitAsync(process, server.SuperuserConnectionString(), ct);
                     log($"postgres: ready on 127.0.0.1:{port} (pid {process.Pid})");
-                    server.ReportUnexpectedExit(log);
+                    server._shutdown.ReportUnexpectedExit(process, "postgres: the server", log);
                     return server;
                 }
-                catch (PostgresReadiness.PortTakenException) when (options.Port == 0 && attempt < PortAttempts)
+                catch (PortTakenException) when (options.Port == 0 && attempt < PortAttempts)
                 {
                     log($"postgres: port {port} was taken before the server bound it; trying another");
                     await process.DisposeAsync();
                 }
-                catch (PostgresReadiness.PortTakenException taken)
+                catch (PortTakenException taken)
                 {
                     await process.DisposeAsync();
                     throw new InvalidOperationException(
@@ -193,15 +179,6 @@ public sealed class PostgresServer : IAsyncDisposable
         await osUser.TakeOwnershipAsync(directory, ct);
         return directory;
     }
-
-    private void ReportUnexpectedExit(Action<string> log) =>
-        _process.Exited.ContinueWith(exited =>
-        {
-            if (!_stopRequested)
-            {
-                log($"postgres: the server (pid {ProcessId}) exited unexpectedly with code {exited.Result}");
-            }
-        }, TaskScheduler.Default);
 
     private async Task<NpgsqlConnection> OpenSuperuserAsync(string database, CancellationToken ct)
     {

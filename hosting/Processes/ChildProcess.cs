@@ -100,6 +100,13 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits up to <paramref name="wait"/> for the process to exit; true if it has.</summary>
+    public async Task<bool> ExitsWithinAsync(TimeSpan wait)
+    {
+        await Task.WhenAny(Exited, Task.Delay(wait));
+        return HasExited;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();

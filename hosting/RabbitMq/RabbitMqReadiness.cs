@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using HrmsAttendance.Hosting.PrivateServers;
 using HrmsAttendance.Hosting.Processes;
 
 namespace HrmsAttendance.Hosting.RabbitMq;
@@ -16,9 +17,6 @@ internal static class RabbitMqReadiness
 
     // Words of the node's own boot failure reports when a port is taken (AMQP listener; distribution port).
     private static readonly string[] PortTakenMarkers = ["eaddrinuse", "dist_port_already_used"];
-
-    /// <summary>Thrown when the node could not bind one of its ports because something else took it first.</summary>
-    public sealed class PortTakenException(string message) : Exception(message);
 
     public static async Task WaitAsync(ChildProcess node, int amqpPort, RabbitMqCredentials credentials, CancellationToken ct)
     {
@@ -45,7 +43,7 @@ internal static class RabbitMqReadiness
                 }
                 // Either another server answered on "our" port (ours then fails to bind it and exits), or the
                 // database was created with other credentials than those in credentials.json.
-                if (await HasExitedWithinAsync(node, TimeSpan.FromSeconds(10)))
+                if (await node.ExitsWithinAsync(TimeSpan.FromSeconds(10)))
                 {
                     throw ExitedEarly(node);
                 }
@@ -68,20 +66,6 @@ internal static class RabbitMqReadiness
         }
     }
 
-    private static async Task<bool> HasExitedWithinAsync(ChildProcess node, TimeSpan wait)
-    {
-        await Task.WhenAny(node.Exited, Task.Delay(wait));
-        return node.HasExited;
-    }
-
-    private static Exception ExitedEarly(ChildProcess node)
-    {
-        var output = node.RecentOutput;
-        if (output.Any(line => PortTakenMarkers.Any(marker => line.Contains(marker, StringComparison.Ordinal))))
-        {
-            return new PortTakenException($"Another process holds one of its ports.{output.FormatTail()}");
-        }
-        return new InvalidOperationException(
-            $"RabbitMQ exited with code {node.ExitCode} before accepting connections.{output.FormatTail()}");
-    }
+    private static Exception ExitedEarly(ChildProcess node) =>
+        EarlyExit.Describe(node, "RabbitMQ", "accepting connections", PortTakenMarkers, takenPorts: "one of its ports");
 }

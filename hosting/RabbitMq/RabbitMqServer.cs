@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using HrmsAttendance.Hosting.PrivateServers;
 using HrmsAttendance.Hosting.Processes;
 
 namespace HrmsAttendance.Hosting.RabbitMq;
@@ -11,7 +12,7 @@ namespace HrmsAttendance.Hosting.RabbitMq;
 /// epmd, listening on 127.0.0.1 only (AMQP, Erlang distribution, epmd). Stands in for Aspire's RabbitMQ resource.
 /// Start it with <see cref="StartAsync"/>, hand <see cref="ConnectionString"/> to the services, dispose to stop it.
 /// </summary>
-public sealed class RabbitMqServer : IAsyncDisposable
+public sealed class RabbitMqServer : IAsyncDisposable, IPrivateServer
 {
     private const int PortAttempts = 5;
 
@@ -26,8 +27,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
     private readonly RabbitMqCredentials _credentials;
     private readonly string? _temporaryDataDirectory;
     private readonly Action<string> _log;
-    private readonly Lazy<Task> _disposal;
-    private volatile bool _stopRequested;
+    private readonly ServerShutdown _shutdown;
 
     private RabbitMqServer(
         ChildProcess node, Epmd epmd, DataDirectoryLock directoryLock, RabbitMqPorts ports, RabbitMqCredentials credentials,
@@ -43,7 +43,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
         _credentials = credentials;
         _temporaryDataDirectory = temporaryDataDirectory;
         _log = log;
-        _disposal = new Lazy<Task>(StopAndCleanUpAsync);
+        _shutdown = new ServerShutdown(StopAndCleanUpAsync);
     }
 
     public string Host => "127.0.0.1";
@@ -85,38 +85,21 @@ public sealed class RabbitMqServer : IAsyncDisposable
         StartAsync(options, temporaryDataDirectory: null, ct);
 
     /// <summary>For tests: a node on a fresh directory under the system temp directory, deleted on dispose.</summary>
-    public static async Task<RabbitMqServer> StartTemporaryAsync(Action<string>? log = null, CancellationToken ct = default)
-    {
-        var directory = Directory.CreateTempSubdirectory("hrms-rabbitmq-").FullName;
-        try
-        {
-            return await StartAsync(new RabbitMqServerOptions { DataDirectory = directory, Log = log }, directory, ct);
-        }
-        catch
-        {
-            Directory.Delete(directory, recursive: true);
-            throw;
-        }
-    }
+    public static Task<RabbitMqServer> StartTemporaryAsync(Action<string>? log = null, CancellationToken ct = default) =>
+        ServerLaunch.InTemporaryDirectoryAsync("hrms-rabbitmq-", directory =>
+            StartAsync(new RabbitMqServerOptions { DataDirectory = directory, Log = log }, directory, ct));
 
     /// <summary>
     /// SIGTERM (the script asks the node to stop cleanly, ~1-3 s), up to 30 s, then SIGKILL of the script and
     /// everything under it. Then the Erlang VM if the script was killed before and left it running, then epmd.
     /// Idempotent.
     /// </summary>
-    public ValueTask DisposeAsync()
-    {
-        _stopRequested = true;
-        return new ValueTask(_disposal.Value);
-    }
+    public ValueTask DisposeAsync() => _shutdown.RunAsync();
 
     private static async Task<RabbitMqServer> StartAsync(RabbitMqServerOptions options, string? temporaryDataDirectory, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("The RabbitMQ launcher runs Debian's binaries and supports Linux only.");
-        }
+        ServerLaunch.RequireLinux("RabbitMQ");
         var log = options.Log ?? (_ => { });
         var binaries = await RabbitMqBinaries.LocateOrInstallAsync(log, ct);
 
@@ -135,7 +118,7 @@ public sealed class RabbitMqServer : IAsyncDisposable
             epmd = await Epmd.StartAsync(binaries.Epmd, directory.HomeDirectory, log, ct);
             var (node, ports) = await StartNodeAsync(binaries, directory, credentials, epmd, options, ct);
             var server = new RabbitMqServer(node, epmd, directoryLock, ports, credentials, directory, temporaryDataDirectory, log);
-            server.ReportUnexpectedExit();
+            server._shutdown.ReportUnexpectedExit(node, "rabbitmq: the node", log);
             return server;
         }
         catch
@@ -180,12 +163,12 @@ public sealed class RabbitMqServer : IAsyncDisposable
                 log($"rabbitmq: ready on 127.0.0.1:{ports.Amqp} (pid {node.Pid}) in {started.Elapsed.TotalSeconds:0.0} s");
                 return (node, ports);
             }
-            catch (RabbitMqReadiness.PortTakenException) when (attempt < PortAttempts && options.Port == 0)
+            catch (PortTakenException) when (attempt < PortAttempts && options.Port == 0)
             {
                 log("rabbitmq: a port was taken before the node bound it; trying others");
                 await node.DisposeAsync();
             }
-            catch (RabbitMqReadiness.PortTakenException taken)
+            catch (PortTakenException taken)
             {
                 await node.DisposeAsync();
                 throw new InvalidOperationException(
@@ -232,15 +215,6 @@ public sealed class RabbitMqServer : IAsyncDisposable
             throw new InvalidOperationException($"RabbitMQ could not listen on 127.0.0.1:{port}: the address is already in use.", e);
         }
     }
-
-    private void ReportUnexpectedExit() =>
-        _node.Exited.ContinueWith(exited =>
-        {
-            if (!_stopRequested)
-            {
-                _log($"rabbitmq: the node (pid {ProcessId}) exited unexpectedly with code {exited.Result}");
-            }
-        }, TaskScheduler.Default);
 
     private async Task StopAndCleanUpAsync()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using HrmsAttendance.Hosting.PrivateServers;
 using HrmsAttendance.Hosting.Processes;
 
 namespace HrmsAttendance.Hosting.Redis;
@@ -10,9 +11,6 @@ internal static class RedisReadiness
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
-
-    /// <summary>Thrown when the server could not bind its port because something else took it first.</summary>
-    public sealed class PortTakenException(string message) : Exception(message);
 
     public static async Task WaitAsync(ChildProcess server, int port, string password, CancellationToken ct)
     {
@@ -43,7 +41,7 @@ internal static class RedisReadiness
                 {
                     // Ours was just given this password, so another server answered on "our" port while ours
                     // was failing to bind it. Ours exits quickly then.
-                    if (await HasExitedWithinAsync(server, TimeSpan.FromSeconds(2)))
+                    if (await server.ExitsWithinAsync(TimeSpan.FromSeconds(2)))
                     {
                         throw ExitedEarly(server);
                     }
@@ -67,20 +65,6 @@ internal static class RedisReadiness
         }
     }
 
-    private static async Task<bool> HasExitedWithinAsync(ChildProcess server, TimeSpan wait)
-    {
-        await Task.WhenAny(server.Exited, Task.Delay(wait));
-        return server.HasExited;
-    }
-
-    private static Exception ExitedEarly(ChildProcess server)
-    {
-        var output = server.RecentOutput;
-        if (output.Any(line => line.Contains("Address already in use", StringComparison.Ordinal)))
-        {
-            return new PortTakenException($"Another process holds the port.{output.FormatTail()}");
-        }
-        return new InvalidOperationException(
-            $"Redis exited with code {server.ExitCode} before answering PING.{output.FormatTail()}");
-    }
+    private static Exception ExitedEarly(ChildProcess server) =>
+        EarlyExit.Describe(server, "Redis", "answering PING", EarlyExit.AddressInUse);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using HrmsAttendance.Hosting.PrivateServers;
 using HrmsAttendance.Hosting.Processes;
 
 namespace HrmsAttendance.Hosting.Redis;
@@ -9,14 +10,13 @@ namespace HrmsAttendance.Hosting.Redis;
 /// 127.0.0.1 only, password required, nothing persisted. Stands in for Aspire's Redis resource.
 /// Start it with <see cref="StartAsync"/>, hand <see cref="ConnectionString"/> to the services, dispose to stop it.
 /// </summary>
-public sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : IAsyncDisposable, IPrivateServer
 {
     private const int PortAttempts = 5;
 
     private readonly ChildProcess _process;
     private readonly string? _temporaryDataDirectory;
-    private readonly Lazy<Task> _disposal;
-    private volatile bool _stopRequested;
+    private readonly ServerShutdown _shutdown;
 
     private RedisServer(ChildProcess process, int port, string password, string? temporaryDataDirectory)
     {
@@ -24,7 +24,7 @@ public sealed class RedisServer : IAsyncDisposable
         Port = port;
         Password = password;
         _temporaryDataDirectory = temporaryDataDirectory;
-        _disposal = new Lazy<Task>(StopAndCleanUpAsync);
+        _shutdown = new ServerShutdown(StopAndCleanUpAsync);
     }
 
     public string Host => "127.0.0.1";
@@ -47,34 +47,17 @@ public sealed class RedisServer : IAsyncDisposable
         StartAsync(options, temporaryDataDirectory: null, ct);
 
     /// <summary>For tests: a server on a fresh directory under the system temp directory, deleted on dispose.</summary>
-    public static async Task<RedisServer> StartTemporaryAsync(Action<string>? log = null, CancellationToken ct = default)
-    {
-        var directory = Directory.CreateTempSubdirectory("hrms-redis-").FullName;
-        try
-        {
-            return await StartAsync(new RedisServerOptions { DataDirectory = directory, Log = log }, directory, ct);
-        }
-        catch
-        {
-            Directory.Delete(directory, recursive: true);
-            throw;
-        }
-    }
+    public static Task<RedisServer> StartTemporaryAsync(Action<string>? log = null, CancellationToken ct = default) =>
+        ServerLaunch.InTemporaryDirectoryAsync("hrms-redis-", directory =>
+            StartAsync(new RedisServerOptions { DataDirectory = directory, Log = log }, directory, ct));
 
     /// <summary>SIGTERM (Redis saves nothing and exits), up to 10 s, then SIGKILL. Idempotent.</summary>
-    public ValueTask DisposeAsync()
-    {
-        _stopRequested = true;
-        return new ValueTask(_disposal.Value);
-    }
+    public ValueTask DisposeAsync() => _shutdown.RunAsync();
 
     private static async Task<RedisServer> StartAsync(RedisServerOptions options, string? temporaryDataDirectory, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("The Redis launcher runs Debian's binaries and supports Linux only.");
-        }
+        ServerLaunch.RequireLinux("Redis");
         var log = options.Log ?? (_ => { });
         var redisServer = await RedisInstallation.LocateOrInstallAsync(log, ct);
 
@@ -103,15 +86,15 @@ public sealed class RedisServer : IAsyncDisposable
             {
                 await RedisReadiness.WaitAsync(process, port, credentials.Password, ct);
                 log($"redis: ready on 127.0.0.1:{port} (pid {process.Pid}) in {started.ElapsedMilliseconds} ms");
-                server.ReportUnexpectedExit(log);
+                server._shutdown.ReportUnexpectedExit(process, "redis: the server", log);
                 return server;
             }
-            catch (RedisReadiness.PortTakenException) when (options.Port == 0 && attempt < PortAttempts)
+            catch (PortTakenException) when (options.Port == 0 && attempt < PortAttempts)
             {
                 log($"redis: port {port} was taken before the server bound it; trying another");
                 await process.DisposeAsync();
             }
-            catch (RedisReadiness.PortTakenException taken)
+            catch (PortTakenException taken)
             {
                 await process.DisposeAsync();
                 throw new InvalidOperationException(
@@ -124,15 +107,6 @@ public sealed class RedisServer : IAsyncDisposable
             }
         }
     }
-
-    private void ReportUnexpectedExit(Action<string> log) =>
-        _process.Exited.ContinueWith(exited =>
-        {
-            if (!_stopRequested)
-            {
-                log($"redis: the server (pid {ProcessId}) exited unexpectedly with code {exited.Result}");
-            }
-        }, TaskScheduler.Default);
 
     private async Task StopAndCleanUpAsync()
     {

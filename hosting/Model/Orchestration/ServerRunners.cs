@@ -1,32 +1,40 @@
 using HrmsAttendance.Hosting.Postgres;
+using HrmsAttendance.Hosting.PrivateServers;
 using HrmsAttendance.Hosting.RabbitMq;
 using HrmsAttendance.Hosting.Redis;
 
 namespace HrmsAttendance.Hosting.Orchestration;
 
-internal sealed class PostgresServerRunner(PostgresServerResource resource, RunContext context) : ServerRunner(resource, context)
+/// <summary>Starts its launcher on the resource's data directory, then publishes its process, port and connection string.</summary>
+internal abstract class ServerRunner<TServer>(Resource resource, RunContext context, string endpointScheme) : ServerRunner(resource, context)
+    where TServer : class, IPrivateServer
 {
-    private PostgresServer? _server;
+    private TServer? _server;
 
-    public PostgresServer Server => _server ?? throw new InvalidOperationException($"{Resource} has not started.");
+    public TServer Server => _server ?? throw new InvalidOperationException($"{Resource} has not started.");
 
     public override async Task StartAsync(CancellationToken ct)
     {
-        _server = await PostgresServer.StartAsync(new PostgresServerOptions
-        {
-            DataDirectory = Context.DataDirectoryFor(Resource),
-            Port = resource.Port,
-            Log = LogServerLine,
-        }, ct);
+        _server = await LaunchAsync(Context.DataDirectoryFor(Resource), ct);
         (ProcessId, Port) = (_server.ProcessId, _server.Port);
-        Context.Values.SetConnectionString(Resource, null, _server.SuperuserConnectionString());
-        PublishRunning(ProcessId, Port, "tcp");
+        Context.Values.SetConnectionString(Resource, null, _server.ConnectionString);
+        PublishRunning(ProcessId, Port, endpointScheme);
     }
 
     public override async Task StopAsync()
     {
         if (_server is not null) await _server.DisposeAsync();
     }
+
+    /// <summary>Starts the server; its progress and output go to <see cref="ServerRunner.LogServerLine"/>.</summary>
+    protected abstract Task<TServer> LaunchAsync(string dataDirectory, CancellationToken ct);
+}
+
+internal sealed class PostgresServerRunner(PostgresServerResource resource, RunContext context)
+    : ServerRunner<PostgresServer>(resource, context, "tcp")
+{
+    protected override Task<PostgresServer> LaunchAsync(string dataDirectory, CancellationToken ct) =>
+        PostgresServer.StartAsync(new PostgresServerOptions { DataDirectory = dataDirectory, Port = resource.Port, Log = LogServerLine }, ct);
 }
 
 /// <summary>Creates (or corrects) the database and its roles in the running server; Running = done.</summary>
@@ -58,48 +66,16 @@ internal sealed class PostgresDatabaseRunner(PostgresDatabaseResource resource, 
     public override Task StopAsync() => Task.CompletedTask; // stops with its server
 }
 
-internal sealed class RedisRunner(RedisResource resource, RunContext context) : ServerRunner(resource, context)
+internal sealed class RedisRunner(RedisResource resource, RunContext context)
+    : ServerRunner<RedisServer>(resource, context, "tcp")
 {
-    private RedisServer? _server;
-
-    public override async Task StartAsync(CancellationToken ct)
-    {
-        _server = await RedisServer.StartAsync(new RedisServerOptions
-        {
-            DataDirectory = Context.DataDirectoryFor(Resource),
-            Port = resource.Port,
-            Log = LogServerLine,
-        }, ct);
-        (ProcessId, Port) = (_server.ProcessId, _server.Port);
-        Context.Values.SetConnectionString(Resource, null, _server.ConnectionString);
-        PublishRunning(ProcessId, Port, "tcp");
-    }
-
-    public override async Task StopAsync()
-    {
-        if (_server is not null) await _server.DisposeAsync();
-    }
+    protected override Task<RedisServer> LaunchAsync(string dataDirectory, CancellationToken ct) =>
+        RedisServer.StartAsync(new RedisServerOptions { DataDirectory = dataDirectory, Port = resource.Port, Log = LogServerLine }, ct);
 }
 
-internal sealed class RabbitMqRunner(RabbitMQServerResource resource, RunContext context) : ServerRunner(resource, context)
+internal sealed class RabbitMqRunner(RabbitMQServerResource resource, RunContext context)
+    : ServerRunner<RabbitMqServer>(resource, context, "amqp")
 {
-    private RabbitMqServer? _server;
-
-    public override async Task StartAsync(CancellationToken ct)
-    {
-        _server = await RabbitMqServer.StartAsync(new RabbitMqServerOptions
-        {
-            DataDirectory = Context.DataDirectoryFor(Resource),
-            Port = resource.Port,
-            Log = LogServerLine,
-        }, ct);
-        (ProcessId, Port) = (_server.ProcessId, _server.Port);
-        Context.Values.SetConnectionString(Resource, null, _server.ConnectionString);
-        PublishRunning(ProcessId, Port, "amqp");
-    }
-
-    public override async Task StopAsync()
-    {
-        if (_server is not null) await _server.DisposeAsync();
-    }
+    protected override Task<RabbitMqServer> LaunchAsync(string dataDirectory, CancellationToken ct) =>
+        RabbitMqServer.StartAsync(new RabbitMqServerOptions { DataDirectory = dataDirectory, Port = resource.Port, Log = LogServerLine }, ct);
 }

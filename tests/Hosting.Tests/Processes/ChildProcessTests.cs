@@ -57,6 +57,17 @@ public class ChildProcessTests
     }
 
     [Fact]
+    public async Task ExitsWithin_is_true_once_the_process_exits_and_false_when_the_wait_runs_out()
+    {
+        await using var quick = ChildProcess.Start(new ChildProcessOptions { Name = "true", FileName = "true" });
+        await using var slow = ChildProcess.Start(new ChildProcessOptions { Name = "sleep", FileName = "sleep", Arguments = ["300"] });
+
+        Assert.True(await quick.ExitsWithinAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(await slow.ExitsWithinAsync(TimeSpan.FromMilliseconds(100)));
+        Assert.False(slow.HasExited);
+    }
+
+    [Fact]
     public async Task Stop_sends_the_signal_and_returns_as_soon_as_the_process_exits()
     {
         await using var child = ChildProcess.Start(new ChildProcessOptions { Name = "sleep", FileName = "sleep", Arguments = ["300"] });
