@@ -11,7 +11,8 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
     [Fact]
     public async Task A_bucket_of_capacity_n_allows_exactly_n_then_refuses_with_a_retry_after()
     {
-        var (limiter, tenant) = Limiter(tenant: new(5, 0.5), principal: new(40, 20));
+        var (limiter, tenant) = Limiter(tenant: new(5, 0.1), principal: new(40, 20));
+        var draining = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 4; i >= 0; i--)
         {
             var allowed = await limiter.AcquireAsync(tenant, principal: null);
@@ -26,8 +27,10 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
         Assert.False(refused.Allowed);
         Assert.Equal(RateLimitScope.Tenant, refused.LimitedBy);
         Assert.Equal(0, refused.Remaining);
-        // One token at 0.5/s is 2 s away, less what refilled while we drained.
-        Assert.InRange(refused.RetryAfter, TimeSpan.FromMilliseconds(1500), TimeSpan.FromMilliseconds(2000));
+        // One token at 0.1/s is 10 s away, less what refilled while we drained (at most our elapsed time, which a
+        // loaded machine can stretch).
+        var drained = draining.Elapsed;
+        Assert.InRange(refused.RetryAfter, TimeSpan.FromSeconds(10) - drained - TimeSpan.FromMilliseconds(10), TimeSpan.FromSeconds(10));
         Assert.False((await limiter.AcquireAsync(tenant, principal: null)).Allowed);
     }
 
