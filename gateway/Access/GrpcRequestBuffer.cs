@@ -1,5 +1,6 @@
 using System.Buffers;
 using HrmsAttendance.Gateway.Errors;
+using HrmsAttendance.GrpcWire;
 using HrmsAttendance.GrpcWire.Wire;
 
 namespace HrmsAttendance.Gateway.Access;
@@ -7,7 +8,8 @@ namespace HrmsAttendance.Gateway.Access;
 /// <summary>
 /// Reads the one request message of a unary (or server-streaming) gRPC call so the gateway can inspect it, and puts
 /// the very same bytes back as the request body (a <see cref="MemoryStream"/> at position 0) for the forwarder.
-/// Bounded: a message whose frame declares more than the limit is refused before it is buffered.
+/// Bounded: a message whose frame declares more than the limit is refused before it is buffered, and a gzip message
+/// (grpc-encoding: gzip, compressed flag 1) is inflated for inspection up to the same limit.
 /// </summary>
 internal static class GrpcRequestBuffer
 {
@@ -23,14 +25,12 @@ internal static class GrpcRequestBuffer
         if (read < header.Length)
             return Bad(read == 0 ? "the gRPC request has no message" : "the gRPC request's message frame is truncated");
 
-        switch (header[0])
-        {
-            case 0: break;
-            case 1:
-                return Bad("the gateway inspects this call's request, so it must be sent uncompressed: use grpc-encoding identity (compressed flag 0)");
-            default:
-                return Bad($"the gRPC message frame has an invalid compressed flag {header[0]}");
-        }
+        if (header[0] > 1)
+            return Bad($"the gRPC message frame has an invalid compressed flag {header[0]}");
+        var compressed = header[0] == 1;
+        var encoding = request.Headers[GrpcProtocol.EncodingHeader].ToString();
+        if (compressed && encoding != GrpcProtocol.GzipEncoding)
+            return Bad($"the gRPC message is compressed with '{encoding}'; the gateway inspects this call's request and reads gzip or uncompressed messages only");
         MessageFrame.ParseHeader(header, out var length);
         if (length > (uint)maxMessageBytes)
             return TooLarge(length, maxMessageBytes);
@@ -44,9 +44,23 @@ internal static class GrpcRequestBuffer
         if (await ReadFullyAsync(request.Body, extra, cancellation) > 0)
             return Bad("a unary gRPC request carries exactly one message; this one has more bytes after it");
 
-        // The forwarder reads exactly what the client sent.
+        // The forwarder reads exactly what the client sent; only the inspected copy is inflated.
         request.Body = new MemoryStream(frame, writable: false);
-        return (new ReadOnlySequence<byte>(frame, MessageFrame.HeaderSize, (int)length), null);
+        var payload = new ReadOnlySequence<byte>(frame, MessageFrame.HeaderSize, (int)length);
+        if (!compressed)
+            return (payload, null);
+        try
+        {
+            return (new ReadOnlySequence<byte>(GzipCompression.Decompress(payload, maxMessageBytes)), null);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+        {
+            return TooLarge($"more than {maxMessageBytes}", maxMessageBytes, "once decompressed ");
+        }
+        catch (RpcException e)
+        {
+            return Bad($"the gRPC message is not valid gzip: {e.Status.Detail}");
+        }
     }
 
     private static async Task<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellation)
@@ -64,7 +78,7 @@ internal static class GrpcRequestBuffer
     private static (ReadOnlySequence<byte>, GatewayError?) Bad(string detail) =>
         (ReadOnlySequence<byte>.Empty, new GatewayError(GatewayErrors.BadRequest, detail));
 
-    private static (ReadOnlySequence<byte>, GatewayError?) TooLarge(long size, int limit) =>
+    private static (ReadOnlySequence<byte>, GatewayError?) TooLarge(object size, int limit, string when = "") =>
         (ReadOnlySequence<byte>.Empty, new GatewayError(GatewayErrors.PayloadTooLarge,
-            $"the gRPC request message has {size} bytes; the gateway inspects at most {limit} bytes for this call"));
+            $"the gRPC request message has {when}{size} bytes; the gateway inspects at most {limit} bytes for this call"));
 }

@@ -4,7 +4,7 @@ using System.IO.Compression;
 namespace HrmsAttendance.GrpcWire.Wire;
 
 /// <summary>The one message compression we support besides identity.</summary>
-internal static class GzipCompression
+public static class GzipCompression
 {
     public static byte[] Compress(byte[] payload)
     {

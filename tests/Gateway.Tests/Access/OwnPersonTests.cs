@@ -177,16 +177,64 @@ public sealed class OwnPersonTests
     }
 
     [Fact]
-    public async Task Compressed_message_is_a_bad_request_that_asks_for_identity_encoding()
+    public async Task A_gzip_message_is_inspected_inflated_and_forwarded_as_sent()
+    {
+        var own = MessageFrame.Build(new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }, compress: true, maxSendSize: null);
+        var other = MessageFrame.Build(new ListDailyResultsRequest { PersonUuid = Other.ToString("D") }, compress: true, maxSendSize: null);
+        Assert.Equal(1, own[0]);
+        var ownContext = Grpc(ListDailyResults, own);
+        ownContext.Request.Headers["grpc-encoding"] = "gzip";
+        var otherContext = Grpc(ListDailyResults, other);
+        otherContext.Request.Headers["grpc-encoding"] = "gzip";
+
+        Assert.Null(await Authorize(ownContext));
+        Assert.Equal(own, await BodyBytes(ownContext.Request)); // still compressed: the service inflates it
+        Assert.Equal(GatewayErrors.Forbidden, (await Authorize(otherContext))?.Code);
+    }
+
+    [Theory]
+    [InlineData("")]          // flag 1 without an encoding
+    [InlineData("identity")]
+    [InlineData("deflate")]
+    public async Task A_compressed_message_in_another_encoding_is_a_bad_request(string encoding)
     {
         var frame = MessageFrame.Build(new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }, compress: true, maxSendSize: null);
+        var context = Grpc(ListDailyResults, frame);
+        if (encoding.Length > 0) context.Request.Headers["grpc-encoding"] = encoding;
+
+        var error = await Authorize(context);
+
+        Assert.Equal(GatewayErrors.BadRequest, error?.Code);
+        Assert.Contains("gzip or uncompressed", error!.Detail);
+    }
+
+    [Fact]
+    public async Task A_message_flagged_gzip_that_is_not_gzip_is_a_bad_request()
+    {
+        var payload = new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }.ToByteArray();
+        byte[] frame = [1, 0, 0, 0, (byte)payload.Length, .. payload];
         var context = Grpc(ListDailyResults, frame);
         context.Request.Headers["grpc-encoding"] = "gzip";
 
         var error = await Authorize(context);
 
         Assert.Equal(GatewayErrors.BadRequest, error?.Code);
-        Assert.Contains("identity", error!.Detail);
+        Assert.Contains("not valid gzip", error!.Detail);
+    }
+
+    [Fact]
+    public async Task A_gzip_message_that_inflates_past_one_mebibyte_is_too_large()
+    {
+        var punch = ManualPunch(Own);
+        punch.PayloadJson = "{\"x\":\"" + new string('a', AccessControl.MaxInspectedMessageBytes) + "\"}";
+        var frame = MessageFrame.Build(new SubmitPunchRequest { Punch = punch }, compress: true, maxSendSize: null);
+        Assert.True(frame.Length < AccessControl.MaxInspectedMessageBytes / 100); // small on the wire, large inflated
+        var context = Grpc(SubmitPunch, frame);
+        context.Request.Headers["grpc-encoding"] = "gzip";
+
+        var error = await Authorize(context);
+
+        Assert.Equal(GatewayErrors.PayloadTooLarge, error?.Code);
     }
 
     [Theory]
