@@ -129,6 +129,10 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         Assert.Equal(StatusCode.OK, await StatusOfAsync(() => results.GetDailyResultAsync(new() { PersonUuid = me.ToString(), WorkDate = "2026-03-02" }, employee)));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, employee)));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => identity.ListPersonsAsync(new(), employee)));
+        // gzip-compressed requests are inflated for the own-person check and reach the service as sent.
+        var employeeGzip = employee with { CompressRequests = true };
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(me, MondayNine.AddHours(9), PunchType.Out), employeeGzip)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), employeeGzip)));
 
         var approver = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Approver));
         Assert.Equal(StatusCode.OK, await StatusOfAsync(() => results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, approver)));
