@@ -1,4 +1,5 @@
 using System.Globalization;
+using HrmsAttendance.Contracts;
 
 namespace HrmsAttendance.DailyResults.Model;
 

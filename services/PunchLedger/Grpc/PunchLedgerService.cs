@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
+using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.GrpcWire;
 using HrmsAttendance.PunchLedger.Data;

@@ -1,8 +1,9 @@
-namespace HrmsAttendance.PunchLedger.Data;
+namespace HrmsAttendance.Contracts;
 
 /// <summary>
-/// Work dates are Asia/Shanghai local dates (seed 004 §3.2). The kernel's SQL holds the same
-/// zone; this is the C# side for request validation and for naming the dates a punch affects.
+/// Work dates are Asia/Shanghai local dates (seed 004 §3.2), written YYYY-MM-DD in every contract's work_date,
+/// from_date and to_date. The kernel's SQL holds the same zone; this is the C# side the services share for request
+/// validation and for naming the dates a punch affects.
 /// </summary>
 public static class WorkCalendar
 {
