@@ -1,67 +1,115 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 
 namespace HrmsAttendance.ServiceDefaults;
 
 /// <summary>
-/// What every service shares, in the shape of Aspire's ServiceDefaults: telemetry, health, logs.
-/// A service calls <see cref="AddServiceDefaults"/> and <see cref="MapDefaultEndpoints"/> and
-/// repeats none of it.
+/// What every service shares, in the shape of the Aspire template's ServiceDefaults: OpenTelemetry (exported over
+/// OTLP when the AppHost sets <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>), health endpoints, service discovery and the
+/// standard resilience handler on every HttpClient. A service calls <see cref="AddServiceDefaults"/> and
+/// <see cref="MapDefaultEndpoints"/> and repeats none of it.
 /// </summary>
 public static class Extensions
 {
+    public const string HealthEndpointPath = "/health";
+    public const string AlivenessEndpointPath = "/alive";
     private const string LiveTag = "live";
 
-    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
+    /// <summary>Sources every service exports besides ASP.NET Core, HttpClient and gRPC client spans.</summary>
+    private static readonly string[] SharedSources = ["MassTransit"];
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.ConfigureStructuredLogging();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
-        return builder;
-    }
-
-    /// <summary>
-    /// One JSON object per log line on the console (scopes and trace ids included), so the
-    /// AppHost's log view and any log shipper can parse it.
-    /// </summary>
-    public static IHostApplicationBuilder ConfigureStructuredLogging(this IHostApplicationBuilder builder)
-    {
-        builder.Logging.ClearProviders();
-        builder.Logging.AddJsonConsole(options =>
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
         {
-            options.IncludeScopes = true;
-            options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
         });
-        builder.Logging.Configure(options => options.ActivityTrackingOptions =
-            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
         return builder;
     }
 
+    public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(SharedSources))
+            .WithTracing(tracing => tracing
+                .AddSource(builder.Environment.ApplicationName)
+                .AddSource(SharedSources)
+                // Probes of /health and /alive come every few seconds from the AppHost: tracing them would bury the
+                // real requests in the dashboard's trace list.
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsProbe(context.Request.Path))
+                .AddGrpcClientInstrumentation()
+                .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request =>
+                    request.RequestUri is not { } uri || !IsProbe(uri.AbsolutePath)));
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+
+        return builder;
+    }
+
+    /// <summary>Exports a service's own ActivitySource and Meter of that name as well.</summary>
+    public static IServiceCollection AddServiceActivitySource(this IServiceCollection services, string name)
+    {
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(name));
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(name));
+        return services;
+    }
+
     /// <summary>
-    /// <c>/alive</c>: the process answers (liveness). <c>/health</c>: every registered check,
-    /// dependencies included, passes (readiness).
+    /// <c>/alive</c>: the process answers (liveness). <c>/health</c>: every registered check, dependencies included,
+    /// passes (readiness).
     /// </summary>
-    public static IHostApplicationBuilder AddDefaultHealthChecks(this IHostApplicationBuilder builder)
+    public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         return builder;
     }
 
+    /// <summary>
+    /// Maps <c>/health</c> and <c>/alive</c> in every environment: the AppHost waits on them, and the services listen
+    /// on loopback only. Each answers with a JSON report (overall status and each check's).
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseSpanEnrichment();
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
-        app.MapHealthChecks("/alive", new HealthCheckOptions
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
+        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = HealthResponseWriter.WriteAsync,
         });
         return app;
     }
+
+    /// <summary>A connection string by name (<c>ConnectionStrings__&lt;name&gt;</c>), or a clear error.</summary>
+    public static string GetRequiredConnectionString(this IConfiguration configuration, string name) =>
+        configuration.GetConnectionString(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"Connection string '{name}' is missing: set ConnectionStrings__{name}.");
+
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath);
 }

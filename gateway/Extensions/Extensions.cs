@@ -29,7 +29,7 @@ internal static class Extensions
         builder.Services.AddSingleton<GatewayAuthenticator>();
         builder.Services.AddSingleton<AccessControl>();
 
-        builder.Services.AddGatewayRateLimits(configuration, configuration.GetRequiredConnectionString(RedisName));
+        builder.AddGatewayRateLimits(RedisName);
         builder.Services.AddSingleton<ITokenBucketLimiter>(provider => provider.GetRequiredService<ResilientRateLimiter>());
 
         builder.Services.AddSingleton<RouteTable>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using HrmsAttendance.RateLimiting;
-using HrmsAttendance.Resp;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace HrmsAttendance.Gateway.RateLimits;
@@ -64,18 +65,23 @@ public sealed class RateLimiterHealthCheck(ResilientRateLimiter limiter) : IHeal
 public static class RateLimitServiceCollectionExtensions
 {
     /// <summary>
-    /// One <see cref="ResilientRateLimiter"/> over the Redis named <c>redis</c> (<c>ConnectionStrings__redis</c>),
-    /// connected with <c>abortConnect=false</c> so the gateway starts, and limits locally, while Redis is down.
+    /// One <see cref="ResilientRateLimiter"/> over the Redis named <paramref name="connectionName"/>
+    /// (<c>ConnectionStrings__redis</c>, through Aspire.StackExchange.Redis), connected with <c>abortConnect=false</c> so
+    /// the gateway starts, and limits locally, while Redis is down. Redis's own health check is off: a Redis outage
+    /// makes the gateway Degraded (see <see cref="RateLimiterHealthCheck"/>), not Unhealthy.
     /// </summary>
-    public static IServiceCollection AddGatewayRateLimits(this IServiceCollection services, IConfiguration configuration, string connectionString)
+    public static IHostApplicationBuilder AddGatewayRateLimits(this IHostApplicationBuilder builder, string connectionName)
     {
-        var options = GatewayRateLimitOptions.FromConfiguration(configuration);
-        var connectionOptions = RedisConnectionOptions.Parse(connectionString) is var parsed && parsed.AbortOnConnectFail
-            ? RedisConnectionOptions.Parse(connectionString + ",abortConnect=false")
-            : parsed;
-        services.AddSingleton(_ => RedisConnection.ConnectAsync(connectionOptions).GetAwaiter().GetResult());
-        services.AddSingleton(provider => new ResilientRateLimiter(provider.GetRequiredService<RedisConnection>(), options));
-        services.AddHealthChecks().AddCheck<RateLimiterHealthCheck>("rate-limits");
-        return services;
+        var options = GatewayRateLimitOptions.FromConfiguration(builder.Configuration);
+        builder.AddRedisClient(connectionName,
+            settings => settings.DisableHealthChecks = true,
+            redis =>
+            {
+                redis.AbortOnConnectFail = false;
+                redis.BacklogPolicy = BacklogPolicy.FailFast;
+            });
+        builder.Services.AddSingleton(provider => new ResilientRateLimiter(provider.GetRequiredService<IConnectionMultiplexer>(), options));
+        builder.Services.AddHealthChecks().AddCheck<RateLimiterHealthCheck>("rate-limits");
+        return builder;
     }
 }

@@ -1,22 +1,21 @@
-using HrmsAttendance.Resp;
+using StackExchange.Redis;
 
 namespace HrmsAttendance.RateLimiting;
 
 /// <summary>
 /// Token buckets kept in Redis, so every gateway instance draws from the same buckets. Each request is one EVALSHA
-/// of <c>token-bucket.lua</c> (loaded once per connection with SCRIPT LOAD; if the server has lost it, the client
-/// sends it again with EVAL), which checks and takes from the tenant and principal buckets atomically using the
-/// server's clock. Throws the client's exceptions (<see cref="RedisConnectionException"/>,
-/// <see cref="RedisTimeoutException"/>, <see cref="RedisServerException"/>) when Redis cannot answer; see
+/// of <c>token-bucket.lua</c> (StackExchange.Redis loads it once and sends it again if the server has lost it),
+/// which checks and takes from the tenant and principal buckets atomically using the server's clock. Throws the
+/// client's exceptions (<see cref="RedisConnectionException"/>, <see cref="RedisTimeoutException"/>,
+/// <see cref="RedisServerException"/>) when Redis cannot answer; see
 /// <see cref="ResilientRateLimiter"/> for the variant that falls back to local buckets.
 /// </summary>
 public sealed class RedisTokenBucketLimiter : ITokenBucketLimiter
 {
-    private readonly RedisConnection _redis;
+    private readonly IConnectionMultiplexer _redis;
     private readonly RateLimiterOptions _options;
-    private volatile string? _sha;
 
-    public RedisTokenBucketLimiter(RedisConnection redis, RateLimiterOptions options)
+    public RedisTokenBucketLimiter(IConnectionMultiplexer redis, RateLimiterOptions options)
     {
         _redis = redis ?? throw new ArgumentNullException(nameof(redis));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -29,7 +28,7 @@ public sealed class RedisTokenBucketLimiter : ITokenBucketLimiter
         CancellationToken cancellationToken = default)
     {
         var buckets = BucketSet.For(_options, tenant, principal, cost);
-        string[] keys;
+        RedisKey[] keys;
         RedisValue[] args;
         if (buckets.PrincipalKey is { } principalKey)
         {
@@ -43,9 +42,9 @@ public sealed class RedisTokenBucketLimiter : ITokenBucketLimiter
             args = [cost, buckets.TenantLimit.Capacity, buckets.TenantLimit.RefillPerSecond];
         }
 
-        var sha = _sha ??= await _redis.ScriptLoadAsync(Script, cancellationToken);
-        var reply = await _redis.EvalShaAsync(sha, keys, args, cancellationToken);
-        if (reply.Type != RedisResultType.Array || reply.Length != 4)
+        // StackExchange.Redis takes no CancellationToken: the caller's token ends the wait, not the command.
+        var reply = await _redis.GetDatabase().ScriptEvaluateAsync(Script, keys, args).WaitAsync(cancellationToken);
+        if (reply.Resp2Type != ResultType.Array || reply.Length != 4)
         {
             throw new RedisServerException($"The token bucket script returned '{reply}' instead of four integers.");
         }
@@ -58,9 +57,12 @@ public sealed class RedisTokenBucketLimiter : ITokenBucketLimiter
             RateLimiterMode.Shared);
     }
 
-    /// <summary>Loads the script now (it is otherwise loaded on first use).</summary>
-    public async Task LoadScriptAsync(CancellationToken cancellationToken = default) =>
-        _sha = await _redis.ScriptLoadAsync(Script, cancellationToken);
+    /// <summary>Loads the script into every connected server now (it is otherwise loaded on first use).</summary>
+    public async Task LoadScriptAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var endpoint in _redis.GetEndPoints())
+            await _redis.GetServer(endpoint).ScriptLoadAsync(Script).WaitAsync(cancellationToken);
+    }
 
     private static string LoadScript()
     {

@@ -1,4 +1,4 @@
-using HrmsAttendance.Resp;
+using StackExchange.Redis;
 
 namespace HrmsAttendance.RateLimiting;
 
@@ -24,7 +24,7 @@ public sealed record RateLimiterHealth(RateLimiterMode Mode, string Description,
 /// </summary>
 public sealed class ResilientRateLimiter : ITokenBucketLimiter
 {
-    private readonly RedisConnection _redis;
+    private readonly IConnectionMultiplexer _redis;
     private readonly RedisTokenBucketLimiter _shared;
     private readonly LocalTokenBucketLimiter _local;
     private readonly RateLimiterOptions _options;
@@ -34,7 +34,7 @@ public sealed class ResilientRateLimiter : ITokenBucketLimiter
     private long _nextProbe;
     private int _probing;
 
-    public ResilientRateLimiter(RedisConnection redis, RateLimiterOptions options, TimeProvider? timeProvider = null)
+    public ResilientRateLimiter(IConnectionMultiplexer redis, RateLimiterOptions options, TimeProvider? timeProvider = null)
     {
         _redis = redis ?? throw new ArgumentNullException(nameof(redis));
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -63,7 +63,12 @@ public sealed class ResilientRateLimiter : ITokenBucketLimiter
     public async ValueTask<RateLimitDecision> AcquireAsync(string tenant, string? principal, int cost = 1,
         CancellationToken cancellationToken = default)
     {
-        if (Mode == RateLimiterMode.Shared)
+        if (Mode == RateLimiterMode.Shared && !_redis.IsConnected)
+        {
+            // StackExchange.Redis would queue the command until it reconnects or times out: do not wait for that.
+            EnterFallback($"{nameof(RedisConnectionException)}: no connection to Redis");
+        }
+        else if (Mode == RateLimiterMode.Shared)
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(_options.RedisTimeout);
@@ -102,7 +107,9 @@ public sealed class ResilientRateLimiter : ITokenBucketLimiter
         deadline.CancelAfter(_options.RedisTimeout);
         try
         {
-            await _redis.PingAsync(deadline.Token);
+            if (!_redis.IsConnected)
+                throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "no connection to Redis");
+            await _redis.GetDatabase().PingAsync().WaitAsync(deadline.Token);
             await _shared.LoadScriptAsync(deadline.Token);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -177,18 +184,17 @@ public sealed class ResilientRateLimiter : ITokenBucketLimiter
         ModeChanged?.Invoke(this, changed);
     }
 
-    private string SharedDescription() => $"Shared token buckets in Redis at {_redis.Options.EndPointDescription()}.";
+    private string SharedDescription() => $"Shared token buckets in Redis at {EndPointDescription()}.";
 
     private string FallbackDescription(string reason, DateTimeOffset? since = null) =>
-        $"Redis at {_redis.Options.EndPointDescription()} is unusable ({reason}); limiting with per-instance token buckets " +
+        $"Redis at {EndPointDescription()} is unusable ({reason}); limiting with per-instance token buckets " +
         $"since {(since ?? _health.Since):u}, so each gateway instance allows the full limits. " +
         $"Retrying Redis at most every {_options.RedisRetryInterval.TotalSeconds:0.#} s.";
+
+    /// <summary>Where Redis is, for humans: host:port of each configured endpoint (never the password).</summary>
+    private string EndPointDescription() =>
+        string.Join(", ", ConfigurationOptions.Parse(_redis.Configuration).EndPoints.Select(EndPointCollection.ToString));
 
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 }
 
-internal static class RedisOptionsText
-{
-    public static string EndPointDescription(this RedisConnectionOptions options) =>
-        options.Host.Contains(':', StringComparison.Ordinal) ? $"[{options.Host}]:{options.Port}" : $"{options.Host}:{options.Port}";
-}

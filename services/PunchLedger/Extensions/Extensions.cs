@@ -13,7 +13,7 @@ internal static class Extensions
 
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddServiceDataSource(builder.Configuration.GetRequiredConnectionString(DatabaseName));
+        builder.AddServiceDataSource(DatabaseName);
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PunchStore>();

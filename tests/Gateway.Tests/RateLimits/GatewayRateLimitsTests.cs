@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using HrmsAttendance.Gateway.RateLimits;
 using HrmsAttendance.RateLimiting;
-using HrmsAttendance.Resp;
+using StackExchange.Redis;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -39,7 +39,7 @@ public sealed class GatewayRateLimitsTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        await using var redis = await RedisConnection.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=200");
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},abortConnect=false,connectTimeout=200");
         var options = new RateLimiterOptions
         {
             DefaultPolicy = new RateLimitPolicy(new TokenBucketLimit(100, 1), new TokenBucketLimit(2, 0.001)),

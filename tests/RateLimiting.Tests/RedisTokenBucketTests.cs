@@ -1,6 +1,7 @@
 using HrmsAttendance.RateLimiting;
+using StackExchange.Redis;
 
-namespace HrmsAttendance.Resp.Tests;
+namespace HrmsAttendance.RateLimiting.Tests;
 
 [Collection(RedisCollection.Name)]
 public sealed class RedisTokenBucketTests(RedisFixture redis)
@@ -47,7 +48,7 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
         var drain = await limiter.AcquireAsync(tenant, null, cost: capacity); // empty in one atomic taking
         Assert.True(drain.Allowed);
         Assert.Equal(0, drain.Remaining);
-        var drainedAt = (long)(await redis.Connection.ExecuteAsync("HGET", key, "ts"));
+        var drainedAt = (long)await redis.Database.HashGetAsync(key, "ts");
 
         // Bounded polling until one token is back; every refusal announces a positive retry-after within 50 ms.
         var refusals = 0;
@@ -64,13 +65,13 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
             Assert.True(await RedisMicros() - drainedAt < 5_000_000, "a token should be back well within 5 s");
             await Task.Delay(5);
         }
-        var state = await redis.Connection.ExecuteAsync("HMGET", key, "t", "ts");
+        var state = await redis.Database.HashGetAsync(key, ["t", "ts"]);
         var takenAt = (long)state[1];
         var elapsedSeconds = (takenAt - drainedAt) / 1_000_000.0;
         Assert.True(elapsedSeconds >= 1 / rate, $"a token came back after {elapsedSeconds * 1000:0.###} ms of server time, before 50 ms");
         // What is left is exactly what refilled over that server time, less the token just taken.
         var expected = Math.Min(capacity, elapsedSeconds * rate) - 1;
-        Assert.Equal(expected, (double)(RedisValue)state[0], precision: 6);
+        Assert.Equal(expected, (double)state[0], precision: 6);
 
         // After long enough (on the server clock) for far more than `capacity` tokens, the bucket holds exactly
         // `capacity`: taking them all at once leaves exactly 0 (an uncapped bucket would have some left).
@@ -78,13 +79,13 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
         await Poll.UntilAsync(async () => await RedisMicros() > full, TimeSpan.FromSeconds(5), "Redis clock");
         var burst = await limiter.AcquireAsync(tenant, null, cost: capacity);
         Assert.True(burst.Allowed);
-        Assert.Equal(0.0, (double)(RedisValue)await redis.Connection.ExecuteAsync("HGET", key, "t"), precision: 9);
+        Assert.Equal(0.0, (double)await redis.Database.HashGetAsync(key, "t"), precision: 9);
     }
 
     [Fact]
     public async Task Two_limiters_on_two_connections_share_one_bucket()
     {
-        await using var other = await RedisConnection.ConnectAsync(redis.Server.ConnectionString);
+        await using var other = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var tenant = Tenant();
         var options = Options(tenant, new(40, NoRefill), new(6, NoRefill));
         var first = new RedisTokenBucketLimiter(redis.Connection, options);
@@ -126,8 +127,8 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
         Assert.Equal(RateLimitScope.Tenant, tenantFull.LimitedBy);
 
         // dave's principal bucket kept its 2 tokens through the tenant refusal.
-        var daveBucket = await redis.Connection.ExecuteAsync("HGET", $"rl:{{{tenant}}}:dave", "t");
-        Assert.Equal(2.0, (double)(RedisValue)daveBucket, precision: 2);
+        var daveBucket = await redis.Database.HashGetAsync($"rl:{{{tenant}}}:dave", "t");
+        Assert.Equal(2.0, (double)daveBucket, precision: 2);
 
         // Another tenant is not affected.
         Assert.True((await limiter.AcquireAsync(Tenant(), "alice")).Allowed);
@@ -165,14 +166,14 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
         var tenantKey = $"rl:{{{tenant}}}";
         var principalKey = $"rl:{{{tenant}}}:p:1";
 
-        var state = await redis.Connection.ExecuteAsync("HMGET", principalKey, "t", "ts");
-        Assert.Equal(3.0, (double)(RedisValue)state[0], precision: 3);
+        var state = await redis.Database.HashGetAsync(principalKey, ["t", "ts"]);
+        Assert.Equal(3.0, (double)state[0], precision: 3);
         var serverNow = await RedisMicros();
         Assert.InRange((long)state[1], serverNow - 2_000_000, serverNow); // the server's clock, in microseconds
 
         // Time to refill completely: 1 token at 0.2/s = 5 s; 1 token at 0.1/s = 10 s.
-        Assert.InRange((long)await redis.Connection.ExecuteAsync("PTTL", principalKey), 1, 5_000);
-        Assert.InRange((long)await redis.Connection.ExecuteAsync("PTTL", tenantKey), 5_001, 10_000);
+        Assert.InRange((long)await redis.Database.ExecuteAsync("PTTL", principalKey), 1, 5_000);
+        Assert.InRange((long)await redis.Database.ExecuteAsync("PTTL", tenantKey), 5_001, 10_000);
     }
 
     [Fact]
@@ -226,11 +227,11 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
     {
         var (limiter, tenant) = Limiter(tenant: new(10, NoRefill), principal: new(10, NoRefill));
         Assert.True((await limiter.AcquireAsync(tenant, "p")).Allowed);
-        await redis.Connection.ExecuteAsync("SCRIPT", "FLUSH");
+        await redis.Database.ExecuteAsync("SCRIPT", "FLUSH");
         Assert.Equal(8, (await limiter.AcquireAsync(tenant, "p")).Remaining);
         var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA1.HashData(
             System.Text.Encoding.UTF8.GetBytes(RedisTokenBucketLimiter.Script)));
-        Assert.Equal(1L, (long)(await redis.Connection.ExecuteAsync("SCRIPT", "EXISTS", sha))[0]);
+        Assert.Equal(1L, (long)(await redis.Database.ExecuteAsync("SCRIPT", "EXISTS", sha))[0]);
     }
 
     private (RedisTokenBucketLimiter Limiter, string Tenant) Limiter(TokenBucketLimit tenant, TokenBucketLimit principal)
@@ -264,7 +265,7 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
     /// <summary>The server's clock (TIME), in microseconds: the clock the script refills by.</summary>
     private async Task<long> RedisMicros()
     {
-        var time = await redis.Connection.ExecuteAsync("TIME");
+        var time = await redis.Database.ExecuteAsync("TIME");
         return (long)time[0] * 1_000_000 + (long)time[1];
     }
 }

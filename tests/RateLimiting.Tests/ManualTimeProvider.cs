@@ -1,4 +1,4 @@
-namespace HrmsAttendance.Resp.Tests;
+namespace HrmsAttendance.RateLimiting.Tests;
 
 /// <summary>A clock that moves only when told to.</summary>
 internal sealed class ManualTimeProvider : TimeProvider

@@ -1,6 +1,6 @@
 using HrmsAttendance.RateLimiting;
 
-namespace HrmsAttendance.Resp.Tests;
+namespace HrmsAttendance.RateLimiting.Tests;
 
 public sealed class LocalTokenBucketTests
 {

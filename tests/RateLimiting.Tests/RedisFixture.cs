@@ -1,22 +1,25 @@
 using HrmsAttendance.Hosting.Redis;
+using StackExchange.Redis;
 
-namespace HrmsAttendance.Resp.Tests;
+namespace HrmsAttendance.RateLimiting.Tests;
 
 /// <summary>One private redis-server (and one connection to it) shared by the tests that do not stop it.</summary>
 public sealed class RedisFixture : IAsyncLifetime
 {
     private RedisServer? _server;
-    private RedisConnection? _connection;
+    private ConnectionMultiplexer? _connection;
 
-    public RedisServer Server => _server ?? throw new InvalidOperationException("Not started.");
+    public string ConnectionString => _server?.ConnectionString ?? throw new InvalidOperationException("Not started.");
 
     /// <summary>A connection shared by tests: concurrent use is part of what is tested.</summary>
-    public RedisConnection Connection => _connection ?? throw new InvalidOperationException("Not started.");
+    public IConnectionMultiplexer Connection => _connection ?? throw new InvalidOperationException("Not started.");
+
+    public IDatabase Database => Connection.GetDatabase();
 
     public async Task InitializeAsync()
     {
         _server = await RedisServer.StartTemporaryAsync();
-        _connection = await RedisConnection.ConnectAsync(_server.ConnectionString);
+        _connection = await ConnectionMultiplexer.ConnectAsync(_server.ConnectionString);
     }
 
     public async Task DisposeAsync()
@@ -30,9 +33,6 @@ public sealed class RedisFixture : IAsyncLifetime
             await _server.DisposeAsync();
         }
     }
-
-    /// <summary>A key no other test uses.</summary>
-    public static string UniqueKey(string purpose) => $"test:{purpose}:{Guid.NewGuid():N}";
 }
 
 [CollectionDefinition(Name)]

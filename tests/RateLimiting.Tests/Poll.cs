@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace HrmsAttendance.Resp.Tests;
+namespace HrmsAttendance.RateLimiting.Tests;
 
 /// <summary>Wait for a condition by polling it, instead of sleeping a guessed amount.</summary>
 internal static class Poll
