@@ -1,51 +1,56 @@
-using HrmsAttendance.AppHost;
-using HrmsAttendance.Hosting;
+using HrmsAttendance.AppHost.Extensions;
 
-// The topology: `dotnet run --project AppHost` runs it; the distributed tests boot the same one
-// (DistributedApplicationTestingBuilder.CreateAsync<Program>). Options: `-- --help`.
-// A new service joins with one AddProject line (its project in HrmsAttendance.sln), plus a ProjectReference
-// in tests/AppHost.Tests so that it is built before the distributed tests, which run it without building.
+// `dotnet run --project AppHost -- token …` prints a bearer token for this topology's gateway and exits.
 if (args is [TokenCommand.Name, .. var tokenArgs])
     return TokenCommand.Run(tokenArgs, Console.Out, Console.Error);
 
-var builder = DistributedApplication.CreateBuilder(args);
+var builder = DistributedApplication.CreateBuilder(AppHostOptions.Translate(args));
 
-builder.AddDashboard();
+// Postgres, Redis and RabbitMQ: Debian's servers as local executables (data under .apphost/), or the stock
+// containers with AppHost:Infrastructure=containers.
+var (attendance, redis, messaging) = builder.AddInfrastructure();
 
-var postgres = builder.AddPostgres("postgres");
-var attendance = postgres.AddDatabase("attendance", ownerRole: "attendance_owner");
-var redis = builder.AddRedis("redis");
-var messaging = builder.AddRabbitMQ("messaging");
+// Each service connects with a NOSUPERUSER NOBYPASSRLS login of its own; the schema owner only migrates.
+var owner = attendance.AddLogin("attendance-owner", role: "attendance_owner");
+var punchLedgerLogin = attendance.AddLogin("punch-ledger-login", role: "punch_ledger_app");
+var identityMappingLogin = attendance.AddLogin("identity-mapping-login", role: "identity_mapping_app");
+var dailyResultsLogin = attendance.AddLogin("daily-results-login", role: "daily_results_app");
 
-var punchLedger = builder.AddProject("punch-ledger", "services/PunchLedger")
-       .WithReference(attendance, role: "punch_ledger_app")
-       .WithMigrations(attendance)
+var migrations = builder.AddProject<Projects.Migrations>("migrations")
+       .WithReference(attendance)
+       .WithReference(owner)
+       .WithReference(punchLedgerLogin)
+       .WithReference(identityMappingLogin)
+       .WithReference(dailyResultsLogin)
        .WaitFor(attendance);
 
-var identityMapping = builder.AddProject("identity-mapping", "services/IdentityMapping")
-       .WithReference(attendance, role: "identity_mapping_app")
-       .WithMigrations(attendance)
-       .WaitFor(attendance);
+var punchLedger = builder.AddProject<Projects.PunchLedger>("punch-ledger")
+       .WithReference(punchLedgerLogin, connectionName: "attendance")
+       .WaitForCompletion(migrations)
+       .WithHttpHealthCheck("/health", endpointName: "http");
 
-// The read side of the ledger: its role's grant is a punch-ledger migration, so it starts once punch-ledger
-// (migrated before it runs) is Running.
-var dailyResults = builder.AddProject("daily-results", "services/DailyResults")
-       .WithReference(attendance, role: "daily_results_app")
-       .WaitFor(attendance)
-       .WaitFor(punchLedger);
+var identityMapping = builder.AddProject<Projects.IdentityMapping>("identity-mapping")
+       .WithReference(identityMappingLogin, connectionName: "attendance")
+       .WaitForCompletion(migrations)
+       .WithHttpHealthCheck("/health", endpointName: "http");
 
-// The front door: tokens signed with a key the AppHost generates (`-- token` prints one), buckets in Redis,
-// gRPC and /api routes to the three services.
-builder.AddProject("gateway", "gateway")
+var dailyResults = builder.AddProject<Projects.DailyResults>("daily-results")
+       .WithReference(dailyResultsLogin, connectionName: "attendance")
+       .WaitForCompletion(migrations)
+       .WithHttpHealthCheck("/health", endpointName: "http");
+
+// The front door: tokens signed with a key kept in the data directory (`-- token` prints one), token buckets in
+// Redis, gRPC and /api routes to the services.
+builder.AddProject<Projects.Gateway>("gateway")
        .WithDevelopmentTokens()
        .WithReference(redis)
        .WithReference(punchLedger)
        .WithReference(identityMapping)
        .WithReference(dailyResults)
-       .WaitFor(redis);
+       .WaitFor(redis)
+       .WithHttpHealthCheck("/health", endpointName: "http");
+
+// `messaging` (RabbitMQ) runs for the bus of side-effect notifications (MassTransit), which no service uses yet.
 
 await builder.Build().RunAsync();
 return 0;
-
-/// <summary>Public so that tests can name this assembly's entry point: <c>CreateAsync&lt;Program&gt;()</c>.</summary>
-public partial class Program;
