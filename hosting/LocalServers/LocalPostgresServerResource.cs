@@ -4,14 +4,15 @@ namespace HrmsAttendance.Hosting.LocalServers;
 
 /// <summary>
 /// A PostgreSQL server from Debian's <c>postgresql</c> package, run as an executable resource on 127.0.0.1.
-/// As root it runs as the <c>postgres</c> user (through <c>setpriv</c>, which execs the server in its place).
+/// As root it runs as the <c>postgres</c> user (through <c>setpriv</c>, which execs the server in its place), under a
+/// small shell that turns DCP's SIGTERM into Postgres's fast shutdown.
 /// </summary>
 public sealed class LocalPostgresServerResource : LocalServerResource
 {
     private readonly Dictionary<string, string> _databases = new(StringComparer.OrdinalIgnoreCase);
 
     public LocalPostgresServerResource(string name, string dataDirectory)
-        : base(name, LocalServerFiles.IsRoot ? "/usr/bin/setpriv" : Path.Combine(FindBinDirectory() ?? DefaultBinDirectory, "postgres"), dataDirectory)
+        : base(name, "/bin/sh", dataDirectory)
     {
     }
 

@@ -128,15 +128,6 @@ internal static class LocalServerFiles
         }
     }
 
-    /// <summary>Signals <paramref name="pid"/> if it is still a process of the server on <paramref name="directory"/>.</summary>
-    public static void SignalIfUsing(int pid, string directory, int signal)
-    {
-        if (ProcessesUsing(directory).Contains(pid))
-        {
-            Signal(pid, signal);
-        }
-    }
-
     private static void Signal(int pid, int signal)
     {
         _ = Kill(pid, signal);
