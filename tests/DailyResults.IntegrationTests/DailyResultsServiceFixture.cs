@@ -1,5 +1,5 @@
 using HrmsAttendance.Contracts.Results.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 using HrmsAttendance.Hosting.Postgres;
 using HrmsAttendance.Hosting.Services;
 using HrmsAttendance.PunchLedger.Database;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using HrmsAttendance.Contracts.Identity.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 using HrmsAttendance.Hosting.Postgres;
 using HrmsAttendance.Hosting.Services;
 using HrmsAttendance.IdentityMapping.Database;

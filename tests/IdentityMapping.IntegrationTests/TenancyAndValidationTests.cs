@@ -1,5 +1,5 @@
 using HrmsAttendance.Contracts.Identity.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 using static HrmsAttendance.IdentityMapping.IntegrationTests.Calls;
 using static HrmsAttendance.IdentityMapping.IntegrationTests.IdentityMappingServiceFixture;
 
@@ -133,7 +133,7 @@ public sealed class TenancyAndValidationTests(IdentityMappingServiceFixture fixt
     {
         var person = await Client.CreatePersonAsync(tenant, "V-2");
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => Client.LinkIdentityAsync(new LinkIdentityRequest
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await Client.LinkIdentityAsync(new LinkIdentityRequest
         {
             Provider = provider, ExternalUserId = externalUserId, UnionId = unionId, PersonUuid = person.PersonUuid,
         }, For(tenant)));
