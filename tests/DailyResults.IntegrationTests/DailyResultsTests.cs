@@ -188,9 +188,13 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     public async Task Bad_month_or_work_date_is_INVALID_ARGUMENT(string month, string workDate)
     {
         var person = Guid.NewGuid().ToString();
-        var e = await Assert.ThrowsAsync<RpcException>(async () => await workDate.Length == 0
-            ? fixture.Client.GetMonthlySummaryAsync(new() { PersonUuid = person, Month = month }, For(Guid.NewGuid()))
-            : fixture.Client.GetDailyResultAsync(new() { PersonUuid = person, WorkDate = workDate }, For(Guid.NewGuid())));
+        var e = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            if (workDate.Length == 0)
+                await fixture.Client.GetMonthlySummaryAsync(new() { PersonUuid = person, Month = month }, For(Guid.NewGuid()));
+            else
+                await fixture.Client.GetDailyResultAsync(new() { PersonUuid = person, WorkDate = workDate }, For(Guid.NewGuid()));
+        });
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.StartsWith("RESULTS_INVALID_ARGUMENT: ", e.Status.Detail);
     }
