@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.DailyResults.Data;
 using HrmsAttendance.DailyResults.Model;
-using Grpc.Core;
 
 namespace HrmsAttendance.DailyResults.Grpc;
 

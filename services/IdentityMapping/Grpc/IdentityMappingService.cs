@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
-using HrmsAttendance.Contracts.Identity.V1;
 using Grpc.Core;
+using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.IdentityMapping.Data;
 using HrmsAttendance.IdentityMapping.Model;
 

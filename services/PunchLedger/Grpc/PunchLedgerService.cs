@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Ledger.V1;
-using Grpc.Core;
 using HrmsAttendance.PunchLedger.Data;
 
 namespace HrmsAttendance.PunchLedger.Grpc;
