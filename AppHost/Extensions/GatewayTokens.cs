@@ -18,7 +18,7 @@ public static class GatewayTokens
     {
         var builder = gateway.ApplicationBuilder;
         var keyPath = SigningKeyPath(builder.DataDirectory());
-        if (builder.Configuration.GetValue<bool>(AppHostOptions.FreshKey) && File.Exists(keyPath))
+        if (bool.TryParse(builder.Configuration[AppHostOptions.FreshKey], out var fresh) && fresh && File.Exists(keyPath))
             File.Delete(keyPath);
         var signingKey = builder.AddParameter("gateway-signing-key",
             () => Convert.ToBase64String(DevelopmentSigningKey.LoadOrCreate(keyPath)), secret: true);

@@ -4,7 +4,8 @@ using System.Diagnostics;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Gateway.Benchmarks;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using Grpc.Net.Client;
 using HrmsAttendance.Hosting;
 using HrmsAttendance.Hosting.Services;
 using HrmsAttendance.Hosting.Testing;
@@ -70,7 +71,7 @@ var token = new AccessTokenIssuer(GatewayTokens.DevelopmentSettings(app.Options.
 var gateway = new CallPath("gateway", new PunchLedgerClient(gatewayChannel), new DailyResultsClient(gatewayChannel),
     new Metadata { { "authorization", $"Bearer {token}" } });
 CallPath[] paths = [direct, gateway];
-Console.WriteLine($"direct: punch-ledger {ledgerChannel.Address}, daily-results {resultsChannel.Address}   gateway: {gatewayChannel.Address}");
+Console.WriteLine($"direct: punch-ledger {ledgerChannel.Target}, daily-results {resultsChannel.Target}   gateway: {gatewayChannel.Target}");
 
 var listPerson = Guid.NewGuid().ToString("D");
 Workload[] workloads =

@@ -1,7 +1,8 @@
 using Google.Protobuf.WellKnownTypes;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace HrmsAttendance.Gateway.Benchmarks;
 

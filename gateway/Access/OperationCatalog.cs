@@ -1,5 +1,7 @@
 using System.Buffers;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
@@ -19,9 +21,9 @@ public static class OperationCatalog
     private static readonly Dictionary<string, GrpcEntry> Grpc = new GrpcEntry[]
     {
         // attendance.ledger.v1.PunchLedger
-        GrpcEntry.Of(PunchLedgerMethods.SubmitPunch, Operations.SubmitPunches,
+        GrpcEntry.Of<SubmitPunchRequest>(PunchLedger.Descriptor, "SubmitPunch", Operations.SubmitPunches,
             (request, person) => Ownership.ManualPunch(request.Punch, person, "punch")),
-        GrpcEntry.Of(PunchLedgerMethods.SubmitPunches, Operations.SubmitPunches,
+        GrpcEntry.Of<SubmitPunchesRequest>(PunchLedger.Descriptor, "SubmitPunches", Operations.SubmitPunches,
             (request, person) =>
             {
                 for (var i = 0; i < request.Punches.Count; i++)
@@ -29,26 +31,26 @@ public static class OperationCatalog
                 return null;
             }),
         // A client stream cannot be inspected before it is forwarded: no ownership check, so only tenant-wide grants reach it.
-        GrpcEntry.Of(PunchLedgerMethods.StreamPunches, Operations.SubmitPunches),
-        GrpcEntry.Of(PunchLedgerMethods.ListPunches, Operations.ReadPunches,
+        GrpcEntry.Of(PunchLedger.Descriptor, "StreamPunches", Operations.SubmitPunches),
+        GrpcEntry.Of<ListPunchesRequest>(PunchLedger.Descriptor, "ListPunches", Operations.ReadPunches,
             (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
 
         // attendance.results.v1.DailyResults
-        GrpcEntry.Of(DailyResultsMethods.ListDailyResults, Operations.ReadDailyResults,
+        GrpcEntry.Of<ListDailyResultsRequest>(DailyResults.Descriptor, "ListDailyResults", Operations.ReadDailyResults,
             (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
-        GrpcEntry.Of(DailyResultsMethods.GetDailyResult, Operations.ReadDailyResults,
+        GrpcEntry.Of<GetDailyResultRequest>(DailyResults.Descriptor, "GetDailyResult", Operations.ReadDailyResults,
             (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
-        GrpcEntry.Of(DailyResultsMethods.GetMonthlySummary, Operations.ReadDailyResults,
+        GrpcEntry.Of<GetMonthlySummaryRequest>(DailyResults.Descriptor, "GetMonthlySummary", Operations.ReadDailyResults,
             (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
 
         // attendance.identity.v1.IdentityMapping
-        GrpcEntry.Of(IdentityMappingMethods.CreatePerson, Operations.CreatePerson),
-        GrpcEntry.Of(IdentityMappingMethods.UpdatePerson, Operations.UpdatePerson),
-        GrpcEntry.Of(IdentityMappingMethods.ListPersons, Operations.ReadPersons),
-        GrpcEntry.Of(IdentityMappingMethods.LinkIdentity, Operations.LinkIdentity),
-        GrpcEntry.Of(IdentityMappingMethods.UnlinkIdentity, Operations.UnlinkIdentity),
-        GrpcEntry.Of(IdentityMappingMethods.ResolveIdentities, Operations.ResolveIdentities),
-        GrpcEntry.Of(IdentityMappingMethods.ListUnmapped, Operations.ReadUnmapped),
+        GrpcEntry.Of(IdentityMapping.Descriptor, "CreatePerson", Operations.CreatePerson),
+        GrpcEntry.Of(IdentityMapping.Descriptor, "UpdatePerson", Operations.UpdatePerson),
+        GrpcEntry.Of(IdentityMapping.Descriptor, "ListPersons", Operations.ReadPersons),
+        GrpcEntry.Of(IdentityMapping.Descriptor, "LinkIdentity", Operations.LinkIdentity),
+        GrpcEntry.Of(IdentityMapping.Descriptor, "UnlinkIdentity", Operations.UnlinkIdentity),
+        GrpcEntry.Of(IdentityMapping.Descriptor, "ResolveIdentities", Operations.ResolveIdentities),
+        GrpcEntry.Of(IdentityMapping.Descriptor, "ListUnmapped", Operations.ReadUnmapped),
     }.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
 
     private static readonly HttpEntry[] Http =
@@ -95,27 +97,44 @@ internal sealed record GrpcEntry(string Path, string MethodName, MethodType Type
     /// <summary>Whether the request is one message the gateway can read before forwarding (unary and server-streaming calls).</summary>
     public bool HasSingleRequest => Type is MethodType.Unary or MethodType.ServerStreaming;
 
-    public static GrpcEntry Of<TRequest, TResponse>(Method<TRequest, TResponse> method, Operation operation,
-        Func<TRequest, Guid, GatewayError?>? ownership = null)
-        where TRequest : class, IMessage<TRequest>
-        where TResponse : class, IMessage<TResponse>
+    /// <summary>A method without an own-person check, by its service's generated descriptor and its name.</summary>
+    public static GrpcEntry Of(ServiceDescriptor service, string methodName, Operation operation)
     {
-        Func<ReadOnlySequence<byte>, Guid, GatewayError?>? check = null;
-        if (ownership is not null)
-        {
-            check = (payload, person) =>
-            {
-                TRequest request;
-                try { request = method.RequestParser.ParseFrom(payload); }
-                catch (InvalidProtocolBufferException e)
-                {
-                    return new GatewayError(GatewayErrors.BadRequest, $"the {typeof(TRequest).Name} message cannot be parsed: {e.Message}");
-                }
-                return ownership(request, person);
-            };
-        }
-        return new GrpcEntry(method.FullName, method.Name, method.Type, operation, check);
+        var method = Find(service, methodName);
+        return new GrpcEntry($"/{service.FullName}/{method.Name}", method.Name, TypeOf(method), operation, null);
     }
+
+    /// <summary>A method whose single request message <typeparamref name="TRequest"/> is checked for the caller's person.</summary>
+    public static GrpcEntry Of<TRequest>(ServiceDescriptor service, string methodName, Operation operation,
+        Func<TRequest, Guid, GatewayError?> ownership)
+        where TRequest : class, IMessage<TRequest>
+    {
+        var method = Find(service, methodName);
+        if (method.InputType.ClrType != typeof(TRequest))
+            throw new ArgumentException($"{method.FullName} takes {method.InputType.ClrType.Name}, not {typeof(TRequest).Name}", nameof(methodName));
+        GatewayError? Check(ReadOnlySequence<byte> payload, Guid person)
+        {
+            TRequest request;
+            try { request = (TRequest)method.InputType.Parser.ParseFrom(payload); }
+            catch (InvalidProtocolBufferException e)
+            {
+                return new GatewayError(GatewayErrors.BadRequest, $"the {typeof(TRequest).Name} message cannot be parsed: {e.Message}");
+            }
+            return ownership(request, person);
+        }
+        return new GrpcEntry($"/{service.FullName}/{method.Name}", method.Name, TypeOf(method), operation, Check);
+    }
+
+    private static MethodDescriptor Find(ServiceDescriptor service, string methodName) =>
+        service.FindMethodByName(methodName) ?? throw new ArgumentException($"{service.FullName} has no method {methodName}", nameof(methodName));
+
+    private static MethodType TypeOf(MethodDescriptor method) => (method.IsClientStreaming, method.IsServerStreaming) switch
+    {
+        (false, false) => MethodType.Unary,
+        (true, false) => MethodType.ClientStreaming,
+        (false, true) => MethodType.ServerStreaming,
+        _ => MethodType.DuplexStreaming,
+    };
 }
 
 /// <summary>One JSON route and, when an own-person grant can apply, how to check that it concerns only the caller's person.</summary>

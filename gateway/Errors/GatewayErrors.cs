@@ -1,4 +1,6 @@
 using HrmsAttendance.GrpcWire;
+using HrmsAttendance.StableErrors;
+using GrpcStatus = Grpc.Core.StatusCode;
 
 namespace HrmsAttendance.Gateway.Errors;
 
@@ -39,21 +41,22 @@ public static class GatewayErrors
 
     private static readonly StableErrorTable Statuses = new()
     {
-        { Unauthenticated, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
-        { TokenExpired, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
-        { TokenInvalid, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
-        { Forbidden, StatusCode.PermissionDenied, StatusCodes.Status403Forbidden },
-        { RateLimited, StatusCode.ResourceExhausted, StatusCodes.Status429TooManyRequests },
-        { RouteNotFound, StatusCode.Unimplemented, StatusCodes.Status404NotFound },
-        { BadRequest, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
-        { PayloadTooLarge, StatusCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge },
-        { UpstreamUnavailable, StatusCode.Unavailable, StatusCodes.Status502BadGateway },
-        { UpstreamTimeout, StatusCode.DeadlineExceeded, StatusCodes.Status504GatewayTimeout },
+        { Unauthenticated, GrpcStatus.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { TokenExpired, GrpcStatus.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { TokenInvalid, GrpcStatus.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { Forbidden, GrpcStatus.PermissionDenied, StatusCodes.Status403Forbidden },
+        { RateLimited, GrpcStatus.ResourceExhausted, StatusCodes.Status429TooManyRequests },
+        { RouteNotFound, GrpcStatus.Unimplemented, StatusCodes.Status404NotFound },
+        { BadRequest, GrpcStatus.InvalidArgument, StatusCodes.Status400BadRequest },
+        { PayloadTooLarge, GrpcStatus.ResourceExhausted, StatusCodes.Status413PayloadTooLarge },
+        { UpstreamUnavailable, GrpcStatus.Unavailable, StatusCodes.Status502BadGateway },
+        { UpstreamTimeout, GrpcStatus.DeadlineExceeded, StatusCodes.Status504GatewayTimeout },
     };
 
     public static IReadOnlyCollection<string> All => Statuses.Codes;
 
-    public static StatusCode GrpcStatusOf(string code) => Statuses.GrpcStatusOf(code);
+    // The gateway still answers through GrpcWire, whose StatusCode has gRPC's numeric values.
+    public static StatusCode GrpcStatusOf(string code) => (StatusCode)(int)Statuses.GrpcStatusOf(code);
 
     public static int HttpStatusOf(string code) => Statuses.HttpStatusOf(code);
 }

@@ -1,7 +1,6 @@
 using HrmsAttendance.DailyResults.Extensions;
 using HrmsAttendance.DailyResults.Grpc;
 using HrmsAttendance.DailyResults.Http;
-using HrmsAttendance.GrpcWire;
 using HrmsAttendance.ServiceDefaults;
 
 // The read side of the punch ledger. It has no migrations of its own: its role's grant is the ledger's
@@ -15,6 +14,11 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapGrpcService<DailyResultsService>();
+app.MapGrpcHealthChecksService();
+app.MapGrpcReflectionService();
 app.MapDailyResultsApi();
 
 await app.RunAsync();
+
+/// <summary>Named for the tests' WebApplicationFactory&lt;Program&gt;.</summary>
+public partial class Program;

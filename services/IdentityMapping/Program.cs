@@ -1,4 +1,3 @@
-using HrmsAttendance.GrpcWire;
 using HrmsAttendance.Database;
 using HrmsAttendance.IdentityMapping.Database;
 using HrmsAttendance.IdentityMapping.Extensions;
@@ -21,7 +20,12 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapGrpcService<IdentityMappingService>();
+app.MapGrpcHealthChecksService();
+app.MapGrpcReflectionService();
 app.MapIdentityApi();
 
 await app.RunAsync();
 return 0;
+
+/// <summary>Named for the tests' WebApplicationFactory&lt;Program&gt;.</summary>
+public partial class Program;

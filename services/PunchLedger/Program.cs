@@ -1,4 +1,3 @@
-using HrmsAttendance.GrpcWire;
 using HrmsAttendance.Database;
 using HrmsAttendance.PunchLedger.Database;
 using HrmsAttendance.PunchLedger.Extensions;
@@ -20,6 +19,11 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapGrpcService<PunchLedgerService>();
+app.MapGrpcHealthChecksService();
+app.MapGrpcReflectionService();
 
 await app.RunAsync();
 return 0;
+
+/// <summary>Named for the tests' WebApplicationFactory&lt;Program&gt;.</summary>
+public partial class Program;

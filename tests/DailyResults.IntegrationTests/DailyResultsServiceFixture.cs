@@ -1,22 +1,23 @@
-using HrmsAttendance.Contracts.Results.V1;
-using HrmsAttendance.GrpcWire;
+extern alias PunchLedgerService;
+using Grpc.Core;
+using Grpc.Net.Client;
 using HrmsAttendance.Hosting.Postgres;
-using HrmsAttendance.Hosting.Services;
-using HrmsAttendance.PunchLedger.Database;
+using HrmsAttendance.Tests.Shared;
 using Npgsql;
+using PunchLedgerService::HrmsAttendance.PunchLedger.Database;
+using DailyResultsClient = HrmsAttendance.Contracts.Results.V1.DailyResults.DailyResultsClient;
 
 namespace HrmsAttendance.DailyResults.IntegrationTests;
 
 /// <summary>
-/// The real daily-results process on free loopback ports, as daily_results_app, over a private Postgres with
+/// The daily-results service (its real Program) on real Kestrel with free loopback ports, as daily_results_app, over a private Postgres with
 /// the ledger's migrations applied. Punches are written through the ledger's door as punch_ledger_app.
 /// </summary>
 public sealed class DailyResultsServiceFixture : IAsyncLifetime
 {
     private PostgresServer? server;
-    private readonly List<string> serviceOutput = [];
 
-    public ServiceProcess Service { get; private set; } = null!;
+    public KestrelServiceFactory<Program> Service { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;
     public DailyResultsClient Client { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
@@ -40,22 +41,14 @@ public sealed class DailyResultsServiceFixture : IAsyncLifetime
         Reader = NpgsqlDataSource.Create(Database.ConnectionStringFor(PunchLedgerDatabase.ReaderRole));
         Superuser = NpgsqlDataSource.Create(server.SuperuserConnectionString("attendance"));
 
-        Service = await ServiceProcess.StartAsync(new ServiceProcessOptions
+        Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>
         {
-            Name = "daily-results",
-            AssemblyPath = RepositoryLayout.ServiceAssembly("services/DailyResults", "DailyResults"),
-            Environment = new Dictionary<string, string?>
-            {
-                ["ConnectionStrings__attendance"] = Database.ConnectionStringFor(PunchLedgerDatabase.ReaderRole),
-            },
-            Output = line => { lock (serviceOutput) serviceOutput.Add(line); },
-        });
-        Channel = GrpcChannel.ForAddress(Service.GrpcEndpoint!);
+            ["ConnectionStrings:attendance"] = Database.ConnectionStringFor(PunchLedgerDatabase.ReaderRole),
+        }).Start();
+        Channel = GrpcChannel.ForAddress(Service.GrpcEndpoint);
         Client = new DailyResultsClient(Channel);
         Http = new HttpClient { BaseAddress = Service.HttpEndpoint };
     }
-
-    public IReadOnlyList<string> ServiceOutput { get { lock (serviceOutput) return [.. serviceOutput]; } }
 
     public static CallOptions For(Guid tenant) =>
         new(new Metadata { { "x-tenant-id", tenant.ToString() } }, DateTime.UtcNow.AddSeconds(30));

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using HrmsAttendance.Contracts.Results.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 using Npgsql;
 using static HrmsAttendance.DailyResults.IntegrationTests.DailyResultsServiceFixture;
 
@@ -107,7 +107,7 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
         Assert.Contains(DailyFlag.MissingOut, open.Flags);
         Assert.Null(open.LastOutTime);
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.GetDailyResultAsync(
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.GetDailyResultAsync(
             new() { PersonUuid = person.ToString(), WorkDate = "2025-06-01" }, For(tenant)));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
         Assert.StartsWith("RESULTS_NOT_FOUND", e.Status.Detail);
@@ -147,7 +147,7 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
         var list = await fixture.Client.ListDailyResultsAsync(
             new() { PersonUuid = person.ToString(), FromDate = "2026-01-01", ToDate = "2026-01-31" }, For(other));
         Assert.Empty(list.Results);
-        var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.GetDailyResultAsync(
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.GetDailyResultAsync(
             new() { PersonUuid = person.ToString(), WorkDate = "2026-01-05" }, For(other)));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
         var summary = await fixture.Client.GetMonthlySummaryAsync(new() { PersonUuid = person.ToString(), Month = "2026-01" }, For(other));
@@ -174,7 +174,7 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     [MemberData(nameof(BadRequests))]
     public async Task Bad_list_input_is_INVALID_ARGUMENT(string person, string from, string to, int limit)
     {
-        var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.ListDailyResultsAsync(
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.ListDailyResultsAsync(
             new() { PersonUuid = person, FromDate = from, ToDate = to, Limit = limit }, For(Guid.NewGuid())));
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.StartsWith("RESULTS_INVALID_ARGUMENT: ", e.Status.Detail);
@@ -188,9 +188,13 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     public async Task Bad_month_or_work_date_is_INVALID_ARGUMENT(string month, string workDate)
     {
         var person = Guid.NewGuid().ToString();
-        var e = await Assert.ThrowsAsync<RpcException>(() => workDate.Length == 0
-            ? fixture.Client.GetMonthlySummaryAsync(new() { PersonUuid = person, Month = month }, For(Guid.NewGuid()))
-            : fixture.Client.GetDailyResultAsync(new() { PersonUuid = person, WorkDate = workDate }, For(Guid.NewGuid())));
+        var e = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            if (workDate.Length == 0)
+                await fixture.Client.GetMonthlySummaryAsync(new() { PersonUuid = person, Month = month }, For(Guid.NewGuid()));
+            else
+                await fixture.Client.GetDailyResultAsync(new() { PersonUuid = person, WorkDate = workDate }, For(Guid.NewGuid()));
+        });
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.StartsWith("RESULTS_INVALID_ARGUMENT: ", e.Status.Detail);
     }
@@ -199,12 +203,12 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     public async Task The_tenant_is_required_and_must_be_a_uuid()
     {
         var request = new GetDailyResultRequest { PersonUuid = Guid.NewGuid().ToString(), WorkDate = "2026-01-05" };
-        var missing = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.GetDailyResultAsync(request,
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.GetDailyResultAsync(request,
             new CallOptions(new Metadata(), DateTime.UtcNow.AddSeconds(30))));
         Assert.Equal(StatusCode.PermissionDenied, missing.StatusCode);
         Assert.StartsWith("RESULTS_TENANT_MISSING", missing.Status.Detail);
 
-        var malformed = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.GetDailyResultAsync(request,
+        var malformed = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.GetDailyResultAsync(request,
             new CallOptions(new Metadata { { "x-tenant-id", "tenant-a" } }, DateTime.UtcNow.AddSeconds(30))));
         Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
         Assert.StartsWith("RESULTS_TENANT_INVALID", malformed.Status.Detail);

@@ -1,5 +1,5 @@
 using HrmsAttendance.Contracts.Identity.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 using static HrmsAttendance.IdentityMapping.IntegrationTests.IdentityMappingServiceFixture;
 
 namespace HrmsAttendance.IdentityMapping.IntegrationTests;
@@ -16,8 +16,12 @@ internal static class Calls
         return e;
     }
 
+    /// <inheritdoc cref="AssertRefusedAsync(StatusCode, string, Func{Task})"/>
+    public static Task<RpcException> AssertRefusedAsync<T>(StatusCode status, string code, Func<AsyncUnaryCall<T>> call) =>
+        AssertRefusedAsync(status, code, async () => await call());
+
     public static Task<Person> CreatePersonAsync(this IdentityMappingClient client, Guid tenant, string employeeNumber, string? name = null) =>
-        client.CreatePersonAsync(new CreatePersonRequest { EmployeeNumber = employeeNumber, DisplayName = name ?? "Person " + employeeNumber }, For(tenant));
+        client.CreatePersonAsync(new CreatePersonRequest { EmployeeNumber = employeeNumber, DisplayName = name ?? "Person " + employeeNumber }, For(tenant)).ResponseAsync;
 
     public static Task<IdentityLink> LinkAsync(this IdentityMappingClient client, Guid tenant, string externalUserId, Person person,
         IdentityProvider provider = IdentityProvider.Dingtalk, string principal = "admin-1") =>
@@ -26,11 +30,11 @@ internal static class Calls
             Provider = provider,
             ExternalUserId = externalUserId,
             PersonUuid = person.PersonUuid,
-        }, For(tenant, principal));
+        }, For(tenant, principal)).ResponseAsync;
 
     public static Task<IdentityLink> UnlinkAsync(this IdentityMappingClient client, Guid tenant, string externalUserId,
         IdentityProvider provider = IdentityProvider.Dingtalk, string principal = "admin-1") =>
-        client.UnlinkIdentityAsync(new UnlinkIdentityRequest { Provider = provider, ExternalUserId = externalUserId }, For(tenant, principal));
+        client.UnlinkIdentityAsync(new UnlinkIdentityRequest { Provider = provider, ExternalUserId = externalUserId }, For(tenant, principal)).ResponseAsync;
 
     /// <summary>The person uuid each id resolves to ("" for none), in request order.</summary>
     public static async Task<string[]> ResolveAsync(this IdentityMappingClient client, Guid tenant, IEnumerable<string> ids,

@@ -1,19 +1,21 @@
+extern alias PunchLedgerService;
 using System.Diagnostics;
-using HrmsAttendance.Contracts.Identity.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using Grpc.Net.Client;
 using HrmsAttendance.Hosting.Postgres;
 using HrmsAttendance.Hosting.Services;
 using HrmsAttendance.IdentityMapping.Database;
-using HrmsAttendance.PunchLedger.Database;
+using HrmsAttendance.Tests.Shared;
 using Npgsql;
+using PunchLedgerService::HrmsAttendance.PunchLedger.Database;
 
 namespace HrmsAttendance.IdentityMapping.IntegrationTests;
 
 /// <summary>
-/// The real identity-mapping process on free loopback ports, over a private Postgres holding the shared
-/// <c>attendance</c> database with both schemas (person, and the punch ledger's staffing, which our role
-/// must not reach), started by the same launcher code the AppHost uses. Identity mapping is migrated
-/// first, with the service's own <c>migrate</c> command, as the AppHost does.
+/// The identity-mapping service (its real Program) on real Kestrel with free loopback ports, over a private
+/// Postgres holding the shared <c>attendance</c> database with both schemas (person, and the punch ledger's
+/// staffing, which our role must not reach). Identity mapping is migrated first, with the service's own
+/// <c>migrate</c> command run as a process, as the AppHost does.
 /// Tests isolate themselves with fresh tenants instead of truncating.
 /// </summary>
 public sealed class IdentityMappingServiceFixture : IAsyncLifetime
@@ -22,12 +24,11 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
     public const string ServiceDirectory = "services/IdentityMapping";
 
     private PostgresServer? server;
-    private readonly List<string> serviceOutput = [];
 
     /// <summary>The private server, for tests that need a database of their own.</summary>
     public PostgresServer Server => server ?? throw new InvalidOperationException("The fixture has not started.");
     public PostgresDatabase Database { get; private set; } = null!;
-    public ServiceProcess Service { get; private set; } = null!;
+    public KestrelServiceFactory<Program> Service { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;
     public IdentityMappingClient Client { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
@@ -56,22 +57,14 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
         App = NpgsqlDataSource.Create(WithErrorDetail(Database.ConnectionStringFor(IdentityMappingDatabase.AppRole)));
         Superuser = NpgsqlDataSource.Create(WithErrorDetail(server.SuperuserConnectionString(DatabaseName)));
 
-        Service = await ServiceProcess.StartAsync(new ServiceProcessOptions
+        Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>
         {
-            Name = "identity-mapping",
-            AssemblyPath = assembly,
-            Environment = new Dictionary<string, string?>
-            {
-                ["ConnectionStrings__attendance"] = Database.ConnectionStringFor(IdentityMappingDatabase.AppRole),
-            },
-            Output = line => { lock (serviceOutput) serviceOutput.Add(line); },
-        });
-        Channel = GrpcChannel.ForAddress(Service.GrpcEndpoint!);
+            ["ConnectionStrings:attendance"] = Database.ConnectionStringFor(IdentityMappingDatabase.AppRole),
+        }).Start();
+        Channel = GrpcChannel.ForAddress(Service.GrpcEndpoint);
         Client = new IdentityMappingClient(Channel);
         Http = new HttpClient { BaseAddress = Service.HttpEndpoint };
     }
-
-    public IReadOnlyList<string> ServiceOutput { get { lock (serviceOutput) return [.. serviceOutput]; } }
 
     /// <summary>Call options naming the tenant and the principal, as the gateway does.</summary>
     public static CallOptions For(Guid tenant, string principal = "admin-1") =>

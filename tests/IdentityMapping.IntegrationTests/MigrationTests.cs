@@ -1,5 +1,6 @@
+extern alias PunchLedgerService;
 using HrmsAttendance.IdentityMapping.Database;
-using HrmsAttendance.PunchLedger.Database;
+using PunchLedgerService::HrmsAttendance.PunchLedger.Database;
 using Npgsql;
 
 namespace HrmsAttendance.IdentityMapping.IntegrationTests;

@@ -1,5 +1,5 @@
 using HrmsAttendance.Contracts.Identity.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 using static HrmsAttendance.IdentityMapping.IntegrationTests.Calls;
 using static HrmsAttendance.IdentityMapping.IntegrationTests.IdentityMappingServiceFixture;
 

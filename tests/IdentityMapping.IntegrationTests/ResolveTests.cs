@@ -1,5 +1,5 @@
 using HrmsAttendance.Contracts.Identity.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 using static HrmsAttendance.IdentityMapping.IntegrationTests.Calls;
 using static HrmsAttendance.IdentityMapping.IntegrationTests.IdentityMappingServiceFixture;
 
@@ -77,7 +77,7 @@ public sealed class ResolveTests(IdentityMappingServiceFixture fixture)
         });
         if (problem == "provider") request.Provider = IdentityProvider.Unspecified;
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => Client.ResolveIdentitiesAsync(request, For(tenant)));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await Client.ResolveIdentitiesAsync(request, For(tenant)));
 
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Equal(expected, e.Status.Detail);

@@ -1,5 +1,5 @@
 using HrmsAttendance.Contracts.Identity.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 using static HrmsAttendance.IdentityMapping.IntegrationTests.Calls;
 using static HrmsAttendance.IdentityMapping.IntegrationTests.IdentityMappingServiceFixture;
 
@@ -17,13 +17,13 @@ public sealed class TenancyAndValidationTests(IdentityMappingServiceFixture fixt
 
     private Task Call(string method, CallOptions options) => method switch
     {
-        "CreatePerson" => Client.CreatePersonAsync(new() { EmployeeNumber = "T-1", DisplayName = "T" }, options),
-        "UpdatePerson" => Client.UpdatePersonAsync(new() { PersonUuid = Guid.NewGuid().ToString(), DisplayName = "T" }, options),
-        "ListPersons" => Client.ListPersonsAsync(new(), options),
-        "LinkIdentity" => Client.LinkIdentityAsync(new() { Provider = IdentityProvider.Dingtalk, ExternalUserId = "t", PersonUuid = Guid.NewGuid().ToString() }, options),
-        "UnlinkIdentity" => Client.UnlinkIdentityAsync(new() { Provider = IdentityProvider.Dingtalk, ExternalUserId = "t" }, options),
-        "ResolveIdentities" => Client.ResolveIdentitiesAsync(new() { Provider = IdentityProvider.Dingtalk, ExternalUserIds = { "t" }, RecordUnmapped = true }, options),
-        "ListUnmapped" => Client.ListUnmappedAsync(new(), options),
+        "CreatePerson" => Client.CreatePersonAsync(new() { EmployeeNumber = "T-1", DisplayName = "T" }, options).ResponseAsync,
+        "UpdatePerson" => Client.UpdatePersonAsync(new() { PersonUuid = Guid.NewGuid().ToString(), DisplayName = "T" }, options).ResponseAsync,
+        "ListPersons" => Client.ListPersonsAsync(new(), options).ResponseAsync,
+        "LinkIdentity" => Client.LinkIdentityAsync(new() { Provider = IdentityProvider.Dingtalk, ExternalUserId = "t", PersonUuid = Guid.NewGuid().ToString() }, options).ResponseAsync,
+        "UnlinkIdentity" => Client.UnlinkIdentityAsync(new() { Provider = IdentityProvider.Dingtalk, ExternalUserId = "t" }, options).ResponseAsync,
+        "ResolveIdentities" => Client.ResolveIdentitiesAsync(new() { Provider = IdentityProvider.Dingtalk, ExternalUserIds = { "t" }, RecordUnmapped = true }, options).ResponseAsync,
+        "ListUnmapped" => Client.ListUnmappedAsync(new(), options).ResponseAsync,
         _ => throw new ArgumentOutOfRangeException(nameof(method)),
     };
 
@@ -116,7 +116,7 @@ public sealed class TenancyAndValidationTests(IdentityMappingServiceFixture fixt
         if (name == "long-name") name = new string('名', 201);
 
         var e = await Assert.ThrowsAsync<RpcException>(
-            () => Client.CreatePersonAsync(new CreatePersonRequest { EmployeeNumber = number, DisplayName = name }, For(tenant)));
+            async () => await Client.CreatePersonAsync(new CreatePersonRequest { EmployeeNumber = number, DisplayName = name }, For(tenant)));
 
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Equal("IDENTITY_INVALID_ARGUMENT: " + expected, e.Status.Detail);
@@ -133,7 +133,7 @@ public sealed class TenancyAndValidationTests(IdentityMappingServiceFixture fixt
     {
         var person = await Client.CreatePersonAsync(tenant, "V-2");
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => Client.LinkIdentityAsync(new LinkIdentityRequest
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await Client.LinkIdentityAsync(new LinkIdentityRequest
         {
             Provider = provider, ExternalUserId = externalUserId, UnionId = unionId, PersonUuid = person.PersonUuid,
         }, For(tenant)));

@@ -1,5 +1,5 @@
 'use strict';
-// A grpc-js server implementing wiretest.v1.WireTest (tests/GrpcWire.Tests/protos/wire_test.proto),
+// A grpc-js server implementing wiretest.v1.WireTest (bench/Grpc.Benchmarks/protos/wire_test.proto),
 // the same contract as the C# TestWireService, so the .NET client can be tested against grpc-js.
 //
 //   node server.js --proto <wire_test.proto> [--port <n>]     (port 0 or absent: a free port)

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.DailyResults.Data;
 using HrmsAttendance.DailyResults.Model;
-using HrmsAttendance.GrpcWire;
 
 namespace HrmsAttendance.DailyResults.Grpc;
 
@@ -11,65 +11,62 @@ namespace HrmsAttendance.DailyResults.Grpc;
 /// <c>attendance.results.v1.DailyResults</c>: validates the request, names the caller's tenant and reads the
 /// ledger's daily results. Read-only; refusals carry "CODE: detail" with the status from <see cref="ResultsErrors"/>.
 /// </summary>
-public sealed class DailyResultsService(DailyResultStore store, TimeProvider clock, ILogger<DailyResultsService> logger)
-    : DailyResultsServiceBase
+public sealed class DailyResultsService(DailyResultStore store, TimeProvider clock)
+    : Contracts.Results.V1.DailyResults.DailyResultsBase
 {
     public static readonly ActivitySource ActivitySource = new("HrmsAttendance.DailyResults");
 
-    public override Task<ListDailyResultsResponse> ListDailyResults(ListDailyResultsRequest request, ServerCallContext context) =>
-        Guarded(async () =>
+    public override async Task<ListDailyResultsResponse> ListDailyResults(ListDailyResultsRequest request, ServerCallContext context)
+    {
+        var caller = Caller(context);
+        var person = Inputs.Person(request.PersonUuid);
+        var (from, to) = Inputs.Range(request.FromDate, request.ToDate, clock.GetUtcNow());
+        var limit = Inputs.Limit(request.Limit);
+
+        using var activity = ActivitySource.StartActivity("results.list");
+        activity?.SetTag("attendance.tenant_id", caller.TenantId);
+        var rows = await Database(() => store.ListAsync(caller.TenantId, person, from, to, limit, context.CancellationToken));
+        var response = new ListDailyResultsResponse();
+        response.Results.AddRange(rows.Select(ToMessage));
+        return response;
+    }
+
+    public override async Task<DailyResult> GetDailyResult(GetDailyResultRequest request, ServerCallContext context)
+    {
+        var caller = Caller(context);
+        var person = Inputs.Person(request.PersonUuid);
+        var workDate = Inputs.Date("work_date", request.WorkDate);
+
+        using var activity = ActivitySource.StartActivity("results.get");
+        activity?.SetTag("attendance.tenant_id", caller.TenantId);
+        var row = await Database(() => store.GetAsync(caller.TenantId, person, workDate, context.CancellationToken));
+        return row is null
+            ? throw new ResultsException(ResultsErrors.NotFound, $"no result for person {person} on {workDate:yyyy-MM-dd}")
+            : ToMessage(row);
+    }
+
+    public override async Task<MonthlySummary> GetMonthlySummary(GetMonthlySummaryRequest request, ServerCallContext context)
+    {
+        var caller = Caller(context);
+        var person = Inputs.Person(request.PersonUuid);
+        var (first, last) = Inputs.Month(request.Month);
+
+        using var activity = ActivitySource.StartActivity("results.monthly_summary");
+        activity?.SetTag("attendance.tenant_id", caller.TenantId);
+        var rows = await Database(() => store.ListAsync(caller.TenantId, person, first, last, 31, context.CancellationToken));
+        return new MonthlySummary
         {
-            var caller = Caller(context);
-            var person = Inputs.Person(request.PersonUuid);
-            var (from, to) = Inputs.Range(request.FromDate, request.ToDate, clock.GetUtcNow());
-            var limit = Inputs.Limit(request.Limit);
-
-            using var activity = ActivitySource.StartActivity("results.list");
-            activity?.SetTag("attendance.tenant_id", caller.TenantId);
-            var rows = await Database(() => store.ListAsync(caller.TenantId, person, from, to, limit, context.CancellationToken));
-            var response = new ListDailyResultsResponse();
-            response.Results.AddRange(rows.Select(ToMessage));
-            return response;
-        });
-
-    public override Task<DailyResult> GetDailyResult(GetDailyResultRequest request, ServerCallContext context) =>
-        Guarded(async () =>
-        {
-            var caller = Caller(context);
-            var person = Inputs.Person(request.PersonUuid);
-            var workDate = Inputs.Date("work_date", request.WorkDate);
-
-            using var activity = ActivitySource.StartActivity("results.get");
-            activity?.SetTag("attendance.tenant_id", caller.TenantId);
-            var row = await Database(() => store.GetAsync(caller.TenantId, person, workDate, context.CancellationToken));
-            return row is null
-                ? throw new ResultsException(ResultsErrors.NotFound, $"no result for person {person} on {workDate:yyyy-MM-dd}")
-                : ToMessage(row);
-        });
-
-    public override Task<MonthlySummary> GetMonthlySummary(GetMonthlySummaryRequest request, ServerCallContext context) =>
-        Guarded(async () =>
-        {
-            var caller = Caller(context);
-            var person = Inputs.Person(request.PersonUuid);
-            var (first, last) = Inputs.Month(request.Month);
-
-            using var activity = ActivitySource.StartActivity("results.monthly_summary");
-            activity?.SetTag("attendance.tenant_id", caller.TenantId);
-            var rows = await Database(() => store.ListAsync(caller.TenantId, person, first, last, 31, context.CancellationToken));
-            return new MonthlySummary
-            {
-                PersonUuid = person.ToString(),
-                Month = request.Month,
-                DaysPresent = rows.Count(r => r.Status == "PRESENT"),
-                DaysException = rows.Count(r => r.Status == "EXCEPTION"),
-                DaysAbsent = rows.Count(r => r.Status == "ABSENT"),
-                WorkedMinutes = rows.Sum(r => r.WorkedMinutes),
-                LateMinutes = rows.Sum(r => r.LateMinutes),
-                EarlyLeaveMinutes = rows.Sum(r => r.EarlyLeaveMinutes),
-                MissingPunchDays = rows.Count(r => r.Flags.Contains("MISSING_IN") || r.Flags.Contains("MISSING_OUT")),
-            };
-        });
+            PersonUuid = person.ToString(),
+            Month = request.Month,
+            DaysPresent = rows.Count(r => r.Status == "PRESENT"),
+            DaysException = rows.Count(r => r.Status == "EXCEPTION"),
+            DaysAbsent = rows.Count(r => r.Status == "ABSENT"),
+            WorkedMinutes = rows.Sum(r => r.WorkedMinutes),
+            LateMinutes = rows.Sum(r => r.LateMinutes),
+            EarlyLeaveMinutes = rows.Sum(r => r.EarlyLeaveMinutes),
+            MissingPunchDays = rows.Count(r => r.Flags.Contains("MISSING_IN") || r.Flags.Contains("MISSING_OUT")),
+        };
+    }
 
     public static DailyResult ToMessage(DailyResultRow row)
     {
@@ -114,17 +111,5 @@ public sealed class DailyResultsService(DailyResultStore store, TimeProvider clo
     {
         try { return await read(); }
         catch (Exception e) when (e is not OperationCanceledException) { throw ResultsErrors.FromDatabase(e); }
-    }
-
-    private async Task<T> Guarded<T>(Func<Task<T>> call)
-    {
-        try { return await call(); }
-        catch (ResultsException e)
-        {
-            var status = ResultsErrors.GrpcStatusOf(e.Code);
-            if (status is StatusCode.Internal or StatusCode.Unavailable)
-                logger.LogError(e.InnerException ?? e, "Daily results call failed: {Code}: {Detail}", e.Code, e.Detail);
-            throw new RpcException(status, $"{e.Code}: {e.Detail}");
-        }
     }
 }

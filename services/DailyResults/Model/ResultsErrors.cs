@@ -1,4 +1,5 @@
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using HrmsAttendance.StableErrors;
 using Npgsql;
 
 namespace HrmsAttendance.DailyResults.Model;
@@ -16,7 +17,7 @@ public static class ResultsErrors
     public const string Unavailable = "RESULTS_UNAVAILABLE";
     public const string Internal = "RESULTS_INTERNAL";
 
-    private static readonly StableErrorTable Statuses = new()
+    public static StableErrorTable Statuses { get; } = new()
     {
         { InvalidArgument, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
         { TenantInvalid, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },

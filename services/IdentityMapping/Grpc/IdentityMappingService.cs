@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using HrmsAttendance.Contracts.Identity.V1;
-using HrmsAttendance.GrpcWire;
 using HrmsAttendance.IdentityMapping.Data;
 using HrmsAttendance.IdentityMapping.Model;
 
@@ -13,7 +13,7 @@ namespace HrmsAttendance.IdentityMapping.Grpc;
 /// leaves as a gRPC status whose message starts with a stable code (<see cref="IdentityErrors"/>).
 /// </summary>
 public sealed class IdentityMappingService(PersonStore persons, IdentityLinkStore links, ILogger<IdentityMappingService> logger)
-    : IdentityMappingServiceBase
+    : Contracts.Identity.V1.IdentityMapping.IdentityMappingBase
 {
     public static readonly ActivitySource ActivitySource = new("HrmsAttendance.IdentityMapping");
 
@@ -126,24 +126,11 @@ public sealed class IdentityMappingService(PersonStore persons, IdentityLinkStor
         });
 
     /// <summary>
-    /// Names the caller (refusing a call without a tenant before any work), runs the handler and turns a
-    /// refusal into its gRPC status. Failures of the database itself are logged here, once.
+    /// Names the caller (refusing a call without a tenant before any work) and runs the handler. A refusal
+    /// (<see cref="IdentityException"/>) becomes its gRPC status in StableErrorInterceptor.
     /// </summary>
-    private async Task<T> Handle<T>(ServerCallContext context, Func<CallerContext, Task<T>> handler)
-    {
-        try
-        {
-            var caller = CallerContext.From(name => context.RequestHeaders.GetValue(name));
-            return await handler(caller);
-        }
-        catch (IdentityException e)
-        {
-            var status = IdentityErrors.GrpcStatusOf(e.Code);
-            if (status is StatusCode.Internal or StatusCode.Unavailable)
-                logger.LogError(e.InnerException ?? e, "Identity mapping call failed: {Code}: {Detail}", e.Code, e.Detail);
-            throw new RpcException(status, e.Message);
-        }
-    }
+    private static Task<T> Handle<T>(ServerCallContext context, Func<CallerContext, Task<T>> handler) =>
+        handler(CallerContext.From(name => context.RequestHeaders.GetValue(name)));
 
     private static Person ToWire(PersonRecord p) => new()
     {

@@ -1,4 +1,5 @@
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using HrmsAttendance.StableErrors;
 using Npgsql;
 
 namespace HrmsAttendance.IdentityMapping.Model;
@@ -29,7 +30,7 @@ public static class IdentityErrors
     public const string Unavailable = "IDENTITY_UNAVAILABLE";
     public const string Internal = "IDENTITY_INTERNAL";
 
-    private static readonly StableErrorTable Statuses = new()
+    public static StableErrorTable Statuses { get; } = new()
     {
         { InvalidArgument, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
         { TenantInvalid, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },

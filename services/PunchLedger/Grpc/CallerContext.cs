@@ -1,4 +1,4 @@
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 
 namespace HrmsAttendance.PunchLedger.Grpc;
 
@@ -15,9 +15,9 @@ public sealed record CallerContext(Guid TenantId, string? PrincipalId)
     {
         var tenant = context.RequestHeaders.GetValue(TenantHeader);
         if (string.IsNullOrWhiteSpace(tenant))
-            throw LedgerErrors.Rpc(LedgerErrors.TenantMissing, $"the {TenantHeader} metadata is required");
+            throw LedgerErrors.Refuse(LedgerErrors.TenantMissing, $"the {TenantHeader} metadata is required");
         if (!Guid.TryParseExact(tenant, "D", out var tenantId) || tenantId == Guid.Empty)
-            throw LedgerErrors.Rpc(LedgerErrors.TenantInvalid, $"{TenantHeader} must be a canonical UUID, got '{Truncate(tenant)}'");
+            throw LedgerErrors.Refuse(LedgerErrors.TenantInvalid, $"{TenantHeader} must be a canonical UUID, got '{Truncate(tenant)}'");
         var principal = context.RequestHeaders.GetValue(PrincipalHeader);
         return new CallerContext(tenantId, string.IsNullOrWhiteSpace(principal) ? null : principal);
     }

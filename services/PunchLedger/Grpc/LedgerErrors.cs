@@ -1,7 +1,11 @@
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using HrmsAttendance.StableErrors;
 using Npgsql;
 
 namespace HrmsAttendance.PunchLedger.Grpc;
+
+/// <summary>A refusal with a stable code; <see cref="StableErrorInterceptor"/> turns it into its gRPC status.</summary>
+public sealed class LedgerException(string code, string detail, Exception? cause = null) : StableErrorException(code, detail, cause);
 
 /// <summary>
 /// The stable error codes of the punch ledger and the one table that maps them to gRPC status
@@ -20,7 +24,7 @@ public static class LedgerErrors
     public const string Internal = "STAFFING_INTERNAL";
 
     /// <summary>gRPC only: the ledger has no HTTP edge.</summary>
-    private static readonly StableErrorTable Statuses = new()
+    public static StableErrorTable Statuses { get; } = new()
     {
         { InvalidArgument, StatusCode.InvalidArgument },
         { TenantInvalid, StatusCode.InvalidArgument },
@@ -32,19 +36,18 @@ public static class LedgerErrors
         { Internal, StatusCode.Internal },
     };
 
-    public static RpcException Rpc(string code, string detail) =>
-        new(Statuses.GrpcStatusOf(code), $"{code}: {detail}");
+    public static LedgerException Refuse(string code, string detail, Exception? cause = null) => new(code, detail, cause);
 
     /// <summary>The stable code a kernel exception carries, or null when it is not one of ours.</summary>
     public static string? KernelCode(PostgresException e) =>
         e.MessageText.StartsWith("STAFFING_", StringComparison.Ordinal) ? e.MessageText : null;
 
-    /// <summary>Turns a database failure into the status the caller sees.</summary>
-    public static RpcException FromDatabase(Exception e) => e switch
+    /// <summary>Turns a database failure into the refusal the caller sees; the failure stays attached for the logs.</summary>
+    public static LedgerException FromDatabase(Exception e) => e switch
     {
-        PostgresException pg when KernelCode(pg) is { } code => Rpc(code, pg.Detail ?? code),
-        PostgresException pg => Rpc(Internal, $"database error {pg.SqlState}"),
-        NpgsqlException or TimeoutException => Rpc(Unavailable, "the ledger database is unreachable; retry with the same request_id"),
-        _ => Rpc(Internal, "unexpected error"),
+        PostgresException pg when KernelCode(pg) is { } code => Refuse(code, pg.Detail ?? code, e),
+        PostgresException pg => Refuse(Internal, $"database error {pg.SqlState}", e),
+        NpgsqlException or TimeoutException => Refuse(Unavailable, "the ledger database is unreachable; retry with the same request_id", e),
+        _ => Refuse(Internal, "unexpected error", e),
     };
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Ledger.V1;
-using HrmsAttendance.GrpcWire;
 using HrmsAttendance.PunchLedger.Data;
 
 namespace HrmsAttendance.PunchLedger.Grpc;
@@ -12,8 +12,8 @@ namespace HrmsAttendance.PunchLedger.Grpc;
 /// tenant, and hands the punch to the kernel's door. Everything that decides a result lives
 /// in the kernel.
 /// </summary>
-public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILogger<PunchLedgerService> logger)
-    : PunchLedgerServiceBase
+public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
+    : Contracts.Ledger.V1.PunchLedger.PunchLedgerBase
 {
     public const int MaxBatchSize = 1000;
     public const int MaxStreamSize = 100_000;
@@ -27,7 +27,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILo
     {
         var caller = CallerContext.From(context);
         if (!PunchCommand.TryCreate(request.Punch, clock.GetUtcNow(), out var punch, out var error))
-            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, error);
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, error);
 
         using var activity = ActivitySource.StartActivity("ledger.submit_punch");
         activity?.SetTag("attendance.tenant_id", caller.TenantId);
@@ -45,9 +45,9 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILo
     {
         var caller = CallerContext.From(context);
         if (request.Punches.Count == 0)
-            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, "punches must not be empty");
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "punches must not be empty");
         if (request.Punches.Count > MaxBatchSize)
-            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, $"at most {MaxBatchSize} punches per call, got {request.Punches.Count}");
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, $"at most {MaxBatchSize} punches per call, got {request.Punches.Count}");
 
         using var activity = ActivitySource.StartActivity("ledger.submit_punches");
         activity?.SetTag("attendance.tenant_id", caller.TenantId);
@@ -72,7 +72,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILo
         while (await requestStream.MoveNext(ct))
         {
             if (++received > MaxStreamSize)
-                throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument,
+                throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument,
                     $"at most {MaxStreamSize} punches per stream; the first {outcomes.Count} were recorded, split the rest into another stream");
             chunk.Add(requestStream.Current);
             if (chunk.Count == MaxBatchSize)
@@ -145,17 +145,17 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILo
     {
         var caller = CallerContext.From(context);
         if (!Guid.TryParseExact(request.PersonUuid, "D", out var person))
-            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, "person_uuid must be a canonical UUID");
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "person_uuid must be a canonical UUID");
         if (!WorkCalendar.TryParseDate(request.FromDate, out var from))
-            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, "from_date must be YYYY-MM-DD");
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "from_date must be YYYY-MM-DD");
         if (!WorkCalendar.TryParseDate(request.ToDate, out var to))
-            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, "to_date must be YYYY-MM-DD");
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "to_date must be YYYY-MM-DD");
         if (to < from)
-            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, "to_date is before from_date");
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "to_date is before from_date");
         if (to.DayNumber - from.DayNumber >= MaxListDays)
-            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, $"the range may span at most {MaxListDays} days");
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, $"the range may span at most {MaxListDays} days");
         if (request.Limit is < 0 or > MaxListLimit)
-            throw LedgerErrors.Rpc(LedgerErrors.InvalidArgument, $"limit must be between 0 and {MaxListLimit}");
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, $"limit must be between 0 and {MaxListLimit}");
         var limit = request.Limit == 0 ? DefaultListLimit : request.Limit;
 
         var punches = store.ListAsync(caller.TenantId, person, WorkCalendar.StartOf(from), WorkCalendar.StartOf(to.AddDays(1)),
@@ -167,11 +167,11 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILo
         }
         catch (Exception e) when (IsDatabaseFailure(e, context.CancellationToken))
         {
-            throw Translate(e);
+            throw LedgerErrors.FromDatabase(e);
         }
     }
 
-    private async Task<T> Kernel<T>(Func<Task<T>> call)
+    private static async Task<T> Kernel<T>(Func<Task<T>> call)
     {
         try
         {
@@ -179,16 +179,8 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock, ILo
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            throw Translate(e);
+            throw LedgerErrors.FromDatabase(e);
         }
-    }
-
-    private RpcException Translate(Exception e)
-    {
-        var rpc = LedgerErrors.FromDatabase(e);
-        if (rpc.StatusCode is StatusCode.Internal or StatusCode.Unavailable)
-            logger.LogError(e, "Ledger database call failed: {Status}", rpc.Status.Detail);
-        return rpc;
     }
 
     private static bool IsDatabaseFailure(Exception e, CancellationToken ct) =>

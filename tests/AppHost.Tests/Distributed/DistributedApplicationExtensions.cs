@@ -1,4 +1,5 @@
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using Grpc.Net.Client;
 using HrmsAttendance.Hosting;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;

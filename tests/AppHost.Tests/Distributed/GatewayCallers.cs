@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using Grpc.Net.Client;
 using HrmsAttendance.Hosting;
 using HrmsAttendance.Tokens;
 

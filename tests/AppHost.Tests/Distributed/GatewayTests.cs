@@ -5,7 +5,8 @@ using Google.Protobuf.WellKnownTypes;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using Grpc.Net.Client;
 using HrmsAttendance.Interop;
 using HrmsAttendance.Tokens;
 
@@ -77,7 +78,7 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         Assert.Equal("", Assert.Single(resolvedByB.Results).PersonUuid);
         Assert.Single((await results.ListDailyResultsAsync(new() { PersonUuid = person.PersonUuid, FromDate = "2026-03-02", ToDate = "2026-03-02" }, adminA)).Results);
         Assert.Empty((await results.ListDailyResultsAsync(new() { PersonUuid = person.PersonUuid, FromDate = "2026-03-02", ToDate = "2026-03-02" }, adminB)).Results);
-        Assert.Equal(StatusCode.NotFound, await StatusOfAsync(() => results.GetDailyResultAsync(new() { PersonUuid = person.PersonUuid, WorkDate = "2026-03-02" }, adminB)));
+        Assert.Equal(StatusCode.NotFound, await StatusOfAsync(async () => await results.GetDailyResultAsync(new() { PersonUuid = person.PersonUuid, WorkDate = "2026-03-02" }, adminB)));
 
         using var punchesOfA = ledger.ListPunches(new() { PersonUuid = person.PersonUuid, FromDate = "2026-03-01", ToDate = "2026-03-03" }, adminA);
         Assert.Single(await punchesOfA.ResponseStream.ReadAllAsync().ToListAsync());
@@ -123,27 +124,30 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         var colleague = Guid.Parse((await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-4", DisplayName = "Colleague" }, admin)).PersonUuid);
 
         var employee = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Employee, me));
-        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(me, MondayNine), employee)));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), employee)));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(me, MondayNine, provider: SourceProvider.Dingtalk), employee)));
-        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => results.GetDailyResultAsync(new() { PersonUuid = me.ToString(), WorkDate = "2026-03-02" }, employee)));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, employee)));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => identity.ListPersonsAsync(new(), employee)));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(me, MondayNine), employee)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), employee)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(me, MondayNine, provider: SourceProvider.Dingtalk), employee)));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await results.GetDailyResultAsync(new() { PersonUuid = me.ToString(), WorkDate = "2026-03-02" }, employee)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, employee)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await identity.ListPersonsAsync(new(), employee)));
         // gzip-compressed requests are inflated for the own-person check and reach the service as sent.
-        var employeeGzip = employee with { CompressRequests = true };
-        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(me, MondayNine.AddHours(9), PunchType.Out), employeeGzip)));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), employeeGzip)));
+        // (Grpc.Net.Client compresses the request message when this call header names the encoding.)
+        var gzipHeaders = new Metadata { { "grpc-internal-encoding-request", "gzip" } };
+        foreach (var entry in employee.Headers!) gzipHeaders.Add(entry);
+        var employeeGzip = employee.WithHeaders(gzipHeaders);
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(me, MondayNine.AddHours(9), PunchType.Out), employeeGzip)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), employeeGzip)));
 
         var approver = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Approver));
-        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, approver)));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), approver)));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => identity.CreatePersonAsync(new() { EmployeeNumber = "X", DisplayName = "X" }, approver)));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, approver)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), approver)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await identity.CreatePersonAsync(new() { EmployeeNumber = "X", DisplayName = "X" }, approver)));
 
         var integration = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Integration));
-        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine.AddHours(9), PunchType.Out, SourceProvider.Wecom), integration)));
-        Assert.Equal(StatusCode.OK, await StatusOfAsync(() => identity.ResolveIdentitiesAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserIds = { "nobody" } }, integration)));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, integration)));
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() => identity.LinkIdentityAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserId = "nobody", PersonUuid = colleague.ToString() }, integration)));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine.AddHours(9), PunchType.Out, SourceProvider.Wecom), integration)));
+        Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await identity.ResolveIdentitiesAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserIds = { "nobody" } }, integration)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, integration)));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await identity.LinkIdentityAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserId = "nobody", PersonUuid = colleague.ToString() }, integration)));
 
         // The JSON route applies the same table, with a stable code in the problem details.
         using var http = gateway.Http();
@@ -163,12 +167,12 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         var admin = gateway.Token(tenant, AccessRoles.TenantAdmin);
 
         // gRPC on the TLS port (HTTP/2 chosen by ALPN): a write, a read, and a refusal with its status intact.
-        using (var channel = GrpcChannel.ForAddress(tls.Address, tls.TrustingHandler()))
+        using (var channel = GrpcChannel.ForAddress(tls.Address, new GrpcChannelOptions { HttpHandler = tls.TrustingHandler() }))
         {
             var identity = new IdentityMappingClient(channel);
             var person = await identity.CreatePersonAsync(new() { EmployeeNumber = "TLS-1", DisplayName = "王五" }, GatewayCallers.Bearer(admin));
             Assert.Contains((await identity.ListPersonsAsync(new(), GatewayCallers.Bearer(admin))).Persons, p => p.PersonUuid == person.PersonUuid);
-            var refused = await Assert.ThrowsAsync<RpcException>(() => identity.ListPersonsAsync(new(), GatewayCallers.Bearer(null)));
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await identity.ListPersonsAsync(new(), GatewayCallers.Bearer(null)));
             Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         }
 
@@ -211,7 +215,7 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         }
 
         using var channel = gateway.Channel();
-        var error = await Assert.ThrowsAsync<RpcException>(() => new IdentityMappingClient(channel).ListPersonsAsync(new(), GatewayCallers.Bearer(expired)));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await new IdentityMappingClient(channel).ListPersonsAsync(new(), GatewayCallers.Bearer(expired)));
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
         Assert.StartsWith("GATEWAY_TOKEN_EXPIRED", error.Status.Detail);
     }
@@ -248,7 +252,7 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         var grpcStatuses = new List<StatusCode>();
         for (var i = 0; i < 6 && !grpcStatuses.Contains(StatusCode.ResourceExhausted); i++)
         {
-            grpcStatuses.Add(await StatusOfAsync(() => new DailyResultsClient(channel).ListDailyResultsAsync(
+            grpcStatuses.Add(await StatusOfAsync(async () => await new DailyResultsClient(channel).ListDailyResultsAsync(
                 new() { PersonUuid = Guid.NewGuid().ToString() }, GatewayCallers.Bearer(token))));
         }
         Assert.Equal(StatusCode.ResourceExhausted, grpcStatuses[^1]);
@@ -360,7 +364,7 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         var second = await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-6", DisplayName = "Second" }, admin);
         await identity.LinkIdentityAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserId = "wx-1", PersonUuid = first.PersonUuid }, admin);
 
-        var conflict = await Assert.ThrowsAsync<RpcException>(() => identity.LinkIdentityAsync(
+        var conflict = await Assert.ThrowsAsync<RpcException>(async () => await identity.LinkIdentityAsync(
             new() { Provider = IdentityProvider.Wecom, ExternalUserId = "wx-1", PersonUuid = second.PersonUuid }, admin));
         Assert.Equal(StatusCode.AlreadyExists, conflict.StatusCode);
         Assert.Contains("IDENTITY_LINK_EXISTS", conflict.Status.Detail);
@@ -370,8 +374,8 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
             GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Integration)));
         var queue = await identity.ListUnmappedAsync(new(), admin);
         Assert.Contains(queue.Identities, u => u.ExternalUserId == "wx-unknown");
-        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(() =>
-            identity.ListUnmappedAsync(new(), GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Approver)))));
+        Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () =>
+            await identity.ListUnmappedAsync(new(), GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Approver)))));
     }
 
     /// <summary>The system clock moved by a fixed offset (to issue tokens that are already expired).</summary>

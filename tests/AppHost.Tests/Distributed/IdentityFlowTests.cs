@@ -1,5 +1,6 @@
 using HrmsAttendance.Contracts.Identity.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
 

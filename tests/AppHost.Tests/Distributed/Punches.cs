@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using HrmsAttendance.Contracts.Ledger.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Npgsql;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;

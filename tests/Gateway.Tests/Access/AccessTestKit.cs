@@ -17,7 +17,7 @@ public static class AccessTestKit
 
     public static byte[] Frame(IMessage message) => MessageFrame.Build(message, compress: false, maxSendSize: null);
 
-    public static DefaultHttpContext Grpc(string path, byte[] body, bool contentLength = true)
+    public static DefaultHttpContext GrpcContext(string path, byte[] body, bool contentLength = true)
     {
         var context = new DefaultHttpContext();
         context.Request.Method = "POST";

@@ -29,7 +29,7 @@ public sealed class OwnPersonTests
     public async Task Own_punch_is_allowed_and_the_forwarded_bytes_are_the_ones_sent()
     {
         var frame = Frame(new SubmitPunchRequest { Punch = ManualPunch(Own) });
-        var context = Grpc(SubmitPunch, frame);
+        var context = GrpcContext(SubmitPunch, frame);
 
         Assert.Null(await Authorize(context));
 
@@ -42,7 +42,7 @@ public sealed class OwnPersonTests
     public async Task Own_person_in_upper_case_is_still_the_own_person_and_forwarded_unchanged()
     {
         var frame = Frame(new ListDailyResultsRequest { PersonUuid = Own.ToString("D").ToUpperInvariant() });
-        var context = Grpc(ListDailyResults, frame, contentLength: false);
+        var context = GrpcContext(ListDailyResults, frame, contentLength: false);
 
         Assert.Null(await Authorize(context));
         Assert.Equal(frame, await BodyBytes(context.Request));
@@ -51,7 +51,7 @@ public sealed class OwnPersonTests
     [Fact]
     public async Task Another_persons_results_are_forbidden()
     {
-        var error = await Authorize(Grpc(ListDailyResults, Frame(new ListDailyResultsRequest { PersonUuid = Other.ToString("D") })));
+        var error = await Authorize(GrpcContext(ListDailyResults, Frame(new ListDailyResultsRequest { PersonUuid = Other.ToString("D") })));
 
         Assert.Equal(GatewayErrors.Forbidden, error?.Code);
         Assert.Contains(Other.ToString("D"), error!.Detail);
@@ -64,7 +64,7 @@ public sealed class OwnPersonTests
     [InlineData(" 0b6f2c55-8c1e-4d0e-a3f5-5f1d8b1f3a20")]
     public async Task A_person_that_is_not_a_canonical_own_uuid_is_forbidden(string personUuid)
     {
-        var error = await Authorize(Grpc(ListDailyResults, Frame(new ListDailyResultsRequest { PersonUuid = personUuid })));
+        var error = await Authorize(GrpcContext(ListDailyResults, Frame(new ListDailyResultsRequest { PersonUuid = personUuid })));
 
         Assert.Equal(GatewayErrors.Forbidden, error?.Code);
     }
@@ -76,7 +76,7 @@ public sealed class OwnPersonTests
         punch.SourceProvider = SourceProvider.Dingtalk;
         punch.SourceEventId = "ding-1";
 
-        var error = await Authorize(Grpc(SubmitPunch, Frame(new SubmitPunchRequest { Punch = punch })));
+        var error = await Authorize(GrpcContext(SubmitPunch, Frame(new SubmitPunchRequest { Punch = punch })));
 
         Assert.Equal(GatewayErrors.Forbidden, error?.Code);
         Assert.Contains("MANUAL", error!.Detail);
@@ -85,7 +85,7 @@ public sealed class OwnPersonTests
     [Fact]
     public async Task Submit_punch_without_a_punch_is_forbidden()
     {
-        var error = await Authorize(Grpc(SubmitPunch, Frame(new SubmitPunchRequest())));
+        var error = await Authorize(GrpcContext(SubmitPunch, Frame(new SubmitPunchRequest())));
 
         Assert.Equal(GatewayErrors.Forbidden, error?.Code);
     }
@@ -94,7 +94,7 @@ public sealed class OwnPersonTests
     public async Task Own_batch_is_allowed()
     {
         var frame = Frame(new SubmitPunchesRequest { Punches = { ManualPunch(Own), ManualPunch(Own), ManualPunch(Own) } });
-        var context = Grpc(SubmitPunches, frame);
+        var context = GrpcContext(SubmitPunches, frame);
 
         Assert.Null(await Authorize(context));
         Assert.Equal(frame, await BodyBytes(context.Request));
@@ -105,7 +105,7 @@ public sealed class OwnPersonTests
     {
         var request = new SubmitPunchesRequest { Punches = { ManualPunch(Own), ManualPunch(Own), ManualPunch(Other), ManualPunch(Own) } };
 
-        var error = await Authorize(Grpc(SubmitPunches, Frame(request)));
+        var error = await Authorize(GrpcContext(SubmitPunches, Frame(request)));
 
         Assert.Equal(GatewayErrors.Forbidden, error?.Code);
         Assert.Contains("punches[2]", error!.Detail);
@@ -117,7 +117,7 @@ public sealed class OwnPersonTests
         var imported = ManualPunch(Own);
         imported.SourceProvider = SourceProvider.Import;
 
-        var error = await Authorize(Grpc(SubmitPunches, Frame(new SubmitPunchesRequest { Punches = { ManualPunch(Own), imported } })));
+        var error = await Authorize(GrpcContext(SubmitPunches, Frame(new SubmitPunchesRequest { Punches = { ManualPunch(Own), imported } })));
 
         Assert.Equal(GatewayErrors.Forbidden, error?.Code);
     }
@@ -125,7 +125,7 @@ public sealed class OwnPersonTests
     [Fact]
     public async Task Employee_may_not_stream_punches_even_its_own()
     {
-        var error = await Authorize(Grpc(StreamPunches, Frame(ManualPunch(Own))));
+        var error = await Authorize(GrpcContext(StreamPunches, Frame(ManualPunch(Own))));
 
         Assert.Equal(GatewayErrors.Forbidden, error?.Code);
         Assert.Contains("StreamPunches", error!.Detail);
@@ -134,7 +134,7 @@ public sealed class OwnPersonTests
     [Fact]
     public async Task Employee_without_person_id_is_forbidden()
     {
-        var error = await Authorize(Grpc(SubmitPunch, Frame(new SubmitPunchRequest { Punch = ManualPunch(Own) })),
+        var error = await Authorize(GrpcContext(SubmitPunch, Frame(new SubmitPunchRequest { Punch = ManualPunch(Own) })),
             Principal(null, AccessRoles.Employee));
 
         Assert.Equal(GatewayErrors.Forbidden, error?.Code);
@@ -145,7 +145,7 @@ public sealed class OwnPersonTests
     public async Task Tenant_wide_grant_does_not_touch_the_body()
     {
         var body = new MemoryStream(Frame(new SubmitPunchRequest { Punch = ManualPunch(Other) }));
-        var context = Grpc(SubmitPunch, []);
+        var context = GrpcContext(SubmitPunch, []);
         context.Request.Body = body;
 
         Assert.Null(await Authorize(context, Principal(null, AccessRoles.Integration)));
@@ -158,7 +158,7 @@ public sealed class OwnPersonTests
     {
         byte[] frame = [0, 0, 0, 0, 6, 0x0A, 0x24, 0xFF, 0xFF, 0xFF, 0xFF];   // field 1, length 36, but 4 bytes
 
-        var error = await Authorize(Grpc(ListDailyResults, frame));
+        var error = await Authorize(GrpcContext(ListDailyResults, frame));
 
         Assert.Equal(GatewayErrors.BadRequest, error?.Code);
     }
@@ -171,7 +171,7 @@ public sealed class OwnPersonTests
     [InlineData(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 })]   // two (empty) messages in a unary call
     public async Task Malformed_frame_is_a_bad_request(byte[] body)
     {
-        var error = await Authorize(Grpc(ListDailyResults, body));
+        var error = await Authorize(GrpcContext(ListDailyResults, body));
 
         Assert.Equal(GatewayErrors.BadRequest, error?.Code);
     }
@@ -182,9 +182,9 @@ public sealed class OwnPersonTests
         var own = MessageFrame.Build(new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }, compress: true, maxSendSize: null);
         var other = MessageFrame.Build(new ListDailyResultsRequest { PersonUuid = Other.ToString("D") }, compress: true, maxSendSize: null);
         Assert.Equal(1, own[0]);
-        var ownContext = Grpc(ListDailyResults, own);
+        var ownContext = GrpcContext(ListDailyResults, own);
         ownContext.Request.Headers["grpc-encoding"] = "gzip";
-        var otherContext = Grpc(ListDailyResults, other);
+        var otherContext = GrpcContext(ListDailyResults, other);
         otherContext.Request.Headers["grpc-encoding"] = "gzip";
 
         Assert.Null(await Authorize(ownContext));
@@ -199,7 +199,7 @@ public sealed class OwnPersonTests
     public async Task A_compressed_message_in_another_encoding_is_a_bad_request(string encoding)
     {
         var frame = MessageFrame.Build(new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }, compress: true, maxSendSize: null);
-        var context = Grpc(ListDailyResults, frame);
+        var context = GrpcContext(ListDailyResults, frame);
         if (encoding.Length > 0) context.Request.Headers["grpc-encoding"] = encoding;
 
         var error = await Authorize(context);
@@ -213,7 +213,7 @@ public sealed class OwnPersonTests
     {
         var payload = new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }.ToByteArray();
         byte[] frame = [1, 0, 0, 0, (byte)payload.Length, .. payload];
-        var context = Grpc(ListDailyResults, frame);
+        var context = GrpcContext(ListDailyResults, frame);
         context.Request.Headers["grpc-encoding"] = "gzip";
 
         var error = await Authorize(context);
@@ -229,7 +229,7 @@ public sealed class OwnPersonTests
         punch.PayloadJson = "{\"x\":\"" + new string('a', AccessControl.MaxInspectedMessageBytes) + "\"}";
         var frame = MessageFrame.Build(new SubmitPunchRequest { Punch = punch }, compress: true, maxSendSize: null);
         Assert.True(frame.Length < AccessControl.MaxInspectedMessageBytes / 100); // small on the wire, large inflated
-        var context = Grpc(SubmitPunch, frame);
+        var context = GrpcContext(SubmitPunch, frame);
         context.Request.Headers["grpc-encoding"] = "gzip";
 
         var error = await Authorize(context);
@@ -247,7 +247,7 @@ public sealed class OwnPersonTests
         var frame = Frame(new SubmitPunchRequest { Punch = punch });
         Assert.True(frame.Length > AccessControl.MaxInspectedMessageBytes + MessageFrame.HeaderSize);
 
-        var error = await Authorize(Grpc(SubmitPunch, frame, contentLength));
+        var error = await Authorize(GrpcContext(SubmitPunch, frame, contentLength));
 
         Assert.Equal(GatewayErrors.PayloadTooLarge, error?.Code);
     }
@@ -260,7 +260,7 @@ public sealed class OwnPersonTests
         punch.PayloadJson = new string('a', AccessControl.MaxInspectedMessageBytes - size - 8);
         var frame = Frame(new SubmitPunchRequest { Punch = punch });
         Assert.InRange(frame.Length - MessageFrame.HeaderSize, AccessControl.MaxInspectedMessageBytes - 16, AccessControl.MaxInspectedMessageBytes);
-        var context = Grpc(SubmitPunch, frame);
+        var context = GrpcContext(SubmitPunch, frame);
 
         Assert.Null(await Authorize(context));
         Assert.Equal(frame, await BodyBytes(context.Request));
@@ -298,7 +298,7 @@ public sealed class OwnPersonTests
     public async Task An_operation_that_does_not_match_the_path_cannot_borrow_its_ownership_check()
     {
         // The own-person check belongs to the call's own path; a mismatched operation is never inspected, only refused.
-        var context = Grpc("/attendance.identity.v1.IdentityMapping/ListPersons", Frame(new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }));
+        var context = GrpcContext("/attendance.identity.v1.IdentityMapping/ListPersons", Frame(new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }));
 
         var error = await _control.AuthorizeAsync(context, _employee, Operations.ReadDailyResults);
 

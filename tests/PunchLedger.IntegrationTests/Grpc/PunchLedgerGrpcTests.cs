@@ -1,6 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using HrmsAttendance.Contracts.Ledger.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 using static HrmsAttendance.PunchLedger.IntegrationTests.Grpc.PunchLedgerServiceFixture;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
@@ -76,7 +76,7 @@ public sealed class PunchLedgerGrpcTests(PunchLedgerServiceFixture fixture)
     {
         await fixture.Client.SubmitPunchAsync(new() { Punch = Punch(person, Local(2026, 5, 5, 9, 0), PunchType.In, "once") }, For(tenant));
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.SubmitPunchAsync(
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.SubmitPunchAsync(
             new() { Punch = Punch(person, Local(2026, 5, 5, 9, 1), PunchType.In, "once") }, For(tenant)));
 
         Assert.Equal(StatusCode.AlreadyExists, e.StatusCode);
@@ -90,9 +90,9 @@ public sealed class PunchLedgerGrpcTests(PunchLedgerServiceFixture fixture)
     [Fact]
     public async Task A_call_without_a_tenant_is_refused()
     {
-        var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.SubmitPunchAsync(
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.SubmitPunchAsync(
             new() { Punch = Punch(person, Local(2026, 5, 6, 9, 0), PunchType.In) },
-            new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(10))));
+            new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10))));
 
         Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
         Assert.StartsWith("STAFFING_TENANT_MISSING", e.Status.Detail);
@@ -102,7 +102,7 @@ public sealed class PunchLedgerGrpcTests(PunchLedgerServiceFixture fixture)
     public async Task A_malformed_tenant_id_is_an_invalid_argument()
     {
         var headers = new Metadata { { "x-tenant-id", "not-a-uuid" } };
-        var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.SubmitPunchAsync(
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.SubmitPunchAsync(
             new() { Punch = Punch(person, Local(2026, 5, 6, 9, 0), PunchType.In) }, new CallOptions(headers)));
 
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
@@ -127,7 +127,7 @@ public sealed class PunchLedgerGrpcTests(PunchLedgerServiceFixture fixture)
             case "dingtalk": punch.SourceProvider = SourceProvider.Dingtalk; break;
         }
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.SubmitPunchAsync(new() { Punch = punch }, For(tenant)));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.SubmitPunchAsync(new() { Punch = punch }, For(tenant)));
 
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Equal(expected, e.Status.Detail);
@@ -168,7 +168,7 @@ public sealed class PunchLedgerGrpcTests(PunchLedgerServiceFixture fixture)
         for (var i = 0; i < 1001; i++)
             request.Punches.Add(Punch(person, Local(2026, 6, 2, 9, 0).AddSeconds(i), PunchType.Raw));
 
-        var e = await Assert.ThrowsAsync<RpcException>(() => fixture.Client.SubmitPunchesAsync(request, For(tenant)));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.SubmitPunchesAsync(request, For(tenant)));
 
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.StartsWith("STAFFING_INVALID_ARGUMENT", e.Status.Detail);

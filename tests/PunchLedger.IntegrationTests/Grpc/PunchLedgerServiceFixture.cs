@@ -1,22 +1,22 @@
-using HrmsAttendance.Contracts.Ledger.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
+using Grpc.Net.Client;
 using HrmsAttendance.Hosting.Postgres;
-using HrmsAttendance.Hosting.Services;
 using HrmsAttendance.PunchLedger.Database;
+using HrmsAttendance.Tests.Shared;
 using Npgsql;
+using PunchLedgerClient = HrmsAttendance.Contracts.Ledger.V1.PunchLedger.PunchLedgerClient;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
 
 /// <summary>
-/// The real punch-ledger process on free loopback ports, over a private Postgres with the
-/// migrations applied, started by the same launcher code the AppHost uses.
+/// The punch-ledger service (its real Program) on real Kestrel with free loopback ports, over a private Postgres
+/// with the migrations applied.
 /// </summary>
 public sealed class PunchLedgerServiceFixture : IAsyncLifetime
 {
     private PostgresServer? server;
-    private readonly List<string> serviceOutput = [];
 
-    public ServiceProcess Service { get; private set; } = null!;
+    public KestrelServiceFactory<Program> Service { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;
     public PunchLedgerClient Client { get; private set; } = null!;
     /// <summary>The schema owner, for assertions (still subject to RLS: set a tenant).</summary>
@@ -29,21 +29,13 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
         await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
         Owner = NpgsqlDataSource.Create(database.OwnerConnectionString);
 
-        Service = await ServiceProcess.StartAsync(new ServiceProcessOptions
+        Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>
         {
-            Name = "punch-ledger",
-            AssemblyPath = RepositoryLayout.ServiceAssembly("services/PunchLedger", "PunchLedger"),
-            Environment = new Dictionary<string, string?>
-            {
-                ["ConnectionStrings__attendance"] = database.ConnectionStringFor(PunchLedgerDatabase.AppRole),
-            },
-            Output = line => { lock (serviceOutput) serviceOutput.Add(line); },
-        });
-        Channel = GrpcChannel.ForAddress(Service.GrpcEndpoint!);
+            ["ConnectionStrings:attendance"] = database.ConnectionStringFor(PunchLedgerDatabase.AppRole),
+        }).Start();
+        Channel = GrpcChannel.ForAddress(Service.GrpcEndpoint);
         Client = new PunchLedgerClient(Channel);
     }
-
-    public IReadOnlyList<string> ServiceOutput { get { lock (serviceOutput) return [.. serviceOutput]; } }
 
     public static CallOptions For(Guid tenant, DateTime? deadline = null)
     {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using HrmsAttendance.Contracts.Ledger.V1;
-using HrmsAttendance.GrpcWire;
+using Grpc.Core;
 using HrmsAttendance.Interop;
 using static HrmsAttendance.PunchLedger.IntegrationTests.Grpc.PunchLedgerServiceFixture;
 
@@ -122,7 +122,7 @@ public sealed class StreamPunchesTests(PunchLedgerServiceFixture fixture)
     [Fact]
     public async Task A_stream_without_a_tenant_is_refused()
     {
-        using var call = fixture.Client.StreamPunches(new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(10)));
+        using var call = fixture.Client.StreamPunches(new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)));
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
         {
             await call.RequestStream.WriteAsync(Punch(Guid.NewGuid(), DateTimeOffset.UtcNow.AddDays(-1), PunchType.In, "x"));

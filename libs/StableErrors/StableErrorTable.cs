@@ -1,6 +1,7 @@
 using System.Collections;
+using Grpc.Core;
 
-namespace HrmsAttendance.GrpcWire;
+namespace HrmsAttendance.StableErrors;
 
 /// <summary>One stable error code and the statuses it maps to; <see cref="HttpStatus"/> is null in a gRPC-only table.</summary>
 public readonly record struct StableError(string Code, StatusCode GrpcStatus, int? HttpStatus);
@@ -70,14 +71,4 @@ public sealed class StableErrorTable : IEnumerable<StableError>
     public IEnumerator<StableError> GetEnumerator() => _byCode.Values.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-}
-
-/// <summary>
-/// A refusal with a stable code; its message is "CODE: detail", the text a gRPC status carries. A service derives
-/// its own exception type from it.
-/// </summary>
-public class StableErrorException(string code, string detail, Exception? cause = null) : Exception($"{code}: {detail}", cause)
-{
-    public string Code { get; } = code;
-    public string Detail { get; } = detail;
 }

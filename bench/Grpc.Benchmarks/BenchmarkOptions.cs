@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace HrmsAttendance.GrpcWire.Benchmarks;
+namespace HrmsAttendance.GrpcBenchmarks;
 
 public sealed record BenchmarkOptions(double Seconds, double WarmupSeconds, int Concurrency, int Rounds, int PayloadBytes, int StreamCount)
 {

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Net;
 using Google.Protobuf;
-using HrmsAttendance.GrpcWire;
-using HrmsAttendance.GrpcWire.Benchmarks;
-using HrmsAttendance.GrpcWire.Tests.Proto;
+using Grpc.Net.Client;
+using HrmsAttendance.GrpcBenchmarks;
+using HrmsAttendance.GrpcBenchmarks.Proto;
 using HrmsAttendance.Interop;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,27 +13,29 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-// Throughput of our gRPC runtime's server against grpc-js's, both called by OUR .NET client
-// (GrpcChannel, one channel per server) with the same concurrency and message sizes:
+// Throughput of a Grpc.AspNetCore server against grpc-js's, both called by the same .NET client
+// (Grpc.Net.Client GrpcChannel + the generated WireTestClient, one channel per server) with the same
+// concurrency and message sizes:
 //   (1) unary Echo round trips/s     (2) server-streamed Stream messages/s
-// (a) wiretest.v1.WireTest on our Kestrel host, in this process, HTTP/2-only loopback port;
+// (a) wiretest.v1.WireTest on Grpc.AspNetCore, in this process, HTTP/2-only loopback port;
 // (b) the same service in grpc-js (tests/interop-node/server.js, its own node process).
-// Usage: dotnet run -c Release --project bench/GrpcWire.Benchmarks
+// It replaced bench/GrpcWire.Benchmarks (the hand-written runtime the services used before): same scenarios
+// and defaults, so its numbers compare with that one's (see README.md, "Benchmarks").
+// Usage: dotnet run -c Release --project bench/Grpc.Benchmarks
 //        [-- --seconds 5 --warmup 2 --rounds 3 --concurrency 16 --payload 64 --stream-count 1000]
 var options = BenchmarkOptions.Parse(args);
-Console.WriteLine($"GrpcWire benchmark: {options}");
+Console.WriteLine($"Grpc.AspNetCore benchmark: {options}");
 
 var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
-builder.Services.AddGrpcWire();
-builder.Services.AddSingleton<WireBenchService>();
+builder.Services.AddGrpc();
 await using var app = builder.Build();
 app.MapGrpcService<WireBenchService>();
 await app.StartAsync();
 var oursAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
 
-var proto = Path.Combine(NodeInterop.RepoRoot, "tests/GrpcWire.Tests/protos/wire_test.proto");
+var proto = Path.Combine(NodeInterop.RepoRoot, "bench/Grpc.Benchmarks/protos/wire_test.proto");
 await using var node = await NodeInterop.StartServerAsync("server.js", ["--proto", proto]);
 
 using var ours = GrpcChannel.ForAddress(oursAddress);
@@ -51,7 +53,7 @@ var streamRequest = new EchoRequest { Text = "bench", Payload = payload, Count =
         long n = 0;
         while (!stop.IsCancellationRequested)
         {
-            var reply = await channel.UnaryAsync(WireBenchService.Echo, echoRequest);
+            var reply = await new WireTest.WireTestClient(channel).EchoAsync(echoRequest);
             if (reply.Payload.Length != options.PayloadBytes) throw new InvalidOperationException("bad echo");
             n++;
         }
@@ -62,7 +64,7 @@ var streamRequest = new EchoRequest { Text = "bench", Payload = payload, Count =
         long n = 0;
         while (!stop.IsCancellationRequested)
         {
-            using var call = channel.ServerStreaming(WireBenchService.Stream, streamRequest);
+            using var call = new WireTest.WireTestClient(channel).Stream(streamRequest);
             while (await call.ResponseStream.MoveNext(CancellationToken.None)) n++;
         }
         return n;
@@ -88,7 +90,7 @@ foreach (var (scenario, worker) in scenarios)
 }
 
 Console.WriteLine();
-Console.WriteLine($"{"median of " + options.Rounds,-29} {"ours",12} {"grpc-js",12} {"ours/grpc-js",13}");
+Console.WriteLine($"{"median of " + options.Rounds,-29} {"ours",12} {"grpc-js",12} {"ours/grpc-js",13}   (ours = Grpc.AspNetCore)");
 foreach (var (scenario, _) in scenarios)
 {
     var o = Median(results[(scenario, "ours")]);

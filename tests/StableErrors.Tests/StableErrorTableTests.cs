@@ -1,4 +1,6 @@
-namespace HrmsAttendance.GrpcWire.Tests;
+using Grpc.Core;
+
+namespace HrmsAttendance.StableErrors.Tests;
 
 /// <summary>The table of stable error codes the services and the gateway share: mapping, fallback and what it refuses.</summary>
 public class StableErrorTableTests
