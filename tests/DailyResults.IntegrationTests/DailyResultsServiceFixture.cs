@@ -1,7 +1,7 @@
 extern alias PunchLedgerService;
 using Grpc.Core;
 using Grpc.Net.Client;
-using HrmsAttendance.Hosting.Postgres;
+using HrmsAttendance.Tests.Shared;
 using HrmsAttendance.Tests.Shared;
 using Npgsql;
 using PunchLedgerService::HrmsAttendance.PunchLedger.Database;
@@ -15,13 +15,13 @@ namespace HrmsAttendance.DailyResults.IntegrationTests;
 /// </summary>
 public sealed class DailyResultsServiceFixture : IAsyncLifetime
 {
-    private PostgresServer? server;
+    private TestPostgresServer? server;
 
     public KestrelServiceFactory<Program> Service { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;
     public DailyResultsClient Client { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
-    public PostgresDatabase Database { get; private set; } = null!;
+    public TestDatabase Database { get; private set; } = null!;
     /// <summary>The ledger's role: the doors.</summary>
     public NpgsqlDataSource Ledger { get; private set; } = null!;
     /// <summary>The service's own role, daily_results_app.</summary>
@@ -32,7 +32,7 @@ public sealed class DailyResultsServiceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        server = await PostgresServer.StartTemporaryAsync();
+        server = await TestPostgresServer.StartTemporaryAsync();
         Database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole,
             [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
         await PunchLedgerDatabase.MigrateAsync(Database.OwnerConnectionString);

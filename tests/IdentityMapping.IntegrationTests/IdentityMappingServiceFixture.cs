@@ -2,7 +2,7 @@ extern alias PunchLedgerService;
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
-using HrmsAttendance.Hosting.Postgres;
+using HrmsAttendance.Tests.Shared;
 using HrmsAttendance.Hosting.Services;
 using HrmsAttendance.IdentityMapping.Database;
 using HrmsAttendance.Tests.Shared;
@@ -23,11 +23,11 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
     public const string DatabaseName = "attendance";
     public const string ServiceDirectory = "services/IdentityMapping";
 
-    private PostgresServer? server;
+    private TestPostgresServer? server;
 
     /// <summary>The private server, for tests that need a database of their own.</summary>
-    public PostgresServer Server => server ?? throw new InvalidOperationException("The fixture has not started.");
-    public PostgresDatabase Database { get; private set; } = null!;
+    public TestPostgresServer Server => server ?? throw new InvalidOperationException("The fixture has not started.");
+    public TestDatabase Database { get; private set; } = null!;
     public KestrelServiceFactory<Program> Service { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;
     public IdentityMappingClient Client { get; private set; } = null!;
@@ -45,7 +45,7 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        server = await PostgresServer.StartTemporaryAsync();
+        server = await TestPostgresServer.StartTemporaryAsync();
         Database = await server.EnsureDatabaseAsync(DatabaseName, IdentityMappingDatabase.OwnerRole,
             [IdentityMappingDatabase.AppRole, PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
 

@@ -1,4 +1,3 @@
-using HrmsAttendance.Hosting.Redis;
 using StackExchange.Redis;
 
 namespace HrmsAttendance.RateLimiting.Tests;
@@ -6,7 +5,7 @@ namespace HrmsAttendance.RateLimiting.Tests;
 /// <summary>One private redis-server (and one connection to it) shared by the tests that do not stop it.</summary>
 public sealed class RedisFixture : IAsyncLifetime
 {
-    private RedisServer? _server;
+    private TestRedisServer? _server;
     private ConnectionMultiplexer? _connection;
 
     public string ConnectionString => _server?.ConnectionString ?? throw new InvalidOperationException("Not started.");
@@ -18,7 +17,7 @@ public sealed class RedisFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = await RedisServer.StartTemporaryAsync();
+        _server = await TestRedisServer.StartTemporaryAsync();
         _connection = await ConnectionMultiplexer.ConnectAsync(_server.ConnectionString);
     }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using HrmsAttendance.Hosting.Redis;
 using HrmsAttendance.RateLimiting;
 using StackExchange.Redis;
 
@@ -24,7 +23,7 @@ public sealed class ResilientRateLimiterTests
         var directory = Directory.CreateTempSubdirectory("hrms-ratelimit-").FullName;
         try
         {
-            var server = await RedisServer.StartAsync(new RedisServerOptions { DataDirectory = directory });
+            var server = await TestRedisServer.StartAsync(directory);
             var port = server.Port;
             await using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",abortConnect=false");
             var limiter = new ResilientRateLimiter(connection, Options());
@@ -63,7 +62,7 @@ public sealed class ResilientRateLimiterTests
             Assert.False(await limiter.ProbeAsync());
             Assert.Equal(RateLimiterMode.LocalFallback, limiter.Mode);
 
-            await using var restarted = await RedisServer.StartAsync(new RedisServerOptions { DataDirectory = directory, Port = port });
+            await using var restarted = await TestRedisServer.StartAsync(directory, port);
 
             // Requests start the probe (at most every 200 ms) in the background; one of them finds Redis back.
             await Poll.UntilAsync(async () =>
@@ -102,7 +101,7 @@ public sealed class ResilientRateLimiterTests
     [Fact]
     public async Task A_connected_server_that_stops_answering_is_a_timeout_and_falls_back()
     {
-        await using var server = await RedisServer.StartTemporaryAsync();
+        await using var server = await TestRedisServer.StartTemporaryAsync();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
         await using var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
         var limiter = new ResilientRateLimiter(connection, Options(redisTimeoutMs: 300));
@@ -137,7 +136,7 @@ public sealed class ResilientRateLimiterTests
     [Fact]
     public async Task Caller_cancellation_is_not_a_redis_failure()
     {
-        await using var server = await RedisServer.StartTemporaryAsync();
+        await using var server = await TestRedisServer.StartTemporaryAsync();
         await using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString);
         var limiter = new ResilientRateLimiter(connection, Options());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(

@@ -1,6 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
-using HrmsAttendance.Hosting.Postgres;
+using HrmsAttendance.Tests.Shared;
 using HrmsAttendance.PunchLedger.Database;
 using HrmsAttendance.Tests.Shared;
 using Npgsql;
@@ -14,7 +14,7 @@ namespace HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
 /// </summary>
 public sealed class PunchLedgerServiceFixture : IAsyncLifetime
 {
-    private PostgresServer? server;
+    private TestPostgresServer? server;
 
     public KestrelServiceFactory<Program> Service { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;
@@ -24,7 +24,7 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        server = await PostgresServer.StartTemporaryAsync();
+        server = await TestPostgresServer.StartTemporaryAsync();
         var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
         await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
         Owner = NpgsqlDataSource.Create(database.OwnerConnectionString);

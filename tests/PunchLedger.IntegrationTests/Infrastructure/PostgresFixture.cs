@@ -1,12 +1,11 @@
-using System.Collections.Concurrent;
-using HrmsAttendance.Hosting.Postgres;
+using HrmsAttendance.Tests.Shared;
 using HrmsAttendance.PunchLedger.Database;
 using Npgsql;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A private Postgres (started by the same launcher the AppHost uses) with the punch-ledger database:
+/// A private Postgres (the AppHost's own local-server resource, see <see cref="TestPostgresServer"/>) with the punch-ledger database:
 /// roles <see cref="PunchLedgerDatabase.OwnerRole"/> and <see cref="PunchLedgerDatabase.AppRole"/>, all
 /// migrations applied. Shared by every test class in <see cref="PostgresCollection"/>.
 /// Tests isolate themselves with a fresh tenant (<see cref="NewTenant"/>) instead of truncating, so they
@@ -16,12 +15,11 @@ public sealed class PostgresFixture : IAsyncLifetime
 {
     public const string DatabaseName = "attendance";
 
-    private readonly ConcurrentQueue<string> _serverLog = new();
-    private PostgresServer? _server;
-    private PostgresDatabase? _database;
+    private TestPostgresServer? _server;
+    private TestDatabase? _database;
 
-    public PostgresServer Server => _server ?? throw NotStarted();
-    public PostgresDatabase Database => _database ?? throw NotStarted();
+    public TestPostgresServer Server => _server ?? throw NotStarted();
+    public TestDatabase Database => _database ?? throw NotStarted();
 
     /// <summary>The migrations applied when the fixture started (all of them: the database is new).</summary>
     public IReadOnlyList<string> AppliedMigrations { get; private set; } = [];
@@ -40,18 +38,11 @@ public sealed class PostgresFixture : IAsyncLifetime
     public NpgsqlDataSource App { get; private set; } = null!;
     public NpgsqlDataSource Superuser { get; private set; } = null!;
 
-    /// <summary>The last lines the server wrote (for failure messages).</summary>
-    public IReadOnlyList<string> ServerLog => [.. _serverLog];
-
     public static Guid NewTenant() => Guid.NewGuid();
 
     public async Task InitializeAsync()
     {
-        _server = await PostgresServer.StartTemporaryAsync(line =>
-        {
-            _serverLog.Enqueue(line);
-            while (_serverLog.Count > 500 && _serverLog.TryDequeue(out _)) { }
-        });
+        _server = await TestPostgresServer.StartTemporaryAsync();
         _database = await _server.EnsureDatabaseAsync(DatabaseName, PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
         AppliedMigrations = await PunchLedgerDatabase.MigrateAsync(_database.OwnerConnectionString);
         Owner = NpgsqlDataSource.Create(WithErrorDetail(OwnerConnectionString));

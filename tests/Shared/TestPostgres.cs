@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using HrmsAttendance.Database;
+using Npgsql;
+
+namespace HrmsAttendance.Tests.Shared;
+
+/// <summary>
+/// A private Postgres for a test fixture: the AppHost's own local-server resource (hosting/LocalServers) run by an
+/// Aspire test app on a temporary data directory, deleted on dispose. Databases and their NOSUPERUSER NOBYPASSRLS
+/// login roles are made with the same <see cref="DatabaseProvisioner"/> the migrations resource uses.
+/// </summary>
+public sealed class TestPostgresServer : IAsyncDisposable
+{
+    private const string ResourceName = "postgres";
+
+    private readonly DistributedApplication _app;
+    private readonly string _dataDirectory;
+    private readonly string _superuser;
+    private readonly ConcurrentDictionary<string, string> _passwords = new();
+
+    private TestPostgresServer(DistributedApplication app, string dataDirectory, string superuserConnectionString)
+    {
+        _app = app;
+        _dataDirectory = dataDirectory;
+        _superuser = superuserConnectionString;
+    }
+
+    public static async Task<TestPostgresServer> StartTemporaryAsync(CancellationToken ct = default)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("hrms-test-pg-").FullName;
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddLocalPostgres(ResourceName).WithDataDirectory(dataDirectory);
+        var app = builder.Build();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromMinutes(3)); // the first run may install the postgresql package
+            await app.StartAsync(timeout.Token);
+            await app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceName, timeout.Token);
+            var superuser = await app.GetConnectionStringAsync(ResourceName, timeout.Token)
+                ?? throw new InvalidOperationException("The postgres resource has no connection string.");
+            return new TestPostgresServer(app, dataDirectory, superuser);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            Directory.Delete(dataDirectory, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>The bootstrap superuser, connected to <paramref name="database"/>. Bypasses RLS.</summary>
+    public string SuperuserConnectionString(string database = "postgres") =>
+        new NpgsqlConnectionStringBuilder(_superuser) { Database = database }.ConnectionString;
+
+    /// <summary>
+    /// Makes sure <paramref name="database"/> exists, owned by <paramref name="ownerRole"/>, with every login role able
+    /// to connect (passwords generated once per role per server).
+    /// </summary>
+    public async Task<TestDatabase> EnsureDatabaseAsync(string database, string ownerRole, IReadOnlyList<string> loginRoles,
+        CancellationToken ct = default)
+    {
+        await using (var connection = new NpgsqlConnection(SuperuserConnectionString()))
+        {
+            await connection.OpenAsync(ct);
+            await using var exists = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", connection)
+            {
+                Parameters = { new() { Value = database } },
+            };
+            if (!(bool)(await exists.ExecuteScalarAsync(ct))!)
+            {
+                await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Replace("\"", "\"\"")}\" ENCODING 'UTF8' TEMPLATE template0", connection);
+                await create.ExecuteNonQueryAsync(ct);
+            }
+        }
+        DatabaseLogin Login(string role) => new(role, _passwords.GetOrAdd(role, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(16))));
+        await DatabaseProvisioner.EnsureAsync(SuperuserConnectionString(database), database, Login(ownerRole),
+            [.. loginRoles.Select(Login)], ct);
+        return new TestDatabase(database, ownerRole, role => new NpgsqlConnectionStringBuilder(SuperuserConnectionString(database))
+        {
+            Username = role,
+            Password = Login(role).Password,
+        }.ConnectionString);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await _app.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server process that was slow to exit may still hold a file; the temp folder is cleaned by the OS.
+        }
+    }
+}
+
+/// <summary>A database on a <see cref="TestPostgresServer"/> and its roles' connection strings.</summary>
+public sealed class TestDatabase(string name, string ownerRole, Func<string, string> connectionStringFor)
+{
+    public string Name { get; } = name;
+    public string OwnerRole { get; } = ownerRole;
+    public string OwnerConnectionString => connectionStringFor(OwnerRole);
+    public string ConnectionStringFor(string role) => connectionStringFor(role);
+}
