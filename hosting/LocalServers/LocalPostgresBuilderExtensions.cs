@@ -68,8 +68,12 @@ public static class LocalPostgresBuilderExtensions
                 context.Args.Add(server.AllocatedPort.ToString(CultureInfo.InvariantCulture));
                 context.Args.Add("-k");
                 context.Args.Add(server.SocketDirectory);
-                context.Args.Add("-c");
-                context.Args.Add("listen_addresses=127.0.0.1");
+                // Loopback only; room for every service's pool plus concurrent tests (the default 100 is tight).
+                foreach (var setting in new[] { "listen_addresses=127.0.0.1", "max_connections=200", "shared_buffers=128MB" })
+                {
+                    context.Args.Add("-c");
+                    context.Args.Add(setting);
+                }
             });
     }
 

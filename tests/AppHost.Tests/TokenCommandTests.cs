@@ -1,3 +1,4 @@
+using HrmsAttendance.AppHost.Extensions;
 using HrmsAttendance.Tokens;
 
 namespace HrmsAttendance.AppHost.Tests;

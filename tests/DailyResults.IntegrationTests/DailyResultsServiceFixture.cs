@@ -2,7 +2,6 @@ extern alias PunchLedgerService;
 using Grpc.Core;
 using Grpc.Net.Client;
 using HrmsAttendance.Tests.Shared;
-using HrmsAttendance.Tests.Shared;
 using Npgsql;
 using PunchLedgerService::HrmsAttendance.PunchLedger.Database;
 using DailyResultsClient = HrmsAttendance.Contracts.Results.V1.DailyResults.DailyResultsClient;

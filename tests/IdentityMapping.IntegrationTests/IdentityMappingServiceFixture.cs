@@ -1,9 +1,6 @@
 extern alias PunchLedgerService;
-using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
-using HrmsAttendance.Tests.Shared;
-using HrmsAttendance.Hosting.Services;
 using HrmsAttendance.IdentityMapping.Database;
 using HrmsAttendance.Tests.Shared;
 using Npgsql;
@@ -21,7 +18,6 @@ namespace HrmsAttendance.IdentityMapping.IntegrationTests;
 public sealed class IdentityMappingServiceFixture : IAsyncLifetime
 {
     public const string DatabaseName = "attendance";
-    public const string ServiceDirectory = "services/IdentityMapping";
 
     private TestPostgresServer? server;
 
@@ -33,8 +29,8 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
     public IdentityMappingClient Client { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;
 
-    /// <summary>What the <c>migrate</c> command printed.</summary>
-    public string MigrateOutput { get; private set; } = "";
+    /// <summary>The identity-mapping migrations applied when the fixture started (all of them: the database is new).</summary>
+    public IReadOnlyList<string> AppliedMigrations { get; private set; } = [];
 
     /// <summary>The schema owner, for assertions (still subject to RLS: set a tenant).</summary>
     public NpgsqlDataSource Owner { get; private set; } = null!;
@@ -49,8 +45,7 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
         Database = await server.EnsureDatabaseAsync(DatabaseName, IdentityMappingDatabase.OwnerRole,
             [IdentityMappingDatabase.AppRole, PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
 
-        var assembly = RepositoryLayout.ServiceAssembly(ServiceDirectory, "IdentityMapping");
-        MigrateOutput = await RunMigrateCommandAsync(assembly, Database.OwnerConnectionString);
+        AppliedMigrations = await IdentityMappingDatabase.MigrateAsync(Database.OwnerConnectionString);
         await PunchLedgerDatabase.MigrateAsync(Database.OwnerConnectionString);
 
         Owner = NpgsqlDataSource.Create(WithErrorDetail(Database.OwnerConnectionString));
@@ -96,27 +91,6 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
 
     public async Task<long> CountAsOwnerAsync(Guid tenant, string table) =>
         (long)(await QueryAsOwnerAsync(tenant, $"SELECT count(*) AS n FROM {table}"))[0]["n"]!;
-
-    /// <summary><c>dotnet IdentityMapping.dll migrate</c> with the owner's connection string, as the AppHost runs it.</summary>
-    public static async Task<string> RunMigrateCommandAsync(string assembly, string ownerConnectionString)
-    {
-        var info = new ProcessStartInfo("dotnet", [assembly, "migrate"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(assembly)!,
-        };
-        info.Environment["ConnectionStrings__attendance-owner"] = ownerConnectionString;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"migrate exited {process.ExitCode}:\n{await stderr}\n{await stdout}");
-        return await stdout;
-    }
 
     public static string WithErrorDetail(string connectionString) =>
         new NpgsqlConnectionStringBuilder(connectionString) { IncludeErrorDetail = true }.ConnectionString;

@@ -24,7 +24,7 @@ public sealed class MigrationTests(IdentityMappingServiceFixture fixture)
     [Fact]
     public async Task The_migrate_command_applied_everything_and_a_second_run_applies_nothing()
     {
-        Assert.Contains("0006_grants.sql", fixture.MigrateOutput);
+        Assert.Contains("0006_grants.sql", fixture.AppliedMigrations);
         Assert.Empty(await IdentityMappingDatabase.MigrateAsync(fixture.Database.OwnerConnectionString));
         Assert.Equal(IdentityMappingDatabase.CreateMigrationRunner().Migrations.Select(m => m.Name),
             await AppliedAsync(fixture.Server.SuperuserConnectionString(IdentityMappingServiceFixture.DatabaseName), IdentityMappingDatabase.Component));

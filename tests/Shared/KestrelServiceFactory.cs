@@ -1,4 +1,5 @@
-using HrmsAttendance.Hosting.Processes;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -17,8 +18,8 @@ public sealed class KestrelServiceFactory<TProgram>(IReadOnlyDictionary<string, 
 {
     // Picked free a moment before Kestrel binds them, as the AppHost does (the names must be known in advance
     // to tell the HTTP/1.1 endpoint from the h2c one).
-    public Uri HttpEndpoint { get; } = new($"http://127.0.0.1:{LoopbackPort.PickFree()}");
-    public Uri GrpcEndpoint { get; } = new($"http://127.0.0.1:{LoopbackPort.PickFree()}");
+    public Uri HttpEndpoint { get; } = new($"http://127.0.0.1:{FreeLoopbackPort()}");
+    public Uri GrpcEndpoint { get; } = new($"http://127.0.0.1:{FreeLoopbackPort()}");
 
     /// <summary>Starts the service on real Kestrel and returns it once it listens.</summary>
     public KestrelServiceFactory<TProgram> Start()
@@ -36,5 +37,12 @@ public sealed class KestrelServiceFactory<TProgram>(IReadOnlyDictionary<string, 
         builder.UseSetting("Kestrel:Endpoints:grpc:Protocols", "Http2");
         foreach (var (key, value) in settings)
             builder.UseSetting(key, value);
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

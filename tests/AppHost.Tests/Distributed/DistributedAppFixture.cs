@@ -1,70 +1,81 @@
-using HrmsAttendance.AppHost.Dashboard;
-using HrmsAttendance.Hosting;
-using HrmsAttendance.Hosting.Testing;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using HrmsAttendance.AppHost.Extensions;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
 
 /// <summary>
-/// The AppHost's own topology (Program.cs), booted once for the whole collection through
-/// <see cref="DistributedApplicationTestingBuilder"/>: private servers on a fresh temporary data directory,
-/// the dashboard on a free port, the service projects as built for the tests.
+/// The AppHost's own topology (AppHost/Program.cs), booted once for the whole collection with Aspire's
+/// <see cref="DistributedApplicationTestingBuilder"/>: local servers on a fresh temporary data directory, the Aspire
+/// dashboard on a free port (with a known login token and its telemetry API), randomized service ports.
 /// </summary>
 public sealed class DistributedAppFixture : IAsyncLifetime
 {
-    private readonly List<string> _output = [];
-
-    public DistributedApplication App { get; private set; } = null!;
-
-    /// <summary>The gateway's extra TLS endpoint (Kestrel configuration only, as an operator would add it).</summary>
-    public GatewayTls GatewayTls { get; } = new();
-
-    public RunningDashboard Dashboard => App.GetDashboard();
-
-    /// <summary>What the AppHost printed (progress, the resource table, restarts), for failure messages.</summary>
-    public string Output
-    {
-        get { lock (_output) return string.Join(Environment.NewLine, _output); }
-    }
-
-    public async Task InitializeAsync()
-    {
-        App = await DistributedApplicationTestingBuilder.CreateAsync<Program>(
-            configure: builder =>
-            {
-                LimitTheRateLimitedTenant(builder);
-                AddTheGatewayTlsEndpoint(builder);
-            },
-            output: line => { lock (_output) _output.Add(line); });
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-            await App.StartAsync(timeout.Token);
-        }
-        catch (Exception e)
-        {
-            var output = Output;
-            await App.DisposeAsync();
-            throw new InvalidOperationException($"The distributed application did not start: {e.Message}{Environment.NewLine}{output}", e);
-        }
-    }
+    /// <summary>Every resource of the topology that reports health (the migrations resource runs once and finishes).</summary>
+    public static readonly string[] HealthyResources =
+        ["postgres", "attendance", "redis", "messaging", "punch-ledger", "identity-mapping", "daily-results", "gateway"];
 
     /// <summary>A tenant whose callers get a bucket of 3 requests refilled at 1 per second (the 429 tests use it alone).</summary>
     public static readonly Guid RateLimitedTenant = Guid.Parse("7a1e0000-0000-4000-8000-00000000429a");
 
-    private static void LimitTheRateLimitedTenant(IDistributedApplicationBuilder builder)
-    {
-        var gateway = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway");
-        var prefix = $"Gateway__RateLimits__Tenants__{RateLimitedTenant:D}__PerPrincipal__";
-        gateway.Annotations.Add(new EnvironmentAnnotation(prefix + "Capacity", "3"));
-        gateway.Annotations.Add(new EnvironmentAnnotation(prefix + "RefillPerSecond", "1"));
-    }
+    public DistributedApplication App { get; private set; } = null!;
 
-    private void AddTheGatewayTlsEndpoint(IDistributedApplicationBuilder builder)
+    /// <summary>Where the servers keep their data and the AppHost its gateway signing key.</summary>
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("hrms-apphost-tests-").FullName;
+
+    /// <summary>The gateway's extra TLS endpoint (Kestrel configuration only, as an operator would add it).</summary>
+    public GatewayTls GatewayTls { get; } = new();
+
+    public Uri DashboardUrl { get; } = new($"http://127.0.0.1:{FreeLoopbackPort()}");
+
+    /// <summary>The dashboard's browser token: <c>{DashboardUrl}/login?t={BrowserToken}</c> signs in.</summary>
+    public string BrowserToken { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>The key of the dashboard's telemetry API (<c>x-api-key</c>).</summary>
+    public string DashboardApiKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    public DashboardTelemetry Telemetry => new(DashboardUrl, DashboardApiKey);
+
+    public async Task InitializeAsync()
     {
-        var gateway = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway");
-        foreach (var (name, value) in GatewayTls.Environment)
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+        [
+            $"--{AppHostOptions.DataDirectoryKey}={DataDirectory}",
+            $"--{AppHostOptions.FreshKey}=true",
+            $"--AppHost:BrowserToken={BrowserToken}",
+            $"--AppHost:DashboardApiKey={DashboardApiKey}",
+            $"--ASPNETCORE_URLS={DashboardUrl}",
+            $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{FreeLoopbackPort()}",
+            $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{FreeLoopbackPort()}",
+            "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+        ],
+        (options, _) =>
         {
-            gateway.Annotations.Add(new EnvironmentAnnotation(name, value));
+            options.DisableDashboard = false;
+            options.AllowUnsecuredTransport = true;
+        });
+
+        var gateway = builder.CreateResourceBuilder<ProjectResource>("gateway");
+        var limit = $"Gateway__RateLimits__Tenants__{RateLimitedTenant:D}__PerPrincipal__";
+        gateway.WithEnvironment(limit + "Capacity", "3").WithEnvironment(limit + "RefillPerSecond", "1");
+        foreach (var (name, value) in GatewayTls.Environment)
+            gateway.WithEnvironment(name, value);
+
+        App = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        try
+        {
+            await App.StartAsync(timeout.Token);
+            foreach (var resource in HealthyResources)
+                await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            var states = string.Join(", ", HealthyResources.Select(r =>
+                App.ResourceNotifications.TryGetCurrentState(r, out var state) ? $"{r}={state.Snapshot.State?.Text}/{state.Snapshot.HealthStatus}" : $"{r}=?"));
+            await App.DisposeAsync();
+            throw new InvalidOperationException($"The distributed application did not become healthy ({states}): {e.Message}", e);
         }
     }
 
@@ -72,6 +83,21 @@ public sealed class DistributedAppFixture : IAsyncLifetime
     {
         if (App is not null) await App.DisposeAsync();
         GatewayTls.Dispose();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a server that was slow to exit may still hold a file; the temp folder is the OS's to clean
+        }
+    }
+
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

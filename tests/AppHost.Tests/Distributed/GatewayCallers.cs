@@ -1,15 +1,15 @@
 using System.Net.Http.Headers;
 using Grpc.Core;
 using Grpc.Net.Client;
-using HrmsAttendance.Hosting;
+using HrmsAttendance.AppHost.Extensions;
 using HrmsAttendance.Tokens;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
 
 /// <summary>Callers of the running gateway: tokens signed with the AppHost's development key, gRPC and HTTP.</summary>
-internal sealed class GatewayCallers(DistributedApplication app)
+internal sealed class GatewayCallers(DistributedApplication app, string dataDirectory)
 {
-    public AccessTokenSettings Settings { get; } = GatewayTokens.DevelopmentSettings(app.Options.DataDirectory);
+    public AccessTokenSettings Settings { get; } = GatewayTokens.DevelopmentSettings(dataDirectory);
 
     public string Token(Guid tenant, string role, Guid? person = null, string? subject = null) =>
         new AccessTokenIssuer(Settings).Issue(
@@ -26,7 +26,7 @@ internal sealed class GatewayCallers(DistributedApplication app)
         return new CallOptions(headers, DateTime.UtcNow.AddSeconds(30));
     }
 
-    public HttpClient Http() => app.CreateHttpClient("gateway");
+    public HttpClient Http() => app.CreateHttpClient("gateway", "http");
 
     public static HttpRequestMessage Get(string pathAndQuery, string? token)
     {

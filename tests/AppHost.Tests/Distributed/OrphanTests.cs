@@ -1,97 +1,112 @@
+using System.Diagnostics;
 using System.Reflection;
-using HrmsAttendance.Hosting.Processes;
-using HrmsAttendance.Hosting.Services;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
 
 /// <summary>
-/// The real AppHost as a separate process (<c>dotnet AppHost.dll --fresh --data-dir TMP --dashboard-port 0 --no-build</c>):
-/// once it reports that everything runs, it is signalled like a terminal's Ctrl+C or a service manager would,
-/// and nothing it started may remain.
+/// The real AppHost as a separate process (<c>dotnet AppHost.dll --fresh --data-dir TMP</c>, as
+/// <c>dotnet run --project AppHost</c> runs it): once every server and service of the topology runs, it is signalled
+/// like a terminal's Ctrl+C, a service manager's stop, or a kill -9; nothing it started may remain. Every process of
+/// the topology inherits a marker variable from the AppHost (DCP passes its environment on), which is how they are found.
 /// </summary>
+[Collection(DistributedAppCollection.Name)] // one topology at a time on a 2-core machine
 public sealed class OrphanTests
 {
-    private const string StartedLine = "Distributed application started.";
+    private const string MarkerVariable = "HRMS_ORPHAN_TEST_MARKER";
+
+    /// <summary>What must be running before the signal: a process of each kind, all carrying the marker.</summary>
+    private static readonly string[] Expected =
+        ["postgres -D", "redis-server", "beam.smp", "epmd", "dcp", "PunchLedger", "IdentityMapping", "DailyResults", "Gateway"];
 
     [Theory]
-    [InlineData(StopSignal.Terminate)]
-    [InlineData(StopSignal.Interrupt)]
-    public async Task A_signalled_AppHost_stops_everything_it_started(StopSignal signal)
+    [InlineData("INT")]  // Ctrl+C
+    [InlineData("TERM")] // a service manager's stop
+    [InlineData("KILL")] // no chance to clean up: DCP, which watches the AppHost's pid, stops everything
+    public async Task A_signalled_AppHost_leaves_no_process_behind(string signal)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("hrms-apphost-orphans-").FullName;
-        var marker = $"hrms-orphan-test-{Guid.NewGuid():N}"; // inherited by every process the AppHost starts
+        var marker = $"hrms-orphan-{Guid.NewGuid():N}";
         var output = new List<string>();
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            await using var appHost = ChildProcess.Start(new ChildProcessOptions
-            {
-                Name = "apphost",
-                FileName = "dotnet",
-                Arguments = [AppHostAssembly(), "--fresh", "--data-dir", dataDirectory, "--dashboard-port", "0", "--no-build"],
-                Environment = new Dictionary<string, string?> { ["HRMS_ORPHAN_TEST_MARKER"] = marker },
-                WorkingDirectory = RepositoryLayout.Root,
-                Output = line =>
-                {
-                    lock (output) output.Add(line);
-                    if (line.StartsWith(StartedLine, StringComparison.Ordinal)) started.TrySetResult();
-                },
-                StopTimeout = TimeSpan.FromSeconds(60),
-            });
-            string Output() { lock (output) return string.Join(Environment.NewLine, output); }
+            using var appHost = StartAppHost(dataDirectory, marker, output);
+            string Output() { lock (output) return string.Join(Environment.NewLine, output.TakeLast(80)); }
 
-            var first = await Task.WhenAny(started.Task, appHost.Exited).WaitAsync(TimeSpan.FromSeconds(90));
-            Assert.True(first == started.Task, $"The AppHost exited before everything ran:{Environment.NewLine}{Output()}");
+            var running = await PollAsync(() => Marked(marker),
+                processes => Expected.All(kind => processes.Any(p => p.CommandLine.Contains(kind, StringComparison.Ordinal))) || appHost.HasExited,
+                TimeSpan.FromSeconds(150));
+            Assert.False(appHost.HasExited, $"The AppHost exited early:{Environment.NewLine}{Output()}");
+            var missing = Expected.Where(kind => !running.Any(p => p.CommandLine.Contains(kind, StringComparison.Ordinal))).ToList();
+            Assert.True(missing.Count == 0, $"Not running: {string.Join(", ", missing)}{Environment.NewLine}{Output()}");
 
-            var ours = ProcessTree.DescendantsOf(appHost.Pid);
-            Assert.Contains(ours, p => p.CommandLine.Contains("postgres", StringComparison.Ordinal));
-            Assert.Contains(ours, p => p.CommandLine.Contains("redis-server", StringComparison.Ordinal));
-            Assert.Contains(ours, p => p.CommandLine.Contains("beam.smp", StringComparison.Ordinal));
-            Assert.Contains(ours, p => p.CommandLine.Contains("epmd", StringComparison.Ordinal));
-            Assert.Contains(ours, p => p.CommandLine.Contains("PunchLedger.dll", StringComparison.Ordinal));
+            using (var kill = Process.Start("kill", ["-" + signal, appHost.Id.ToString()]))
+                await kill.WaitForExitAsync();
+            using (var exited = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+                await appHost.WaitForExitAsync(exited.Token);
 
-            // Sends the signal, waits; only if the AppHost does not exit within 60 s is its tree killed (exit 137).
-            await appHost.StopAsync(signal, TimeSpan.FromSeconds(60));
-
-            Assert.True(appHost.ExitCode == 0, $"exit code {appHost.ExitCode}:{Environment.NewLine}{Output()}");
-            Assert.Contains(output, line => line.StartsWith("Stopped in", StringComparison.Ordinal));
-            // In order: services before servers.
-            int StopLine(string resource) => output.FindIndex(line => line.StartsWith($"{resource}: stopped", StringComparison.Ordinal));
-            Assert.True(StopLine("punch-ledger") >= 0, Output());
-            Assert.All(new[] { "postgres", "redis", "messaging" }, server => Assert.True(StopLine(server) > StopLine("punch-ledger"), Output()));
-            // The kernel may take a moment to reap the last grandchildren after their parents exited.
-            var remaining = await RemainingAsync(ours, dataDirectory, marker);
-            Assert.True(remaining.Count == 0, $"Left running:{Environment.NewLine}{string.Join(Environment.NewLine, remaining)}");
+            // DCP stops the servers and services it runs; after a kill -9 it notices the AppHost is gone first.
+            var remaining = await PollAsync(() => Marked(marker), processes => processes.Count == 0, TimeSpan.FromSeconds(45));
+            Assert.True(remaining.Count == 0,
+                $"Left running after SIG{signal}:{Environment.NewLine}{string.Join(Environment.NewLine, remaining)}{Environment.NewLine}{Output()}");
         }
         finally
         {
+            foreach (var process in Marked(marker))
+                Process.Start("kill", ["-KILL", process.Pid.ToString()])?.Dispose(); // never leak into the next test
+            await Task.Delay(500);
             Directory.Delete(dataDirectory, recursive: true);
         }
     }
 
-    private static async Task<IReadOnlyList<ProcessTree.Identity>> RemainingAsync(
-        IReadOnlyList<ProcessTree.Identity> ours, string dataDirectory, string marker)
+    private static Process StartAppHost(string dataDirectory, string marker, List<string> output)
     {
-        IReadOnlyList<ProcessTree.Identity> Scan() =>
-            [.. ours.Where(ProcessTree.IsAlive)
-                .Concat(ProcessTree.Mentioning(dataDirectory))
-                .Concat(ProcessTree.Mentioning(marker))
-                .DistinctBy(p => p.Pid)];
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        var remaining = Scan();
-        while (remaining.Count > 0 && DateTime.UtcNow < deadline)
+        var start = new ProcessStartInfo("dotnet", [AppHostAssembly(), "--fresh", "--data-dir", dataDirectory])
         {
-            await Task.Delay(50);
-            remaining = Scan();
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(AppHostAssembly())!,
+        };
+        // What the launch profile sets for `dotnet run`, on free ports, and randomized service ports so this AppHost
+        // never collides with another topology on the machine.
+        start.Environment[MarkerVariable] = marker;
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{DistributedAppFixture.FreeLoopbackPort()}";
+        start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{DistributedAppFixture.FreeLoopbackPort()}";
+        start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{DistributedAppFixture.FreeLoopbackPort()}";
+        start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        start.Environment["DcpPublisher__RandomizePorts"] = "true";
+        var process = Process.Start(start)!;
+        void Collect(object _, DataReceivedEventArgs e) { if (e.Data is { } line) lock (output) output.Add(line); }
+        process.OutputDataReceived += Collect;
+        process.ErrorDataReceived += Collect;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static IReadOnlyList<ProcessTree.Identity> Marked(string marker) => ProcessTree.Mentioning(marker);
+
+    private static async Task<IReadOnlyList<ProcessTree.Identity>> PollAsync(
+        Func<IReadOnlyList<ProcessTree.Identity>> scan, Func<IReadOnlyList<ProcessTree.Identity>, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var found = scan();
+        while (!done(found) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+            found = scan();
         }
-        return remaining;
+        return found;
     }
 
     /// <summary>The AppHost as built alongside these tests (same configuration).</summary>
     private static string AppHostAssembly()
     {
         var configuration = typeof(OrphanTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var path = Path.Combine(RepositoryLayout.Root, "AppHost", "bin", configuration, "net10.0", "AppHost.dll");
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "HrmsAttendance.sln")))
+            directory = directory.Parent;
+        var path = Path.Combine(directory?.FullName ?? "", "AppHost", "bin", configuration, "net10.0", "AppHost.dll");
         Assert.True(File.Exists(path), $"{path} is not built.");
         return path;
     }

@@ -204,6 +204,6 @@ public sealed class PunchLedgerGrpcTests(PunchLedgerServiceFixture fixture)
         using var http = new HttpClient();
         var health = await http.GetAsync(new Uri(fixture.Service.HttpEndpoint, "/health"));
         Assert.True(health.IsSuccessStatusCode);
-        Assert.Contains("postgres", await health.Content.ReadAsStringAsync());
+        Assert.Contains("\"PostgreSql\":{\"status\":\"Healthy\"", await health.Content.ReadAsStringAsync()); // Aspire.Npgsql's check
     }
 }

@@ -1,6 +1,5 @@
 using Grpc.Core;
 using Grpc.Net.Client;
-using HrmsAttendance.Tests.Shared;
 using HrmsAttendance.PunchLedger.Database;
 using HrmsAttendance.Tests.Shared;
 using Npgsql;
