@@ -35,7 +35,7 @@ public sealed class LocalPostgresForTests : IAsyncDisposable
     /// Adds a Postgres server (and <paramref name="databaseName"/>, created, when given) to <paramref name="builder"/>
     /// — typically <c>DistributedApplicationTestingBuilder.Create()</c> — builds and starts the app and waits until the
     /// server (or the database) is healthy. Without <paramref name="dataDirectory"/> a temporary one is used and
-    /// deleted on dispose. About 3–4 s on a 2-core machine when DCP is warm (initdb included).
+    /// deleted on dispose. About 4–7 s on a 2-core machine (initdb included); dispose ~1.5 s.
     /// </summary>
     public static async Task<LocalPostgresForTests> StartAsync(IDistributedApplicationBuilder builder, string? databaseName = null,
         string? dataDirectory = null, CancellationToken cancellationToken = default)
