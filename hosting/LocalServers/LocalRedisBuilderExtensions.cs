@@ -45,6 +45,8 @@ public static class LocalRedisBuilderExtensions
             .AppendLine("appendonly no")
             .AppendLine("daemonize no")
             .AppendLine("logfile \"\"")
+            // Redis rewrites its process title (and with it the environment block): keep the data directory visible.
+            .AppendLine("proc-title-template \"{title} {listen-addr} {config-file}\"")
             .AppendLine(CultureInfo.InvariantCulture, $"requirepass {redis.Credentials.Get("password")}")
             .ToString();
         LocalServerFiles.WritePrivate(redis.ConfigFile, config);

@@ -48,11 +48,14 @@ public static class LocalServerBuilderExtensions
 
         // Before anything starts or any connection string is evaluated: the password is read from the credentials
         // file, so a fresh wipe must come first.
-        builder.Eventing.Subscribe<BeforeStartEvent>(async (@event, ct) =>
+        if (builder.ExecutionContext.IsRunMode)
         {
-            var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
-            await LocalServerFiles.PrepareDataDirectoryAsync(server, logger);
-        });
+            builder.Eventing.Subscribe<BeforeStartEvent>(async (@event, ct) =>
+            {
+                var logger = @event.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
+                await LocalServerFiles.PrepareDataDirectoryAsync(server, logger);
+            });
+        }
 
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, async (@event, ct) =>
         {

@@ -79,10 +79,15 @@ internal static class LocalServerFiles
         server.Credentials.Get("password");
     }
 
-    /// <summary>Processes whose environment carries the data-directory marker of <paramref name="directory"/>.</summary>
+    /// <summary>
+    /// Processes of the server on <paramref name="directory"/>: their environment carries the data-directory marker,
+    /// or (Redis rewrites its process title, which clobbers the environment) one of the servers' binaries runs with
+    /// a command line naming a path inside the directory.
+    /// </summary>
     public static List<int> ProcessesUsing(string directory)
     {
         var marker = $"{LocalServerResource.DataDirectoryMarkerVariable}={directory}";
+        var inside = directory.TrimEnd('/') + "/";
         var found = new List<int>();
         foreach (var entry in Directory.EnumerateDirectories("/proc"))
         {
@@ -92,7 +97,9 @@ internal static class LocalServerFiles
             }
             try
             {
-                if (File.ReadAllText($"{entry}/environ").Split('\0').Contains(marker))
+                if (File.ReadAllText($"{entry}/environ").Split('\0').Contains(marker)
+                    || (ServerBinaries.Contains(Path.GetFileName(new FileInfo($"{entry}/exe").LinkTarget ?? ""))
+                        && File.ReadAllText($"{entry}/cmdline").Contains(inside, StringComparison.Ordinal)))
                 {
                     found.Add(pid);
                 }
@@ -104,6 +111,8 @@ internal static class LocalServerFiles
         }
         return found;
     }
+
+    private static readonly HashSet<string> ServerBinaries = ["postgres", "redis-check-rdb", "redis-server", "beam.smp", "epmd"];
 
     private static async Task StopLeftoversAsync(string directory, ILogger logger)
     {

@@ -45,7 +45,7 @@ public abstract class LocalServerResource : ExecutableResource, IResourceWithCon
     /// <summary>The port chosen when the resource was added (the endpoint's port and target port).</summary>
     internal int AllocatedPort { get; set; }
 
-    /// <summary>Set once the data directory was prepared for this run (fresh wipe done, credentials in place).</summary>
+    /// <summary>Set once the server was initialised for this run (package, directories, initdb or config files).</summary>
     internal bool Prepared { get; set; }
 
     internal SemaphoreSlim PrepareGate { get; } = new(1, 1);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Npgsql;
 using Xunit.Abstractions;
@@ -9,6 +10,7 @@ namespace HrmsAttendance.Hosting.LocalServers.Tests;
 public sealed class PostgresTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dataDirectory = TestDirectories.Create();
+    private readonly string _clientDirectory = TestDirectories.Create();
 
     [Fact]
     public async Task Database_is_created_and_answers_and_credentials_survive_a_second_start()
@@ -25,6 +27,15 @@ public sealed class PostgresTests(ITestOutputHelper output) : IDisposable
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('still here'); SELECT current_database()", connection);
             Assert.Equal("attendance", await command.ExecuteScalarAsync());
+
+            // A resource that references the database and waits for it gets its connection string.
+            await app.ResourceNotifications.WaitForResourceAsync("client", KnownResourceStates.Running);
+            var seen = Path.Combine(_clientDirectory, "seen");
+            for (var attempt = 0; attempt < 100 && !File.Exists(seen); attempt++)
+            {
+                await Task.Delay(50);
+            }
+            Assert.Equal(firstConnectionString, File.ReadAllText(seen));
         }
         Assert.Empty(TestDirectories.ProcessesMentioning(_dataDirectory));
 
@@ -62,7 +73,10 @@ public sealed class PostgresTests(ITestOutputHelper output) : IDisposable
         {
             builder.Configuration[LocalServerBuilderExtensions.FreshConfigurationKey] = "true";
         }
-        builder.AddLocalPostgres("pg").WithDataDirectory(_dataDirectory).AddDatabase("db", "attendance");
+        var database = builder.AddLocalPostgres("pg").WithDataDirectory(_dataDirectory).AddDatabase("db", "attendance");
+        builder.AddExecutable("client", "/bin/sh", _clientDirectory, "-c", "printf '%s' \"$ConnectionStrings__db\" > seen; exec sleep 300")
+            .WithReference(database)
+            .WaitFor(database);
         var app = await builder.BuildAsync();
         ResourceLogs.ForwardTo(app, output);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -73,5 +87,9 @@ public sealed class PostgresTests(ITestOutputHelper output) : IDisposable
 
     private static string Password(string connectionString) => new NpgsqlConnectionStringBuilder(connectionString).Password!;
 
-    public void Dispose() => TestDirectories.Delete(_dataDirectory);
+    public void Dispose()
+    {
+        TestDirectories.Delete(_dataDirectory);
+        TestDirectories.Delete(_clientDirectory);
+    }
 }

@@ -16,10 +16,16 @@ public sealed class RedisAndRabbitMQTests(ITestOutputHelper output) : IDisposabl
     [Fact]
     public async Task Both_answer_with_the_same_credentials_on_a_second_start_and_leave_no_process_behind()
     {
+        // What a killed earlier run would leave behind: a process carrying the data directory's marker.
+        using var leftover = Process.Start(new ProcessStartInfo("/bin/sleep", "600")
+        {
+            Environment = { [LocalServerResource.DataDirectoryMarkerVariable] = _redisDirectory },
+        })!;
         var elapsed = Stopwatch.StartNew();
         string firstRedis, firstRabbit;
         await using (var app = await StartAsync())
         {
+            Assert.True(leftover.HasExited, "the leftover process on the data directory was stopped before the start");
             output.WriteLine($"first start: redis and rabbitmq healthy after {elapsed.ElapsedMilliseconds} ms");
             firstRedis = (await app.GetConnectionStringAsync("redis"))!;
             firstRabbit = (await app.GetConnectionStringAsync("rabbitmq"))!;
