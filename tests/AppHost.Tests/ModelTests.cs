@@ -1,4 +1,5 @@
 using HrmsAttendance.AppHost.Extensions;
+using HrmsAttendance.Hosting.LocalServers;
 
 namespace HrmsAttendance.AppHost.Tests;
 

@@ -18,7 +18,7 @@ public static class DistributedApplicationExtensions
 
     /// <summary>The resource's process id, as DCP reports it.</summary>
     public static int? ProcessId(this ResourceEvent resource) =>
-        resource.Snapshot.Properties.FirstOrDefault(p => p.Name == KnownProperties.Executable.Pid)?.Value switch
+        resource.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value switch
         {
             int pid => pid,
             long pid => (int)pid,

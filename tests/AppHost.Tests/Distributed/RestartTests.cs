@@ -27,7 +27,7 @@ public sealed class RestartTests(DistributedAppFixture fixture)
         Assert.NotEqual(0, exited.Snapshot.ExitCode);
 
         var result = await app.ResourceCommands.ExecuteCommandAsync("punch-ledger", KnownResourceCommands.RestartCommand, timeout.Token);
-        Assert.True(result.Success, result.ErrorMessage);
+        Assert.True(result.Success, result.Message);
         var after = await app.ResourceNotifications.WaitForResourceHealthyAsync("punch-ledger", timeout.Token);
 
         Assert.NotEqual(pid, after.ProcessId());
