@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using HrmsAttendance.AppHost.Extensions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
 
@@ -22,18 +24,19 @@ public sealed class DistributedAppFixture : IAsyncLifetime
     public DistributedApplication App { get; private set; } = null!;
 
     /// <summary>Where the servers keep their data and the AppHost its gateway signing key.</summary>
-    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("hrms-apphost-tests-").FullName;
+    public string DataDirectory { get; } = NewDataDirectory("hrms-apphost-tests-");
 
     /// <summary>The gateway's extra TLS endpoint (Kestrel configuration only, as an operator would add it).</summary>
     public GatewayTls GatewayTls { get; } = new();
 
-    public Uri DashboardUrl { get; } = new($"http://127.0.0.1:{FreeLoopbackPort()}");
+    /// <summary>Where the Aspire dashboard answers (its port is randomized like every other in tests).</summary>
+    public Uri DashboardUrl { get; private set; } = null!;
 
     /// <summary>The dashboard's browser token: <c>{DashboardUrl}/login?t={BrowserToken}</c> signs in.</summary>
-    public string BrowserToken { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    public string BrowserToken { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
 
-    /// <summary>The key of the dashboard's telemetry API (<c>x-api-key</c>).</summary>
-    public string DashboardApiKey { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+    /// <summary>The key of the dashboard's telemetry API (<c>x-api-key</c>), as the AppHost generated it.</summary>
+    public string DashboardApiKey { get; private set; } = "";
 
     public DashboardTelemetry Telemetry => new(DashboardUrl, DashboardApiKey);
 
@@ -43,9 +46,8 @@ public sealed class DistributedAppFixture : IAsyncLifetime
         [
             $"--{AppHostOptions.DataDirectoryKey}={DataDirectory}",
             $"--{AppHostOptions.FreshKey}=true",
-            $"--AppHost:BrowserToken={BrowserToken}",
-            $"--AppHost:DashboardApiKey={DashboardApiKey}",
-            $"--ASPNETCORE_URLS={DashboardUrl}",
+            $"--ASPIRE_DASHBOARD_FRONTEND_BROWSERTOKEN={BrowserToken}",
+            $"--ASPNETCORE_URLS=http://127.0.0.1:{FreeLoopbackPort()}",
             $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{FreeLoopbackPort()}",
             $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{FreeLoopbackPort()}",
             "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
@@ -69,6 +71,9 @@ public sealed class DistributedAppFixture : IAsyncLifetime
             await App.StartAsync(timeout.Token);
             foreach (var resource in HealthyResources)
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            DashboardUrl = App.GetEndpoint("aspire-dashboard", "http");
+            DashboardApiKey = App.Services.GetRequiredService<IConfiguration>()["AppHost:DashboardApiKey"]
+                ?? throw new InvalidOperationException("The AppHost made no dashboard API key (AppHost:DashboardApiKey).");
         }
         catch (Exception e)
         {
@@ -91,6 +96,14 @@ public sealed class DistributedAppFixture : IAsyncLifetime
         {
             // a server that was slow to exit may still hold a file; the temp folder is the OS's to clean
         }
+    }
+
+    /// <summary>A temporary directory the postgres user may traverse (it runs the server in a subfolder).</summary>
+    public static string NewDataDirectory(string prefix)
+    {
+        var directory = Directory.CreateTempSubdirectory(prefix);
+        directory.UnixFileMode |= UnixFileMode.OtherExecute;
+        return directory.FullName;
     }
 
     public static int FreeLoopbackPort()

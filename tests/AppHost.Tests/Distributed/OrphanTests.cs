@@ -24,7 +24,7 @@ public sealed class OrphanTests
     [InlineData("KILL")] // no chance to clean up: DCP, which watches the AppHost's pid, stops everything
     public async Task A_signalled_AppHost_leaves_no_process_behind(string signal)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("hrms-apphost-orphans-").FullName;
+        var dataDirectory = DistributedAppFixture.NewDataDirectory("hrms-apphost-orphans-");
         var marker = $"hrms-orphan-{Guid.NewGuid():N}";
         var output = new List<string>();
         try

@@ -18,7 +18,10 @@ public sealed class RestartTests(DistributedAppFixture fixture)
         var pid = before.ProcessId() ?? throw new InvalidOperationException("DCP reported no pid for punch-ledger.");
         var grpc = app.GetEndpoint("punch-ledger", "grpc");
 
-        using (var victim = Process.GetProcessById(pid))
+        // DCP's process is `dotnet run … --no-build`; the service is its child. Kill the service itself.
+        var service = ProcessTree.DescendantsOf(pid).Single(p => p.CommandLine.Contains("PunchLedger", StringComparison.Ordinal)
+                                                                && !p.CommandLine.Contains("dotnet run", StringComparison.Ordinal));
+        using (var victim = Process.GetProcessById(service.Pid))
             victim.Kill(); // SIGKILL: no chance to clean up
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -31,6 +34,7 @@ public sealed class RestartTests(DistributedAppFixture fixture)
         var after = await app.ResourceNotifications.WaitForResourceHealthyAsync("punch-ledger", timeout.Token);
 
         Assert.NotEqual(pid, after.ProcessId());
+        Assert.False(ProcessTree.IsAlive(service));
         Assert.Equal(grpc, app.GetEndpoint("punch-ledger", "grpc")); // same address: references stay valid
         using var channel = app.CreateGrpcChannel("punch-ledger");
         var response = await new PunchLedgerClient(channel).SubmitPunchAsync(
