@@ -7,7 +7,8 @@ namespace HrmsAttendance.AppHost.Tests.Distributed;
 /// The real AppHost as a separate process (<c>dotnet AppHost.dll --fresh --data-dir TMP</c>, as
 /// <c>dotnet run --project AppHost</c> runs it): once every server and service of the topology runs, it is signalled
 /// like a terminal's Ctrl+C, a service manager's stop, or a kill -9; nothing it started may remain. Every process of
-/// the topology inherits a marker variable from the AppHost (DCP passes its environment on), which is how they are found.
+/// the topology inherits a marker variable from the AppHost (DCP passes its environment on) or names the data
+/// directory, which is how they are found.
 /// </summary>
 [Collection(DistributedAppCollection.Name)] // one topology at a time on a 2-core machine
 public sealed class OrphanTests
@@ -32,7 +33,7 @@ public sealed class OrphanTests
             using var appHost = StartAppHost(dataDirectory, marker, output);
             string Output() { lock (output) return string.Join(Environment.NewLine, output.TakeLast(80)); }
 
-            var running = await PollAsync(() => Marked(marker),
+            var running = await PollAsync(() => Marked(marker, dataDirectory),
                 processes => Expected.All(kind => processes.Any(p => p.CommandLine.Contains(kind, StringComparison.Ordinal))) || appHost.HasExited,
                 TimeSpan.FromSeconds(150));
             Assert.False(appHost.HasExited, $"The AppHost exited early:{Environment.NewLine}{Output()}");
@@ -45,13 +46,13 @@ public sealed class OrphanTests
                 await appHost.WaitForExitAsync(exited.Token);
 
             // DCP stops the servers and services it runs; after a kill -9 it notices the AppHost is gone first.
-            var remaining = await PollAsync(() => Marked(marker), processes => processes.Count == 0, TimeSpan.FromSeconds(45));
+            var remaining = await PollAsync(() => Marked(marker, dataDirectory), processes => processes.Count == 0, TimeSpan.FromSeconds(45));
             Assert.True(remaining.Count == 0,
                 $"Left running after SIG{signal}:{Environment.NewLine}{string.Join(Environment.NewLine, remaining)}{Environment.NewLine}{Output()}");
         }
         finally
         {
-            foreach (var process in Marked(marker))
+            foreach (var process in Marked(marker, dataDirectory))
                 Process.Start("kill", ["-KILL", process.Pid.ToString()])?.Dispose(); // never leak into the next test
             await Task.Delay(500);
             Directory.Delete(dataDirectory, recursive: true);
@@ -84,7 +85,12 @@ public sealed class OrphanTests
         return process;
     }
 
-    private static IReadOnlyList<ProcessTree.Identity> Marked(string marker) => ProcessTree.Mentioning(marker);
+    /// <summary>
+    /// The topology's processes: those carrying the marker, and those naming the data directory (redis-server rewrites
+    /// its environment area for its process title, but keeps its configuration file's path on its command line).
+    /// </summary>
+    private static IReadOnlyList<ProcessTree.Identity> Marked(string marker, string dataDirectory) =>
+        [.. ProcessTree.Mentioning(marker).Concat(ProcessTree.Mentioning(dataDirectory)).DistinctBy(p => p.Pid)];
 
     private static async Task<IReadOnlyList<ProcessTree.Identity>> PollAsync(
         Func<IReadOnlyList<ProcessTree.Identity>> scan, Func<IReadOnlyList<ProcessTree.Identity>, bool> done, TimeSpan timeout)
