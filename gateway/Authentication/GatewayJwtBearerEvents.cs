@@ -18,10 +18,11 @@ public sealed class GatewayJwtBearerEvents : JwtBearerEvents
 {
     private const string RefusalItem = "gateway.authentication.refusal";
 
-    /// <summary>One Authorization header, or none: two are refused as unauthenticated rather than guessed at.</summary>
+    /// <summary>One Authorization header with one value, or none: two (or a comma-joined pair) are refused rather than guessed at.</summary>
     public override Task MessageReceived(MessageReceivedContext context)
     {
-        if (context.Request.Headers.Authorization.Count > 1)
+        var authorization = context.Request.Headers.Authorization;
+        if (authorization.Count > 1 || authorization.ToString().Contains(',', StringComparison.Ordinal))
         {
             context.HttpContext.Items[RefusalItem] = new GatewayError(GatewayErrors.Unauthenticated, "send exactly one Authorization header");
             context.NoResult();

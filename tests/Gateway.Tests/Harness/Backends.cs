@@ -40,8 +40,9 @@ public static class Backends
     /// <summary>The JSON routes the gateway knows, answering with what they were asked (and a header to see responses pass).</summary>
     private static void MapJson(WebApplication app)
     {
-        app.MapGet("/api/daily-results", (HttpContext context) =>
+        app.MapGet("/api/daily-results", async (HttpContext context) =>
         {
+            if (int.TryParse(context.Request.Query["delay_ms"], out var delay)) await Task.Delay(delay, context.RequestAborted);
             context.Response.Headers["x-backend"] = "daily-results";
             return Results.Json(new { path = context.Request.Path.Value, query = context.Request.QueryString.Value, tenant = context.Request.Headers["x-tenant-id"].ToString() });
         });

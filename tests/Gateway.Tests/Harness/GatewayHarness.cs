@@ -33,6 +33,11 @@ public sealed class GatewayHarness : IAsyncDisposable
             ["Authentication:Jwt:Audience"] = "test-audience",
             ["Authentication:Jwt:SigningKey"] = Convert.ToBase64String(TestTokens.Key()),
             ["ConnectionStrings:redis"] = $"127.0.0.1:{Ports.Free()},abortConnect=false,connectTimeout=200",
+            // Out of the way unless a test is about limits.
+            ["Gateway:RateLimits:PerTenant:Capacity"] = "100000",
+            ["Gateway:RateLimits:PerTenant:RefillPerSecond"] = "100000",
+            ["Gateway:RateLimits:PerPrincipal:Capacity"] = "100000",
+            ["Gateway:RateLimits:PerPrincipal:RefillPerSecond"] = "100000",
         };
         foreach (var service in Services)
         {
