@@ -1,10 +1,15 @@
+extern alias AppHostProject;
+
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
 using HrmsAttendance.Gateway.Benchmarks;
 using HrmsAttendance.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using static HrmsAttendance.Gateway.Benchmarks.Measurements;
+using AppHostEntryPoint = AppHostProject::Program;
 
 // What the gateway adds to a call, in one run, against the same running services: the real AppHost (postgres, redis,
 // rabbitmq, migrations, punch-ledger, identity-mapping, daily-results, gateway) booted with Aspire.Hosting.Testing in a
@@ -25,12 +30,20 @@ Console.WriteLine($"gateway benchmark: {options}");
 Console.WriteLine($"load average at start: {LoadAverage()}");
 
 var dataDirectory = Directory.CreateTempSubdirectory("hrms-gateway-bench-").FullName;
+// Postgres runs as its own user and must traverse the data directory (CreateTempSubdirectory makes it 700).
+File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
 var boot = Stopwatch.StartNew();
-var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostEntryPoint>(
 [
     $"--AppHost:DataDirectory={dataDirectory}",
     "--AppHost:Fresh=true",
 ]);
+// The resources' own logs stay in the AppHost; the console gets the benchmark's lines and real problems.
+builder.Services.AddLogging(logging => logging
+    .AddFilter("AppHost.Resources", LogLevel.None)
+    .AddFilter("Aspire", LogLevel.Error)
+    .AddFilter("Microsoft", LogLevel.Critical)
+    .AddFilter("Polly", LogLevel.Error));
 var gatewayResource = builder.CreateResourceBuilder<ProjectResource>("gateway");
 foreach (var scope in new[] { "PerPrincipal", "PerTenant" })
     gatewayResource.WithEnvironment($"Gateway__RateLimits__{scope}__Capacity", "1000000")
@@ -112,8 +125,11 @@ try
     // Part 2: SubmitPunch end to end with N clients, and the door alone on N connections.
     Console.WriteLine();
     Console.WriteLine("SubmitPunch end to end:");
-    var loginConnection = await app.GetConnectionStringAsync("punch-ledger-login")
-        ?? throw new InvalidOperationException("punch-ledger-login has no connection string");
+    // punch-ledger's own connection string (its NOSUPERUSER NOBYPASSRLS login), as the AppHost handed it over.
+    var loginConnection = app.ResourceNotifications.TryGetCurrentState("punch-ledger", out var ledgerState)
+        && ledgerState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__attendance") is { Value: { Length: > 0 } value }
+            ? value
+            : throw new InvalidOperationException("punch-ledger has no ConnectionStrings__attendance");
     foreach (var n in options.Clients)
     {
         await using var pool = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(loginConnection)
