@@ -22,6 +22,18 @@ public sealed record CallerPrincipal(Guid TenantId, string Subject, IReadOnlySet
         return new ClaimsPrincipal(new ClaimsIdentity(claims, AuthenticationType, AccessTokenClaimNames.Subject, AccessTokenClaimNames.Roles));
     }
 
+    private static readonly object ItemKey = new();
+
+    /// <summary>The caller of an authenticated request, read from its claims once per request; null when not authenticated.</summary>
+    public static CallerPrincipal? Of(HttpContext context)
+    {
+        if (context.Items.TryGetValue(ItemKey, out var cached) && cached is CallerPrincipal principal && context.User.Identity?.IsAuthenticated == true)
+            return principal;
+        var caller = From(context.User);
+        if (caller is not null) context.Items[ItemKey] = caller;
+        return caller;
+    }
+
     /// <summary>The caller of an authenticated request; null when the request is not authenticated.</summary>
     public static CallerPrincipal? From(ClaimsPrincipal? user)
     {

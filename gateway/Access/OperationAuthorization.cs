@@ -29,7 +29,7 @@ public sealed class OperationAuthorizationHandler(AccessControl accessControl) :
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, OperationRequirement requirement)
     {
         // Unauthenticated callers are challenged (401) by the policy's authenticated-user requirement; nothing to read here.
-        if (CallerPrincipal.From(context.User) is not { } principal || context.Resource is not HttpContext http)
+        if (context.Resource is not HttpContext http || CallerPrincipal.Of(http) is not { } principal)
             return;
         if (await accessControl.AuthorizeAsync(http, principal, requirement.Operation) is { } refusal)
             context.Fail(new GatewayAuthorizationFailure(this, refusal));

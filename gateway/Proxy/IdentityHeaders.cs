@@ -57,7 +57,7 @@ public static class IdentityHeaders
                 foreach (var name in reserved) headers.Remove(name);
 
             // Only authorized callers get here (every route has a policy); no principal, no identity headers.
-            if (CallerPrincipal.From(transform.HttpContext.User) is { } principal)
+            if (CallerPrincipal.Of(transform.HttpContext) is { } principal)
                 foreach (var (name, value) in Of(principal))
                     headers.TryAddWithoutValidation(name, value);
             return ValueTask.CompletedTask;

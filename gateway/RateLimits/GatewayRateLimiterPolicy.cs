@@ -27,7 +27,7 @@ public sealed class GatewayRateLimiterPolicy(ResilientRateLimiter limiter) : IRa
     public RateLimitPartition<(string Tenant, string Principal)> GetPartition(HttpContext httpContext)
     {
         // Every route requires an authenticated caller, so the authorization middleware has refused anyone else already.
-        var caller = CallerPrincipal.From(httpContext.User);
+        var caller = CallerPrincipal.Of(httpContext);
         var key = (caller?.TenantId.ToString("D") ?? "", caller?.Subject ?? "");
         return RateLimitPartition.Get<(string Tenant, string Principal)>(key, partition => new TokenBucketPartitionLimiter(limiter, partition.Tenant, partition.Principal));
     }
