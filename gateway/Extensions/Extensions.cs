@@ -95,11 +95,8 @@ internal static class Extensions
         var forwarding = app.Services.GetRequiredService<GatewayForwardingOptions>();
         app.MapReverseProxy(proxy =>
         {
-            proxy.Use((context, next) =>
-            {
-                ForwarderErrors.LimitRequestBody(context, forwarding.MaxRequestBodyBytes);
-                return ForwarderErrors.MapAsync(context, next);
-            });
+            proxy.Use((context, next) => ForwarderErrors.MapAsync(context, next));
+            proxy.Use((context, next) => ForwarderErrors.LimitRequestBodyAsync(context, forwarding.MaxRequestBodyBytes, next));
         });
 
         foreach (var route in GatewayRoutes.Routes)

@@ -25,17 +25,37 @@ public static class ForwarderErrors
         ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
             or ForwarderError.ResponseBodyClient or ForwarderError.UpgradeRequestCanceled or ForwarderError.UpgradeResponseCanceled => null,
         ForwarderError.RequestTimedOut => new(GatewayErrors.UpstreamTimeout, "the service did not answer in time"),
-        ForwarderError.RequestBodyClient when exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+        ForwarderError.RequestBodyClient when IsTooLarge(exception) =>
             new(GatewayErrors.PayloadTooLarge, "the request body is larger than the gateway accepts"),
         ForwarderError.RequestBodyClient => new(GatewayErrors.BadRequest, "the request body could not be read"),
         _ => new(GatewayErrors.UpstreamUnavailable, $"the service is unavailable ({error}{(exception is null ? "" : ": " + exception.GetBaseException().Message)})"),
     };
 
-    /// <summary>JSON bodies are bounded (gRPC streams are not: YARP lifts Kestrel's limit for them).</summary>
-    public static void LimitRequestBody(HttpContext context, long maxBytes)
+    /// <summary>Kestrel's "request body too large", however deep YARP's copy wrapped it.</summary>
+    private static bool IsTooLarge(Exception? exception)
     {
-        if (GatewayErrorResponse.IsGrpc(context.Request)) return;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-            limit.MaxRequestBodySize = maxBytes;
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// JSON bodies are bounded (gRPC streams are not: YARP lifts Kestrel's limit for them). A declared length over the
+    /// limit is refused before anything is forwarded; a streamed body that grows past it ends in the 413 above.
+    /// </summary>
+    public static async Task LimitRequestBodyAsync(HttpContext context, long maxBytes, Func<Task> next)
+    {
+        if (!GatewayErrorResponse.IsGrpc(context.Request))
+        {
+            if (context.Request.ContentLength > maxBytes)
+            {
+                await GatewayRefusal.WriteAsync(context, new GatewayError(GatewayErrors.PayloadTooLarge,
+                    $"the request body has {context.Request.ContentLength} bytes; the gateway accepts at most {maxBytes}"));
+                return;
+            }
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+                limit.MaxRequestBodySize = maxBytes;
+        }
+        await next();
     }
 }

@@ -104,4 +104,20 @@ public sealed class HttpProxyTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal(GatewayErrors.UpstreamTimeout, await GatewayAccessTests.CodeOf(response));
     }
+
+    [Fact]
+    public async Task A_json_body_over_the_limit_is_413_and_never_reaches_the_service()
+    {
+        await using var h = GatewayHarness.Start(await Backends.StartContractStubsAsync(),
+            new Dictionary<string, string?> { ["Gateway:Forwarding:MaxRequestBodyBytes"] = "16" });
+        using var http = h.Gateway.Http();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/identity/unmapped") { Content = new ByteArrayContent(new byte[1024]) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", h.Token(AccessRoles.TenantAdmin));
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(GatewayErrors.PayloadTooLarge, await GatewayAccessTests.CodeOf(response));
+        Assert.DoesNotContain(h.Backend.Requests, r => r.PathAndQuery.StartsWith("/api/identity/unmapped", StringComparison.Ordinal));
+    }
 }
