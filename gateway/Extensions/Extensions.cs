@@ -46,7 +46,7 @@ internal static class Extensions
     {
         builder.Services.AddSingleton<AccessControl>();
         builder.Services.AddSingleton<IAuthorizationHandler, OperationAuthorizationHandler>();
-        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, GatewayAuthorizationResultHandler>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, GatewayAuthorizationResultHandler>();
         builder.Services.AddAuthorization(options =>
         {
             foreach (var operation in AccessPolicy.DecidedOperations)
