@@ -1,9 +1,10 @@
 using HrmsAttendance.Gateway.Extensions;
 using HrmsAttendance.ServiceDefaults;
 
-// The one front door: every call from outside arrives here, is authenticated (bearer JWT), authorized (role ×
-// object/action), rate limited (token buckets in Redis) and forwarded, gRPC by package and JSON by /api path, to
-// the owning service with x-tenant-id / x-principal-id / x-roles / x-person-id set by the gateway alone.
+// The one front door (see README.md): YARP forwards gRPC by package and JSON by /api path to the owning service, after
+// JwtBearer has authenticated the caller, the role × (object, action) policies have authorized the call, and the
+// tenant's and the caller's token buckets have admitted it; x-tenant-id / x-principal-id / x-roles / x-person-id are
+// set by the gateway alone.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -11,7 +12,8 @@ builder.AddGatewayServices();
 
 var app = builder.Build();
 
+app.UseGatewayPipeline();
 app.MapDefaultEndpoints();
-app.MapGatewayRoutes();
+app.MapGatewayProxy();
 
 await app.RunAsync();

@@ -4,16 +4,20 @@ namespace HrmsAttendance.Gateway.Benchmarks;
 
 /// <param name="Calls">Sequential calls per latency measurement (p50/p99 come from these).</param>
 /// <param name="WarmupCalls">Sequential calls per workload and path before the first round, discarded.</param>
-/// <param name="Seconds">Duration of each throughput measurement.</param>
-/// <param name="Concurrency">Concurrent callers in each throughput measurement.</param>
+/// <param name="Seconds">Duration of each throughput measurement of part 1.</param>
+/// <param name="Concurrency">Concurrent callers in each throughput measurement of part 1.</param>
 /// <param name="Rounds">Rounds per workload; each round measures direct and gateway back to back, order alternating.</param>
 /// <param name="Days">Days of daily results the ListDailyResults person holds (seeded before the rounds).</param>
 /// <param name="Persons">Persons the SubmitPunch generator spreads its punches over.</param>
-public sealed record BenchmarkOptions(int Calls, int WarmupCalls, double Seconds, int Concurrency, int Rounds, int Days, int Persons)
+/// <param name="Clients">Part 2: the numbers of concurrent clients (N) SubmitPunch is measured with on each path.</param>
+/// <param name="EndToEndSeconds">Part 2: seconds per path and N.</param>
+public sealed record BenchmarkOptions(int Calls, int WarmupCalls, double Seconds, int Concurrency, int Rounds, int Days, int Persons,
+    int[] Clients, double EndToEndSeconds)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
-        var options = new BenchmarkOptions(Calls: 1000, WarmupCalls: 300, Seconds: 5, Concurrency: 8, Rounds: 3, Days: 20, Persons: 2000);
+        var options = new BenchmarkOptions(Calls: 600, WarmupCalls: 200, Seconds: 4, Concurrency: 8, Rounds: 3, Days: 20, Persons: 2000,
+            Clients: [2, 8, 32], EndToEndSeconds: 4);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -26,6 +30,8 @@ public sealed record BenchmarkOptions(int Calls, int WarmupCalls, double Seconds
                 "--rounds" => options with { Rounds = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--days" => options with { Days = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--persons" => options with { Persons = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--clients" => options with { Clients = value.Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray() },
+                "--e2e-seconds" => options with { EndToEndSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -35,6 +41,7 @@ public sealed record BenchmarkOptions(int Calls, int WarmupCalls, double Seconds
     }
 
     public override string ToString() =>
-        $"{Calls} sequential calls (latency) and {Seconds}s with {Concurrency} concurrent callers (calls/s) per measurement, " +
-        $"{WarmupCalls} warm-up calls, {Rounds} rounds, ListDailyResults over {Days} days, SubmitPunch over {Persons} persons";
+        $"part 1: {Calls} sequential calls (latency) and {Seconds}s with {Concurrency} concurrent callers (calls/s) per measurement, " +
+        $"{WarmupCalls} warm-up calls, {Rounds} rounds, ListDailyResults over {Days} days, SubmitPunch over {Persons} persons; " +
+        $"part 2: SubmitPunch with N = {string.Join(", ", Clients)} clients, {EndToEndSeconds}s per path and N";
 }

@@ -49,7 +49,33 @@ public static class Measurements
     }
 
     /// <summary><paramref name="concurrency"/> callers in a loop for <paramref name="seconds"/>: calls completed, seconds taken.</summary>
-    public static async Task<(long Calls, double Seconds)> ConcurrentAsync(Workload workload, CallPath path, int concurrency, double seconds)
+    public static Task<(long Calls, double Seconds)> ConcurrentAsync(Workload workload, CallPath path, int concurrency, double seconds) =>
+        ConcurrentAsync(() => workload.CallAsync(path), concurrency, seconds);
+
+    /// <summary>
+    /// Calls/s of each of <paramref name="callers"/> with <paramref name="concurrency"/> concurrent clients for
+    /// <paramref name="seconds"/> in all, in one-second slices rotating through them (A B C, C B A, …).
+    /// </summary>
+    public static async Task<double[]> InterleavedRatesAsync(IReadOnlyList<Func<Task>> callers, int concurrency, double seconds)
+    {
+        var slices = Math.Max(1, (int)Math.Round(seconds));
+        var calls = new double[callers.Count];
+        var elapsed = new double[callers.Count];
+        for (var i = 0; i < slices; i++)
+        {
+            for (var k = 0; k < callers.Count; k++)
+            {
+                var p = i % 2 == 0 ? k : callers.Count - 1 - k;
+                var (n, s) = await ConcurrentAsync(callers[p], concurrency, seconds / slices);
+                calls[p] += n;
+                elapsed[p] += s;
+            }
+        }
+        return calls.Select((n, k) => n / elapsed[k]).ToArray();
+    }
+
+    /// <summary><paramref name="concurrency"/> callers in a loop for <paramref name="seconds"/>: calls completed, seconds taken.</summary>
+    public static async Task<(long Calls, double Seconds)> ConcurrentAsync(Func<Task> call, int concurrency, double seconds)
     {
         using var stop = new CancellationTokenSource();
         var clock = Stopwatch.StartNew();
@@ -60,7 +86,7 @@ public static class Measurements
             {
                 while (!stop.IsCancellationRequested)
                 {
-                    await workload.CallAsync(path);
+                    await call();
                     n++;
                 }
             }

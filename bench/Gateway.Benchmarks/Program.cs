@@ -1,57 +1,63 @@
 extern alias AppHostProject;
 
 using System.Diagnostics;
-using HrmsAttendance.Contracts.Ledger.V1;
-using HrmsAttendance.Contracts.Results.V1;
-using HrmsAttendance.Gateway.Benchmarks;
 using Grpc.Core;
 using Grpc.Net.Client;
-using HrmsAttendance.Hosting;
-using HrmsAttendance.Hosting.Services;
-using HrmsAttendance.Hosting.Testing;
+using HrmsAttendance.Gateway.Benchmarks;
 using HrmsAttendance.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 using static HrmsAttendance.Gateway.Benchmarks.Measurements;
 using AppHostEntryPoint = AppHostProject::Program;
-using GatewayTokens = AppHostProject::HrmsAttendance.AppHost.GatewayTokens;
 
-// What the gateway adds to a call, in one run, against the same running services: the AppHost's own topology
-// (postgres, redis, rabbitmq, punch-ledger, identity-mapping, daily-results, gateway) booted as the distributed
-// tests boot it, then each workload called
-//   (a) directly on the service's gRPC port, with the identity headers the gateway would set (x-tenant-id, x-principal-id);
-//   (b) through the gateway's gRPC port, with a bearer token (authenticate, authorize, Redis rate limit, forward over h2c).
-// Workloads: SubmitPunch (a real write every call) and ListDailyResults (a person with 20 days of results).
-// Per workload: warm-up, then per round N sequential calls on each path, the paths interleaved call by call (p50, p99
-// per call), and S seconds per path with C concurrent callers, the paths interleaved in one-second slices (calls/s);
-// which path goes first alternates between rounds; medians over the rounds.
+// What the gateway adds to a call, in one run, against the same running services: the real AppHost (postgres, redis,
+// rabbitmq, migrations, punch-ledger, identity-mapping, daily-results, gateway) booted with Aspire.Hosting.Testing in a
+// fresh temporary data directory, then
+//  part 1, per workload (SubmitPunch: a real write every call; ListDailyResults: a person with 20 days of results):
+//   (a) directly on the service's gRPC port, with the identity headers the gateway would set;
+//   (b) through the gateway's gRPC port with a bearer token (JwtBearer, policy, Redis token buckets, YARP over h2c);
+//   latency of sequential calls (p50, p99; the paths interleaved call by call) and calls/s with C concurrent callers
+//   (interleaved in one-second slices), which path goes first alternating between rounds; medians over the rounds;
+//  part 2, SubmitPunch calls/s with N concurrent clients (N = 2, 8, 32) through the gateway, directly to punch-ledger,
+//   and at the kernel's single door (staffing.submit_time_punch_event) straight through Npgsql on N connections,
+//   the three interleaved in one-second slices.
 // The gateway's rate limits are raised to 1,000,000 (burst and per second) so they never throttle the benchmark.
 // Usage: dotnet run -c Release --project bench/Gateway.Benchmarks
-//        [-- --calls 1000 --warmup-calls 300 --seconds 5 --concurrency 8 --rounds 3 --days 20 --persons 2000]
+//        [-- --calls 600 --warmup-calls 200 --seconds 4 --concurrency 8 --rounds 3 --days 20 --persons 2000 --clients 2,8,32 --e2e-seconds 4]
 var options = BenchmarkOptions.Parse(args);
 Console.WriteLine($"gateway benchmark: {options}");
+Console.WriteLine($"load average at start: {LoadAverage()}");
 
-// The AppHost runs the newest Debug/Release build of each project (no-build): say which, since a Debug build would skew
-// the numbers. Read just before the start, when the launcher picks them.
-var builds = new[] { ("services/PunchLedger", "PunchLedger"), ("services/DailyResults", "DailyResults"), ("gateway", "Gateway") }
-    .Select(p => Path.GetRelativePath(RepositoryLayout.Root, RepositoryLayout.ServiceAssembly(p.Item1, p.Item2))).ToList();
-Console.WriteLine("builds: " + string.Join(", ", builds));
-if (builds.Any(b => b.Contains("/Debug/", StringComparison.Ordinal)))
-    Console.WriteLine("WARNING: a Debug build is newer than the Release one and will run; `dotnet run -c Release` rebuilds Release when sources change.");
-
-var output = new List<string>();
+var dataDirectory = Directory.CreateTempSubdirectory("hrms-gateway-bench-").FullName;
+// Postgres runs as its own user and must traverse the data directory (CreateTempSubdirectory makes it 700).
+File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
 var boot = Stopwatch.StartNew();
-await using var app = await DistributedApplicationTestingBuilder.CreateAsync<AppHostEntryPoint>(
-    configure: RaiseGatewayRateLimits,
-    output: line => { lock (output) output.Add(line); });
+var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostEntryPoint>(
+[
+    $"--AppHost:DataDirectory={dataDirectory}",
+    "--AppHost:Fresh=true",
+]);
+// The resources' own logs stay in the AppHost; the console gets the benchmark's lines and real problems.
+builder.Services.AddLogging(logging => logging
+    .AddFilter("AppHost.Resources", LogLevel.None)
+    .AddFilter("Aspire", LogLevel.Error)
+    .AddFilter("Microsoft", LogLevel.Critical)
+    .AddFilter("Polly", LogLevel.Error));
+var gatewayResource = builder.CreateResourceBuilder<ProjectResource>("gateway");
+foreach (var scope in new[] { "PerPrincipal", "PerTenant" })
+    gatewayResource.WithEnvironment($"Gateway__RateLimits__{scope}__Capacity", "1000000")
+                   .WithEnvironment($"Gateway__RateLimits__{scope}__RefillPerSecond", "1000000");
+await using var app = await builder.BuildAsync();
 try
 {
-    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+    using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
     await app.StartAsync(timeout.Token);
     foreach (var resource in new[] { "punch-ledger", "daily-results", "gateway" })
-        await app.WaitForResourceHealthyAsync(resource, timeout.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
 }
 catch (Exception e)
 {
-    lock (output) Console.Error.WriteLine(string.Join(Environment.NewLine, output));
     Console.Error.WriteLine($"The AppHost topology did not start: {e.Message}");
     return 1;
 }
@@ -60,30 +66,36 @@ Console.WriteLine($"topology healthy in {boot.Elapsed.TotalSeconds:F1} s");
 var tenant = Guid.NewGuid();
 const string principal = "bench";
 
-using var ledgerChannel = GrpcChannel.ForAddress(app.GetEndpoint("punch-ledger", ProjectResource.GrpcEndpointName));
-using var resultsChannel = GrpcChannel.ForAddress(app.GetEndpoint("daily-results", ProjectResource.GrpcEndpointName));
-using var gatewayChannel = GrpcChannel.ForAddress(app.GetEndpoint("gateway", ProjectResource.GrpcEndpointName));
+using var ledgerChannel = GrpcChannel.ForAddress(app.GetEndpoint("punch-ledger", "grpc"));
+using var resultsChannel = GrpcChannel.ForAddress(app.GetEndpoint("daily-results", "grpc"));
+using var gatewayChannel = GrpcChannel.ForAddress(app.GetEndpoint("gateway", "grpc"));
 
 var direct = new CallPath("direct", new PunchLedgerClient(ledgerChannel), new DailyResultsClient(resultsChannel),
-    new Metadata { { "x-tenant-id", tenant.ToString("D") }, { "x-principal-id", principal } });
-var token = new AccessTokenIssuer(GatewayTokens.DevelopmentSettings(app.Options.DataDirectory))
+    new Metadata { { "x-tenant-id", tenant.ToString("D") }, { "x-principal-id", principal }, { "x-roles", AccessRoles.TenantAdmin } });
+// The AppHost signs with a key it keeps in the data directory (AppHost/Extensions/GatewayTokens.cs): the same file here.
+var tokenSettings = new AccessTokenSettings
+{
+    Issuer = AccessTokenSettings.DevelopmentIssuer,
+    Audience = AccessTokenSettings.DefaultAudience,
+    SigningKey = DevelopmentSigningKey.LoadOrCreate(Path.Combine(dataDirectory, "secrets", "gateway-signing-key")),
+};
+var token = new AccessTokenIssuer(tokenSettings)
     .Issue(new AccessTokenClaims(tenant, principal, [AccessRoles.TenantAdmin]), TimeSpan.FromHours(1));
 var gateway = new CallPath("gateway", new PunchLedgerClient(gatewayChannel), new DailyResultsClient(gatewayChannel),
     new Metadata { { "authorization", $"Bearer {token}" } });
 CallPath[] paths = [direct, gateway];
 Console.WriteLine($"direct: punch-ledger {ledgerChannel.Target}, daily-results {resultsChannel.Target}   gateway: {gatewayChannel.Target}");
 
+var punches = new PunchGenerator(options.Persons, seed: 1);
 var listPerson = Guid.NewGuid().ToString("D");
-Workload[] workloads =
-[
-    Workloads.SubmitPunch(new PunchGenerator(options.Persons, seed: 1)),
-    Workloads.ListDailyResults(listPerson, options.Days),
-];
+Workload[] workloads = [Workloads.SubmitPunch(punches), Workloads.ListDailyResults(listPerson, options.Days)];
 
 var samples = new Dictionary<(string Workload, string Path, string Metric), List<double>>();
 void Add(string workload, string path, string metric, double value) =>
     (samples.TryGetValue((workload, path, metric), out var list) ? list : samples[(workload, path, metric)] = []).Add(value);
 double MedianOf(string workload, string path, string metric) => Median(samples[(workload, path, metric)]);
+var endToEnd = new List<(int Clients, double Gateway, double Direct, double Door)>();
+var parts = new List<(string Step, double P50, double P99)>();
 
 try
 {
@@ -97,8 +109,6 @@ try
         await InterleavedRatesAsync(workload, paths, options.Concurrency, 1);
         for (var round = 1; round <= options.Rounds; round++)
         {
-            // Both measurements interleave the paths (call by call; second by second), and which path goes first
-            // alternates between rounds, so drift (table growth, GC, other load) does not favour one side.
             CallPath[] ordered = round % 2 == 1 ? [direct, gateway] : [gateway, direct];
             var latencies = await InterleavedAsync(workload, ordered, options.Calls);
             var rates = await InterleavedRatesAsync(workload, ordered, options.Concurrency, options.Seconds);
@@ -112,22 +122,72 @@ try
             }
         }
     }
+
+    // Part 2: SubmitPunch end to end with N clients, and the door alone on N connections.
+    Console.WriteLine();
+    Console.WriteLine("SubmitPunch end to end:");
+    // punch-ledger's own connection string (its NOSUPERUSER NOBYPASSRLS login), as the AppHost handed it over.
+    var loginConnection = app.ResourceNotifications.TryGetCurrentState("punch-ledger", out var ledgerState)
+        && ledgerState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__attendance") is { Value: { Length: > 0 } value }
+            ? value
+            : throw new InvalidOperationException("punch-ledger has no ConnectionStrings__attendance");
+    foreach (var n in options.Clients)
+    {
+        await using var pool = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(loginConnection)
+        {
+            MinPoolSize = n,
+            MaxPoolSize = n,
+        }.ConnectionString).Build();
+        var door = new KernelDoor(pool, tenant);
+        Func<Task>[] callers =
+        [
+            () => workloads[0].CallAsync(gateway),
+            () => workloads[0].CallAsync(direct),
+            () => door.SubmitAsync(punches.Next()),
+        ];
+        await InterleavedRatesAsync(callers, n, 1.5); // warm-up: connections and pools at N
+        var rates = await InterleavedRatesAsync(callers, n, options.EndToEndSeconds);
+        endToEnd.Add((n, rates[0], rates[1], rates[2]));
+        Console.WriteLine($"  N={n,-3} gateway {rates[0],7:N0}/s   direct {rates[1],7:N0}/s   door {rates[2],7:N0}/s");
+    }
+
+    // Part 3, where the added latency goes, as far as it can be taken apart from outside: the gateway's own steps that
+    // cost a round trip or real CPU, timed alone, sequentially, in this process against the same Redis.
+    Console.WriteLine();
+    Console.WriteLine("the gateway's steps alone:");
+    var redisConnection = app.ResourceNotifications.TryGetCurrentState("gateway", out var gatewayState)
+        && gatewayState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__redis") is { Value: { Length: > 0 } redisValue }
+            ? redisValue
+            : throw new InvalidOperationException("the gateway has no ConnectionStrings__redis");
+    await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redisConnection))
+    {
+        var buckets = new HrmsAttendance.RateLimiting.ResilientRateLimiter(redis, new HrmsAttendance.RateLimiting.RateLimiterOptions
+        {
+            DefaultPolicy = new(new(1_000_000, 1_000_000), new(1_000_000, 1_000_000)),
+        });
+        parts.Add(await TimeAsync("token buckets (Redis script)", 1000, () => buckets.AcquireAsync(tenant.ToString("D"), "steps").AsTask()));
+    }
+    var jwt = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { MapInboundClaims = false };
+    var jwtParameters = AccessTokenValidator.CreateParameters(tokenSettings);
+    parts.Add(await TimeAsync("JWT validation (HS256 + claims)", 1000, async () =>
+    {
+        var result = await jwt.ValidateTokenAsync(token, jwtParameters);
+        if (!result.IsValid || !AccessTokenValidator.ReadClaims((Microsoft.IdentityModel.JsonWebTokens.JsonWebToken)result.SecurityToken).IsValid)
+            throw new InvalidOperationException("the bench token does not validate");
+    }));
+    foreach (var (step, p50, p99) in parts) Console.WriteLine($"  {step,-32} p50 {p50,7:F3} ms   p99 {p99,7:F3} ms");
 }
 catch (Exception e)
 {
-    lock (output) Console.Error.WriteLine(string.Join(Environment.NewLine, output.TakeLast(20)));
-    await Task.Delay(TimeSpan.FromSeconds(1)); // the services' console loggers write asynchronously
     foreach (var resource in new[] { "gateway", "punch-ledger", "daily-results" })
-    {
-        Console.Error.WriteLine($"--- {resource}: last log lines");
-        foreach (var line in app.ResourceLogs.GetLogs(resource).TakeLast(15)) Console.Error.WriteLine(line.Text);
-    }
+        Console.Error.WriteLine($"{resource}: " + (app.ResourceNotifications.TryGetCurrentState(resource, out var state)
+            ? $"{state.Snapshot.State?.Text} / {state.Snapshot.HealthStatus}" : "?"));
     Console.Error.WriteLine($"benchmark failed: {e}");
     return 1;
 }
 
 Console.WriteLine();
-Console.WriteLine($"Medians over {options.Rounds} rounds; latency of one call alone, in ms; calls/s with {options.Concurrency} concurrent callers:");
+Console.WriteLine($"Part 1. Medians over {options.Rounds} rounds; latency of one call alone, in ms; calls/s with {options.Concurrency} concurrent callers:");
 Console.WriteLine($"{"",-17} {"direct p50",10} {"p99",7} {"gateway p50",12} {"p99",7} {"added p50",10} {"p99",7} {"direct/s",9} {"gateway/s",10} {"gateway/direct",15}");
 foreach (var workload in workloads)
 {
@@ -136,15 +196,31 @@ foreach (var workload in workloads)
     var (dRate, gRate) = (MedianOf(workload.Name, "direct", "rate"), MedianOf(workload.Name, "gateway", "rate"));
     Console.WriteLine($"{workload.Name,-17} {dp50,10:F3} {dp99,7:F3} {gp50,12:F3} {gp99,7:F3} {gp50 - dp50,10:F3} {gp99 - dp99,7:F3} {dRate,9:N0} {gRate,10:N0} {gRate / dRate,15:F2}");
 }
+Console.WriteLine();
+Console.WriteLine("Part 2. SubmitPunch calls/s with N concurrent clients (the door: the kernel function via Npgsql on N connections):");
+Console.WriteLine($"{"N",4} {"gateway/s",10} {"direct/s",9} {"door/s",8} {"gateway/direct",15} {"gateway/door",13}");
+foreach (var (n, g, d, door) in endToEnd)
+    Console.WriteLine($"{n,4} {g,10:N0} {d,9:N0} {door,8:N0} {g / d,15:F2} {g / door,13:F2}");
+Console.WriteLine();
+Console.WriteLine("Part 3. The gateway's own steps timed alone (sequential, from this process, same Redis):");
+foreach (var (step, p50, p99) in parts) Console.WriteLine($"  {step,-32} p50 {p50,7:F3} ms   p99 {p99,7:F3} ms");
 Console.WriteLine("(gateway rate limits raised to 1,000,000 burst and per second for this run, so they never throttled)");
+Console.WriteLine($"load average at end: {LoadAverage()}");
+try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
 return 0;
 
-static void RaiseGatewayRateLimits(IDistributedApplicationBuilder builder)
+static async Task<(string, double, double)> TimeAsync(string step, int calls, Func<Task> call)
 {
-    var gateway = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "gateway");
-    foreach (var scope in new[] { "PerPrincipal", "PerTenant" })
+    for (var i = 0; i < calls / 5; i++) await call(); // warm-up
+    var latencies = new double[calls];
+    for (var i = 0; i < calls; i++)
     {
-        gateway.Annotations.Add(new EnvironmentAnnotation($"Gateway__RateLimits__{scope}__Capacity", "1000000"));
-        gateway.Annotations.Add(new EnvironmentAnnotation($"Gateway__RateLimits__{scope}__RefillPerSecond", "1000000"));
+        var start = Stopwatch.GetTimestamp();
+        await call();
+        latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
+    Array.Sort(latencies);
+    return (step, Percentile(latencies, 50), Percentile(latencies, 99));
 }
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "?";

@@ -108,3 +108,30 @@ public static class Workloads
             throw new InvalidOperationException($"seeding accepted {response.AcceptedCount} of {request.Punches.Count} punches: {response}");
     }
 }
+
+/// <summary>
+/// The kernel's single door, <c>staffing.submit_time_punch_event</c>, called straight through Npgsql as punch-ledger's
+/// role calls it (the same one statement as <c>PunchStore.SubmitAsync</c>: the tenant set with set_config, then the door),
+/// over a pool of exactly N connections.
+/// </summary>
+public sealed class KernelDoor(Npgsql.NpgsqlDataSource dataSource, Guid tenant)
+{
+    public async Task SubmitAsync(SubmitPunchRequest request)
+    {
+        var punch = request.Punch;
+        await using var command = dataSource.CreateCommand("""
+            SELECT d.event_uuid, d.duplicate
+            FROM set_config('app.current_tenant', $1, true) AS t(tenant)
+            CROSS JOIN LATERAL staffing.submit_time_punch_event(t.tenant::uuid, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) AS d
+            """);
+        foreach (var value in new object[]
+                 {
+                     tenant.ToString(), Guid.Parse(punch.PersonUuid), punch.PunchTime.ToDateTime(),
+                     punch.PunchType == PunchType.In ? "IN" : "OUT", "MANUAL", DBNull.Value, punch.RequestId, punch.PayloadJson, DBNull.Value,
+                 })
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = value });
+        await using var reader = await command.ExecuteReaderAsync();
+        if (!await reader.ReadAsync() || reader.GetBoolean(1))
+            throw new InvalidOperationException("the door did not record a new event");
+    }
+}

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using HrmsAttendance.Hosting.Postgres;
+using HrmsAttendance.Tests.Shared;
 using HrmsAttendance.PunchLedger.Data;
 using HrmsAttendance.PunchLedger.Database;
 using Npgsql;
@@ -13,7 +13,7 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
     private static readonly Guid Tenant = Guid.NewGuid();
     private int seed;
 
-    public static async Task<LedgerBenchmark> CreateAsync(PostgresDatabase database, BenchmarkOptions options)
+    public static async Task<LedgerBenchmark> CreateAsync(TestDatabase database, BenchmarkOptions options)
     {
         NpgsqlDataSource Pool(string cs) => new NpgsqlDataSourceBuilder(
             new NpgsqlConnectionStringBuilder(cs)

@@ -1,4 +1,4 @@
-using HrmsAttendance.Hosting.Postgres;
+using HrmsAttendance.Tests.Shared;
 using HrmsAttendance.PunchLedger.Benchmarks;
 using HrmsAttendance.PunchLedger.Database;
 
@@ -10,7 +10,7 @@ using HrmsAttendance.PunchLedger.Database;
 var options = BenchmarkOptions.Parse(args);
 Console.WriteLine($"punch-ledger benchmark: {options}");
 
-await using var server = await PostgresServer.StartTemporaryAsync();
+await using var server = await TestPostgresServer.StartTemporaryAsync();
 var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
 await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
 

@@ -6,7 +6,7 @@ using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Gateway.Errors;
-using HrmsAttendance.GrpcWire;
+using MethodType = Grpc.Core.MethodType;
 
 namespace HrmsAttendance.Gateway.Access;
 

@@ -1,16 +1,19 @@
 using System.Globalization;
-using HrmsAttendance.GrpcWire.Wire;
+using System.Text;
 
 namespace HrmsAttendance.Gateway.Errors;
 
 /// <summary>
 /// Writes a <see cref="GatewayError"/> in the caller's protocol: a gRPC call gets a trailers-only response
 /// (HTTP 200, <c>grpc-status</c> and <c>grpc-message</c> = "CODE: detail" in the headers, no body) as gRPC
-/// clients expect; anything else gets RFC 7807 problem details with the code in <c>title</c> and <c>code</c>.
+/// clients expect; anything else gets RFC 9457 problem details with the code in <c>title</c> and <c>code</c>.
+/// Grpc.AspNetCore writes statuses only for its own services, so this small helper is the gateway's one piece of
+/// gRPC status writing.
 /// </summary>
 public static class GatewayErrorResponse
 {
-    public static bool IsGrpc(HttpRequest request) => GrpcProtocol.IsGrpcContentType(request.ContentType);
+    public static bool IsGrpc(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     /// <param name="retryAfter">For 429 / RESOURCE_EXHAUSTED: sent as <c>Retry-After</c> (whole seconds, rounded up).</param>
     public static async Task WriteAsync(HttpContext context, GatewayError error, TimeSpan? retryAfter = null)
@@ -31,7 +34,7 @@ public static class GatewayErrorResponse
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/grpc";
             response.Headers["grpc-status"] = ((int)error.GrpcStatus).ToString(CultureInfo.InvariantCulture);
-            response.Headers["grpc-message"] = StatusMessageEncoding.Encode(error.ToString());
+            response.Headers["grpc-message"] = PercentEncode(error.ToString());
             await response.CompleteAsync();
             return;
         }
@@ -42,5 +45,18 @@ public static class GatewayErrorResponse
         await Results.Problem(detail: error.Detail, statusCode: error.HttpStatus, title: error.Code,
                 extensions: new Dictionary<string, object?> { ["code"] = error.Code })
             .ExecuteAsync(context);
+    }
+
+    /// <summary><c>grpc-message</c> is percent-encoded UTF-8: bytes outside printable ASCII, and '%', as %XX (gRPC's HTTP/2 spec).</summary>
+    public static string PercentEncode(string message)
+    {
+        var bytes = Encoding.UTF8.GetBytes(message);
+        var builder = new StringBuilder(bytes.Length);
+        foreach (var b in bytes)
+        {
+            if (b is >= 0x20 and <= 0x7E && b != (byte)'%') builder.Append((char)b);
+            else builder.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+        }
+        return builder.ToString();
     }
 }

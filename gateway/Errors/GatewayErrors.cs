@@ -1,4 +1,3 @@
-using HrmsAttendance.GrpcWire;
 using HrmsAttendance.StableErrors;
 using GrpcStatus = Grpc.Core.StatusCode;
 
@@ -7,7 +6,7 @@ namespace HrmsAttendance.Gateway.Errors;
 /// <summary>A refusal by the gateway itself, with a stable code; written as problem details or as a gRPC status.</summary>
 public sealed record GatewayError(string Code, string Detail)
 {
-    public StatusCode GrpcStatus => GatewayErrors.GrpcStatusOf(Code);
+    public GrpcStatus GrpcStatus => GatewayErrors.GrpcStatusOf(Code);
     public int HttpStatus => GatewayErrors.HttpStatusOf(Code);
     public override string ToString() => $"{Code}: {Detail}";
 }
@@ -55,8 +54,7 @@ public static class GatewayErrors
 
     public static IReadOnlyCollection<string> All => Statuses.Codes;
 
-    // The gateway still answers through GrpcWire, whose StatusCode has gRPC's numeric values.
-    public static StatusCode GrpcStatusOf(string code) => (StatusCode)(int)Statuses.GrpcStatusOf(code);
+    public static GrpcStatus GrpcStatusOf(string code) => Statuses.GrpcStatusOf(code);
 
     public static int HttpStatusOf(string code) => Statuses.HttpStatusOf(code);
 }

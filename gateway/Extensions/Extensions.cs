@@ -1,11 +1,12 @@
 using HrmsAttendance.Gateway.Access;
-using HrmsAttendance.Gateway.Forwarding;
-using HrmsAttendance.Gateway.Pipeline;
+using HrmsAttendance.Gateway.Authentication;
+using HrmsAttendance.Gateway.Proxy;
 using HrmsAttendance.Gateway.RateLimits;
 using HrmsAttendance.Gateway.Routing;
 using HrmsAttendance.RateLimiting;
-using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.Tokens;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 
 namespace HrmsAttendance.Gateway.Extensions;
 
@@ -19,38 +20,90 @@ internal static class Extensions
 
     public static void AddGatewayServices(this IHostApplicationBuilder builder)
     {
-        var configuration = builder.Configuration;
+        builder.AddGatewayAuthentication();
+        builder.AddGatewayAuthorization();
+        builder.AddGatewayRateLimiting();
+        builder.AddGatewayProxy();
+    }
 
-        // No secret has a default: without the signing key the gateway refuses to start, naming the setting.
-        var tokenSettings = AccessTokenSettings.FromConfiguration(configuration.GetSection(TokenSection));
+    /// <summary>JwtBearer with our HS256 rules; no signing key, no gateway (the exception names the setting).</summary>
+    private static void AddGatewayAuthentication(this IHostApplicationBuilder builder)
+    {
+        var tokenSettings = AccessTokenSettings.FromConfiguration(builder.Configuration.GetSection(TokenSection));
         builder.Services.AddSingleton(tokenSettings);
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(provider => new AccessTokenValidator(tokenSettings, provider.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<GatewayAuthenticator>();
-        builder.Services.AddSingleton<AccessControl>();
+        builder.Services.AddSingleton<GatewayJwtBearerEvents>();
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(options =>
+            {
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = AccessTokenValidator.CreateParameters(tokenSettings);
+                options.EventsType = typeof(GatewayJwtBearerEvents);
+            });
+    }
 
+    /// <summary>One policy per operation of the role × (object, action) table: an authenticated caller the table grants it.</summary>
+    private static void AddGatewayAuthorization(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AccessControl>();
+        builder.Services.AddSingleton<IAuthorizationHandler, OperationAuthorizationHandler>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, GatewayAuthorizationResultHandler>();
+        builder.Services.AddAuthorization(options =>
+        {
+            foreach (var operation in AccessPolicy.DecidedOperations)
+                options.AddPolicy(OperationRequirement.PolicyName(operation), policy => policy
+                    .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
+                    .RequireAuthenticatedUser()
+                    .AddRequirements(new OperationRequirement(operation)));
+        });
+    }
+
+    /// <summary>ASP.NET Core's rate limiter, one policy for every route, backed by the shared token buckets.</summary>
+    private static void AddGatewayRateLimiting(this IHostApplicationBuilder builder)
+    {
         builder.AddGatewayRateLimits(RedisName);
         builder.Services.AddSingleton<ITokenBucketLimiter>(provider => provider.GetRequiredService<ResilientRateLimiter>());
+        builder.Services.AddRateLimiter(options => options.AddPolicy<(string, string), GatewayRateLimiterPolicy>(GatewayRoutes.RateLimiterPolicy));
+    }
 
-        builder.Services.AddSingleton<RouteTable>();
-        builder.Services.AddHttpForwarder(configuration);
-        builder.Services.AddSingleton<GatewayRequestHandler>();
+    /// <summary>YARP, its routes and clusters built in code from <see cref="GatewayRoutes"/>, destinations by service discovery.</summary>
+    private static void AddGatewayProxy(this IHostApplicationBuilder builder)
+    {
+        var forwarding = builder.Configuration.GetSection(GatewayForwardingOptions.SectionName).Get<GatewayForwardingOptions>() ?? new();
+        builder.Services.AddSingleton(forwarding);
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(GatewayRoutes.BuildRoutes(), GatewayRoutes.BuildClusters(forwarding))
+            .AddTransforms(IdentityHeaders.AddIdentityTransforms)
+            .AddServiceDiscoveryDestinationResolver();
     }
 
     /// <summary>
-    /// One catch-all endpoint, below every other endpoint in precedence (so <c>/health</c> and <c>/alive</c> stay the
-    /// gateway's own), hands each request to <see cref="GatewayRequestHandler"/>.
+    /// The steps before YARP, in order; the first refusal ends the request: route (404) → token (401) → permission
+    /// (403) → rate limit (429). <c>/health</c> and <c>/alive</c> have no policy and pass untouched.
     /// </summary>
-    public static void MapGatewayRoutes(this WebApplication app)
+    public static void UseGatewayPipeline(this WebApplication app)
     {
-        var handler = app.Services.GetRequiredService<GatewayRequestHandler>();
-        app.Map("/{**path}", handler.HandleAsync).WithOrder(int.MaxValue);
+        app.UseRouting();
+        app.UseMiddleware<GatewayRouteGuard>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+    }
 
-        var routes = app.Services.GetRequiredService<RouteTable>();
-        foreach (var (route, destination) in routes.Describe())
+    /// <summary>YARP's pipeline, with the gateway's refusal for what it could not forward; and a start-up line per route.</summary>
+    public static void MapGatewayProxy(this WebApplication app)
+    {
+        var forwarding = app.Services.GetRequiredService<GatewayForwardingOptions>();
+        app.MapReverseProxy(proxy =>
         {
+            proxy.Use((context, next) => ForwarderErrors.MapAsync(context, next));
+            proxy.Use((context, next) => ForwarderErrors.LimitRequestBodyAsync(context, forwarding.MaxRequestBodyBytes, next));
+        });
+
+        foreach (var route in GatewayRoutes.Routes)
+        {
+            var address = app.Configuration[$"services:{route.Service}:{route.EndpointName}:0"];
             app.Logger.LogInformation("Route {Protocol} {Prefix} -> {Service} {Destination}",
-                route.Protocol, route.PathPrefix, route.Service, destination?.ToString() ?? "(not deployed)");
+                route.Protocol, route.PathPrefix, route.Service, address ?? "(not deployed)");
         }
     }
 }

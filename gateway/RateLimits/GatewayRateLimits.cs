@@ -43,13 +43,19 @@ public static class GatewayRateLimitOptions
 /// <c>/health</c> entry for the limiter: Healthy while the buckets are shared through Redis; Degraded (still 200,
 /// the gateway keeps serving) while each instance limits on its own because Redis is unreachable.
 /// </summary>
-public sealed class RateLimiterHealthCheck(ResilientRateLimiter limiter) : IHealthCheck
+public sealed class RateLimiterHealthCheck(ResilientRateLimiter limiter, IConnectionMultiplexer? redis = null) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         // A health probe is a good moment to try Redis again, so recovery shows without waiting for traffic.
         await limiter.ProbeAsync(cancellationToken);
         var health = limiter.Health;
+        if (health.Mode == RateLimiterMode.Shared && redis is { IsConnected: false })
+        {
+            // No request has noticed yet (the limiter switches on the next one), but the buckets cannot be shared now.
+            return HealthCheckResult.Degraded("Redis is not connected: the next requests are limited by this instance's own buckets",
+                data: new Dictionary<string, object> { ["mode"] = health.Mode.ToString(), ["redisConnected"] = false });
+        }
         var data = new Dictionary<string, object>
         {
             ["mode"] = health.Mode.ToString(),

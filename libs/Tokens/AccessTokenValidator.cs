@@ -26,15 +26,24 @@ public sealed record TokenValidationOutcome(AccessTokenClaims? Claims, string? E
 /// </summary>
 public sealed class AccessTokenValidator
 {
-    private readonly TimeProvider _time;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters _parameters;
 
     public AccessTokenValidator(AccessTokenSettings settings, TimeProvider? time = null)
     {
+        _parameters = CreateParameters(settings, time);
+    }
+
+    /// <summary>
+    /// The validation rules as <see cref="TokenValidationParameters"/> (for ASP.NET Core's JwtBearer in the gateway):
+    /// HS256 with the settings' key, issuer, audience, and a lifetime checked against <paramref name="time"/>.
+    /// The claim rules are applied afterwards by <see cref="ReadClaims"/>.
+    /// </summary>
+    public static TokenValidationParameters CreateParameters(AccessTokenSettings settings, TimeProvider? time = null)
+    {
         ArgumentNullException.ThrowIfNull(settings);
-        _time = time ?? TimeProvider.System;
-        _parameters = new TokenValidationParameters
+        var clock = time ?? TimeProvider.System;
+        return new TokenValidationParameters
         {
             ValidIssuer = settings.Issuer,
             ValidateIssuer = true,
@@ -47,8 +56,10 @@ public sealed class AccessTokenValidator
             RequireExpirationTime = true,
             ValidateLifetime = true,
             ClockSkew = settings.ClockSkew,
-            LifetimeValidator = ValidateLifetime,
+            LifetimeValidator = (notBefore, expires, token, parameters) => ValidateLifetime(clock, notBefore, expires, parameters),
             ValidateTokenReplay = false,
+            NameClaimType = AccessTokenClaimNames.Subject,
+            RoleClaimType = AccessTokenClaimNames.Roles,
         };
     }
 
@@ -74,11 +85,11 @@ public sealed class AccessTokenValidator
     }
 
     /// <summary>Lifetime against the injected clock (so tests can move time); the codes come from the exception types.</summary>
-    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    private static bool ValidateLifetime(TimeProvider time, DateTime? notBefore, DateTime? expires, TokenValidationParameters parameters)
     {
         if (expires is null)
             throw new SecurityTokenNoExpirationException("the token has no exp");
-        var now = _time.GetUtcNow().UtcDateTime;
+        var now = time.GetUtcNow().UtcDateTime;
         if (notBefore is { } nbf && nbf > expires)
             throw new SecurityTokenInvalidLifetimeException("the token's nbf is after its exp");
         if (notBefore is { } start && now + parameters.ClockSkew < start.ToUniversalTime())
@@ -88,7 +99,8 @@ public sealed class AccessTokenValidator
         return true;
     }
 
-    private static TokenValidationOutcome Refusal(Exception? e) => e switch
+    /// <summary>The stable code and reason for a validation failure (e.g. the exception JwtBearer reports).</summary>
+    public static TokenValidationOutcome Refusal(Exception? e) => e switch
     {
         SecurityTokenExpiredException or SecurityTokenNotYetValidException =>
             TokenValidationOutcome.Refused(TokenValidationOutcome.Expired, e.Message),
@@ -109,7 +121,8 @@ public sealed class AccessTokenValidator
         _ => TokenValidationOutcome.Refused(TokenValidationOutcome.Invalid, $"the token is not valid ({e?.GetType().Name ?? "unknown reason"})"),
     };
 
-    private static TokenValidationOutcome ReadClaims(JsonWebToken jwt)
+    /// <summary>The claims of a token whose signature and lifetime have been validated, checked against the claim rules.</summary>
+    public static TokenValidationOutcome ReadClaims(JsonWebToken jwt)
     {
         static TokenValidationOutcome Bad(string detail) => TokenValidationOutcome.Refused(TokenValidationOutcome.Invalid, detail);
 

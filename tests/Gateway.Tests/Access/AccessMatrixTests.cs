@@ -18,9 +18,9 @@ public sealed class AccessMatrixTests
 {
     // T = anything in the tenant; O = only the caller's own person; S = own person granted, but a client stream cannot
     // be checked, so denied; - = denied.
-    private static readonly string[] Roles = [AccessRoles.Employee, AccessRoles.Approver, AccessRoles.TenantAdmin, AccessRoles.Integration];
+    internal static readonly string[] Roles = [AccessRoles.Employee, AccessRoles.Approver, AccessRoles.TenantAdmin, AccessRoles.Integration];
 
-    private static readonly Dictionary<string, (string Expected, Func<Guid, IMessage> RequestAbout)> GrpcExpectations = new()
+    internal static readonly Dictionary<string, (string Expected, Func<Guid, IMessage> RequestAbout)> GrpcExpectations = new()
     {
         //                                                             employee approver admin integration
         ["/attendance.ledger.v1.PunchLedger/SubmitPunch"] =           ("O - T T", p => new SubmitPunchRequest { Punch = ManualPunch(p) }),
@@ -39,7 +39,7 @@ public sealed class AccessMatrixTests
         ["/attendance.identity.v1.IdentityMapping/ListUnmapped"] =    ("- - T -", _ => new ListUnmappedRequest()),
     };
 
-    private static readonly Dictionary<(string Method, string Path), (string Expected, Func<Guid, string> QueryAbout)> HttpExpectations = new()
+    internal static readonly Dictionary<(string Method, string Path), (string Expected, Func<Guid, string> QueryAbout)> HttpExpectations = new()
     {
         [("GET", "/api/daily-results")] =     ("O T T -", p => $"?person_uuid={p:D}&from_date=2026-03-01&to_date=2026-03-31&limit=10"),
         [("GET", "/api/identity/unmapped")] = ("- - T -", _ => "?provider=dingtalk"),

@@ -1,7 +1,8 @@
 using Google.Protobuf;
 using HrmsAttendance.Gateway.Access;
 using HrmsAttendance.Gateway.Tests.Tokens;
-using HrmsAttendance.GrpcWire.Wire;
+using System.Buffers.Binary;
+using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 
 namespace HrmsAttendance.Gateway.Tests.Access;
@@ -15,7 +16,25 @@ public static class AccessTestKit
     public static CallerPrincipal Principal(Guid? person, params string[] roles) =>
         new(TestTokens.Tenant, "subject-1", new HashSet<string>(roles, StringComparer.Ordinal), person);
 
-    public static byte[] Frame(IMessage message) => MessageFrame.Build(message, compress: false, maxSendSize: null);
+    /// <summary>gRPC's length-prefixed message: compressed flag, 4-byte big-endian length, then the message.</summary>
+    public const int HeaderSize = 5;
+
+    /// <summary>One gRPC message frame, as a client sends it; <paramref name="compress"/> gzips it (flag 1).</summary>
+    public static byte[] Frame(IMessage message, bool compress = false)
+    {
+        var payload = message.ToByteArray();
+        if (compress)
+        {
+            using var buffer = new MemoryStream();
+            using (var gzip = new GZipStream(buffer, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(payload);
+            payload = buffer.ToArray();
+        }
+        var frame = new byte[HeaderSize + payload.Length];
+        frame[0] = compress ? (byte)1 : (byte)0;
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
+        payload.CopyTo(frame, HeaderSize);
+        return frame;
+    }
 
     public static DefaultHttpContext GrpcContext(string path, byte[] body, bool contentLength = true)
     {

@@ -3,7 +3,6 @@ using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Gateway.Access;
 using HrmsAttendance.Gateway.Errors;
-using HrmsAttendance.GrpcWire.Wire;
 using HrmsAttendance.Tokens;
 using static HrmsAttendance.Gateway.Tests.Access.AccessMatrixTests;
 using static HrmsAttendance.Gateway.Tests.Access.AccessTestKit;
@@ -179,8 +178,8 @@ public sealed class OwnPersonTests
     [Fact]
     public async Task A_gzip_message_is_inspected_inflated_and_forwarded_as_sent()
     {
-        var own = MessageFrame.Build(new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }, compress: true, maxSendSize: null);
-        var other = MessageFrame.Build(new ListDailyResultsRequest { PersonUuid = Other.ToString("D") }, compress: true, maxSendSize: null);
+        var own = Frame(new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }, compress: true);
+        var other = Frame(new ListDailyResultsRequest { PersonUuid = Other.ToString("D") }, compress: true);
         Assert.Equal(1, own[0]);
         var ownContext = GrpcContext(ListDailyResults, own);
         ownContext.Request.Headers["grpc-encoding"] = "gzip";
@@ -198,7 +197,7 @@ public sealed class OwnPersonTests
     [InlineData("deflate")]
     public async Task A_compressed_message_in_another_encoding_is_a_bad_request(string encoding)
     {
-        var frame = MessageFrame.Build(new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }, compress: true, maxSendSize: null);
+        var frame = Frame(new ListDailyResultsRequest { PersonUuid = Own.ToString("D") }, compress: true);
         var context = GrpcContext(ListDailyResults, frame);
         if (encoding.Length > 0) context.Request.Headers["grpc-encoding"] = encoding;
 
@@ -227,7 +226,7 @@ public sealed class OwnPersonTests
     {
         var punch = ManualPunch(Own);
         punch.PayloadJson = "{\"x\":\"" + new string('a', AccessControl.MaxInspectedMessageBytes) + "\"}";
-        var frame = MessageFrame.Build(new SubmitPunchRequest { Punch = punch }, compress: true, maxSendSize: null);
+        var frame = Frame(new SubmitPunchRequest { Punch = punch }, compress: true);
         Assert.True(frame.Length < AccessControl.MaxInspectedMessageBytes / 100); // small on the wire, large inflated
         var context = GrpcContext(SubmitPunch, frame);
         context.Request.Headers["grpc-encoding"] = "gzip";
@@ -245,7 +244,7 @@ public sealed class OwnPersonTests
         var punch = ManualPunch(Own);
         punch.PayloadJson = "{\"x\":\"" + new string('a', AccessControl.MaxInspectedMessageBytes) + "\"}";
         var frame = Frame(new SubmitPunchRequest { Punch = punch });
-        Assert.True(frame.Length > AccessControl.MaxInspectedMessageBytes + MessageFrame.HeaderSize);
+        Assert.True(frame.Length > AccessControl.MaxInspectedMessageBytes + HeaderSize);
 
         var error = await Authorize(GrpcContext(SubmitPunch, frame, contentLength));
 
@@ -256,10 +255,10 @@ public sealed class OwnPersonTests
     public async Task A_message_just_under_one_mebibyte_is_inspected()
     {
         var punch = ManualPunch(Own);
-        var size = Frame(new SubmitPunchRequest { Punch = punch }).Length - MessageFrame.HeaderSize;
+        var size = Frame(new SubmitPunchRequest { Punch = punch }).Length - HeaderSize;
         punch.PayloadJson = new string('a', AccessControl.MaxInspectedMessageBytes - size - 8);
         var frame = Frame(new SubmitPunchRequest { Punch = punch });
-        Assert.InRange(frame.Length - MessageFrame.HeaderSize, AccessControl.MaxInspectedMessageBytes - 16, AccessControl.MaxInspectedMessageBytes);
+        Assert.InRange(frame.Length - HeaderSize, AccessControl.MaxInspectedMessageBytes - 16, AccessControl.MaxInspectedMessageBytes);
         var context = GrpcContext(SubmitPunch, frame);
 
         Assert.Null(await Authorize(context));
