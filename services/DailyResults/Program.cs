@@ -2,6 +2,7 @@ using HrmsAttendance.DailyResults.Extensions;
 using HrmsAttendance.DailyResults.Grpc;
 using HrmsAttendance.DailyResults.Http;
 using HrmsAttendance.ServiceDefaults;
+using HrmsAttendance.StableErrors;
 
 // The read side of the punch ledger. It has no migrations of its own: its role's grant is the ledger's
 // migration 0007, and it never writes.
@@ -14,8 +15,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapGrpcService<DailyResultsService>();
-app.MapGrpcHealthChecksService();
-app.MapGrpcReflectionService();
+app.MapGrpcServiceDefaults();
 app.MapDailyResultsApi();
 
 await app.RunAsync();

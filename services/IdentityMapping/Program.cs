@@ -2,6 +2,7 @@ using HrmsAttendance.IdentityMapping.Extensions;
 using HrmsAttendance.IdentityMapping.Grpc;
 using HrmsAttendance.IdentityMapping.Http;
 using HrmsAttendance.ServiceDefaults;
+using HrmsAttendance.StableErrors;
 
 // The schema is applied before this service starts, by the `migrations` resource (services/Migrations).
 var builder = WebApplication.CreateBuilder(args);
@@ -13,8 +14,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapGrpcService<IdentityMappingService>();
-app.MapGrpcHealthChecksService();
-app.MapGrpcReflectionService();
+app.MapGrpcServiceDefaults();
 app.MapIdentityApi();
 
 await app.RunAsync();

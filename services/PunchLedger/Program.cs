@@ -1,6 +1,7 @@
 using HrmsAttendance.PunchLedger.Extensions;
 using HrmsAttendance.PunchLedger.Grpc;
 using HrmsAttendance.ServiceDefaults;
+using HrmsAttendance.StableErrors;
 
 // The schema is applied before this service starts, by the `migrations` resource (services/Migrations).
 var builder = WebApplication.CreateBuilder(args);
@@ -12,8 +13,7 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapGrpcService<PunchLedgerService>();
-app.MapGrpcHealthChecksService();
-app.MapGrpcReflectionService();
+app.MapGrpcServiceDefaults();
 
 await app.RunAsync();
 

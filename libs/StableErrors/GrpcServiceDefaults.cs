@@ -1,0 +1,40 @@
+using System.IO.Compression;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HrmsAttendance.StableErrors;
+
+/// <summary>What every gRPC service of ours configures alike on Grpc.AspNetCore.</summary>
+public static class GrpcServiceDefaults
+{
+    /// <summary>
+    /// Requests up to 4 MiB (RESOURCE_EXHAUSTED above), responses unlimited, gzip responses when the client accepts
+    /// gzip; deadlines (grpc-timeout) cancel ServerCallContext.CancellationToken. Refusals (a
+    /// <see cref="StableErrorException"/>) become statuses through <paramref name="statuses"/> in
+    /// <see cref="StableErrorInterceptor"/>. Adds grpc.health.v1.Health (SERVING when the ASP.NET health checks, i.e.
+    /// /health, are healthy) and server reflection (for grpcurl).
+    /// </summary>
+    public static IServiceCollection AddGrpcServiceDefaults(this IServiceCollection services, StableErrorTable statuses)
+    {
+        services.AddSingleton(statuses);
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<StableErrorInterceptor>();
+            options.MaxReceiveMessageSize = 4 * 1024 * 1024;
+            options.MaxSendMessageSize = null;
+            options.ResponseCompressionAlgorithm = "gzip";
+            options.ResponseCompressionLevel = CompressionLevel.Fastest;
+        });
+        services.AddGrpcHealthChecks();
+        services.AddGrpcReflection();
+        return services;
+    }
+
+    /// <summary>Maps grpc.health.v1.Health and server reflection.</summary>
+    public static WebApplication MapGrpcServiceDefaults(this WebApplication app)
+    {
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}
