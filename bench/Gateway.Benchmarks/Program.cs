@@ -83,8 +83,16 @@ var token = new AccessTokenIssuer(tokenSettings)
     .Issue(new AccessTokenClaims(tenant, principal, [AccessRoles.TenantAdmin]), TimeSpan.FromHours(1));
 var gateway = new CallPath("gateway", new PunchLedgerClient(gatewayChannel), new DailyResultsClient(gatewayChannel),
     new Metadata { { "authorization", $"Bearer {token}" } });
-CallPath[] paths = [direct, gateway];
-Console.WriteLine($"direct: punch-ledger {ledgerChannel.Target}, daily-results {resultsChannel.Target}   gateway: {gatewayChannel.Target}");
+// The ceiling: the same calls through one bare YARP hop (BareProxy), headers as for the direct path.
+await using var bareProxy = await BareProxy.StartAsync(new Dictionary<string, Uri>
+{
+    ["/attendance.ledger.v1.PunchLedger/"] = app.GetEndpoint("punch-ledger", "grpc"),
+    ["/attendance.results.v1.DailyResults/"] = app.GetEndpoint("daily-results", "grpc"),
+});
+using var bareChannel = GrpcChannel.ForAddress(bareProxy.Address);
+var bare = new CallPath("bare", new PunchLedgerClient(bareChannel), new DailyResultsClient(bareChannel), direct.Headers);
+CallPath[] paths = [direct, gateway, bare];
+Console.WriteLine($"direct: punch-ledger {ledgerChannel.Target}, daily-results {resultsChannel.Target}   gateway: {gatewayChannel.Target}   bare YARP: {bareChannel.Target}");
 
 var punches = new PunchGenerator(options.Persons, seed: 1);
 var listPerson = Guid.NewGuid().ToString("D");
@@ -109,7 +117,7 @@ try
         await InterleavedRatesAsync(workload, paths, options.Concurrency, 1);
         for (var round = 1; round <= options.Rounds; round++)
         {
-            CallPath[] ordered = round % 2 == 1 ? [direct, gateway] : [gateway, direct];
+            CallPath[] ordered = (round % 3) switch { 1 => [direct, gateway, bare], 2 => [gateway, bare, direct], _ => [bare, direct, gateway] };
             var latencies = await InterleavedAsync(workload, ordered, options.Calls);
             var rates = await InterleavedRatesAsync(workload, ordered, options.Concurrency, options.Seconds);
             for (var k = 0; k < ordered.Length; k++)
@@ -187,15 +195,22 @@ catch (Exception e)
 }
 
 Console.WriteLine();
+var ceilings = new List<string>();
 Console.WriteLine($"Part 1. Medians over {options.Rounds} rounds; latency of one call alone, in ms; calls/s with {options.Concurrency} concurrent callers:");
 Console.WriteLine($"{"",-17} {"direct p50",10} {"p99",7} {"gateway p50",12} {"p99",7} {"added p50",10} {"p99",7} {"direct/s",9} {"gateway/s",10} {"gateway/direct",15}");
 foreach (var workload in workloads)
 {
+    var (bp50, bRate) = (MedianOf(workload.Name, "bare", "p50"), MedianOf(workload.Name, "bare", "rate"));
     var (dp50, dp99, gp50, gp99) = (MedianOf(workload.Name, "direct", "p50"), MedianOf(workload.Name, "direct", "p99"),
                                     MedianOf(workload.Name, "gateway", "p50"), MedianOf(workload.Name, "gateway", "p99"));
     var (dRate, gRate) = (MedianOf(workload.Name, "direct", "rate"), MedianOf(workload.Name, "gateway", "rate"));
     Console.WriteLine($"{workload.Name,-17} {dp50,10:F3} {dp99,7:F3} {gp50,12:F3} {gp99,7:F3} {gp50 - dp50,10:F3} {gp99 - dp99,7:F3} {dRate,9:N0} {gRate,10:N0} {gRate / dRate,15:F2}");
+    ceilings.Add($"{workload.Name,-17} {bp50,10:F3} {bp50 - dp50,10:F3} {bRate,9:N0} {bRate / dRate,12:F2}");
 }
+Console.WriteLine();
+Console.WriteLine("Ceiling: the same calls through one bare YARP hop in this process (no auth, no limits), same rounds:");
+Console.WriteLine($"{"",-17} {"bare p50",10} {"added p50",10} {"bare/s",9} {"bare/direct",12}");
+foreach (var line in ceilings) Console.WriteLine(line);
 Console.WriteLine();
 Console.WriteLine("Part 2. SubmitPunch calls/s with N concurrent clients (the door: the kernel function via Npgsql on N connections):");
 Console.WriteLine($"{"N",4} {"gateway/s",10} {"direct/s",9} {"door/s",8} {"gateway/direct",15} {"gateway/door",13}");
