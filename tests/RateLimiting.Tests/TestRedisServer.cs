@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace HrmsAttendance.RateLimiting.Tests;
 
 /// <summary>
-/// A private redis-server for a test: the AppHost's own local-server resource (hosting/LocalServers) run by an Aspire
+/// A private redis-server for a test: the AppHost's own local-server resource (hosting-integrations/LocalServers) run by an Aspire
 /// test app. Disposing stops it; <see cref="StartAsync"/> again on the same data directory and port brings "the same"
 /// Redis back (same password), as after a restart.
 /// </summary>

@@ -8,7 +8,7 @@ using Npgsql;
 namespace HrmsAttendance.Tests.Shared;
 
 /// <summary>
-/// A private Postgres for a test fixture: the AppHost's own local-server resource (hosting/LocalServers) run by an
+/// A private Postgres for a test fixture: the AppHost's own local-server resource (hosting-integrations/LocalServers) run by an
 /// Aspire test app on a temporary data directory, deleted on dispose. Databases and their NOSUPERUSER NOBYPASSRLS
 /// login roles are made with the same <see cref="DatabaseProvisioner"/> the migrations resource uses.
 /// </summary>
