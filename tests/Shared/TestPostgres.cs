@@ -1,60 +1,32 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using HrmsAttendance.Database;
+using HrmsAttendance.Hosting.LocalServers;
 using Npgsql;
 
 namespace HrmsAttendance.Tests.Shared;
 
 /// <summary>
-/// A private Postgres for a test fixture: the AppHost's own local-server resource (hosting-integrations/LocalServers) run by an
-/// Aspire test app on a temporary data directory, deleted on dispose. Databases and their NOSUPERUSER NOBYPASSRLS
-/// login roles are made with the same <see cref="DatabaseProvisioner"/> the migrations resource uses.
+/// A private Postgres for a test fixture: the AppHost's own local-server resource run by an Aspire test app on a
+/// temporary data directory (<see cref="LocalPostgresForTests"/>, hosting-integrations/LocalServers), deleted on
+/// dispose. Databases and their NOSUPERUSER NOBYPASSRLS login roles are made with the same
+/// <see cref="DatabaseProvisioner"/> the migrations resource uses.
 /// </summary>
 public sealed class TestPostgresServer : IAsyncDisposable
 {
-    private const string ResourceName = "postgres";
-
-    private readonly DistributedApplication _app;
-    private readonly string _dataDirectory;
-    private readonly string _superuser;
+    private readonly LocalPostgresForTests _postgres;
     private readonly ConcurrentDictionary<string, string> _passwords = new();
 
-    private TestPostgresServer(DistributedApplication app, string dataDirectory, string superuserConnectionString)
-    {
-        _app = app;
-        _dataDirectory = dataDirectory;
-        _superuser = superuserConnectionString;
-    }
+    private TestPostgresServer(LocalPostgresForTests postgres) => _postgres = postgres;
 
-    public static async Task<TestPostgresServer> StartTemporaryAsync(CancellationToken ct = default)
-    {
-        var dataDirectory = Directory.CreateTempSubdirectory("hrms-test-pg-").FullName;
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.AddLocalPostgres(ResourceName).WithDataDirectory(dataDirectory);
-        var app = builder.Build();
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromMinutes(3)); // the first run may install the postgresql package
-            await app.StartAsync(timeout.Token);
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceName, timeout.Token);
-            var superuser = await app.GetConnectionStringAsync(ResourceName, timeout.Token)
-                ?? throw new InvalidOperationException("The postgres resource has no connection string.");
-            return new TestPostgresServer(app, dataDirectory, superuser);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            Directory.Delete(dataDirectory, recursive: true);
-            throw;
-        }
-    }
+    /// <summary>A server on a temporary data directory, deleted on dispose.</summary>
+    public static async Task<TestPostgresServer> StartTemporaryAsync(CancellationToken ct = default) =>
+        new(await LocalPostgresForTests.StartAsync(DistributedApplicationTestingBuilder.Create(), cancellationToken: ct));
 
     /// <summary>The bootstrap superuser, connected to <paramref name="database"/>. Bypasses RLS.</summary>
     public string SuperuserConnectionString(string database = "postgres") =>
-        new NpgsqlConnectionStringBuilder(_superuser) { Database = database }.ConnectionString;
+        new NpgsqlConnectionStringBuilder(_postgres.ConnectionString) { Database = database }.ConnectionString;
 
     /// <summary>
     /// Makes sure <paramref name="database"/> exists, owned by <paramref name="ownerRole"/>, with every login role able
@@ -89,15 +61,7 @@ public sealed class TestPostgresServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await _app.DisposeAsync();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A server process that was slow to exit may still hold a file; the temp folder is cleaned by the OS.
-        }
+        await _postgres.DisposeAsync();
     }
 }
 
