@@ -27,16 +27,19 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
 var punchLedger = builder.AddProject<Projects.PunchLedger>("punch-ledger")
        .WithReference(punchLedgerLogin, connectionName: "attendance")
        .WaitForCompletion(migrations)
+       .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
 var identityMapping = builder.AddProject<Projects.IdentityMapping>("identity-mapping")
        .WithReference(identityMappingLogin, connectionName: "attendance")
        .WaitForCompletion(migrations)
+       .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
 var dailyResults = builder.AddProject<Projects.DailyResults>("daily-results")
        .WithReference(dailyResultsLogin, connectionName: "attendance")
        .WaitForCompletion(migrations)
+       .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
 // The front door: tokens signed with a key kept in the data directory (`-- token` prints one), token buckets in
@@ -48,6 +51,7 @@ builder.AddProject<Projects.Gateway>("gateway")
        .WithReference(identityMapping)
        .WithReference(dailyResults)
        .WaitFor(redis)
+       .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
 // `messaging` (RabbitMQ) runs for the bus of side-effect notifications (MassTransit), which no service uses yet.

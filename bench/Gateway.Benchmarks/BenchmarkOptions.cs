@@ -11,13 +11,17 @@ namespace HrmsAttendance.Gateway.Benchmarks;
 /// <param name="Persons">Persons the SubmitPunch generator spreads its punches over.</param>
 /// <param name="Clients">Part 2: the numbers of concurrent clients (N) SubmitPunch is measured with on each path.</param>
 /// <param name="EndToEndSeconds">Part 2: seconds per path and N.</param>
+/// <param name="ServiceEnvironment">
+/// Environment variables for the gateway and the services (<c>--service-env NAME=VALUE</c>, repeatable): to try a
+/// runtime or Kestrel setting against the same run's baseline paths without editing the AppHost.
+/// </param>
 public sealed record BenchmarkOptions(int Calls, int WarmupCalls, double Seconds, int Concurrency, int Rounds, int Days, int Persons,
-    int[] Clients, double EndToEndSeconds)
+    int[] Clients, double EndToEndSeconds, IReadOnlyList<KeyValuePair<string, string>> ServiceEnvironment)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
         var options = new BenchmarkOptions(Calls: 600, WarmupCalls: 200, Seconds: 4, Concurrency: 8, Rounds: 3, Days: 20, Persons: 2000,
-            Clients: [2, 8, 32], EndToEndSeconds: 4);
+            Clients: [2, 8, 32], EndToEndSeconds: 4, ServiceEnvironment: []);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -32,6 +36,9 @@ public sealed record BenchmarkOptions(int Calls, int WarmupCalls, double Seconds
                 "--persons" => options with { Persons = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--clients" => options with { Clients = value.Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray() },
                 "--e2e-seconds" => options with { EndToEndSeconds = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--service-env" when value.Split('=', 2) is [{ Length: > 0 } name, var setting] =>
+                    options with { ServiceEnvironment = [.. options.ServiceEnvironment, new(name, setting)] },
+                "--service-env" => throw new ArgumentException($"--service-env takes NAME=VALUE, got '{value}'"),
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -43,5 +50,6 @@ public sealed record BenchmarkOptions(int Calls, int WarmupCalls, double Seconds
     public override string ToString() =>
         $"part 1: {Calls} sequential calls (latency) and {Seconds}s with {Concurrency} concurrent callers (calls/s) per measurement, " +
         $"{WarmupCalls} warm-up calls, {Rounds} rounds, ListDailyResults over {Days} days, SubmitPunch over {Persons} persons; " +
-        $"part 2: SubmitPunch with N = {string.Join(", ", Clients)} clients, {EndToEndSeconds}s per path and N";
+        $"part 2: SubmitPunch with N = {string.Join(", ", Clients)} clients, {EndToEndSeconds}s per path and N" +
+        (ServiceEnvironment.Count == 0 ? "" : $"; services' environment: {string.Join(" ", ServiceEnvironment.Select(e => $"{e.Key}={e.Value}"))}");
 }

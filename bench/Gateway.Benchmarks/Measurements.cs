@@ -54,24 +54,31 @@ public static class Measurements
 
     /// <summary>
     /// Calls/s of each of <paramref name="callers"/> with <paramref name="concurrency"/> concurrent clients for
-    /// <paramref name="seconds"/> in all, in one-second slices rotating through them (A B C, C B A, …).
+    /// <paramref name="seconds"/> in all, in one-second slices rotating through them (A B C, C B A, …); and the CPU
+    /// milliseconds per call each group of <paramref name="processes"/> spent while that caller's slices ran.
     /// </summary>
-    public static async Task<double[]> InterleavedRatesAsync(IReadOnlyList<Func<Task>> callers, int concurrency, double seconds)
+    public static async Task<(double[] Rates, Dictionary<string, double>[] CpuMsPerCall)> InterleavedRatesAsync(
+        IReadOnlyList<Func<Task>> callers, int concurrency, double seconds, ProcessCpu processes)
     {
         var slices = Math.Max(1, (int)Math.Round(seconds));
         var calls = new double[callers.Count];
         var elapsed = new double[callers.Count];
+        var cpu = callers.Select(_ => ProcessCpu.Groups.ToDictionary(g => g, _ => 0.0)).ToArray();
         for (var i = 0; i < slices; i++)
         {
             for (var k = 0; k < callers.Count; k++)
             {
                 var p = i % 2 == 0 ? k : callers.Count - 1 - k;
+                var before = processes.Snapshot();
                 var (n, s) = await ConcurrentAsync(callers[p], concurrency, seconds / slices);
+                foreach (var (group, used) in ProcessCpu.Delta(before, processes.Snapshot()))
+                    cpu[p][group] += used;
                 calls[p] += n;
                 elapsed[p] += s;
             }
         }
-        return calls.Select((n, k) => n / elapsed[k]).ToArray();
+        var cpuMsPerCall = cpu.Select((used, k) => used.ToDictionary(u => u.Key, u => u.Value * 1000 / Math.Max(1, calls[k]))).ToArray();
+        return (calls.Select((n, k) => n / elapsed[k]).ToArray(), cpuMsPerCall);
     }
 
     /// <summary><paramref name="concurrency"/> callers in a loop for <paramref name="seconds"/>: calls completed, seconds taken.</summary>

@@ -33,11 +33,22 @@ var dataDirectory = Directory.CreateTempSubdirectory("hrms-gateway-bench-").Full
 // Postgres runs as its own user and must traverse the data directory (CreateTempSubdirectory makes it 700).
 File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
 var boot = Stopwatch.StartNew();
+// With the dashboard, as `dotnet run --project AppHost` has it: the services export their traces, metrics and logs to it
+// over OTLP, and that export is part of what every call costs. (Without it they would retry against a closed port.)
 var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostEntryPoint>(
 [
     $"--AppHost:DataDirectory={dataDirectory}",
     "--AppHost:Fresh=true",
-]);
+    $"--ASPNETCORE_URLS=http://127.0.0.1:{HrmsAttendance.Hosting.LocalServers.LoopbackPorts.Free()}",
+    $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{HrmsAttendance.Hosting.LocalServers.LoopbackPorts.Free()}",
+    $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{HrmsAttendance.Hosting.LocalServers.LoopbackPorts.Free()}",
+    "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+],
+(options, _) =>
+{
+    options.DisableDashboard = false;
+    options.AllowUnsecuredTransport = true;
+});
 // The resources' own logs stay in the AppHost; the console gets the benchmark's lines and real problems.
 builder.Services.AddLogging(logging => logging
     .AddFilter("AppHost.Resources", LogLevel.None)
@@ -48,6 +59,9 @@ var gatewayResource = builder.CreateResourceBuilder<ProjectResource>("gateway");
 foreach (var scope in new[] { "PerPrincipal", "PerTenant" })
     gatewayResource.WithEnvironment($"Gateway__RateLimits__{scope}__Capacity", "1000000")
                    .WithEnvironment($"Gateway__RateLimits__{scope}__RefillPerSecond", "1000000");
+foreach (var service in new[] { "gateway", "punch-ledger", "daily-results", "identity-mapping" })
+    foreach (var (name, value) in options.ServiceEnvironment)
+        builder.CreateResourceBuilder<ProjectResource>(service).WithEnvironment(name, value);
 await using var app = await builder.BuildAsync();
 try
 {
@@ -102,7 +116,8 @@ var samples = new Dictionary<(string Workload, string Path, string Metric), List
 void Add(string workload, string path, string metric, double value) =>
     (samples.TryGetValue((workload, path, metric), out var list) ? list : samples[(workload, path, metric)] = []).Add(value);
 double MedianOf(string workload, string path, string metric) => Median(samples[(workload, path, metric)]);
-var endToEnd = new List<(int Clients, double Gateway, double Direct, double Door)>();
+var endToEnd = new List<(int Clients, double Gateway, double Direct, double Door, double Bare)>();
+var endToEndCpu = new List<(int Clients, Dictionary<string, double>[] MsPerCall)>();
 var parts = new List<(string Step, double P50, double P99)>();
 
 try
@@ -139,6 +154,15 @@ try
         && ledgerState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__attendance") is { Value: { Length: > 0 } value }
             ? value
             : throw new InvalidOperationException("punch-ledger has no ConnectionStrings__attendance");
+    // The processes whose CPU each call costs: this one, and each resource's process tree as DCP reports it.
+    var pids = new Dictionary<int, string> { [Environment.ProcessId] = "client" };
+    foreach (var (resource, group) in new[] { ("gateway", "gateway"), ("punch-ledger", "punch-ledger"), ("postgres", "postgres"), ("redis", "redis"), ("aspire-dashboard", "dashboard") })
+        if (app.ResourceNotifications.TryGetCurrentState(resource, out var resourceState)
+            && resourceState.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
+            pids[Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)] = group;
+        else
+            Console.WriteLine($"  (no process id for {resource}: its CPU is not counted)");
+    var processCpu = new ProcessCpu(pids);
     foreach (var n in options.Clients)
     {
         await using var pool = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(loginConnection)
@@ -152,11 +176,13 @@ try
             () => workloads[0].CallAsync(gateway),
             () => workloads[0].CallAsync(direct),
             () => door.SubmitAsync(punches.Next()),
+            () => workloads[0].CallAsync(bare),
         ];
-        await InterleavedRatesAsync(callers, n, 1.5); // warm-up: connections and pools at N
-        var rates = await InterleavedRatesAsync(callers, n, options.EndToEndSeconds);
-        endToEnd.Add((n, rates[0], rates[1], rates[2]));
-        Console.WriteLine($"  N={n,-3} gateway {rates[0],7:N0}/s   direct {rates[1],7:N0}/s   door {rates[2],7:N0}/s");
+        await InterleavedRatesAsync(callers, n, 1.5, processCpu); // warm-up: connections and pools at N
+        var (rates, cpuMsPerCall) = await InterleavedRatesAsync(callers, n, options.EndToEndSeconds, processCpu);
+        endToEnd.Add((n, rates[0], rates[1], rates[2], rates[3]));
+        endToEndCpu.Add((n, cpuMsPerCall));
+        Console.WriteLine($"  N={n,-3} gateway {rates[0],7:N0}/s   direct {rates[1],7:N0}/s   door {rates[2],7:N0}/s   bare {rates[3],7:N0}/s");
     }
 
     // Part 3, where the added latency goes, as far as it can be taken apart from outside: the gateway's own steps that
@@ -213,9 +239,15 @@ Console.WriteLine($"{"",-17} {"bare p50",10} {"added p50",10} {"bare/s",9} {"bar
 foreach (var line in ceilings) Console.WriteLine(line);
 Console.WriteLine();
 Console.WriteLine("Part 2. SubmitPunch calls/s with N concurrent clients (the door: the kernel function via Npgsql on N connections):");
-Console.WriteLine($"{"N",4} {"gateway/s",10} {"direct/s",9} {"door/s",8} {"gateway/direct",15} {"gateway/door",13}");
-foreach (var (n, g, d, door) in endToEnd)
-    Console.WriteLine($"{n,4} {g,10:N0} {d,9:N0} {door,8:N0} {g / d,15:F2} {g / door,13:F2}");
+Console.WriteLine($"{"N",4} {"gateway/s",10} {"direct/s",9} {"door/s",8} {"bare/s",8} {"gateway/direct",15} {"gateway/door",13} {"bare/door",10} {"direct/door",12}");
+foreach (var (n, g, d, door, bareRate) in endToEnd)
+    Console.WriteLine($"{n,4} {g,10:N0} {d,9:N0} {door,8:N0} {bareRate,8:N0} {g / d,15:F2} {g / door,13:F2} {bareRate / door,10:F2} {d / door,12:F2}");
+Console.WriteLine();
+Console.WriteLine($"CPU ms per SubmitPunch by process (client = this process, with the bare YARP hop; {Environment.ProcessorCount} cores):");
+Console.WriteLine($"{"N",4} {"path",-8} {string.Join(" ", ProcessCpu.Groups.Select(g => $"{g,12}"))} {"total",8}");
+foreach (var (n, msPerCall) in endToEndCpu)
+    foreach (var (path, ms) in new[] { "gateway", "direct", "door", "bare" }.Zip(msPerCall))
+        Console.WriteLine($"{n,4} {path,-8} {string.Join(" ", ProcessCpu.Groups.Select(g => $"{ms[g],12:F3}"))} {ms.Values.Sum(),8:F3}");
 Console.WriteLine();
 Console.WriteLine("Part 3. The gateway's own steps timed alone (sequential, from this process, same Redis):");
 foreach (var (step, p50, p99) in parts) Console.WriteLine($"  {step,-32} p50 {p50,7:F3} ms   p99 {p99,7:F3} ms");

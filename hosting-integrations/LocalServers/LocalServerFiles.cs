@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace HrmsAttendance.Hosting.LocalServers;
@@ -13,13 +11,8 @@ internal static class LocalServerFiles
 
     public static bool IsRoot => Environment.IsPrivilegedProcess;
 
-    /// <summary>A free port on 127.0.0.1 (bind to port 0, release it).</summary>
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A free port on 127.0.0.1 for a server that binds it later (<see cref="LoopbackPorts"/>).</summary>
+    public static int FreeLoopbackPort() => LoopbackPorts.Free();
 
     public static void WritePrivate(string path, string text)
     {

@@ -106,12 +106,8 @@ public sealed class DistributedAppFixture : IAsyncLifetime
         return directory.FullName;
     }
 
-    public static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>The dashboard binds these later, in its own process: ports outside the ephemeral range (LoopbackPorts).</summary>
+    public static int FreeLoopbackPort() => HrmsAttendance.Hosting.LocalServers.LoopbackPorts.Free();
 }
 
 [CollectionDefinition(Name)]

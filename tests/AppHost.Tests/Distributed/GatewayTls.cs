@@ -30,7 +30,7 @@ public sealed class GatewayTls : IDisposable
         CertificatePath = Path.Combine(_directory, "gateway.pfx");
         File.WriteAllBytes(CertificatePath, created.Export(X509ContentType.Pfx, _password));
         _certificate = X509CertificateLoader.LoadCertificate(created.Export(X509ContentType.Cert));
-        Address = new Uri($"https://127.0.0.1:{FreeLoopbackPort()}");
+        Address = new Uri($"https://127.0.0.1:{DistributedAppFixture.FreeLoopbackPort()}");
     }
 
     public Uri Address { get; }
@@ -60,12 +60,5 @@ public sealed class GatewayTls : IDisposable
     {
         _certificate.Dispose();
         Directory.Delete(_directory, recursive: true);
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
