@@ -27,32 +27,6 @@ public static class Measurements
     }
 
     /// <summary>
-    /// Calls/s of each path with <paramref name="concurrency"/> callers for <paramref name="seconds"/> in all, run as
-    /// one-second slices alternating between the paths (A B, B A, A B, …), so both see the same machine over time.
-    /// </summary>
-    public static async Task<double[]> InterleavedRatesAsync(Workload workload, IReadOnlyList<CallPath> paths, int concurrency, double seconds)
-    {
-        var slices = Math.Max(1, (int)Math.Round(seconds));
-        var calls = new double[paths.Count];
-        var elapsed = new double[paths.Count];
-        for (var i = 0; i < slices; i++)
-        {
-            for (var k = 0; k < paths.Count; k++)
-            {
-                var p = i % 2 == 0 ? k : paths.Count - 1 - k;
-                var (n, s) = await ConcurrentAsync(workload, paths[p], concurrency, seconds / slices);
-                calls[p] += n;
-                elapsed[p] += s;
-            }
-        }
-        return calls.Select((n, k) => n / elapsed[k]).ToArray();
-    }
-
-    /// <summary><paramref name="concurrency"/> callers in a loop for <paramref name="seconds"/>: calls completed, seconds taken.</summary>
-    public static Task<(long Calls, double Seconds)> ConcurrentAsync(Workload workload, CallPath path, int concurrency, double seconds) =>
-        ConcurrentAsync(() => workload.CallAsync(path), concurrency, seconds);
-
-    /// <summary>
     /// Calls/s of each of <paramref name="callers"/> with <paramref name="concurrency"/> concurrent clients for
     /// <paramref name="seconds"/> in all, in one-second slices rotating through them (A B C, C B A, …); and the CPU
     /// milliseconds per call each group of <paramref name="processes"/> spent while that caller's slices ran.

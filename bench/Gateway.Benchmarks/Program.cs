@@ -77,6 +77,16 @@ catch (Exception e)
 }
 Console.WriteLine($"topology healthy in {boot.Elapsed.TotalSeconds:F1} s");
 
+// The processes whose CPU each call costs: this one, and each resource's process tree as DCP reports it.
+var pids = new Dictionary<int, string> { [Environment.ProcessId] = "client" };
+foreach (var (resource, group) in new[] { ("gateway", "gateway"), ("punch-ledger", "punch-ledger"), ("postgres", "postgres"), ("redis", "redis"), ("daily-results", "daily-results"), ("aspire-dashboard", "dashboard") })
+    if (app.ResourceNotifications.TryGetCurrentState(resource, out var resourceState)
+        && resourceState.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
+        pids[Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)] = group;
+    else
+        Console.WriteLine($"  (no process id for {resource}: its CPU is not counted)");
+var processCpu = new ProcessCpu(pids);
+
 var tenant = Guid.NewGuid();
 const string principal = "bench";
 
@@ -129,18 +139,20 @@ try
         Console.WriteLine($"{workload.Name}:");
         // Warm-up, discarded: JIT, connections, pools, plan caches, on both hops.
         await InterleavedAsync(workload, paths, options.WarmupCalls);
-        await InterleavedRatesAsync(workload, paths, options.Concurrency, 1);
+        Func<Task>[] callsOf(CallPath[] ordered) => ordered.Select(path => (Func<Task>)(() => workload.CallAsync(path))).ToArray();
+        await InterleavedRatesAsync(callsOf(paths), options.Concurrency, 1, processCpu);
         for (var round = 1; round <= options.Rounds; round++)
         {
             CallPath[] ordered = (round % 3) switch { 1 => [direct, gateway, bare], 2 => [gateway, bare, direct], _ => [bare, direct, gateway] };
             var latencies = await InterleavedAsync(workload, ordered, options.Calls);
-            var rates = await InterleavedRatesAsync(workload, ordered, options.Concurrency, options.Seconds);
+            var (rates, cpuMsPerCall) = await InterleavedRatesAsync(callsOf(ordered), options.Concurrency, options.Seconds, processCpu);
             for (var k = 0; k < ordered.Length; k++)
             {
                 var (path, p50, p99, rate) = (ordered[k].Name, Percentile(latencies[k], 50), Percentile(latencies[k], 99), rates[k]);
                 Add(workload.Name, path, "p50", p50);
                 Add(workload.Name, path, "p99", p99);
                 Add(workload.Name, path, "rate", rate);
+                foreach (var (group, ms) in cpuMsPerCall[k]) Add(workload.Name, path, "cpu " + group, ms);
                 Console.WriteLine($"  round {round}  {path,-8} p50 {p50,7:F3} ms   p99 {p99,7:F3} ms   {rate,8:N0} calls/s ({options.Concurrency} callers)");
             }
         }
@@ -154,15 +166,6 @@ try
         && ledgerState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__attendance") is { Value: { Length: > 0 } value }
             ? value
             : throw new InvalidOperationException("punch-ledger has no ConnectionStrings__attendance");
-    // The processes whose CPU each call costs: this one, and each resource's process tree as DCP reports it.
-    var pids = new Dictionary<int, string> { [Environment.ProcessId] = "client" };
-    foreach (var (resource, group) in new[] { ("gateway", "gateway"), ("punch-ledger", "punch-ledger"), ("postgres", "postgres"), ("redis", "redis"), ("aspire-dashboard", "dashboard") })
-        if (app.ResourceNotifications.TryGetCurrentState(resource, out var resourceState)
-            && resourceState.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid)
-            pids[Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)] = group;
-        else
-            Console.WriteLine($"  (no process id for {resource}: its CPU is not counted)");
-    var processCpu = new ProcessCpu(pids);
     foreach (var n in options.Clients)
     {
         await using var pool = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(loginConnection)
@@ -238,16 +241,25 @@ Console.WriteLine("Ceiling: the same calls through one bare YARP hop in this pro
 Console.WriteLine($"{"",-17} {"bare p50",10} {"added p50",10} {"bare/s",9} {"bare/direct",12}");
 foreach (var line in ceilings) Console.WriteLine(line);
 Console.WriteLine();
+Console.WriteLine($"Part 1, CPU ms per call by process with {options.Concurrency} concurrent callers (medians over the rounds; client = this process, with the bare YARP hop):");
+Console.WriteLine($"{"",-17} {"path",-8} {string.Join(" ", ProcessCpu.Groups.Select(g => $"{g,13}"))} {"total",8}");
+foreach (var workload in workloads)
+    foreach (var path in paths)
+    {
+        var ms = ProcessCpu.Groups.Select(g => MedianOf(workload.Name, path.Name, "cpu " + g)).ToArray();
+        Console.WriteLine($"{workload.Name,-17} {path.Name,-8} {string.Join(" ", ms.Select(v => $"{v,13:F3}"))} {ms.Sum(),8:F3}");
+    }
+Console.WriteLine();
 Console.WriteLine("Part 2. SubmitPunch calls/s with N concurrent clients (the door: the kernel function via Npgsql on N connections):");
 Console.WriteLine($"{"N",4} {"gateway/s",10} {"direct/s",9} {"door/s",8} {"bare/s",8} {"gateway/direct",15} {"gateway/door",13} {"bare/door",10} {"direct/door",12}");
 foreach (var (n, g, d, door, bareRate) in endToEnd)
     Console.WriteLine($"{n,4} {g,10:N0} {d,9:N0} {door,8:N0} {bareRate,8:N0} {g / d,15:F2} {g / door,13:F2} {bareRate / door,10:F2} {d / door,12:F2}");
 Console.WriteLine();
 Console.WriteLine($"CPU ms per SubmitPunch by process (client = this process, with the bare YARP hop; {Environment.ProcessorCount} cores):");
-Console.WriteLine($"{"N",4} {"path",-8} {string.Join(" ", ProcessCpu.Groups.Select(g => $"{g,12}"))} {"total",8}");
+Console.WriteLine($"{"N",4} {"path",-8} {string.Join(" ", ProcessCpu.Groups.Select(g => $"{g,13}"))} {"total",8}");
 foreach (var (n, msPerCall) in endToEndCpu)
     foreach (var (path, ms) in new[] { "gateway", "direct", "door", "bare" }.Zip(msPerCall))
-        Console.WriteLine($"{n,4} {path,-8} {string.Join(" ", ProcessCpu.Groups.Select(g => $"{ms[g],12:F3}"))} {ms.Values.Sum(),8:F3}");
+        Console.WriteLine($"{n,4} {path,-8} {string.Join(" ", ProcessCpu.Groups.Select(g => $"{ms[g],13:F3}"))} {ms.Values.Sum(),8:F3}");
 Console.WriteLine();
 Console.WriteLine("Part 3. The gateway's own steps timed alone (sequential, from this process, same Redis):");
 foreach (var (step, p50, p99) in parts) Console.WriteLine($"  {step,-32} p50 {p50,7:F3} ms   p99 {p99,7:F3} ms");
