@@ -234,6 +234,21 @@ public sealed class RedisTokenBucketTests(RedisFixture redis)
         Assert.Equal(1L, (long)(await redis.Database.ExecuteAsync("SCRIPT", "EXISTS", sha))[0]);
     }
 
+    [Fact]
+    public async Task A_take_after_the_server_lost_its_scripts_loads_the_script_again_and_counts_once()
+    {
+        var (limiter, tenant) = Limiter(tenant: new(3, NoRefill), principal: new(40, 20));
+        Assert.Equal(2, (await limiter.AcquireAsync(tenant, principal: null)).Remaining);
+
+        // What a Redis restart or failover does to the script cache: the next EVALSHA gets NOSCRIPT.
+        await redis.Database.ExecuteAsync("SCRIPT", "FLUSH");
+        var afterFlush = await limiter.AcquireAsync(tenant, principal: null);
+        Assert.True(afterFlush.Allowed);
+        Assert.Equal(1, afterFlush.Remaining);
+        Assert.Equal(RateLimiterMode.Shared, afterFlush.Mode);
+        Assert.Equal(0, (await limiter.AcquireAsync(tenant, principal: null)).Remaining);
+    }
+
     private (RedisTokenBucketLimiter Limiter, string Tenant) Limiter(TokenBucketLimit tenant, TokenBucketLimit principal)
     {
         var id = Tenant();
