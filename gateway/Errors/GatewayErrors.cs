@@ -33,6 +33,12 @@ public static class GatewayErrors
     public const string BadRequest = "GATEWAY_BAD_REQUEST";
     /// <summary>The request body is larger than the gateway accepts.</summary>
     public const string PayloadTooLarge = "GATEWAY_PAYLOAD_TOO_LARGE";
+    /// <summary>A gRPC call (content type application/grpc…) over HTTP/1.x: gRPC's status travels in trailers, which HTTP/1.1 cannot carry to the client.</summary>
+    public const string Http2Required = "GATEWAY_HTTP2_REQUIRED";
+    /// <summary>The Authorization header is longer than any token the issuer makes (<see cref="Authentication.GatewayJwtBearerEvents.MaxAuthorizationBytes"/>).</summary>
+    public const string TokenTooLarge = "GATEWAY_TOKEN_TOO_LARGE";
+    /// <summary>The request's headers other than Authorization are larger than the gateway forwards (<see cref="Proxy.GatewayTransportGuard.MaxForwardedHeaderBytes"/>).</summary>
+    public const string HeadersTooLarge = "GATEWAY_HEADERS_TOO_LARGE";
     /// <summary>The owning service is not configured, refused the connection or broke the response.</summary>
     public const string UpstreamUnavailable = "GATEWAY_UPSTREAM_UNAVAILABLE";
     /// <summary>The owning service did not answer in time.</summary>
@@ -48,6 +54,9 @@ public static class GatewayErrors
         { RouteNotFound, GrpcStatus.Unimplemented, StatusCodes.Status404NotFound },
         { BadRequest, GrpcStatus.InvalidArgument, StatusCodes.Status400BadRequest },
         { PayloadTooLarge, GrpcStatus.ResourceExhausted, StatusCodes.Status413PayloadTooLarge },
+        { Http2Required, GrpcStatus.Unimplemented, StatusCodes.Status426UpgradeRequired },
+        { TokenTooLarge, GrpcStatus.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { HeadersTooLarge, GrpcStatus.ResourceExhausted, StatusCodes.Status431RequestHeaderFieldsTooLarge },
         { UpstreamUnavailable, GrpcStatus.Unavailable, StatusCodes.Status502BadGateway },
         { UpstreamTimeout, GrpcStatus.DeadlineExceeded, StatusCodes.Status504GatewayTimeout },
     };
