@@ -127,7 +127,7 @@ internal static class HostileKinds
         // gRPC framing (the 5-byte header before each message).
         Framing("frame-compressed-flag-2", "a compressed flag of 2", (t, w) => (Frame(Base(t, w), flag: 2), null)),
         Framing("frame-compressed-without-encoding", "flag 1 without grpc-encoding", (t, w) => (Frame(Base(t, w), flag: 1), null)),
-        Framing("frame-gzip-that-is-not-gzip", "flag 1 and grpc-encoding gzip over bytes that are not gzip", (t, w) => (Frame(Base(t, w), flag: 1), "gzip")),
+        Framing("frame-gzip-that-is-not-gzip", "flag 1 and grpc-encoding gzip over bytes that are not gzip", (t, w) => (Frame([.. Base(t, w), 1, 2, 3], flag: 1), "gzip")),
         Framing("frame-cut-short", "a frame that ends before its declared length", (t, w) => (Frame([.. Base(t, w), .. VarintField(99, 1)])[..^3], null)),
         Framing("frame-header-cut-short", "three bytes of a frame header", (_, _) => ([0, 0, 0], null)),
         Framing("frame-two-messages", "two messages in a call that takes one", (t, w) => t.SingleMessage ? ([.. Frame(Base(t, w)), .. Frame(Base(t, w))], null) : null),
@@ -157,9 +157,9 @@ internal static class HostileKinds
         GrpcOnly("grpc-over-http1", "a gRPC call over HTTP/1.1 (issue 15: forwarded, its status lost with the trailers)",
             (r, w) => r with { Address = w.HttpAddress, HttpVersion = HttpVersion.Version11 },
             new Refused(false, StatusCode.Unimplemented, 426, "GATEWAY_HTTP2_REQUIRED")),
-        GrpcOnly("grpc-web-content-type", "application/grpc-web (not served)", (r, _) => r with { ContentType = "application/grpc-web" },
+        GrpcOnly("grpc-web-content-type", "application/grpc-web (not served; Grpc.AspNetCore answered 415 with INTERNAL)", (r, _) => r with { ContentType = "application/grpc-web" },
             new Refused(true, StatusCode.Unimplemented, 415, "GATEWAY_UNSUPPORTED_MEDIA_TYPE")),
-        GrpcOnly("grpc-json-content-type", "application/grpc+json (protobuf only)", (r, _) => r with { ContentType = "application/grpc+json" },
+        GrpcOnly("grpc-json-content-type", "application/grpc+json over protobuf bytes (was served as if protobuf)", (r, _) => r with { ContentType = "application/grpc+json" },
             new Refused(true, StatusCode.Unimplemented, 415, "GATEWAY_UNSUPPORTED_MEDIA_TYPE")),
 
         // Query strings of the JSON routes.
