@@ -73,6 +73,43 @@ public sealed class TransportRefusalTests : IAsyncLifetime
         Assert.Equal(1, BackendCalls);
     }
 
+    [Theory]
+    [InlineData("application/grpc-web")]
+    [InlineData("application/grpc+json")]
+    public async Task A_gRPC_content_type_other_than_protobuf_is_UNIMPLEMENTED_with_its_code(string contentType)
+    {
+        using var h2 = _h.Gateway.H2();
+        using var request = GatewayFactory.GrpcRequest(GrpcPath, [0, 0, 0, 0, 0], _h.Token(AccessRoles.TenantAdmin));
+        request.Content!.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+
+        using var response = await h2.SendAsync(request);
+
+        var (status, message) = await GatewayFactory.GrpcStatusAsync(response);
+        Assert.Equal((int)StatusCode.Unimplemented, status);
+        Assert.StartsWith("GATEWAY_UNSUPPORTED_MEDIA_TYPE: ", message);
+        Assert.Equal(0, BackendCalls);
+    }
+
+    [Theory]
+    [InlineData("\u00c3(")]
+    [InlineData("a\u0001b")]
+    public async Task A_metadata_value_that_is_not_printable_ASCII_is_INVALID_ARGUMENT_and_the_connection_lives(string value)
+    {
+        using var h2 = new HttpClient(new SocketsHttpHandler { UseProxy = false, RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.Latin1 })
+        {
+            BaseAddress = _h.Gateway.GrpcAddress,
+        };
+        using var request = GatewayFactory.GrpcRequest(GrpcPath, [0, 0, 0, 0, 0], _h.Token(AccessRoles.TenantAdmin));
+        request.Headers.TryAddWithoutValidation("x-note", value);
+
+        using var response = await h2.SendAsync(request);
+
+        var (status, message) = await GatewayFactory.GrpcStatusAsync(response);
+        Assert.Equal((int)StatusCode.InvalidArgument, status);
+        Assert.StartsWith("GATEWAY_BAD_REQUEST: header x-note ", message);
+        Assert.Equal(0, BackendCalls);
+    }
+
     /// <summary>A bearer token of about <paramref name="bytes"/> bytes (a JWT's shape; its signature does not matter here).</summary>
     private static string TokenOf(int bytes) => "eyJhbGciOiJIUzI1NiJ9." + new string('A', bytes - 64) + ".c2lnbmF0dXJl";
 
