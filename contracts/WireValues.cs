@@ -33,11 +33,11 @@ public static class WireValues
         {
             var c = value[i];
             if (char.IsControl(c))
-                return $"must not contain control characters (U+{(int)c:X4} at position {i})";
+                return "must not contain control characters";
             if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
                 i++;
             else if (char.IsSurrogate(c))
-                return $"must be well-formed Unicode (an unpaired surrogate at position {i})";
+                return "must be well-formed Unicode (it has an unpaired surrogate)";
         }
         return null;
     }
