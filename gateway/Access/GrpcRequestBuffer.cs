@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.IO.Compression;
 using HrmsAttendance.Gateway.Errors;
+using HrmsAttendance.StableErrors;
 
 namespace HrmsAttendance.Gateway.Access;
 
@@ -55,7 +55,7 @@ internal static class GrpcRequestBuffer
             return (payload, null);
         try
         {
-            return Inflate(frame, maxMessageBytes) is { } inflated
+            return GzipMessages.Inflate(frame, HeaderSize, frame.Length - HeaderSize, maxMessageBytes) is { } inflated
                 ? (new ReadOnlySequence<byte>(inflated), null)
                 : TooLarge($"more than {maxMessageBytes}", maxMessageBytes, "once decompressed ");
         }
@@ -63,21 +63,6 @@ internal static class GrpcRequestBuffer
         {
             return Bad($"the gRPC message is not valid gzip: {e.Message}");
         }
-    }
-
-    /// <summary>The inflated message, or null when it would exceed <paramref name="maxBytes"/>.</summary>
-    private static byte[]? Inflate(byte[] frame, int maxBytes)
-    {
-        using var gzip = new GZipStream(new MemoryStream(frame, HeaderSize, frame.Length - HeaderSize, writable: false), CompressionMode.Decompress);
-        using var output = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = gzip.Read(buffer)) > 0)
-        {
-            if (output.Length + read > maxBytes) return null;
-            output.Write(buffer, 0, read);
-        }
-        return output.ToArray();
     }
 
     private static async Task<int> ReadFullyAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellation)

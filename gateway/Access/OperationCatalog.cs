@@ -2,6 +2,7 @@ using System.Buffers;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
@@ -145,8 +146,8 @@ internal static class Ownership
 {
     public static GatewayError? Person(string? value, Guid person, string field)
     {
-        // Canonical 8-4-4-4-12 (either case, no padding), so the gateway and the service read the same person.
-        if (value is { Length: 36 } && Guid.TryParseExact(value, "D", out var named) && named == person) return null;
+        // The services' rule (canonical 8-4-4-4-12, either case, no padding), so the gateway and the service read the same person.
+        if (WireValues.TryParseCanonicalUuid(value, out var named) && named == person) return null;
         return Forbidden($"{field} '{Shorten(value)}' is not the caller's own person ({person:D}); this role may only reach its own");
     }
 

@@ -12,19 +12,34 @@ namespace HrmsAttendance.Gateway.Authentication;
 /// JwtBearer validates the signature, issuer, audience, algorithm and lifetime (parameters from
 /// <see cref="AccessTokenValidator.CreateParameters"/>); these events add what is ours: the claim rules of
 /// <c>libs/Tokens</c>, and the refusal with a stable code, as problem details or a trailers-only gRPC status:
-/// GATEWAY_UNAUTHENTICATED (no bearer token), GATEWAY_TOKEN_EXPIRED, GATEWAY_TOKEN_INVALID.
+/// GATEWAY_UNAUTHENTICATED (no bearer token), GATEWAY_TOKEN_TOO_LARGE, GATEWAY_TOKEN_EXPIRED, GATEWAY_TOKEN_INVALID.
 /// </summary>
 public sealed class GatewayJwtBearerEvents : JwtBearerEvents
 {
     private const string RefusalItem = "gateway.authentication.refusal";
 
-    /// <summary>One Authorization header with one value, or none: two (or a comma-joined pair) are refused rather than guessed at.</summary>
+    /// <summary>
+    /// The longest Authorization header read: the issuer's tokens are well under 1 KiB, and 8 KiB is gRPC's default for
+    /// all metadata together. Longer ones are refused before they are parsed (GATEWAY_TOKEN_TOO_LARGE) rather than left to
+    /// Kestrel's header limit, whose 431 gRPC clients report as UNKNOWN.
+    /// </summary>
+    public const int MaxAuthorizationBytes = 8 * 1024;
+
+    /// <summary>
+    /// One Authorization header with one value of at most <see cref="MaxAuthorizationBytes"/>, or none: two (or a
+    /// comma-joined pair) are refused rather than guessed at.
+    /// </summary>
     public override Task MessageReceived(MessageReceivedContext context)
     {
         var authorization = context.Request.Headers.Authorization;
-        if (authorization.Count > 1 || authorization.ToString().Contains(',', StringComparison.Ordinal))
+        var refusal = authorization.Count > 1 || authorization.ToString().Contains(',', StringComparison.Ordinal)
+            ? new GatewayError(GatewayErrors.Unauthenticated, "send exactly one Authorization header")
+            : authorization.ToString().Length > MaxAuthorizationBytes
+                ? new GatewayError(GatewayErrors.TokenTooLarge, $"the Authorization header has {authorization.ToString().Length} characters; the gateway reads at most {MaxAuthorizationBytes}")
+                : null;
+        if (refusal is not null)
         {
-            context.HttpContext.Items[RefusalItem] = new GatewayError(GatewayErrors.Unauthenticated, "send exactly one Authorization header");
+            context.HttpContext.Items[RefusalItem] = refusal;
             context.NoResult();
         }
         return Task.CompletedTask;

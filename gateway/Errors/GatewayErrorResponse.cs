@@ -4,9 +4,11 @@ using System.Text;
 namespace HrmsAttendance.Gateway.Errors;
 
 /// <summary>
-/// Writes a <see cref="GatewayError"/> in the caller's protocol: a gRPC call gets a trailers-only response
+/// Writes a <see cref="GatewayError"/> in the caller's protocol: a gRPC call over HTTP/2 gets a trailers-only response
 /// (HTTP 200, <c>grpc-status</c> and <c>grpc-message</c> = "CODE: detail" in the headers, no body) as gRPC
-/// clients expect; anything else gets RFC 9457 problem details with the code in <c>title</c> and <c>code</c>.
+/// clients expect; anything else gets RFC 9457 problem details with the code in <c>title</c> and <c>code</c> — a gRPC
+/// call over HTTP/1.x too (it cannot work there; see <see cref="GatewayErrors.Http2Required"/>), which also gets
+/// <c>grpc-status</c> and <c>grpc-message</c> in its headers, for a client that reads only those.
 /// Grpc.AspNetCore writes statuses only for its own services, so this small helper is the gateway's one piece of
 /// gRPC status writing.
 /// </summary>
@@ -14,6 +16,9 @@ public static class GatewayErrorResponse
 {
     public static bool IsGrpc(HttpRequest request) =>
         request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>gRPC needs HTTP/2 (or later): its status travels in trailers.</summary>
+    public static bool CanCarryGrpc(HttpRequest request) => HttpProtocol.IsHttp2(request.Protocol) || HttpProtocol.IsHttp3(request.Protocol);
 
     /// <param name="retryAfter">For 429 / RESOURCE_EXHAUSTED: sent as <c>Retry-After</c> (whole seconds, rounded up).</param>
     public static async Task WriteAsync(HttpContext context, GatewayError error, TimeSpan? retryAfter = null)
@@ -31,17 +36,22 @@ public static class GatewayErrorResponse
 
         if (IsGrpc(context.Request))
         {
-            response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = "application/grpc";
             response.Headers["grpc-status"] = ((int)error.GrpcStatus).ToString(CultureInfo.InvariantCulture);
             response.Headers["grpc-message"] = PercentEncode(error.ToString());
-            await response.CompleteAsync();
-            return;
+            if (CanCarryGrpc(context.Request))
+            {
+                response.StatusCode = StatusCodes.Status200OK;
+                response.ContentType = "application/grpc";
+                await response.CompleteAsync();
+                return;
+            }
         }
 
         response.StatusCode = error.HttpStatus;
         if (error.HttpStatus == StatusCodes.Status401Unauthorized)
             response.Headers.WWWAuthenticate = "Bearer";
+        if (error.HttpStatus == StatusCodes.Status426UpgradeRequired)
+            response.Headers.Upgrade = "HTTP/2"; // RFC 9110 §15.5.22: a 426 names the protocol to switch to
         await Results.Problem(detail: error.Detail, statusCode: error.HttpStatus, title: error.Code,
                 extensions: new Dictionary<string, object?> { ["code"] = error.Code })
             .ExecuteAsync(context);

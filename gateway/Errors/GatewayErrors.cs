@@ -29,10 +29,18 @@ public static class GatewayErrors
     public const string RateLimited = "GATEWAY_RATE_LIMITED";
     /// <summary>No route for the path, or a gRPC method the gateway does not know.</summary>
     public const string RouteNotFound = "GATEWAY_ROUTE_NOT_FOUND";
-    /// <summary>The request is malformed before it can be forwarded (e.g. an unreadable gRPC frame needed for an ownership check).</summary>
+    /// <summary>The request is malformed before it can be forwarded (a header value that is not printable ASCII, an unreadable gRPC frame needed for an ownership check).</summary>
     public const string BadRequest = "GATEWAY_BAD_REQUEST";
     /// <summary>The request body is larger than the gateway accepts.</summary>
     public const string PayloadTooLarge = "GATEWAY_PAYLOAD_TOO_LARGE";
+    /// <summary>A gRPC content type other than application/grpc or application/grpc+proto (gRPC-Web, JSON messages).</summary>
+    public const string UnsupportedMediaType = "GATEWAY_UNSUPPORTED_MEDIA_TYPE";
+    /// <summary>A gRPC call (content type application/grpc…) over HTTP/1.x: gRPC's status travels in trailers, which HTTP/1.1 cannot carry to the client.</summary>
+    public const string Http2Required = "GATEWAY_HTTP2_REQUIRED";
+    /// <summary>The Authorization header is longer than any token the issuer makes (<see cref="Authentication.GatewayJwtBearerEvents.MaxAuthorizationBytes"/>).</summary>
+    public const string TokenTooLarge = "GATEWAY_TOKEN_TOO_LARGE";
+    /// <summary>The request's headers other than Authorization are larger than the gateway forwards (<see cref="Proxy.GatewayTransportGuard.MaxForwardedHeaderBytes"/>).</summary>
+    public const string HeadersTooLarge = "GATEWAY_HEADERS_TOO_LARGE";
     /// <summary>The owning service is not configured, refused the connection or broke the response.</summary>
     public const string UpstreamUnavailable = "GATEWAY_UPSTREAM_UNAVAILABLE";
     /// <summary>The owning service did not answer in time.</summary>
@@ -48,6 +56,10 @@ public static class GatewayErrors
         { RouteNotFound, GrpcStatus.Unimplemented, StatusCodes.Status404NotFound },
         { BadRequest, GrpcStatus.InvalidArgument, StatusCodes.Status400BadRequest },
         { PayloadTooLarge, GrpcStatus.ResourceExhausted, StatusCodes.Status413PayloadTooLarge },
+        { UnsupportedMediaType, GrpcStatus.Unimplemented, StatusCodes.Status415UnsupportedMediaType },
+        { Http2Required, GrpcStatus.Unimplemented, StatusCodes.Status426UpgradeRequired },
+        { TokenTooLarge, GrpcStatus.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { HeadersTooLarge, GrpcStatus.ResourceExhausted, StatusCodes.Status431RequestHeaderFieldsTooLarge },
         { UpstreamUnavailable, GrpcStatus.Unavailable, StatusCodes.Status502BadGateway },
         { UpstreamTimeout, GrpcStatus.DeadlineExceeded, StatusCodes.Status504GatewayTimeout },
     };

@@ -7,6 +7,7 @@ using HrmsAttendance.RateLimiting;
 using HrmsAttendance.Tokens;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace HrmsAttendance.Gateway.Extensions;
 
@@ -68,6 +69,7 @@ internal static class Extensions
     /// <summary>YARP, its routes and clusters built in code from <see cref="GatewayRoutes"/>, destinations by service discovery.</summary>
     private static void AddGatewayProxy(this IHostApplicationBuilder builder)
     {
+        builder.Services.Configure<KestrelServerOptions>(GatewayTransportGuard.ConfigureKestrel);
         var forwarding = builder.Configuration.GetSection(GatewayForwardingOptions.SectionName).Get<GatewayForwardingOptions>() ?? new();
         builder.Services.AddSingleton(forwarding);
         builder.Services.AddReverseProxy()
@@ -77,11 +79,13 @@ internal static class Extensions
     }
 
     /// <summary>
-    /// The steps before YARP, in order; the first refusal ends the request: route (404) → token (401) → permission
-    /// (403) → rate limit (429). <c>/health</c> and <c>/alive</c> have no policy and pass untouched.
+    /// The steps before YARP, in order; the first refusal ends the request: transport (415 a gRPC content type other than
+    /// protobuf, 426 gRPC over HTTP/1.x, 400 a header that is not ASCII, 431 oversized headers) → route (404) → token (401) → permission (403) → rate limit (429). <c>/health</c> and
+    /// <c>/alive</c> have no policy and pass the steps after the transport untouched.
     /// </summary>
     public static void UseGatewayPipeline(this WebApplication app)
     {
+        app.UseMiddleware<GatewayTransportGuard>();
         app.UseRouting();
         app.UseMiddleware<GatewayRouteGuard>();
         app.UseAuthentication();

@@ -21,6 +21,32 @@ public sealed class StableErrorTable : IEnumerable<StableError>
     private readonly Dictionary<string, StableError> _byCode = new(StringComparer.Ordinal);
     private bool? _hasHttp; // null while the table is empty
 
+    public StableErrorTable()
+    {
+    }
+
+    /// <param name="malformedRequestCode">The code of a request the service cannot read as its contract's message (see
+    /// <see cref="MalformedRequestCode"/>); it must be added to the table with <see cref="StatusCode.InvalidArgument"/>.</param>
+    /// <param name="oversizedRequestCode">The code of a request message over the service's size limit (see
+    /// <see cref="OversizedRequestCode"/>); it must be added with <see cref="StatusCode.ResourceExhausted"/>.</param>
+    public StableErrorTable(string malformedRequestCode, string oversizedRequestCode)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(malformedRequestCode);
+        ArgumentException.ThrowIfNullOrWhiteSpace(oversizedRequestCode);
+        MalformedRequestCode = malformedRequestCode;
+        OversizedRequestCode = oversizedRequestCode;
+    }
+
+    /// <summary>
+    /// The code a gRPC service of ours answers (INVALID_ARGUMENT) when a request's bytes are not its method's message:
+    /// broken framing, broken protobuf, fields the contract does not define (<see cref="GrpcRequestGuard"/>). Null in a
+    /// table that is not a gRPC service's.
+    /// </summary>
+    public string? MalformedRequestCode { get; }
+
+    /// <summary>The code a gRPC service of ours answers (RESOURCE_EXHAUSTED) for a request message over its size limit (<see cref="GrpcRequestGuard"/>).</summary>
+    public string? OversizedRequestCode { get; }
+
     /// <summary>Adds a code that maps to a gRPC status and an HTTP error status (400–599).</summary>
     public void Add(string code, StatusCode grpcStatus, int httpStatus)
     {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Http.Headers;
 using Grpc.Core;
@@ -35,20 +34,20 @@ public static class GrpcProbes
     /// Posts one hand-built gRPC message frame (flag byte, big-endian length, <paramref name="payload"/>) over h2c
     /// and reads the whole answer: for what a generated client cannot send (e.g. bytes that are not protobuf).
     /// </summary>
-    public static async Task<RawGrpcResponse> PostFrameAsync(Uri endpoint, string path, byte[] payload,
-        IReadOnlyDictionary<string, string>? headers = null, bool compressed = false)
-    {
-        var frame = new byte[5 + payload.Length];
-        frame[0] = compressed ? (byte)1 : (byte)0;
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
-        payload.CopyTo(frame, 5);
+    public static Task<RawGrpcResponse> PostFrameAsync(Uri endpoint, string path, byte[] payload,
+        IReadOnlyDictionary<string, string>? headers = null, bool compressed = false) =>
+        PostBodyAsync(endpoint, path, RawProtobuf.Frame(payload, compressed ? (byte)1 : (byte)0), headers);
 
+    /// <summary>Posts a hand-built gRPC request body (any bytes: several frames, a broken one, none) over h2c and reads the whole answer.</summary>
+    public static async Task<RawGrpcResponse> PostBodyAsync(Uri endpoint, string path, byte[] body,
+        IReadOnlyDictionary<string, string>? headers = null)
+    {
         using var http = new HttpClient();
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoint, path))
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact, // h2c with prior knowledge
-            Content = new ByteArrayContent(frame),
+            Content = new ByteArrayContent(body),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         request.Headers.TryAddWithoutValidation("te", "trailers");
@@ -56,7 +55,7 @@ public static class GrpcProbes
             request.Headers.TryAddWithoutValidation(name, value);
 
         using var response = await http.SendAsync(request);
-        var body = await response.Content.ReadAsByteArrayAsync();
+        var answer = await response.Content.ReadAsByteArrayAsync();
         // A call that fails before any message sends its status in the headers ("trailers-only").
         string? Header(string name) =>
             response.TrailingHeaders.TryGetValues(name, out var t) ? t.First()
@@ -65,7 +64,7 @@ public static class GrpcProbes
             (StatusCode)int.Parse(Header("grpc-status") ?? "-1"),
             Header("grpc-message") is { } message ? Uri.UnescapeDataString(message) : null,
             response.Headers.TryGetValues("grpc-encoding", out var encoding) ? encoding.First() : null,
-            body);
+            answer);
     }
 }
 

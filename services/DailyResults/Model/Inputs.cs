@@ -3,21 +3,20 @@ using HrmsAttendance.Contracts;
 
 namespace HrmsAttendance.DailyResults.Model;
 
-/// <summary>Validation shared by gRPC and HTTP; every refusal is RESULTS_INVALID_ARGUMENT.</summary>
+/// <summary>Validation shared by gRPC and HTTP; every refusal is RESULTS_INVALID_ARGUMENT, its detail starting with the field's name.</summary>
 public static class Inputs
 {
     public const int DefaultLimit = 200;
     public const int MaxLimit = 1000;
 
     public static Guid Person(string? value) =>
-        Guid.TryParseExact(value ?? "", "D", out var person) && person != Guid.Empty
+        WireValues.TryParseCanonicalUuid(value, out var person) && person != Guid.Empty
             ? person
             : throw ResultsErrors.Invalid($"person_uuid must be a canonical UUID, got '{Shorten(value ?? "")}'");
 
+    /// <summary>YYYY-MM-DD within <see cref="WorkCalendar.FirstRequestDate"/>..<see cref="WorkCalendar.LastRequestDate"/>.</summary>
     public static DateOnly Date(string name, string? value) =>
-        WorkCalendar.TryParseDate(value ?? "", out var date)
-            ? date
-            : throw ResultsErrors.Invalid($"{name} must be YYYY-MM-DD, got '{Shorten(value ?? "")}'");
+        WorkCalendar.DateProblem(value ?? "", out var date) is { } problem ? throw ResultsErrors.Invalid($"{name} {problem}") : date;
 
     /// <summary>from defaults to today (Asia/Shanghai), to defaults to from; to must not be before from.</summary>
     public static (DateOnly From, DateOnly To) Range(string? from, string? to, DateTimeOffset now)
@@ -41,14 +40,11 @@ public static class Inputs
         : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0 ? Limit(limit)
         : throw ResultsErrors.Invalid($"limit must be a whole number between 1 and {MaxLimit}, got '{Shorten(value)}'");
 
-    /// <summary>YYYY-MM → its first and last day.</summary>
-    public static (DateOnly First, DateOnly Last) Month(string? value)
-    {
-        if (!DateOnly.TryParseExact((value ?? "") + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
-            || (value ?? "").Length != 7)
-            throw ResultsErrors.Invalid($"month must be YYYY-MM, got '{Shorten(value ?? "")}'");
-        return (first, first.AddMonths(1).AddDays(-1));
-    }
+    /// <summary>YYYY-MM (within the request date range) → its first and last day.</summary>
+    public static (DateOnly First, DateOnly Last) Month(string? value) =>
+        WorkCalendar.MonthProblem(value ?? "", out var first, out var last) is { } problem
+            ? throw ResultsErrors.Invalid("month " + problem)
+            : (first, last);
 
     public static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

@@ -11,15 +11,18 @@ public sealed class ResultsException(string code, string detail, Exception? caus
 public static class ResultsErrors
 {
     public const string InvalidArgument = "RESULTS_INVALID_ARGUMENT";
+    /// <summary>A request message over the 4 MiB the service reads.</summary>
+    public const string RequestTooLarge = "RESULTS_REQUEST_TOO_LARGE";
     public const string TenantMissing = "RESULTS_TENANT_MISSING";
     public const string TenantInvalid = "RESULTS_TENANT_INVALID";
     public const string NotFound = "RESULTS_NOT_FOUND";
     public const string Unavailable = "RESULTS_UNAVAILABLE";
     public const string Internal = "RESULTS_INTERNAL";
 
-    public static StableErrorTable Statuses { get; } = new()
+    public static StableErrorTable Statuses { get; } = new(malformedRequestCode: InvalidArgument, oversizedRequestCode: RequestTooLarge)
     {
         { InvalidArgument, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
+        { RequestTooLarge, StatusCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge },
         { TenantInvalid, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
         { TenantMissing, StatusCode.PermissionDenied, StatusCodes.Status403Forbidden },
         { NotFound, StatusCode.NotFound, StatusCodes.Status404NotFound },

@@ -87,7 +87,7 @@ public sealed class IdentityMappingService(PersonStore persons, IdentityLinkStor
             if (ids.Count == 0)
                 throw IdentityErrors.Invalid("external_user_ids must not be empty");
             if (ids.Count > Inputs.MaxResolveBatch)
-                throw IdentityErrors.Invalid($"at most {Inputs.MaxResolveBatch} external_user_ids per call, got {ids.Count}");
+                throw IdentityErrors.Invalid($"external_user_ids has {ids.Count} ids; at most {Inputs.MaxResolveBatch} per call");
             for (var i = 0; i < ids.Count; i++)
                 Inputs.ExternalUserId(ids[i], $"external_user_ids[{i}]");
 

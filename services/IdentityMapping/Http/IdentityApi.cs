@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using HrmsAttendance.IdentityMapping.Data;
 using HrmsAttendance.IdentityMapping.Model;
+using HrmsAttendance.StableErrors;
 
 namespace HrmsAttendance.IdentityMapping.Http;
 
 /// <summary>
 /// <c>GET /api/identity/unmapped</c>: the unmapped queue as JSON for admin pages (the gateway routes
-/// <c>/api/identity/*</c> here). Same tenant rule, validation and stable codes as gRPC; refusals are
-/// problem details carrying the code.
+/// <c>/api/identity/*</c> here). Same tenant rule, validation and stable codes as gRPC; a parameter the route does
+/// not have, or one given twice, is refused too. Refusals are problem details carrying the code.
 /// </summary>
 public static class IdentityApi
 {
@@ -32,6 +33,8 @@ public static class IdentityApi
         try
         {
             var caller = CallerContext.From(name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null);
+            if (QueryParameters.Problem(http.Request.Query, "provider", "page_size", "page_token") is { } queryProblem)
+                throw IdentityErrors.Invalid(queryProblem);
             string? providerFilter = null;
             if (!string.IsNullOrEmpty(provider))
                 providerFilter = Inputs.ParseProvider(provider) ?? throw IdentityErrors.Invalid("provider must be dingtalk or wecom");

@@ -18,6 +18,8 @@ public sealed class IdentityException(string code, string detail, Exception? cau
 public static class IdentityErrors
 {
     public const string InvalidArgument = "IDENTITY_INVALID_ARGUMENT";
+    /// <summary>A request message over the 4 MiB the service reads.</summary>
+    public const string RequestTooLarge = "IDENTITY_REQUEST_TOO_LARGE";
     public const string TenantMissing = "IDENTITY_TENANT_MISSING";
     public const string TenantInvalid = "IDENTITY_TENANT_INVALID";
     public const string EmployeeNumberTaken = "IDENTITY_EMPLOYEE_NUMBER_TAKEN";
@@ -30,9 +32,10 @@ public static class IdentityErrors
     public const string Unavailable = "IDENTITY_UNAVAILABLE";
     public const string Internal = "IDENTITY_INTERNAL";
 
-    public static StableErrorTable Statuses { get; } = new()
+    public static StableErrorTable Statuses { get; } = new(malformedRequestCode: InvalidArgument, oversizedRequestCode: RequestTooLarge)
     {
         { InvalidArgument, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
+        { RequestTooLarge, StatusCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge },
         { TenantInvalid, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
         { TenantMissing, StatusCode.PermissionDenied, StatusCodes.Status403Forbidden },
         { EmployeeNumberTaken, StatusCode.AlreadyExists, StatusCodes.Status409Conflict },

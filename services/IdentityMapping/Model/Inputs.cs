@@ -1,3 +1,4 @@
+using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Identity.V1;
 
 namespace HrmsAttendance.IdentityMapping.Model;
@@ -6,8 +7,8 @@ namespace HrmsAttendance.IdentityMapping.Model;
 /// The rules every request field must meet, one method per kind of field. Each returns the value in the
 /// service's vocabulary or throws <see cref="IdentityErrors.InvalidArgument"/> naming the field, before
 /// any database work: a bad request changes nothing. Lengths count characters (Unicode code points), as
-/// Postgres' char_length does. Control characters are refused everywhere (Postgres text cannot hold NUL,
-/// and no platform id or name contains them).
+/// Postgres' char_length does. Control characters and unpaired surrogates are refused everywhere
+/// (<see cref="WireValues.TextProblem"/>: Postgres text cannot hold NUL, and no platform id or name contains them).
 /// </summary>
 public static class Inputs
 {
@@ -46,7 +47,7 @@ public static class Inputs
 
     public static Guid PersonUuid(string value, string field = "person_uuid")
     {
-        if (!Guid.TryParseExact(value, "D", out var id) || id == Guid.Empty)
+        if (!WireValues.TryParseCanonicalUuid(value, out var id) || id == Guid.Empty)
             throw IdentityErrors.Invalid($"{field} must be a canonical UUID, got '{Shorten(value)}'");
         return id;
     }
@@ -73,8 +74,10 @@ public static class Inputs
     public static string? Search(string value)
     {
         if (value.Length == 0) return null;
-        if (CodePoints(value) > MaxSearchLength || HasControlCharacter(value))
-            throw IdentityErrors.Invalid($"search must be at most {MaxSearchLength} characters without control characters");
+        if (CodePoints(value) > MaxSearchLength)
+            throw IdentityErrors.Invalid($"search must be at most {MaxSearchLength} characters");
+        if (WireValues.TextProblem(value) is { } problem)
+            throw IdentityErrors.Invalid("search " + problem);
         return value;
     }
 
@@ -123,8 +126,8 @@ public static class Inputs
             throw IdentityErrors.Invalid($"{field} is required");
         if (CodePoints(value) > maxLength)
             throw IdentityErrors.Invalid($"{field} must be at most {maxLength} characters");
-        if (HasControlCharacter(value))
-            throw IdentityErrors.Invalid($"{field} must not contain control characters");
+        if (WireValues.TextProblem(value) is { } problem)
+            throw IdentityErrors.Invalid($"{field} {problem}");
     }
 
     public static int CodePoints(string value)

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using HrmsAttendance.Contracts;
 
 namespace HrmsAttendance.IdentityMapping.Model;
 
@@ -54,7 +55,10 @@ public static class PageToken
         catch (FormatException) { throw BadToken(); }
         catch (ArgumentException) { throw BadToken(); }
         var parts = text.Split('\n');
-        if (parts.Length != fieldCount + 1 || parts[0] != tag) throw BadToken();
+        // A forged token could carry what the queries cannot take (U+0000 fails the statement): fields are what the
+        // service itself wrote, never control characters.
+        if (parts.Length != fieldCount + 1 || parts[0] != tag || parts.Any(part => WireValues.TextProblem(part) is not null))
+            throw BadToken();
         return parts[1..];
     }
 

@@ -1,6 +1,5 @@
-using System.Text.Json;
+using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Ledger.V1;
-using HrmsAttendance.PunchLedger.Grpc;
 
 namespace HrmsAttendance.PunchLedger.Data;
 
@@ -16,7 +15,6 @@ public sealed record PunchCommand(
 {
     public const int MaxRequestIdLength = 200;
     public const int MaxSourceEventIdLength = 200;
-    public const int MaxPayloadBytes = 64 * 1024;
 
     /// <summary>Punches further in the future than this are refused: a clock that far ahead is wrong.</summary>
     public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromDays(1);
@@ -38,11 +36,11 @@ public sealed record PunchCommand(
     {
         person = default; time = default; type = provider = payload = "";
         if (p is null) return "punch is required";
-        if (!Guid.TryParseExact(p.PersonUuid, "D", out person) || person == Guid.Empty)
+        if (!WireValues.TryParseCanonicalUuid(p.PersonUuid, out person) || person == Guid.Empty)
             return $"person_uuid must be a canonical UUID, got '{Shorten(p.PersonUuid)}'";
         if (p.PunchTime is null) return "punch_time is required";
-        if (p.PunchTime.Nanos is < 0 or > 999_999_999) return "punch_time has invalid nanos";
-        time = p.PunchTime.ToDateTimeOffset();
+        if (!WireValues.TryReadTimestamp(p.PunchTime, out time))
+            return $"punch_time must be a Timestamp between 0001-01-01 and 9999-12-31 with nanos from 0 to 999999999, got seconds {p.PunchTime.Seconds}, nanos {p.PunchTime.Nanos}";
         if (time < EarliestPunch) return "punch_time is before 2000-01-01";
         if (time > now + MaxFutureSkew) return "punch_time is more than one day in the future";
         type = p.PunchType switch
@@ -66,17 +64,12 @@ public sealed record PunchCommand(
         if (provider is "DINGTALK" or "WECOM" && string.IsNullOrEmpty(p.SourceEventId))
             return $"source_event_id is required for {provider} punches";
         if (p.SourceEventId.Length > MaxSourceEventIdLength) return $"source_event_id is longer than {MaxSourceEventIdLength} characters";
+        if (WireValues.TextProblem(p.SourceEventId) is { } sourceEventIdProblem) return "source_event_id " + sourceEventIdProblem;
         if (string.IsNullOrWhiteSpace(p.RequestId)) return "request_id is required (the idempotency key of this punch)";
         if (p.RequestId.Length > MaxRequestIdLength) return $"request_id is longer than {MaxRequestIdLength} characters";
+        if (WireValues.TextProblem(p.RequestId) is { } requestIdProblem) return "request_id " + requestIdProblem;
         payload = string.IsNullOrWhiteSpace(p.PayloadJson) ? "{}" : p.PayloadJson;
-        if (System.Text.Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes) return $"payload_json is larger than {MaxPayloadBytes} bytes";
-        try
-        {
-            using var doc = JsonDocument.Parse(payload);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) return "payload_json must be a JSON object";
-        }
-        catch (JsonException) { return "payload_json is not valid JSON"; }
-        return null;
+        return PunchPayload.Problem(payload) is { } payloadProblem ? "payload_json " + payloadProblem : null;
     }
 
     private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";

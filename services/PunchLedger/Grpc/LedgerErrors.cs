@@ -15,6 +15,8 @@ public sealed class LedgerException(string code, string detail, Exception? cause
 public static class LedgerErrors
 {
     public const string InvalidArgument = "STAFFING_INVALID_ARGUMENT";
+    /// <summary>A request message over the 4 MiB the service reads.</summary>
+    public const string RequestTooLarge = "STAFFING_REQUEST_TOO_LARGE";
     public const string IdempotencyConflict = "STAFFING_IDEMPOTENCY_CONFLICT";
     public const string TenantMissing = "STAFFING_TENANT_MISSING";
     public const string TenantMismatch = "STAFFING_TENANT_MISMATCH";
@@ -23,10 +25,11 @@ public static class LedgerErrors
     public const string Unavailable = "STAFFING_UNAVAILABLE";
     public const string Internal = "STAFFING_INTERNAL";
 
-    /// <summary>gRPC only: the ledger has no HTTP edge.</summary>
-    public static StableErrorTable Statuses { get; } = new()
+    /// <summary>gRPC only: the ledger has no HTTP edge. A request that is not its method's message is STAFFING_INVALID_ARGUMENT too.</summary>
+    public static StableErrorTable Statuses { get; } = new(malformedRequestCode: InvalidArgument, oversizedRequestCode: RequestTooLarge)
     {
         { InvalidArgument, StatusCode.InvalidArgument },
+        { RequestTooLarge, StatusCode.ResourceExhausted },
         { TenantInvalid, StatusCode.InvalidArgument },
         { IdempotencyConflict, StatusCode.AlreadyExists },
         { TenantMissing, StatusCode.PermissionDenied },

@@ -47,7 +47,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
         if (request.Punches.Count == 0)
             throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "punches must not be empty");
         if (request.Punches.Count > MaxBatchSize)
-            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, $"at most {MaxBatchSize} punches per call, got {request.Punches.Count}");
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, $"punches has {request.Punches.Count} punches; at most {MaxBatchSize} per call");
 
         using var activity = ActivitySource.StartActivity("ledger.submit_punches");
         activity?.SetTag("attendance.tenant_id", caller.TenantId);
@@ -144,16 +144,16 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
     public override async Task ListPunches(ListPunchesRequest request, IServerStreamWriter<Punch> responseStream, ServerCallContext context)
     {
         var caller = CallerContext.From(context);
-        if (!Guid.TryParseExact(request.PersonUuid, "D", out var person))
-            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "person_uuid must be a canonical UUID");
-        if (!WorkCalendar.TryParseDate(request.FromDate, out var from))
-            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "from_date must be YYYY-MM-DD");
-        if (!WorkCalendar.TryParseDate(request.ToDate, out var to))
-            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "to_date must be YYYY-MM-DD");
+        if (!WireValues.TryParseCanonicalUuid(request.PersonUuid, out var person) || person == Guid.Empty)
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "person_uuid must be a canonical UUID (not the nil UUID)");
+        if (WorkCalendar.DateProblem(request.FromDate, out var from) is { } fromProblem)
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "from_date " + fromProblem);
+        if (WorkCalendar.DateProblem(request.ToDate, out var to) is { } toProblem)
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "to_date " + toProblem);
         if (to < from)
             throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "to_date is before from_date");
         if (to.DayNumber - from.DayNumber >= MaxListDays)
-            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, $"the range may span at most {MaxListDays} days");
+            throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, $"to_date may be at most {MaxListDays - 1} days after from_date");
         if (request.Limit is < 0 or > MaxListLimit)
             throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, $"limit must be between 0 and {MaxListLimit}");
         var limit = request.Limit == 0 ? DefaultListLimit : request.Limit;

@@ -54,6 +54,7 @@ public sealed class ProtocolTests(PunchLedgerServiceFixture fixture)
         var e = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.SubmitPunchAsync(request, For(tenant)));
 
         Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
+        Assert.StartsWith("STAFFING_REQUEST_TOO_LARGE: ", e.Status.Detail);
         Assert.Equal(0, await fixture.CountEventsAsync(tenant));
     }
 
@@ -76,9 +77,9 @@ public sealed class ProtocolTests(PunchLedgerServiceFixture fixture)
 
         var response = await GrpcProbes.PostFrameAsync(fixture.Service.GrpcEndpoint, SubmitPunchPath, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F], headers);
 
-        // Grpc.AspNetCore parses the request before any interceptor runs, so this is its own status (UNKNOWN),
-        // not one of our stable codes; what matters is a status, nothing written, and the next call served.
-        Assert.Equal(StatusCode.Unknown, response.Status);
+        // GrpcRequestGuard reads the message before Grpc.AspNetCore parses it (whose own answer would be UNKNOWN).
+        Assert.Equal(StatusCode.InvalidArgument, response.Status);
+        Assert.StartsWith("STAFFING_INVALID_ARGUMENT: ", response.Message);
         Assert.Equal(0, await fixture.CountEventsAsync(tenant));
         var next = await fixture.Client.SubmitPunchAsync(ValidRequest("after-garbage"), For(tenant));
         Assert.False(next.Duplicate);

@@ -1,0 +1,210 @@
+using System.Collections;
+using System.Net;
+using System.Text.RegularExpressions;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Contracts.Results.V1;
+using HrmsAttendance.Tests.Shared;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed.Hostile;
+
+/// <summary>What a field holds, which decides the hostile values that apply to it.</summary>
+internal enum FieldKind
+{
+    // Strings (a gRPC string field or a JSON query parameter):
+    Uuid, Date, Month, Text, Json, PageToken, NumberText, ProviderText,
+    // Other gRPC fields:
+    Int32, Enum, Timestamp,
+}
+
+/// <param name="Path">Where it is: a protobuf path (<c>punch.request_id</c>, <c>punches.0.request_id</c>) or a query parameter.</param>
+/// <param name="Name">How the service names it at the start of a refusal.</param>
+/// <param name="Required">Empty (or, for enums, UNSPECIFIED) is refused; otherwise it means a default.</param>
+/// <param name="BlankAllowed">"   " is a value the field may hold (platform ids are kept exactly as given).</param>
+internal sealed record HostileField(string Path, string Name, FieldKind Kind, bool Required = true, bool BlankAllowed = false)
+{
+    public bool IsString => Kind <= FieldKind.ProviderText;
+
+    /// <summary>How GrpcRequestGuard names the field: <c>punches[0].request_id</c>.</summary>
+    public string WirePath => Regex.Replace(Path, @"\.(\d+)", "[$1]");
+}
+
+/// <summary>One RPC or JSON route of the gateway, with a request the service accepts (<see cref="HostileInputTests"/> checks that it does).</summary>
+internal abstract record HostileTarget(string Name, string Code, IReadOnlyList<HostileField> Fields)
+{
+    /// <summary>The service's code for a request message over its size limit.</summary>
+    public string TooLargeCode => Code.Replace("INVALID_ARGUMENT", "REQUEST_TOO_LARGE", StringComparison.Ordinal);
+}
+
+/// <param name="HasOutcomes">SubmitPunches and StreamPunches answer a refused punch with a REJECTED outcome, not a status.</param>
+internal sealed record GrpcTarget(string Name, string Code, string MethodPath, MethodType Type, bool HasOutcomes,
+    Func<HostileWorld, IMessage> BaseMessage, IReadOnlyList<HostileField> Fields) : HostileTarget(Name, Code, Fields)
+{
+    public bool SingleMessage => Type is MethodType.Unary or MethodType.ServerStreaming;
+
+    public HostileRequest Request(HostileWorld world, byte[] body) =>
+        new(world.GrpcAddress, MethodPath, HttpVersion.Version20, "POST") { Body = body, ContentType = "application/grpc" };
+
+    public HostileRequest Request(HostileWorld world, IMessage message) => Request(world, RawProtobuf.Frame(message.ToByteArray()));
+}
+
+internal sealed record JsonTarget(string Name, string Code, string Route, Func<HostileWorld, IReadOnlyList<(string Name, string Value)>> BaseQuery,
+    IReadOnlyList<HostileField> Fields) : HostileTarget(Name, Code, Fields)
+{
+    /// <summary>The route with exactly these parameters, each value percent-encoded as UTF-8 (or given already encoded).</summary>
+    public HostileRequest Request(HostileWorld world, IEnumerable<(string Name, string EncodedValue)> query) =>
+        new(world.HttpAddress, Route + "?" + string.Join('&', query.Select(p => $"{p.Name}={p.EncodedValue}")), HttpVersion.Version11);
+
+    public IEnumerable<(string Name, string EncodedValue)> EncodedBase(HostileWorld world) =>
+        BaseQuery(world).Select(p => (p.Name, Uri.EscapeDataString(p.Value)));
+}
+
+/// <summary>Every RPC of the three contracts and every JSON route the gateway serves, and the fields of each.</summary>
+internal static class HostileTargets
+{
+    private const string Ledger = "STAFFING_INVALID_ARGUMENT", Results = "RESULTS_INVALID_ARGUMENT", Identity = "IDENTITY_INVALID_ARGUMENT";
+
+    public static readonly DateTimeOffset MondayNine = new(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8));
+
+    public static PunchInput Punch(HostileWorld world) => new()
+    {
+        PersonUuid = world.Person.ToString(),
+        PunchTime = Timestamp.FromDateTimeOffset(MondayNine.AddMinutes(Random.Shared.Next(1, 500))),
+        PunchType = PunchType.Out,
+        SourceProvider = SourceProvider.Manual,
+        RequestId = "hostile-" + Guid.NewGuid(),
+    };
+
+    /// <summary>The fields of a punch, under <paramref name="prefix"/>.</summary>
+    private static HostileField[] PunchFields(string prefix) =>
+    [
+        new(prefix + "person_uuid", "person_uuid", FieldKind.Uuid),
+        new(prefix + "source_event_id", "source_event_id", FieldKind.Text, Required: false, BlankAllowed: true),
+        new(prefix + "request_id", "request_id", FieldKind.Text),
+        new(prefix + "payload_json", "payload_json", FieldKind.Json, Required: false, BlankAllowed: true),
+        new(prefix + "punch_time", "punch_time", FieldKind.Timestamp),
+        new(prefix + "punch_type", "punch_type", FieldKind.Enum),
+        new(prefix + "source_provider", "source_provider", FieldKind.Enum),
+    ];
+
+    public static readonly IReadOnlyList<HostileTarget> All =
+    [
+        new GrpcTarget("SubmitPunch", Ledger, "/attendance.ledger.v1.PunchLedger/SubmitPunch", MethodType.Unary, false,
+            w => new SubmitPunchRequest { Punch = Punch(w) }, PunchFields("punch.")),
+        new GrpcTarget("SubmitPunches", Ledger, "/attendance.ledger.v1.PunchLedger/SubmitPunches", MethodType.Unary, true,
+            w => new SubmitPunchesRequest { Punches = { Punch(w) } }, PunchFields("punches.0.")),
+        new GrpcTarget("StreamPunches", Ledger, "/attendance.ledger.v1.PunchLedger/StreamPunches", MethodType.ClientStreaming, true,
+            Punch, PunchFields("")),
+        new GrpcTarget("ListPunches", Ledger, "/attendance.ledger.v1.PunchLedger/ListPunches", MethodType.ServerStreaming, false,
+            w => new ListPunchesRequest { PersonUuid = w.Person.ToString(), FromDate = "2026-03-01", ToDate = "2026-03-03" },
+            [
+                new("person_uuid", "person_uuid", FieldKind.Uuid),
+                new("from_date", "from_date", FieldKind.Date),
+                new("to_date", "to_date", FieldKind.Date),
+                new("limit", "limit", FieldKind.Int32, Required: false),
+            ]),
+        new GrpcTarget("ListDailyResults", Results, "/attendance.results.v1.DailyResults/ListDailyResults", MethodType.Unary, false,
+            w => new ListDailyResultsRequest { PersonUuid = w.Person.ToString(), FromDate = "2026-03-01", ToDate = "2026-03-03" },
+            [
+                new("person_uuid", "person_uuid", FieldKind.Uuid),
+                new("from_date", "from_date", FieldKind.Date, Required: false),
+                new("to_date", "to_date", FieldKind.Date, Required: false),
+                new("limit", "limit", FieldKind.Int32, Required: false),
+            ]),
+        new GrpcTarget("GetDailyResult", Results, "/attendance.results.v1.DailyResults/GetDailyResult", MethodType.Unary, false,
+            w => new GetDailyResultRequest { PersonUuid = w.Person.ToString(), WorkDate = "2026-03-02" },
+            [new("person_uuid", "person_uuid", FieldKind.Uuid), new("work_date", "work_date", FieldKind.Date)]),
+        new GrpcTarget("GetMonthlySummary", Results, "/attendance.results.v1.DailyResults/GetMonthlySummary", MethodType.Unary, false,
+            w => new GetMonthlySummaryRequest { PersonUuid = w.Person.ToString(), Month = "2026-03" },
+            [new("person_uuid", "person_uuid", FieldKind.Uuid), new("month", "month", FieldKind.Month)]),
+        new GrpcTarget("CreatePerson", Identity, "/attendance.identity.v1.IdentityMapping/CreatePerson", MethodType.Unary, false,
+            _ => new CreatePersonRequest { EmployeeNumber = "H-" + Guid.NewGuid().ToString("N")[..12], DisplayName = "Hostile" },
+            [new("employee_number", "employee_number", FieldKind.Text), new("display_name", "display_name", FieldKind.Text)]),
+        new GrpcTarget("UpdatePerson", Identity, "/attendance.identity.v1.IdentityMapping/UpdatePerson", MethodType.Unary, false,
+            w => new UpdatePersonRequest { PersonUuid = w.Person.ToString(), DisplayName = "Renamed" },
+            [new("person_uuid", "person_uuid", FieldKind.Uuid), new("display_name", "display_name", FieldKind.Text, Required: false)]),
+        new GrpcTarget("ListPersons", Identity, "/attendance.identity.v1.IdentityMapping/ListPersons", MethodType.Unary, false,
+            _ => new ListPersonsRequest(),
+            [
+                new("search", "search", FieldKind.Text, Required: false, BlankAllowed: true),
+                new("page_token", "page_token", FieldKind.PageToken, Required: false),
+                new("page_size", "page_size", FieldKind.Int32, Required: false),
+            ]),
+        new GrpcTarget("LinkIdentity", Identity, "/attendance.identity.v1.IdentityMapping/LinkIdentity", MethodType.Unary, false,
+            w => new LinkIdentityRequest { Provider = IdentityProvider.Dingtalk, ExternalUserId = "hx-" + Guid.NewGuid(), PersonUuid = w.Person.ToString() },
+            [
+                new("external_user_id", "external_user_id", FieldKind.Text, BlankAllowed: true),
+                new("union_id", "union_id", FieldKind.Text, Required: false, BlankAllowed: true),
+                new("person_uuid", "person_uuid", FieldKind.Uuid),
+                new("provider", "provider", FieldKind.Enum),
+            ]),
+        new GrpcTarget("UnlinkIdentity", Identity, "/attendance.identity.v1.IdentityMapping/UnlinkIdentity", MethodType.Unary, false,
+            w => new UnlinkIdentityRequest { Provider = IdentityProvider.Dingtalk, ExternalUserId = w.LinkedUserId },
+            [new("external_user_id", "external_user_id", FieldKind.Text, BlankAllowed: true), new("provider", "provider", FieldKind.Enum)]),
+        new GrpcTarget("ResolveIdentities", Identity, "/attendance.identity.v1.IdentityMapping/ResolveIdentities", MethodType.Unary, false,
+            _ => new ResolveIdentitiesRequest { Provider = IdentityProvider.Wecom, ExternalUserIds = { "hx-unknown-" + Guid.NewGuid() }, RecordUnmapped = true },
+            [new("external_user_ids.0", "external_user_ids[0]", FieldKind.Text, BlankAllowed: true), new("provider", "provider", FieldKind.Enum)]),
+        new GrpcTarget("ListUnmapped", Identity, "/attendance.identity.v1.IdentityMapping/ListUnmapped", MethodType.Unary, false,
+            _ => new ListUnmappedRequest(),
+            [
+                new("page_token", "page_token", FieldKind.PageToken, Required: false),
+                new("page_size", "page_size", FieldKind.Int32, Required: false),
+                new("provider", "provider", FieldKind.Enum, Required: false),
+            ]),
+        new JsonTarget("GET /api/daily-results", Results, "/api/daily-results",
+            w => [("person_uuid", w.Person.ToString()), ("from_date", "2026-03-01"), ("to_date", "2026-03-03"), ("limit", "10")],
+            [
+                new("person_uuid", "person_uuid", FieldKind.Uuid),
+                new("from_date", "from_date", FieldKind.Date, Required: false),
+                new("to_date", "to_date", FieldKind.Date, Required: false),
+                new("limit", "limit", FieldKind.NumberText, Required: false),
+            ]),
+        new JsonTarget("GET /api/identity/unmapped", Identity, "/api/identity/unmapped",
+            _ => [("provider", "wecom"), ("page_size", "10")],
+            [
+                new("provider", "provider", FieldKind.ProviderText, Required: false),
+                new("page_size", "page_size", FieldKind.NumberText, Required: false),
+                new("page_token", "page_token", FieldKind.PageToken, Required: false),
+            ]),
+    ];
+
+    public static IEnumerable<GrpcTarget> Grpc => All.OfType<GrpcTarget>();
+    public static IEnumerable<JsonTarget> Json => All.OfType<JsonTarget>();
+
+    /// <summary>Sets the field at <paramref name="path"/> (protobuf reflection; a missing embedded message is created).</summary>
+    public static void Set(IMessage message, string path, object? value)
+    {
+        var parts = path.Split('.');
+        var current = message;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var field = current.Descriptor.FindFieldByName(parts[i]) ?? throw new ArgumentException($"{current.Descriptor.Name} has no field {parts[i]}");
+            var last = i == parts.Length - 1 || (field.IsRepeated && i + 1 == parts.Length - 1);
+            if (field.IsRepeated)
+            {
+                var list = (IList)field.Accessor.GetValue(current);
+                var index = int.Parse(parts[++i]);
+                if (last) list[index] = value;
+                else current = (IMessage)list[index]!;
+            }
+            else if (last)
+            {
+                if (value is null) field.Accessor.Clear(current);
+                else field.Accessor.SetValue(current, field.FieldType == Google.Protobuf.Reflection.FieldType.Enum
+                    ? System.Enum.ToObject(field.EnumType.ClrType, value) : value);
+            }
+            else
+            {
+                if (field.Accessor.GetValue(current) is not IMessage next)
+                {
+                    next = (IMessage)Activator.CreateInstance(field.MessageType.ClrType)!;
+                    field.Accessor.SetValue(current, next);
+                }
+                current = next;
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Tokens;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed.Hostile;
+
+/// <summary>
+/// A tenant of the running topology with something in every table the hostile requests could touch (a person, a link,
+/// a punch and its daily results, an unmapped id), the gateway's addresses, and a client sending as its tenant admin.
+/// </summary>
+internal sealed class HostileWorld : IDisposable
+{
+    private HostileWorld(Guid tenant, Guid person, string linkedUserId, Uri grpcAddress, Uri httpAddress, string superuser, GatewayCallers callers)
+    {
+        Tenant = tenant;
+        Person = person;
+        LinkedUserId = linkedUserId;
+        GrpcAddress = grpcAddress;
+        HttpAddress = httpAddress;
+        SuperuserConnectionString = superuser;
+        Callers = callers;
+        // A fresh subject per request: the per-principal bucket never empties; the tenant's is retried.
+        Client = new HostileClient(() => callers.Token(tenant, AccessRoles.TenantAdmin));
+    }
+
+    public Guid Tenant { get; }
+    public Guid Person { get; }
+    public string LinkedUserId { get; }
+    /// <summary>The gateway's HTTP/2-only gRPC port (h2c).</summary>
+    public Uri GrpcAddress { get; }
+    /// <summary>The gateway's HTTP port (HTTP/1.1 in cleartext).</summary>
+    public Uri HttpAddress { get; }
+    public string SuperuserConnectionString { get; }
+    public GatewayCallers Callers { get; }
+    public HostileClient Client { get; }
+
+    public static async Task<HostileWorld> CreateAsync(DistributedAppFixture fixture)
+    {
+        await fixture.App.WaitHealthyAsync("gateway", TimeSpan.FromSeconds(90));
+        var callers = new GatewayCallers(fixture.App, fixture.DataDirectory);
+        var tenant = Guid.NewGuid();
+        var admin = GatewayCallers.Bearer(callers.Token(tenant, AccessRoles.TenantAdmin));
+        using var channel = callers.Channel();
+        var identity = new IdentityMappingClient(channel);
+
+        var person = await identity.CreatePersonAsync(new() { EmployeeNumber = "HOSTILE-1", DisplayName = "Hostile Input" }, admin);
+        var linked = "hx-linked-" + Guid.NewGuid();
+        await identity.LinkIdentityAsync(new() { Provider = IdentityProvider.Dingtalk, ExternalUserId = linked, PersonUuid = person.PersonUuid }, admin);
+        await identity.ResolveIdentitiesAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserIds = { "hx-queued" }, RecordUnmapped = true }, admin);
+        var world = new HostileWorld(tenant, Guid.Parse(person.PersonUuid), linked,
+            fixture.App.GetEndpoint("gateway", "grpc"), fixture.App.GetEndpoint("gateway", "http"),
+            (await fixture.App.GetConnectionStringAsync("attendance"))!, callers);
+        var punch = HostileTargets.Punch(world);
+        punch.PunchType = PunchType.In;
+        await new PunchLedgerClient(channel).SubmitPunchAsync(new() { Punch = punch }, admin);
+        return world;
+    }
+
+    public Task<TenantSnapshot> SnapshotAsync() => TenantSnapshot.TakeAsync(SuperuserConnectionString, Tenant);
+
+    public void Dispose() => Client.Dispose();
+}
