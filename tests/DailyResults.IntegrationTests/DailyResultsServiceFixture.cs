@@ -54,11 +54,11 @@ public sealed class DailyResultsServiceFixture : IAsyncLifetime
 
     /// <summary>Call options with a token of <paramref name="tenant"/> (role tenant-admin).</summary>
     public static CallOptions For(Guid tenant) =>
-        TestAccessTokens.Bearer(AccessTokens.Issue(tenant), ("x-tenant-id", tenant.ToString())); // TEMPORARY: header until the services read tokens
+        TestAccessTokens.Bearer(AccessTokens.Issue(tenant));
 
     /// <summary>A GET of <c>/api/…</c> with a token of <paramref name="tenant"/>.</summary>
     public static HttpRequestMessage Get(string pathAndQuery, Guid tenant) =>
-        TestAccessTokens.Get(pathAndQuery, AccessTokens.Issue(tenant), ("x-tenant-id", tenant.ToString())); // TEMPORARY: header until the services read tokens
+        TestAccessTokens.Get(pathAndQuery, AccessTokens.Issue(tenant));
 
     /// <summary>One punch through the ledger's door, as punch_ledger_app inside the tenant.</summary>
     public async Task PunchAsync(Guid tenant, Guid person, DateTimeOffset time, string type)

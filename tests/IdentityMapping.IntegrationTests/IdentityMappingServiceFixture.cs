@@ -65,7 +65,7 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
 
     /// <summary>Call options with a token of <paramref name="tenant"/> whose subject is <paramref name="principal"/>.</summary>
     public static CallOptions For(Guid tenant, string principal = "admin-1") =>
-        TestAccessTokens.Bearer(AccessTokens.Issue(tenant, subject: principal), ("x-tenant-id", tenant.ToString()), ("x-principal-id", principal)); // TEMPORARY: headers until the services read tokens
+        TestAccessTokens.Bearer(AccessTokens.Issue(tenant, subject: principal));
 
     /// <summary>Runs <paramref name="sql"/> as the owner inside <paramref name="tenant"/>; every row as name → value.</summary>
     public async Task<List<Dictionary<string, object?>>> QueryAsOwnerAsync(Guid tenant, string sql, params object?[] parameters)

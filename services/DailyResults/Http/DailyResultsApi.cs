@@ -1,11 +1,12 @@
 using HrmsAttendance.DailyResults.Data;
 using HrmsAttendance.DailyResults.Model;
+using HrmsAttendance.TokenAuthentication;
 
 namespace HrmsAttendance.DailyResults.Http;
 
 /// <summary>
 /// <c>GET /api/daily-results</c>: seed 004 §5.3's internal API, exactly its shape (snake_case, UTC
-/// <c>…Z</c> timestamps, nulls as null). Same tenant rule, validation and stable codes as gRPC; refusals are
+/// <c>…Z</c> timestamps, nulls as null). Same token, validation and stable codes as gRPC; refusals are
 /// problem details carrying the code.
 /// </summary>
 public static class DailyResultsApi
@@ -21,7 +22,7 @@ public static class DailyResultsApi
     {
         try
         {
-            var caller = CallerContext.From(name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null);
+            var caller = http.Caller();
             var person = Inputs.Person(person_uuid);
             var (from, to) = Inputs.Range(from_date, to_date, clock.GetUtcNow());
             var max = Inputs.Limit(limit);

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using HrmsAttendance.StableErrors;
+using HrmsAttendance.TokenAuthentication;
 using Npgsql;
 
 namespace HrmsAttendance.DailyResults.Model;
@@ -11,8 +12,12 @@ public sealed class ResultsException(string code, string detail, Exception? caus
 public static class ResultsErrors
 {
     public const string InvalidArgument = "RESULTS_INVALID_ARGUMENT";
-    public const string TenantMissing = "RESULTS_TENANT_MISSING";
-    public const string TenantInvalid = "RESULTS_TENANT_INVALID";
+    /// <summary>No bearer token (or not exactly one).</summary>
+    public const string Unauthenticated = "RESULTS_UNAUTHENTICATED";
+    /// <summary>The token's lifetime is over (or has not begun).</summary>
+    public const string TokenExpired = "RESULTS_TOKEN_EXPIRED";
+    /// <summary>Bad signature, issuer, audience, algorithm or claims.</summary>
+    public const string TokenInvalid = "RESULTS_TOKEN_INVALID";
     public const string NotFound = "RESULTS_NOT_FOUND";
     public const string Unavailable = "RESULTS_UNAVAILABLE";
     public const string Internal = "RESULTS_INTERNAL";
@@ -20,12 +25,15 @@ public static class ResultsErrors
     public static StableErrorTable Statuses { get; } = new()
     {
         { InvalidArgument, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
-        { TenantInvalid, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
-        { TenantMissing, StatusCode.PermissionDenied, StatusCodes.Status403Forbidden },
+        { Unauthenticated, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { TokenExpired, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { TokenInvalid, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
         { NotFound, StatusCode.NotFound, StatusCodes.Status404NotFound },
         { Unavailable, StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable },
         { Internal, StatusCode.Internal, StatusCodes.Status500InternalServerError },
     };
+
+    public static TokenRefusalCodes TokenRefusals { get; } = new(Unauthenticated, TokenExpired, TokenInvalid);
 
     public static StatusCode GrpcStatusOf(string code) => Statuses.GrpcStatusOf(code);
 

@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Text.Json;
 using HrmsAttendance.IdentityMapping.Data;
 using HrmsAttendance.IdentityMapping.Model;
+using HrmsAttendance.TokenAuthentication;
 
 namespace HrmsAttendance.IdentityMapping.Http;
 
 /// <summary>
 /// <c>GET /api/identity/unmapped</c>: the unmapped queue as JSON for admin pages (the gateway routes
-/// <c>/api/identity/*</c> here). Same tenant rule, validation and stable codes as gRPC; refusals are
+/// <c>/api/identity/*</c> here). Same token, validation and stable codes as gRPC; refusals are
 /// problem details carrying the code.
 /// </summary>
 public static class IdentityApi
@@ -31,7 +32,7 @@ public static class IdentityApi
     {
         try
         {
-            var caller = CallerContext.From(name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null);
+            var caller = http.Caller();
             string? providerFilter = null;
             if (!string.IsNullOrEmpty(provider))
                 providerFilter = Inputs.ParseProvider(provider) ?? throw IdentityErrors.Invalid("provider must be dingtalk or wecom");

@@ -42,7 +42,7 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
     /// <summary>Call options with a token of <paramref name="tenant"/> (role tenant-admin, subject test-user).</summary>
     public static CallOptions For(Guid tenant, DateTime? deadline = null)
     {
-        var headers = new Metadata { { "authorization", "Bearer " + AccessTokens.Issue(tenant) }, { "x-tenant-id", tenant.ToString() } }; // TEMPORARY: header until the services read tokens
+        var headers = new Metadata { { "authorization", "Bearer " + AccessTokens.Issue(tenant) } };
         return new CallOptions(headers, deadline ?? DateTime.UtcNow.AddSeconds(30));
     }
 

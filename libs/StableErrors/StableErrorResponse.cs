@@ -1,22 +1,25 @@
 using System.Globalization;
 using System.Text;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 
-namespace HrmsAttendance.Gateway.Errors;
+namespace HrmsAttendance.StableErrors;
 
 /// <summary>
-/// Writes a <see cref="GatewayError"/> in the caller's protocol: a gRPC call gets a trailers-only response
-/// (HTTP 200, <c>grpc-status</c> and <c>grpc-message</c> = "CODE: detail" in the headers, no body) as gRPC
-/// clients expect; anything else gets RFC 9457 problem details with the code in <c>title</c> and <c>code</c>.
-/// Grpc.AspNetCore writes statuses only for its own services, so this small helper is the gateway's one piece of
-/// gRPC status writing.
+/// Writes a refusal with a stable code in the caller's protocol, from outside a gRPC service (middleware, the gateway,
+/// authentication): a gRPC call gets a trailers-only response (HTTP 200, <c>grpc-status</c> and <c>grpc-message</c> =
+/// "CODE: detail" in the headers, no body) as gRPC clients expect; anything else gets RFC 9457 problem details with the
+/// code in <c>title</c> and <c>code</c>. Grpc.AspNetCore writes statuses only for the services' own handlers (there,
+/// <see cref="StableErrorInterceptor"/> does it), so this is the one other piece of gRPC status writing.
 /// </summary>
-public static class GatewayErrorResponse
+public static class StableErrorResponse
 {
     public static bool IsGrpc(HttpRequest request) =>
         request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     /// <param name="retryAfter">For 429 / RESOURCE_EXHAUSTED: sent as <c>Retry-After</c> (whole seconds, rounded up).</param>
-    public static async Task WriteAsync(HttpContext context, GatewayError error, TimeSpan? retryAfter = null)
+    public static async Task WriteAsync(HttpContext context, string code, string detail, StatusCode grpcStatus, int httpStatus,
+        TimeSpan? retryAfter = null)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -33,17 +36,17 @@ public static class GatewayErrorResponse
         {
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/grpc";
-            response.Headers["grpc-status"] = ((int)error.GrpcStatus).ToString(CultureInfo.InvariantCulture);
-            response.Headers["grpc-message"] = PercentEncode(error.ToString());
+            response.Headers["grpc-status"] = ((int)grpcStatus).ToString(CultureInfo.InvariantCulture);
+            response.Headers["grpc-message"] = PercentEncode($"{code}: {detail}");
             await response.CompleteAsync();
             return;
         }
 
-        response.StatusCode = error.HttpStatus;
-        if (error.HttpStatus == StatusCodes.Status401Unauthorized)
+        response.StatusCode = httpStatus;
+        if (httpStatus == StatusCodes.Status401Unauthorized)
             response.Headers.WWWAuthenticate = "Bearer";
-        await Results.Problem(detail: error.Detail, statusCode: error.HttpStatus, title: error.Code,
-                extensions: new Dictionary<string, object?> { ["code"] = error.Code })
+        await Results.Problem(detail: detail, statusCode: httpStatus, title: code,
+                extensions: new Dictionary<string, object?> { ["code"] = code })
             .ExecuteAsync(context);
     }
 

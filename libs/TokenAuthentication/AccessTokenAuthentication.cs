@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using HrmsAttendance.Tokens;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace HrmsAttendance.TokenAuthentication;
+
+/// <summary>Why a request has no usable token: none (or not one bearer token), an expired one, or an invalid one.</summary>
+public enum TokenRefusalKind
+{
+    Missing,
+    Expired,
+    Invalid,
+}
+
+/// <summary>A request's token refused: the kind (each caller maps it to its own stable code) and why, for the caller.</summary>
+public sealed record TokenRefusal(TokenRefusalKind Kind, string Detail);
+
+/// <summary>
+/// JwtBearer (the default scheme) validating this system's access tokens, for the gateway and every service alike: the
+/// signature, issuer, audience, algorithm and lifetime by <see cref="AccessTokenValidator.CreateParameters"/>, the claim
+/// rules by <see cref="AccessTokenValidator.ReadClaims"/>, all read from <see cref="AccessTokenSettings.ConfigurationSection"/>.
+/// Nothing has a default: without a signing key the process does not start (the exception names the setting).
+/// </summary>
+public static class AccessTokenAuthentication
+{
+    /// <param name="refuse">Answers a request whose token is missing or refused (the challenge), in the caller's protocol.</param>
+    public static AuthenticationBuilder AddAccessTokenAuthentication(this IHostApplicationBuilder builder, Func<HttpContext, TokenRefusal, Task> refuse)
+    {
+        ArgumentNullException.ThrowIfNull(refuse);
+        var settings = AccessTokenSettings.FromConfiguration(builder.Configuration.GetSection(AccessTokenSettings.ConfigurationSection));
+        return builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(options =>
+            {
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = AccessTokenValidator.CreateParameters(settings);
+                options.Events = new AccessTokenBearerEvents(refuse);
+            });
+    }
+}
+
+/// <summary>
+/// What JwtBearer leaves to us: one Authorization header or none, the claim rules of libs/Tokens (the principal becomes
+/// <see cref="AccessTokenPrincipal.ToPrincipal"/> of the checked claims), and the refusal instead of a bare 401.
+/// </summary>
+internal sealed class AccessTokenBearerEvents(Func<HttpContext, TokenRefusal, Task> refuse) : JwtBearerEvents
+{
+    private const string RefusalItem = "access-token.refusal";
+
+    /// <summary>Two Authorization headers (or a comma-joined pair) are refused rather than guessed at.</summary>
+    public override Task MessageReceived(MessageReceivedContext context)
+    {
+        var authorization = context.Request.Headers.Authorization;
+        if (authorization.Count > 1 || authorization.ToString().Contains(',', StringComparison.Ordinal))
+        {
+            context.HttpContext.Items[RefusalItem] = new TokenRefusal(TokenRefusalKind.Missing, "send exactly one Authorization header");
+            context.NoResult();
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The signature and lifetime hold; now the claims must be ours (tenant, subject, known roles, person).</summary>
+    public override Task TokenValidated(TokenValidatedContext context)
+    {
+        if (context.SecurityToken is not JsonWebToken jwt)
+        {
+            context.Fail(new SecurityTokenValidationException("the token is not a signed JWT"));
+            return Task.CompletedTask;
+        }
+        var outcome = AccessTokenValidator.ReadClaims(jwt);
+        if (outcome.Claims is not { } claims)
+        {
+            var detail = outcome.ErrorDetail ?? "the token's claims are not valid";
+            context.HttpContext.Items[RefusalItem] = new TokenRefusal(TokenRefusalKind.Invalid, detail);
+            context.Fail(detail);
+            return Task.CompletedTask;
+        }
+        context.Principal = claims.ToPrincipal();
+        if (Activity.Current is { } activity)
+        {
+            activity.SetTag("tenant.id", claims.TenantId.ToString("D"));
+            activity.SetTag("enduser.id", claims.Subject);
+        }
+        return Task.CompletedTask;
+    }
+
+    public override Task Challenge(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        return refuse(context.HttpContext, context.HttpContext.Items[RefusalItem] as TokenRefusal ?? RefusalOf(context));
+    }
+
+    private static TokenRefusal RefusalOf(JwtBearerChallengeContext context)
+    {
+        if (context.AuthenticateFailure is { } failure)
+        {
+            var outcome = AccessTokenValidator.Refusal(failure);
+            var kind = outcome.ErrorCode == TokenValidationOutcome.Expired ? TokenRefusalKind.Expired : TokenRefusalKind.Invalid;
+            return new TokenRefusal(kind, outcome.ErrorDetail ?? "the token is not valid");
+        }
+        // JwtBearer found no token: no Authorization header, another scheme, or "Bearer" with nothing after it.
+        var header = context.Request.Headers.Authorization.ToString();
+        return new TokenRefusal(TokenRefusalKind.Missing, string.IsNullOrWhiteSpace(header)
+            ? "a bearer token is required: send 'Authorization: Bearer <token>'"
+            : "the Authorization header must be 'Bearer <token>'");
+    }
+}
