@@ -1,6 +1,6 @@
 using HrmsAttendance.AppHost.Extensions;
 
-// `dotnet run --project AppHost -- token …` prints a bearer token for this topology's gateway and exits.
+// `dotnet run --project AppHost -- token …` prints a bearer token for this topology (its gateway and services) and exits.
 if (args is [TokenCommand.Name, .. var tokenArgs])
     return TokenCommand.Run(tokenArgs, Console.Out, Console.Error);
 
@@ -9,6 +9,9 @@ var builder = DistributedApplication.CreateBuilder(AppHostOptions.Translate(args
 // Postgres, Redis and RabbitMQ: Debian's servers as local executables (data under .apphost/), or the stock
 // containers with AppHost:Infrastructure=containers.
 var (attendance, redis, messaging) = builder.AddInfrastructure();
+
+// One signing key for the topology's access tokens (`-- token` prints one): the gateway and every service validate them.
+var tokenSigningKey = builder.AddTokenSigningKey();
 
 // Each service connects with a NOSUPERUSER NOBYPASSRLS login of its own; the schema owner only migrates.
 var owner = attendance.AddLogin("attendance-owner", role: "attendance_owner");
@@ -26,26 +29,28 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
 
 var punchLedger = builder.AddProject<Projects.PunchLedger>("punch-ledger")
        .WithReference(punchLedgerLogin, connectionName: "attendance")
+       .WithAccessTokens(tokenSigningKey)
        .WaitForCompletion(migrations)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
 var identityMapping = builder.AddProject<Projects.IdentityMapping>("identity-mapping")
        .WithReference(identityMappingLogin, connectionName: "attendance")
+       .WithAccessTokens(tokenSigningKey)
        .WaitForCompletion(migrations)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
 var dailyResults = builder.AddProject<Projects.DailyResults>("daily-results")
        .WithReference(dailyResultsLogin, connectionName: "attendance")
+       .WithAccessTokens(tokenSigningKey)
        .WaitForCompletion(migrations)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
-// The front door: tokens signed with a key kept in the data directory (`-- token` prints one), token buckets in
-// Redis, gRPC and /api routes to the services.
+// The front door: the same tokens, token buckets in Redis, gRPC and /api routes to the services.
 builder.AddProject<Projects.Gateway>("gateway")
-       .WithDevelopmentTokens()
+       .WithAccessTokens(tokenSigningKey)
        .WithReference(redis)
        .WithReference(punchLedger)
        .WithReference(identityMapping)

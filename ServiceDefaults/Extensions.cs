@@ -91,16 +91,18 @@ public static class Extensions
 
     /// <summary>
     /// Maps <c>/health</c> and <c>/alive</c> in every environment: the AppHost waits on them, and the services listen
-    /// on loopback only. Each answers with a JSON report (overall status and each check's).
+    /// on loopback only. Each answers with a JSON report (overall status and each check's). Anonymous, also where every
+    /// other endpoint needs a token: probes carry none, and the reports name checks, not data.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync })
+            .AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
             ResponseWriter = HealthResponseWriter.WriteAsync,
-        });
+        }).AllowAnonymous();
         return app;
     }
 

@@ -10,13 +10,15 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using static HrmsAttendance.Gateway.Benchmarks.Measurements;
 using AppHostEntryPoint = AppHostProject::Program;
+using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.DevelopmentTokens;
 
 // What the gateway adds to a call, in one run, against the same running services: the real AppHost (postgres, redis,
 // rabbitmq, migrations, punch-ledger, identity-mapping, daily-results, gateway) booted with Aspire.Hosting.Testing in a
 // fresh temporary data directory, then
 //  part 1, per workload (SubmitPunch: a real write every call; ListDailyResults: a person with 20 days of results):
-//   (a) directly on the service's gRPC port, with the identity headers the gateway would set;
-//   (b) through the gateway's gRPC port with a bearer token (JwtBearer, policy, Redis token buckets, YARP over h2c);
+//   (a) directly on the service's gRPC port, with a bearer token (the service validates it);
+//   (b) through the gateway's gRPC port with the same token (JwtBearer, policy, Redis token buckets, YARP over h2c; the
+//       service validates the forwarded token again);
 //   latency of sequential calls (p50, p99; the paths interleaved call by call) and calls/s with C concurrent callers
 //   (interleaved in one-second slices), which path goes first alternating between rounds; medians over the rounds;
 //  part 2, SubmitPunch calls/s with N concurrent clients (N = 2, 8, 32) through the gateway, directly to punch-ledger,
@@ -94,20 +96,15 @@ using var ledgerChannel = GrpcChannel.ForAddress(app.GetEndpoint("punch-ledger",
 using var resultsChannel = GrpcChannel.ForAddress(app.GetEndpoint("daily-results", "grpc"));
 using var gatewayChannel = GrpcChannel.ForAddress(app.GetEndpoint("gateway", "grpc"));
 
-var direct = new CallPath("direct", new PunchLedgerClient(ledgerChannel), new DailyResultsClient(resultsChannel),
-    new Metadata { { "x-tenant-id", tenant.ToString("D") }, { "x-principal-id", principal }, { "x-roles", AccessRoles.TenantAdmin } });
-// The AppHost signs with a key it keeps in the data directory (AppHost/Extensions/GatewayTokens.cs): the same file here.
-var tokenSettings = new AccessTokenSettings
-{
-    Issuer = AccessTokenSettings.DevelopmentIssuer,
-    Audience = AccessTokenSettings.DefaultAudience,
-    SigningKey = DevelopmentSigningKey.LoadOrCreate(Path.Combine(dataDirectory, "secrets", "gateway-signing-key")),
-};
+// The AppHost signs with a key it keeps in the data directory (AppHost/Extensions/DevelopmentTokens.cs): the same file here.
+// The services validate the token too, so the direct path sends the same token the gateway path does.
+var tokenSettings = DevelopmentTokens.DevelopmentSettings(dataDirectory);
 var token = new AccessTokenIssuer(tokenSettings)
     .Issue(new AccessTokenClaims(tenant, principal, [AccessRoles.TenantAdmin]), TimeSpan.FromHours(1));
-var gateway = new CallPath("gateway", new PunchLedgerClient(gatewayChannel), new DailyResultsClient(gatewayChannel),
-    new Metadata { { "authorization", $"Bearer {token}" } });
-// The ceiling: the same calls through one bare YARP hop (BareProxy), headers as for the direct path.
+var bearer = new Metadata { { "authorization", $"Bearer {token}" } };
+var direct = new CallPath("direct", new PunchLedgerClient(ledgerChannel), new DailyResultsClient(resultsChannel), bearer);
+var gateway = new CallPath("gateway", new PunchLedgerClient(gatewayChannel), new DailyResultsClient(gatewayChannel), bearer);
+// The ceiling: the same calls through one bare YARP hop (BareProxy), with the same token.
 await using var bareProxy = await BareProxy.StartAsync(new Dictionary<string, Uri>
 {
     ["/attendance.ledger.v1.PunchLedger/"] = app.GetEndpoint("punch-ledger", "grpc"),

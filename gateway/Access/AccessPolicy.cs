@@ -13,7 +13,7 @@ public enum AccessScope
 
 /// <summary>
 /// THE role × (object, action) table. Nothing else grants access: an operation without a row, or a role without a
-/// cell, is denied. Tenants are isolated by the services (the gateway sets <c>x-tenant-id</c> from the token); this
+/// cell, is denied. Tenants are isolated by the services (each takes the tenant from the forwarded token); this
 /// table only says what a role may do inside its tenant.
 /// </summary>
 public static class AccessPolicy

@@ -37,7 +37,7 @@ public static class GatewayErrors
     public const string UnsupportedMediaType = "GATEWAY_UNSUPPORTED_MEDIA_TYPE";
     /// <summary>A gRPC call (content type application/grpc…) over HTTP/1.x: gRPC's status travels in trailers, which HTTP/1.1 cannot carry to the client.</summary>
     public const string Http2Required = "GATEWAY_HTTP2_REQUIRED";
-    /// <summary>The Authorization header is longer than any token the issuer makes (<see cref="Authentication.GatewayJwtBearerEvents.MaxAuthorizationBytes"/>).</summary>
+    /// <summary>The Authorization header is longer than any token the issuer makes (<see cref="TokenAuthentication.AccessTokenAuthentication.MaxAuthorizationBytes"/>).</summary>
     public const string TokenTooLarge = "GATEWAY_TOKEN_TOO_LARGE";
     /// <summary>The request's headers other than Authorization are larger than the gateway forwards (<see cref="Proxy.GatewayTransportGuard.MaxForwardedHeaderBytes"/>).</summary>
     public const string HeadersTooLarge = "GATEWAY_HEADERS_TOO_LARGE";

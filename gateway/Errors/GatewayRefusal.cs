@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HrmsAttendance.StableErrors;
 
 namespace HrmsAttendance.Gateway.Errors;
 
@@ -10,7 +11,7 @@ public static partial class GatewayRefusal
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("HrmsAttendance.Gateway.Refusals");
         Log.Refused(logger, context.Request.Method, context.Request.Path, error.Code, error.Detail);
         Activity.Current?.SetTag("gateway.refusal", error.Code);
-        return GatewayErrorResponse.WriteAsync(context, error, retryAfter);
+        return StableErrorResponse.WriteAsync(context, error.Code, error.Detail, error.GrpcStatus, error.HttpStatus, retryAfter);
     }
 
     private static partial class Log

@@ -1,10 +1,10 @@
 using HrmsAttendance.Gateway.Access;
-using HrmsAttendance.Gateway.Authentication;
+using HrmsAttendance.Gateway.Errors;
 using HrmsAttendance.Gateway.Proxy;
 using HrmsAttendance.Gateway.RateLimits;
 using HrmsAttendance.Gateway.Routing;
 using HrmsAttendance.RateLimiting;
-using HrmsAttendance.Tokens;
+using HrmsAttendance.TokenAuthentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -13,9 +13,6 @@ namespace HrmsAttendance.Gateway.Extensions;
 
 internal static class Extensions
 {
-    /// <summary>Where the token settings live: <c>Authentication__Jwt__Issuer</c>, <c>__Audience</c>, <c>__SigningKey</c> (base64).</summary>
-    public const string TokenSection = "Authentication:Jwt";
-
     /// <summary>The shared token buckets' Redis (<c>ConnectionStrings__redis</c>).</summary>
     public const string RedisName = "redis";
 
@@ -27,20 +24,19 @@ internal static class Extensions
         builder.AddGatewayProxy();
     }
 
-    /// <summary>JwtBearer with our HS256 rules; no signing key, no gateway (the exception names the setting).</summary>
-    private static void AddGatewayAuthentication(this IHostApplicationBuilder builder)
-    {
-        var tokenSettings = AccessTokenSettings.FromConfiguration(builder.Configuration.GetSection(TokenSection));
-        builder.Services.AddSingleton(tokenSettings);
-        builder.Services.AddSingleton<GatewayJwtBearerEvents>();
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(options =>
-            {
-                options.MapInboundClaims = false;
-                options.TokenValidationParameters = AccessTokenValidator.CreateParameters(tokenSettings);
-                options.EventsType = typeof(GatewayJwtBearerEvents);
-            });
-    }
+    /// <summary>
+    /// JwtBearer with our HS256 rules, as every service has it (libs/TokenAuthentication; no signing key, no gateway);
+    /// a refused token is the gateway's refusal: GATEWAY_UNAUTHENTICATED, GATEWAY_TOKEN_TOO_LARGE, GATEWAY_TOKEN_EXPIRED,
+    /// GATEWAY_TOKEN_INVALID.
+    /// </summary>
+    private static void AddGatewayAuthentication(this IHostApplicationBuilder builder) =>
+        builder.AddAccessTokenAuthentication((context, refusal) => GatewayRefusal.WriteAsync(context, new GatewayError(refusal.Kind switch
+        {
+            TokenRefusalKind.TooLarge => GatewayErrors.TokenTooLarge,
+            TokenRefusalKind.Expired => GatewayErrors.TokenExpired,
+            TokenRefusalKind.Invalid => GatewayErrors.TokenInvalid,
+            _ => GatewayErrors.Unauthenticated,
+        }, refusal.Detail)));
 
     /// <summary>One policy per operation of the role × (object, action) table: an authenticated caller the table grants it.</summary>
     private static void AddGatewayAuthorization(this IHostApplicationBuilder builder)
@@ -74,7 +70,7 @@ internal static class Extensions
         builder.Services.AddSingleton(forwarding);
         builder.Services.AddReverseProxy()
             .LoadFromMemory(GatewayRoutes.BuildRoutes(), GatewayRoutes.BuildClusters(forwarding))
-            .AddTransforms(IdentityHeaders.AddIdentityTransforms)
+            .AddTransforms(ReservedHeaders.AddRemovalTransform)
             .AddServiceDiscoveryDestinationResolver();
     }
 

@@ -1,4 +1,5 @@
 using HrmsAttendance.Gateway.Errors;
+using HrmsAttendance.StableErrors;
 using Microsoft.AspNetCore.Http.Features;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -45,7 +46,7 @@ public static class ForwarderErrors
     /// </summary>
     public static async Task LimitRequestBodyAsync(HttpContext context, long maxBytes, Func<Task> next)
     {
-        if (!GatewayErrorResponse.IsGrpc(context.Request))
+        if (!StableErrorResponse.IsGrpc(context.Request))
         {
             if (context.Request.ContentLength > maxBytes)
             {

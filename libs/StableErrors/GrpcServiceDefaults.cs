@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HrmsAttendance.StableErrors;
@@ -36,14 +37,18 @@ public static class GrpcServiceDefaults
     }
 
     /// <summary>
-    /// Maps grpc.health.v1.Health and server reflection, and checks every gRPC request's messages before they are parsed
+    /// Maps grpc.health.v1.Health, anonymous (probes and load balancers carry no token; it tells only SERVING or not),
+    /// and server reflection, anonymous in Development only (grpcurl list / describe without a token there; elsewhere it
+    /// needs one like every other call); and checks every gRPC request's messages before they are parsed
     /// (<see cref="GrpcRequestGuard"/>; it runs after the middleware the service added before calling this).
     /// </summary>
     public static WebApplication MapGrpcServiceDefaults(this WebApplication app)
     {
         app.UseMiddleware<GrpcRequestGuard>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        var reflection = app.MapGrpcReflectionService();
+        if (app.Environment.IsDevelopment())
+            reflection.AllowAnonymous();
         return app;
     }
 }

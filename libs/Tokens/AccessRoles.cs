@@ -26,7 +26,7 @@ public static class AccessTokenClaimNames
 {
     /// <summary>The tenant, a canonical UUID string.</summary>
     public const string Tenant = "tenant_id";
-    /// <summary>The principal (a user or a connector), any non-empty string.</summary>
+    /// <summary>The principal (a user or a connector): non-empty, at most <see cref="AccessTokenClaims.MaxSubjectLength"/> characters, no control characters.</summary>
     public const string Subject = "sub";
     /// <summary>A JSON array of <see cref="AccessRoles"/>, at least one.</summary>
     public const string Roles = "roles";
@@ -35,4 +35,8 @@ public static class AccessTokenClaimNames
 }
 
 /// <summary>What an access token says about its caller.</summary>
-public sealed record AccessTokenClaims(Guid TenantId, string Subject, IReadOnlyList<string> Roles, Guid? PersonId = null);
+public sealed record AccessTokenClaims(Guid TenantId, string Subject, IReadOnlyList<string> Roles, Guid? PersonId = null)
+{
+    /// <summary>Services record the subject (e.g. as who linked an identity): a bounded, printable name.</summary>
+    public const int MaxSubjectLength = 200;
+}

@@ -54,6 +54,8 @@ internal static class AccessTokenClaimRules
     {
         if (claims.TenantId == Guid.Empty) return $"{AccessTokenClaimNames.Tenant} must not be the empty UUID";
         if (string.IsNullOrWhiteSpace(claims.Subject)) return $"{AccessTokenClaimNames.Subject} must not be empty";
+        if (claims.Subject.Length > AccessTokenClaims.MaxSubjectLength || claims.Subject.Any(char.IsControl))
+            return $"{AccessTokenClaimNames.Subject} must be at most {AccessTokenClaims.MaxSubjectLength} characters without control characters";
         if (claims.Roles is null || claims.Roles.Count == 0) return $"{AccessTokenClaimNames.Roles} must name at least one role";
         foreach (var role in claims.Roles)
             if (role is null || !AccessRoles.IsKnown(role))

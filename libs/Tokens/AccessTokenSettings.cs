@@ -4,10 +4,16 @@ namespace HrmsAttendance.Tokens;
 
 /// <summary>
 /// Who issues tokens, for whom, and the HMAC-SHA256 key that signs them. The same settings on the issuer (the
-/// AppHost's <c>token</c> command, tests) and on the validator (the gateway).
+/// AppHost's <c>token</c> command, tests) and on every validator (the gateway and each service).
 /// </summary>
 public sealed class AccessTokenSettings
 {
+    /// <summary>
+    /// Where every process of the system reads them: <c>Authentication:Jwt</c>, i.e. the environment variables
+    /// <c>Authentication__Jwt__Issuer</c>, <c>__Audience</c> and <c>__SigningKey</c> (base64).
+    /// </summary>
+    public const string ConfigurationSection = "Authentication:Jwt";
+
     /// <summary>The issuer the AppHost uses in Development.</summary>
     public const string DevelopmentIssuer = "hrms-attendance-apphost";
     /// <summary>The audience every token of this system is for.</summary>
@@ -48,7 +54,7 @@ public sealed class AccessTokenSettings
 
     /// <summary>
     /// Reads <c>Issuer</c>, <c>Audience</c> and <c>SigningKey</c> (base64) from <paramref name="section"/>
-    /// (the gateway: <c>Authentication:Jwt</c>, i.e. <c>Authentication__Jwt__SigningKey</c>). Nothing has a default:
+    /// (<see cref="ConfigurationSection"/>, i.e. <c>Authentication__Jwt__SigningKey</c>). Nothing has a default:
     /// a missing or empty key throws <see cref="InvalidOperationException"/> naming it.
     /// </summary>
     public static AccessTokenSettings FromConfiguration(IConfiguration section)

@@ -13,6 +13,8 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGrpcService<DailyResultsService>();
 app.MapGrpcServiceDefaults();

@@ -12,6 +12,8 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGrpcService<IdentityMappingService>();
 app.MapGrpcServiceDefaults();

@@ -11,6 +11,8 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGrpcService<PunchLedgerService>();
 app.MapGrpcServiceDefaults();

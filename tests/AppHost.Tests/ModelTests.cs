@@ -1,5 +1,6 @@
 using HrmsAttendance.AppHost.Extensions;
 using HrmsAttendance.Hosting.LocalServers;
+using HrmsAttendance.Tokens;
 
 namespace HrmsAttendance.AppHost.Tests;
 
@@ -42,6 +43,45 @@ public sealed class ModelTests
         Assert.Contains(gateway.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource.Name == "redis");
         var punchLedger = resources["punch-ledger"];
         Assert.Contains(punchLedger.Annotations.OfType<WaitAnnotation>(), w => w.Resource.Name == "migrations" && w.WaitType == WaitType.WaitForCompletion);
+    }
+
+    [Fact]
+    public async Task The_gateway_and_every_service_get_the_same_secret_signing_key()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>();
+        var signingKeys = new List<object>();
+        foreach (var name in new[] { "gateway", "punch-ledger", "identity-mapping", "daily-results" })
+        {
+            // The variables as the project's callbacks set them, unresolved: other values (endpoints, connection
+            // strings) would wait for a running application.
+            var resource = builder.Resources.Single(r => r.Name == name);
+            var context = new EnvironmentCallbackContext(builder.ExecutionContext, resource, new Dictionary<string, object>());
+            foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+                await callback.Callback(context);
+            Assert.Equal(AccessTokenSettings.DevelopmentIssuer, context.EnvironmentVariables["Authentication__Jwt__Issuer"]);
+            Assert.Equal(AccessTokenSettings.DefaultAudience, context.EnvironmentVariables["Authentication__Jwt__Audience"]);
+            signingKeys.Add(context.EnvironmentVariables["Authentication__Jwt__SigningKey"]);
+        }
+
+        var key = Assert.IsType<ParameterResource>(signingKeys[0]);
+        Assert.Equal(DevelopmentTokens.SigningKeyParameter, key.Name);
+        Assert.True(key.Secret);
+        Assert.All(signingKeys, k => Assert.Same(key, k));
+    }
+
+    [Fact]
+    public async Task Published_the_signing_key_has_no_default()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["--operation", "publish", "--publisher", "manifest", "--output-path", Path.GetTempPath()]);
+
+        Assert.True(builder.ExecutionContext.IsPublishMode);
+        var key = Assert.Single(builder.Resources.OfType<ParameterResource>(), p => p.Name == DevelopmentTokens.SigningKeyParameter);
+        Assert.True(key.Secret);
+        Assert.Null(key.Default);
+        // Nothing generates one: the deployment must supply Parameters:token-signing-key.
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAsync<MissingParameterValueException>(async () => await key.GetValueAsync(patience.Token));
     }
 
     [Fact]

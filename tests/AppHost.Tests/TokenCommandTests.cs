@@ -27,13 +27,13 @@ public sealed class TokenCommandTests : IDisposable
         var (exit, token, _) = Run("--tenant", tenant.ToString(), "--role", "employee,approver", "--person", person.ToString());
 
         Assert.Equal(0, exit);
-        var outcome = await new AccessTokenValidator(GatewayTokens.DevelopmentSettings(_dataDirectory)).ValidateAsync(token);
+        var outcome = await new AccessTokenValidator(DevelopmentTokens.DevelopmentSettings(_dataDirectory)).ValidateAsync(token);
         Assert.True(outcome.IsValid, outcome.ErrorDetail);
         Assert.Equal(tenant, outcome.Claims!.TenantId);
         Assert.Equal(person, outcome.Claims.PersonId);
         Assert.Equal(["employee", "approver"], outcome.Claims.Roles);
-        Assert.True(File.Exists(GatewayTokens.SigningKeyPath(_dataDirectory)));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(GatewayTokens.SigningKeyPath(_dataDirectory)));
+        Assert.True(File.Exists(DevelopmentTokens.SigningKeyPath(_dataDirectory)));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(DevelopmentTokens.SigningKeyPath(_dataDirectory)));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class TokenCommandTests : IDisposable
         var other = Directory.CreateTempSubdirectory("hrms-token-other-").FullName;
         try
         {
-            var outcome = await new AccessTokenValidator(GatewayTokens.DevelopmentSettings(other)).ValidateAsync(token);
+            var outcome = await new AccessTokenValidator(DevelopmentTokens.DevelopmentSettings(other)).ValidateAsync(token);
             Assert.Equal("GATEWAY_TOKEN_INVALID", outcome.ErrorCode);
         }
         finally

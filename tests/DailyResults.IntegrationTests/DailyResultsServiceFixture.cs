@@ -16,6 +16,9 @@ public sealed class DailyResultsServiceFixture : IAsyncLifetime
 {
     private TestPostgresServer? server;
 
+    /// <summary>The tokens the service accepts (its <c>Authentication:Jwt</c> settings), one key per test run.</summary>
+    public static TestAccessTokens AccessTokens { get; } = new();
+
     public KestrelServiceFactory<Program> Service { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;
     public DailyResultsClient Client { get; private set; } = null!;
@@ -40,7 +43,7 @@ public sealed class DailyResultsServiceFixture : IAsyncLifetime
         Reader = NpgsqlDataSource.Create(Database.ConnectionStringFor(PunchLedgerDatabase.ReaderRole));
         Superuser = NpgsqlDataSource.Create(server.SuperuserConnectionString("attendance"));
 
-        Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>
+        Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>(AccessTokens.Configuration)
         {
             ["ConnectionStrings:attendance"] = Database.ConnectionStringFor(PunchLedgerDatabase.ReaderRole),
         }).Start();
@@ -49,8 +52,13 @@ public sealed class DailyResultsServiceFixture : IAsyncLifetime
         Http = new HttpClient { BaseAddress = Service.HttpEndpoint };
     }
 
+    /// <summary>Call options with a token of <paramref name="tenant"/> (role tenant-admin).</summary>
     public static CallOptions For(Guid tenant) =>
-        new(new Metadata { { "x-tenant-id", tenant.ToString() } }, DateTime.UtcNow.AddSeconds(30));
+        TestAccessTokens.Bearer(AccessTokens.Issue(tenant));
+
+    /// <summary>A GET of <c>/api/…</c> with a token of <paramref name="tenant"/>.</summary>
+    public static HttpRequestMessage Get(string pathAndQuery, Guid tenant) =>
+        TestAccessTokens.Get(pathAndQuery, AccessTokens.Issue(tenant));
 
     /// <summary>One punch through the ledger's door, as punch_ledger_app inside the tenant.</summary>
     public async Task PunchAsync(Guid tenant, Guid person, DateTimeOffset time, string type)

@@ -153,8 +153,7 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
         var summary = await fixture.Client.GetMonthlySummaryAsync(new() { PersonUuid = person.ToString(), Month = "2026-01" }, For(other));
         Assert.Equal(0, summary.DaysPresent + summary.DaysException + summary.DaysAbsent);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/daily-results?person_uuid={person}&from_date=2026-01-01&to_date=2026-01-31");
-        request.Headers.Add("x-tenant-id", other.ToString());
+        using var request = Get($"/api/daily-results?person_uuid={person}&from_date=2026-01-01&to_date=2026-01-31", other);
         using var response = await fixture.Http.SendAsync(request);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(0, json.RootElement.GetProperty("results").GetArrayLength());
@@ -200,18 +199,13 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     }
 
     [Fact]
-    public async Task The_tenant_is_required_and_must_be_a_uuid()
+    public async Task A_token_is_required()
     {
         var request = new GetDailyResultRequest { PersonUuid = Guid.NewGuid().ToString(), WorkDate = "2026-01-05" };
         var missing = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.GetDailyResultAsync(request,
             new CallOptions(new Metadata(), DateTime.UtcNow.AddSeconds(30))));
-        Assert.Equal(StatusCode.PermissionDenied, missing.StatusCode);
-        Assert.StartsWith("RESULTS_TENANT_MISSING", missing.Status.Detail);
-
-        var malformed = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Client.GetDailyResultAsync(request,
-            new CallOptions(new Metadata { { "x-tenant-id", "tenant-a" } }, DateTime.UtcNow.AddSeconds(30))));
-        Assert.Equal(StatusCode.InvalidArgument, malformed.StatusCode);
-        Assert.StartsWith("RESULTS_TENANT_INVALID", malformed.Status.Detail);
+        Assert.Equal(StatusCode.Unauthenticated, missing.StatusCode);
+        Assert.StartsWith("RESULTS_UNAUTHENTICATED: ", missing.Status.Detail);
     }
 
     [Fact]
@@ -221,8 +215,7 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
         var rows = (await fixture.ReadResultsAsync(tenant, person))
             .Where(r => (DateOnly)r["work_date"]! >= new DateOnly(2026, 1, 5) && (DateOnly)r["work_date"]! <= new DateOnly(2026, 1, 7)).ToList();
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/daily-results?person_uuid={person}&from_date=2026-01-05&to_date=2026-01-07&limit=10");
-        request.Headers.Add("x-tenant-id", tenant.ToString());
+        using var request = Get($"/api/daily-results?person_uuid={person}&from_date=2026-01-05&to_date=2026-01-07&limit=10", tenant);
         using var response = await fixture.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -274,8 +267,7 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     [Fact]
     public async Task Http_dates_default_to_today_in_Shanghai()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/daily-results?person_uuid={Guid.NewGuid()}");
-        request.Headers.Add("x-tenant-id", Guid.NewGuid().ToString());
+        using var request = Get($"/api/daily-results?person_uuid={Guid.NewGuid()}", Guid.NewGuid());
         using var response = await fixture.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -293,8 +285,7 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     [InlineData("person_uuid=6f0e0c1a-8d0e-4b1a-9a55-2f1f5c0e9b11&limit=abc", "RESULTS_INVALID_ARGUMENT")]
     public async Task Http_bad_input_is_400_with_the_code(string query, string code)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/daily-results?" + query);
-        request.Headers.Add("x-tenant-id", Guid.NewGuid().ToString());
+        using var request = Get("/api/daily-results?" + query, Guid.NewGuid());
         using var response = await fixture.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -302,20 +293,12 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     }
 
     [Fact]
-    public async Task Http_without_a_tenant_is_403_and_a_bad_tenant_400()
+    public async Task Http_without_a_token_is_401()
     {
-        using (var response = await fixture.Http.GetAsync($"/api/daily-results?person_uuid={Guid.NewGuid()}"))
-        {
-            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            Assert.Equal("RESULTS_TENANT_MISSING", json.RootElement.GetProperty("code").GetString());
-        }
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/daily-results?person_uuid={Guid.NewGuid()}");
-        request.Headers.Add("x-tenant-id", "not-a-tenant");
-        using var bad = await fixture.Http.SendAsync(request);
-        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        using var badJson = JsonDocument.Parse(await bad.Content.ReadAsStringAsync());
-        Assert.Equal("RESULTS_TENANT_INVALID", badJson.RootElement.GetProperty("code").GetString());
+        using var response = await fixture.Http.GetAsync($"/api/daily-results?person_uuid={Guid.NewGuid()}");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("RESULTS_UNAUTHENTICATED", json.RootElement.GetProperty("code").GetString());
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HrmsAttendance.Interop;
+using HrmsAttendance.Tests.Shared;
 
 namespace HrmsAttendance.IdentityMapping.IntegrationTests;
 
@@ -20,7 +21,7 @@ public sealed class GrpcJsInteropTests(IdentityMappingServiceFixture fixture)
             JsonSerializer.Serialize(request))
         {
             IncludeDirs = [Path.Combine(NodeInterop.RepoRoot, "contracts/protos")],
-            Metadata = tenantId is null ? [] : new Dictionary<string, string> { ["x-tenant-id"] = tenantId.ToString()!, ["x-principal-id"] = "grpc-js" },
+            Metadata = tenantId is { } id ? TestAccessTokens.NodeMetadata(IdentityMappingServiceFixture.AccessTokens.Issue(id, subject: "grpc-js")) : [],
             DeadlineMs = 20_000,
         });
 
@@ -49,9 +50,9 @@ public sealed class GrpcJsInteropTests(IdentityMappingServiceFixture fixture)
     [Fact]
     public async Task Refusals_reach_grpc_js_with_status_and_stable_code()
     {
-        var noTenant = await CallAsync("ResolveIdentities", new { provider = "IDENTITY_PROVIDER_WECOM", external_user_ids = new[] { "x" } }, null);
-        Assert.Equal("PERMISSION_DENIED", noTenant.Status.Name);
-        Assert.StartsWith("IDENTITY_TENANT_MISSING: ", noTenant.Status.Details);
+        var noToken = await CallAsync("ResolveIdentities", new { provider = "IDENTITY_PROVIDER_WECOM", external_user_ids = new[] { "x" } }, null);
+        Assert.Equal("UNAUTHENTICATED", noToken.Status.Name);
+        Assert.StartsWith("IDENTITY_UNAUTHENTICATED: ", noToken.Status.Details);
 
         var person = await fixture.Client.CreatePersonAsync(tenant, "JS-2");
         var other = await fixture.Client.CreatePersonAsync(tenant, "JS-3");

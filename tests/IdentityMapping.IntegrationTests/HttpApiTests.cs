@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Tests.Shared;
 
 namespace HrmsAttendance.IdentityMapping.IntegrationTests;
 
@@ -12,8 +13,7 @@ public sealed class HttpApiTests(IdentityMappingServiceFixture fixture)
 
     private async Task<(HttpStatusCode Status, JsonElement Body)> GetAsync(string path, Guid? tenantId)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (tenantId is not null) request.Headers.Add("x-tenant-id", tenantId.ToString());
+        using var request = TestAccessTokens.Get(path, tenantId is { } id ? IdentityMappingServiceFixture.AccessTokens.Issue(id) : null);
         using var response = await fixture.Http.SendAsync(request);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
         return (response.StatusCode, body);
@@ -42,7 +42,7 @@ public sealed class HttpApiTests(IdentityMappingServiceFixture fixture)
     }
 
     [Theory]
-    [InlineData(null, "", 403, "IDENTITY_TENANT_MISSING")]
+    [InlineData(null, "", 401, "IDENTITY_UNAUTHENTICATED")]
     [InlineData("tenant", "?provider=msn", 400, "IDENTITY_INVALID_ARGUMENT")]
     [InlineData("tenant", "?page_size=9999", 400, "IDENTITY_INVALID_ARGUMENT")]
     [InlineData("tenant", "?page_token=zzz", 400, "IDENTITY_INVALID_ARGUMENT")]

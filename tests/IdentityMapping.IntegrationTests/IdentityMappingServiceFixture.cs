@@ -24,6 +24,8 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
     /// <summary>The private server, for tests that need a database of their own.</summary>
     public TestPostgresServer Server => server ?? throw new InvalidOperationException("The fixture has not started.");
     public TestDatabase Database { get; private set; } = null!;
+    /// <summary>The tokens the service accepts (its <c>Authentication:Jwt</c> settings), one key per test run.</summary>
+    public static TestAccessTokens AccessTokens { get; } = new();
     public KestrelServiceFactory<Program> Service { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;
     public IdentityMappingClient Client { get; private set; } = null!;
@@ -52,7 +54,7 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
         App = NpgsqlDataSource.Create(WithErrorDetail(Database.ConnectionStringFor(IdentityMappingDatabase.AppRole)));
         Superuser = NpgsqlDataSource.Create(WithErrorDetail(server.SuperuserConnectionString(DatabaseName)));
 
-        Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>
+        Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>(AccessTokens.Configuration)
         {
             ["ConnectionStrings:attendance"] = Database.ConnectionStringFor(IdentityMappingDatabase.AppRole),
         }).Start();
@@ -61,9 +63,9 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
         Http = new HttpClient { BaseAddress = Service.HttpEndpoint };
     }
 
-    /// <summary>Call options naming the tenant and the principal, as the gateway does.</summary>
+    /// <summary>Call options with a token of <paramref name="tenant"/> whose subject is <paramref name="principal"/>.</summary>
     public static CallOptions For(Guid tenant, string principal = "admin-1") =>
-        new(new Metadata { { "x-tenant-id", tenant.ToString() }, { "x-principal-id", principal } }, DateTime.UtcNow.AddSeconds(30));
+        TestAccessTokens.Bearer(AccessTokens.Issue(tenant, subject: principal));
 
     /// <summary>Runs <paramref name="sql"/> as the owner inside <paramref name="tenant"/>; every row as name → value.</summary>
     public async Task<List<Dictionary<string, object?>>> QueryAsOwnerAsync(Guid tenant, string sql, params object?[] parameters)

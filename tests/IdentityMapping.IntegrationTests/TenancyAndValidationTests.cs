@@ -5,7 +5,7 @@ using static HrmsAttendance.IdentityMapping.IntegrationTests.IdentityMappingServ
 
 namespace HrmsAttendance.IdentityMapping.IntegrationTests;
 
-/// <summary>The tenant rule (fail closed, no tenant sees another) and the stable code of every bad input.</summary>
+/// <summary>The token rule (fail closed, no tenant sees another) and the stable code of every bad input.</summary>
 [Collection(IdentityMappingServiceCollection.Name)]
 public sealed class TenancyAndValidationTests(IdentityMappingServiceFixture fixture)
 {
@@ -29,28 +29,11 @@ public sealed class TenancyAndValidationTests(IdentityMappingServiceFixture fixt
 
     [Theory]
     [MemberData(nameof(Methods))]
-    public async Task A_call_without_a_tenant_is_permission_denied(string method)
+    public async Task A_call_without_a_token_is_unauthenticated(string method)
     {
-        var noTenant = new CallOptions(new Metadata { { "x-principal-id", "admin-1" } }, DateTime.UtcNow.AddSeconds(10));
-        var e = await AssertRefusedAsync(StatusCode.PermissionDenied, "IDENTITY_TENANT_MISSING", () => Call(method, noTenant));
-        Assert.Equal("IDENTITY_TENANT_MISSING: the x-tenant-id metadata is required", e.Status.Detail);
-    }
-
-    [Theory]
-    [MemberData(nameof(Methods))]
-    public async Task A_malformed_tenant_is_an_invalid_argument(string method)
-    {
-        var badTenant = new CallOptions(new Metadata { { "x-tenant-id", "tenant-a" } }, DateTime.UtcNow.AddSeconds(10));
-        await AssertRefusedAsync(StatusCode.InvalidArgument, "IDENTITY_TENANT_INVALID", () => Call(method, badTenant));
-    }
-
-    [Fact]
-    public async Task An_unusable_principal_is_an_invalid_argument()
-    {
-        var options = new CallOptions(new Metadata { { "x-tenant-id", tenant.ToString() }, { "x-principal-id", new string('p', 201) } });
-        var e = await AssertRefusedAsync(StatusCode.InvalidArgument, "IDENTITY_INVALID_ARGUMENT",
-            () => Client.ListPersonsAsync(new ListPersonsRequest(), options));
-        Assert.Contains("x-principal-id", e.Status.Detail);
+        var noToken = new CallOptions(new Metadata { { "x-tenant-id", tenant.ToString() }, { "x-principal-id", "admin-1" } }, DateTime.UtcNow.AddSeconds(10));
+        var e = await AssertRefusedAsync(StatusCode.Unauthenticated, "IDENTITY_UNAUTHENTICATED", () => Call(method, noToken));
+        Assert.Equal("IDENTITY_UNAUTHENTICATED: a bearer token is required: send 'Authorization: Bearer <token>'", e.Status.Detail);
     }
 
     [Fact]

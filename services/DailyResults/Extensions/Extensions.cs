@@ -4,6 +4,7 @@ using HrmsAttendance.DailyResults.Grpc;
 using HrmsAttendance.DailyResults.Model;
 using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
+using HrmsAttendance.TokenAuthentication;
 
 namespace HrmsAttendance.DailyResults.Extensions;
 
@@ -22,5 +23,7 @@ internal static class Extensions
         builder.Services.AddServiceActivitySource(DailyResultsService.ActivitySource.Name);
 
         builder.Services.AddGrpcServiceDefaults(ResultsErrors.Statuses);
+        // Every call needs a valid bearer token (the caller is read from it alone); only health is anonymous.
+        builder.AddServiceAuthentication(ResultsErrors.TokenRefusals);
     }
 }

@@ -4,11 +4,12 @@ using Grpc.Core;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.DailyResults.Data;
 using HrmsAttendance.DailyResults.Model;
+using HrmsAttendance.TokenAuthentication;
 
 namespace HrmsAttendance.DailyResults.Grpc;
 
 /// <summary>
-/// <c>attendance.results.v1.DailyResults</c>: validates the request, names the caller's tenant and reads the
+/// <c>attendance.results.v1.DailyResults</c>: validates the request, takes the caller's tenant from its token and reads the
 /// ledger's daily results. Read-only; refusals carry "CODE: detail" with the status from <see cref="ResultsErrors"/>.
 /// </summary>
 public sealed class DailyResultsService(DailyResultStore store, TimeProvider clock)
@@ -18,7 +19,7 @@ public sealed class DailyResultsService(DailyResultStore store, TimeProvider clo
 
     public override async Task<ListDailyResultsResponse> ListDailyResults(ListDailyResultsRequest request, ServerCallContext context)
     {
-        var caller = Caller(context);
+        var caller = context.Caller();
         var person = Inputs.Person(request.PersonUuid);
         var (from, to) = Inputs.Range(request.FromDate, request.ToDate, clock.GetUtcNow());
         var limit = Inputs.Limit(request.Limit);
@@ -33,7 +34,7 @@ public sealed class DailyResultsService(DailyResultStore store, TimeProvider clo
 
     public override async Task<DailyResult> GetDailyResult(GetDailyResultRequest request, ServerCallContext context)
     {
-        var caller = Caller(context);
+        var caller = context.Caller();
         var person = Inputs.Person(request.PersonUuid);
         var workDate = Inputs.Date("work_date", request.WorkDate);
 
@@ -47,7 +48,7 @@ public sealed class DailyResultsService(DailyResultStore store, TimeProvider clo
 
     public override async Task<MonthlySummary> GetMonthlySummary(GetMonthlySummaryRequest request, ServerCallContext context)
     {
-        var caller = Caller(context);
+        var caller = context.Caller();
         var person = Inputs.Person(request.PersonUuid);
         var (first, last) = Inputs.Month(request.Month);
 
@@ -103,9 +104,6 @@ public sealed class DailyResultsService(DailyResultStore store, TimeProvider clo
         }));
         return message;
     }
-
-    private static CallerContext Caller(ServerCallContext context) =>
-        CallerContext.From(name => context.RequestHeaders.GetValue(name));
 
     private static async Task<T> Database<T>(Func<Task<T>> read)
     {

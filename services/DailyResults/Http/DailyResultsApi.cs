@@ -1,12 +1,13 @@
 using HrmsAttendance.DailyResults.Data;
 using HrmsAttendance.DailyResults.Model;
 using HrmsAttendance.StableErrors;
+using HrmsAttendance.TokenAuthentication;
 
 namespace HrmsAttendance.DailyResults.Http;
 
 /// <summary>
 /// <c>GET /api/daily-results</c>: seed 004 §5.3's internal API, exactly its shape (snake_case, UTC
-/// <c>…Z</c> timestamps, nulls as null). Same tenant rule, validation and stable codes as gRPC; a parameter the route
+/// <c>…Z</c> timestamps, nulls as null). Same token, validation and stable codes as gRPC; a parameter the route
 /// does not have, or one given twice, is refused too. Refusals are problem details carrying the code.
 /// </summary>
 public static class DailyResultsApi
@@ -22,7 +23,7 @@ public static class DailyResultsApi
     {
         try
         {
-            var caller = CallerContext.From(name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null);
+            var caller = http.Caller();
             if (QueryParameters.Problem(http.Request.Query, "person_uuid", "from_date", "to_date", "limit") is { } queryProblem)
                 throw ResultsErrors.Invalid(queryProblem);
             var person = Inputs.Person(person_uuid);

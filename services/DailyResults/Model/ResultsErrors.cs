@@ -1,5 +1,6 @@
 using Grpc.Core;
 using HrmsAttendance.StableErrors;
+using HrmsAttendance.TokenAuthentication;
 using Npgsql;
 
 namespace HrmsAttendance.DailyResults.Model;
@@ -13,8 +14,12 @@ public static class ResultsErrors
     public const string InvalidArgument = "RESULTS_INVALID_ARGUMENT";
     /// <summary>A request message over the 4 MiB the service reads.</summary>
     public const string RequestTooLarge = "RESULTS_REQUEST_TOO_LARGE";
-    public const string TenantMissing = "RESULTS_TENANT_MISSING";
-    public const string TenantInvalid = "RESULTS_TENANT_INVALID";
+    /// <summary>No bearer token (or not exactly one).</summary>
+    public const string Unauthenticated = "RESULTS_UNAUTHENTICATED";
+    /// <summary>The token's lifetime is over (or has not begun).</summary>
+    public const string TokenExpired = "RESULTS_TOKEN_EXPIRED";
+    /// <summary>Bad signature, issuer, audience, algorithm or claims.</summary>
+    public const string TokenInvalid = "RESULTS_TOKEN_INVALID";
     public const string NotFound = "RESULTS_NOT_FOUND";
     public const string Unavailable = "RESULTS_UNAVAILABLE";
     public const string Internal = "RESULTS_INTERNAL";
@@ -23,12 +28,15 @@ public static class ResultsErrors
     {
         { InvalidArgument, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
         { RequestTooLarge, StatusCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge },
-        { TenantInvalid, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
-        { TenantMissing, StatusCode.PermissionDenied, StatusCodes.Status403Forbidden },
+        { Unauthenticated, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { TokenExpired, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { TokenInvalid, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
         { NotFound, StatusCode.NotFound, StatusCodes.Status404NotFound },
         { Unavailable, StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable },
         { Internal, StatusCode.Internal, StatusCodes.Status500InternalServerError },
     };
+
+    public static TokenRefusalCodes TokenRefusals { get; } = new(Unauthenticated, TokenExpired, TokenInvalid);
 
     public static StatusCode GrpcStatusOf(string code) => Statuses.GrpcStatusOf(code);
 

@@ -4,6 +4,7 @@ using HrmsAttendance.IdentityMapping.Grpc;
 using HrmsAttendance.IdentityMapping.Model;
 using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
+using HrmsAttendance.TokenAuthentication;
 
 namespace HrmsAttendance.IdentityMapping.Extensions;
 
@@ -22,5 +23,7 @@ internal static class Extensions
         builder.Services.AddServiceActivitySource(IdentityMappingService.ActivitySource.Name);
 
         builder.Services.AddGrpcServiceDefaults(IdentityErrors.Statuses);
+        // Every call needs a valid bearer token (the caller is read from it alone); only health is anonymous.
+        builder.AddServiceAuthentication(IdentityErrors.TokenRefusals);
     }
 }

@@ -4,11 +4,13 @@ using Grpc.Core;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.IdentityMapping.Data;
 using HrmsAttendance.IdentityMapping.Model;
+using HrmsAttendance.TokenAuthentication;
+using HrmsAttendance.Tokens;
 
 namespace HrmsAttendance.IdentityMapping.Grpc;
 
 /// <summary>
-/// <c>attendance.identity.v1.IdentityMapping</c>: names the caller's tenant, validates the wire request
+/// <c>attendance.identity.v1.IdentityMapping</c>: takes the caller's tenant from its token, validates the wire request
 /// (<see cref="Inputs"/>), and hands it to the stores, whose database doors decide conflicts. Every refusal
 /// leaves as a gRPC status whose message starts with a stable code (<see cref="IdentityErrors"/>).
 /// </summary>
@@ -61,7 +63,7 @@ public sealed class IdentityMappingService(PersonStore persons, IdentityLinkStor
             using var activity = ActivitySource.StartActivity("identity.link");
             activity?.SetTag("attendance.tenant_id", caller.TenantId);
             activity?.SetTag("attendance.identity_provider", provider);
-            var link = await links.LinkAsync(caller.TenantId, provider, externalUserId, unionId, person, caller.PrincipalId,
+            var link = await links.LinkAsync(caller.TenantId, provider, externalUserId, unionId, person, caller.Subject,
                 context.CancellationToken);
             logger.LogInformation("Linked {Provider} user id to person {PersonUuid} in tenant {TenantId}",
                 provider, person, caller.TenantId);
@@ -73,7 +75,7 @@ public sealed class IdentityMappingService(PersonStore persons, IdentityLinkStor
         {
             var provider = Inputs.Provider(request.Provider);
             var externalUserId = Inputs.ExternalUserId(request.ExternalUserId);
-            var link = await links.UnlinkAsync(caller.TenantId, provider, externalUserId, caller.PrincipalId, context.CancellationToken);
+            var link = await links.UnlinkAsync(caller.TenantId, provider, externalUserId, caller.Subject, context.CancellationToken);
             logger.LogInformation("Unlinked {Provider} user id from person {PersonUuid} in tenant {TenantId}",
                 provider, link.PersonUuid, caller.TenantId);
             return ToWire(link);
@@ -126,11 +128,11 @@ public sealed class IdentityMappingService(PersonStore persons, IdentityLinkStor
         });
 
     /// <summary>
-    /// Names the caller (refusing a call without a tenant before any work) and runs the handler. A refusal
-    /// (<see cref="IdentityException"/>) becomes its gRPC status in StableErrorInterceptor.
+    /// Runs the handler for the caller its token names (authentication refused a call without one before any work). A
+    /// refusal (<see cref="IdentityException"/>) becomes its gRPC status in StableErrorInterceptor.
     /// </summary>
-    private static Task<T> Handle<T>(ServerCallContext context, Func<CallerContext, Task<T>> handler) =>
-        handler(CallerContext.From(name => context.RequestHeaders.GetValue(name)));
+    private static Task<T> Handle<T>(ServerCallContext context, Func<AccessTokenClaims, Task<T>> handler) =>
+        handler(context.Caller());
 
     private static Person ToWire(PersonRecord p) => new()
     {

@@ -3,12 +3,13 @@ using System.Text.Json;
 using HrmsAttendance.IdentityMapping.Data;
 using HrmsAttendance.IdentityMapping.Model;
 using HrmsAttendance.StableErrors;
+using HrmsAttendance.TokenAuthentication;
 
 namespace HrmsAttendance.IdentityMapping.Http;
 
 /// <summary>
 /// <c>GET /api/identity/unmapped</c>: the unmapped queue as JSON for admin pages (the gateway routes
-/// <c>/api/identity/*</c> here). Same tenant rule, validation and stable codes as gRPC; a parameter the route does
+/// <c>/api/identity/*</c> here). Same token, validation and stable codes as gRPC; a parameter the route does
 /// not have, or one given twice, is refused too. Refusals are problem details carrying the code.
 /// </summary>
 public static class IdentityApi
@@ -32,7 +33,7 @@ public static class IdentityApi
     {
         try
         {
-            var caller = CallerContext.From(name => http.Request.Headers.TryGetValue(name, out var v) ? v.ToString() : null);
+            var caller = http.Caller();
             if (QueryParameters.Problem(http.Request.Query, "provider", "page_size", "page_token") is { } queryProblem)
                 throw IdentityErrors.Invalid(queryProblem);
             string? providerFilter = null;

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using HrmsAttendance.StableErrors;
+using HrmsAttendance.TokenAuthentication;
 using Npgsql;
 
 namespace HrmsAttendance.IdentityMapping.Model;
@@ -20,7 +21,15 @@ public static class IdentityErrors
     public const string InvalidArgument = "IDENTITY_INVALID_ARGUMENT";
     /// <summary>A request message over the 4 MiB the service reads.</summary>
     public const string RequestTooLarge = "IDENTITY_REQUEST_TOO_LARGE";
+    /// <summary>No bearer token (or not exactly one).</summary>
+    public const string Unauthenticated = "IDENTITY_UNAUTHENTICATED";
+    /// <summary>The token's lifetime is over (or has not begun).</summary>
+    public const string TokenExpired = "IDENTITY_TOKEN_EXPIRED";
+    /// <summary>Bad signature, issuer, audience, algorithm or claims.</summary>
+    public const string TokenInvalid = "IDENTITY_TOKEN_INVALID";
+    /// <summary>Raised by the doors when app.current_tenant is not set (the service always sets it from the token).</summary>
     public const string TenantMissing = "IDENTITY_TENANT_MISSING";
+    /// <summary>Raised by the doors when app.current_tenant is not a UUID.</summary>
     public const string TenantInvalid = "IDENTITY_TENANT_INVALID";
     public const string EmployeeNumberTaken = "IDENTITY_EMPLOYEE_NUMBER_TAKEN";
     public const string PersonNotFound = "IDENTITY_PERSON_NOT_FOUND";
@@ -36,6 +45,9 @@ public static class IdentityErrors
     {
         { InvalidArgument, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
         { RequestTooLarge, StatusCode.ResourceExhausted, StatusCodes.Status413PayloadTooLarge },
+        { Unauthenticated, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { TokenExpired, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
+        { TokenInvalid, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
         { TenantInvalid, StatusCode.InvalidArgument, StatusCodes.Status400BadRequest },
         { TenantMissing, StatusCode.PermissionDenied, StatusCodes.Status403Forbidden },
         { EmployeeNumberTaken, StatusCode.AlreadyExists, StatusCodes.Status409Conflict },
@@ -47,6 +59,8 @@ public static class IdentityErrors
         { Unavailable, StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable },
         { Internal, StatusCode.Internal, StatusCodes.Status500InternalServerError },
     };
+
+    public static TokenRefusalCodes TokenRefusals { get; } = new(Unauthenticated, TokenExpired, TokenInvalid);
 
     public static StatusCode GrpcStatusOf(string code) => Statuses.GrpcStatusOf(code);
 

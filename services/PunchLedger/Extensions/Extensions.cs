@@ -3,6 +3,7 @@ using HrmsAttendance.PunchLedger.Data;
 using HrmsAttendance.PunchLedger.Grpc;
 using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
+using HrmsAttendance.TokenAuthentication;
 
 namespace HrmsAttendance.PunchLedger.Extensions;
 
@@ -21,5 +22,7 @@ internal static class Extensions
         builder.Services.AddServiceActivitySource(PunchLedgerService.ActivitySource.Name);
 
         builder.Services.AddGrpcServiceDefaults(LedgerErrors.Statuses);
+        // Every call needs a valid bearer token (the caller is read from it alone); only health is anonymous.
+        builder.AddServiceAuthentication(LedgerErrors.TokenRefusals);
     }
 }

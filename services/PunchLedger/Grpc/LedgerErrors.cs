@@ -1,5 +1,6 @@
 using Grpc.Core;
 using HrmsAttendance.StableErrors;
+using HrmsAttendance.TokenAuthentication;
 using Npgsql;
 
 namespace HrmsAttendance.PunchLedger.Grpc;
@@ -23,9 +24,18 @@ public static class LedgerErrors
     public const string TenantInvalid = "STAFFING_TENANT_INVALID";
     public const string EventImmutable = "STAFFING_EVENT_IMMUTABLE";
     public const string Unavailable = "STAFFING_UNAVAILABLE";
+    /// <summary>No bearer token (or not exactly one).</summary>
+    public const string Unauthenticated = "STAFFING_UNAUTHENTICATED";
+    /// <summary>The token's lifetime is over (or has not begun).</summary>
+    public const string TokenExpired = "STAFFING_TOKEN_EXPIRED";
+    /// <summary>Bad signature, issuer, audience, algorithm or claims.</summary>
+    public const string TokenInvalid = "STAFFING_TOKEN_INVALID";
     public const string Internal = "STAFFING_INTERNAL";
 
-    /// <summary>gRPC only: the ledger has no HTTP edge. A request that is not its method's message is STAFFING_INVALID_ARGUMENT too.</summary>
+    /// <summary>
+    /// gRPC only: the ledger has no HTTP edge (a call without a usable token to its HTTP port is still a 401 with the
+    /// code). A request that is not its method's message is STAFFING_INVALID_ARGUMENT too.
+    /// </summary>
     public static StableErrorTable Statuses { get; } = new(malformedRequestCode: InvalidArgument, oversizedRequestCode: RequestTooLarge)
     {
         { InvalidArgument, StatusCode.InvalidArgument },
@@ -36,8 +46,13 @@ public static class LedgerErrors
         { TenantMismatch, StatusCode.PermissionDenied },
         { EventImmutable, StatusCode.FailedPrecondition },
         { Unavailable, StatusCode.Unavailable },
+        { Unauthenticated, StatusCode.Unauthenticated },
+        { TokenExpired, StatusCode.Unauthenticated },
+        { TokenInvalid, StatusCode.Unauthenticated },
         { Internal, StatusCode.Internal },
     };
+
+    public static TokenRefusalCodes TokenRefusals { get; } = new(Unauthenticated, TokenExpired, TokenInvalid);
 
     public static LedgerException Refuse(string code, string detail, Exception? cause = null) => new(code, detail, cause);
 

@@ -4,12 +4,14 @@ using Grpc.Core;
 using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.PunchLedger.Data;
+using HrmsAttendance.TokenAuthentication;
+using HrmsAttendance.Tokens;
 
 namespace HrmsAttendance.PunchLedger.Grpc;
 
 /// <summary>
-/// <c>attendance.ledger.v1.PunchLedger</c>: validates the wire request, names the caller's
-/// tenant, and hands the punch to the kernel's door. Everything that decides a result lives
+/// <c>attendance.ledger.v1.PunchLedger</c>: validates the wire request, takes the caller's
+/// tenant from its token, and hands the punch to the kernel's door. Everything that decides a result lives
 /// in the kernel.
 /// </summary>
 public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
@@ -25,7 +27,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
 
     public override async Task<SubmitPunchResponse> SubmitPunch(SubmitPunchRequest request, ServerCallContext context)
     {
-        var caller = CallerContext.From(context);
+        var caller = context.Caller();
         if (!PunchCommand.TryCreate(request.Punch, clock.GetUtcNow(), out var punch, out var error))
             throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, error);
 
@@ -33,7 +35,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
         activity?.SetTag("attendance.tenant_id", caller.TenantId);
         activity?.SetTag("attendance.request_id", punch.RequestId);
 
-        var result = await Kernel(() => store.SubmitAsync(caller.TenantId, caller.PrincipalId, punch, context.CancellationToken));
+        var result = await Kernel(() => store.SubmitAsync(caller.TenantId, caller.Subject, punch, context.CancellationToken));
         activity?.SetTag("attendance.duplicate", result.Duplicate);
 
         var response = new SubmitPunchResponse { EventId = result.EventId.ToString(), Duplicate = result.Duplicate };
@@ -43,7 +45,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
 
     public override async Task<SubmitPunchesResponse> SubmitPunches(SubmitPunchesRequest request, ServerCallContext context)
     {
-        var caller = CallerContext.From(context);
+        var caller = context.Caller();
         if (request.Punches.Count == 0)
             throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "punches must not be empty");
         if (request.Punches.Count > MaxBatchSize)
@@ -59,7 +61,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
 
     public override async Task<SubmitPunchesResponse> StreamPunches(IAsyncStreamReader<PunchInput> requestStream, ServerCallContext context)
     {
-        var caller = CallerContext.From(context);
+        var caller = context.Caller();
         var ct = context.CancellationToken;
 
         using var activity = ActivitySource.StartActivity("ledger.stream_punches");
@@ -93,7 +95,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
     /// validation here are rejected in place; the rest go to the door. Outcome indexes start at
     /// <paramref name="firstIndex"/> (the chunk's position in the request or stream).
     /// </summary>
-    private async Task<PunchOutcome[]> CommitChunkAsync(CallerContext caller, IReadOnlyList<PunchInput> punches, int firstIndex, CancellationToken ct)
+    private async Task<PunchOutcome[]> CommitChunkAsync(AccessTokenClaims caller, IReadOnlyList<PunchInput> punches, int firstIndex, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var outcomes = new PunchOutcome[punches.Count];
@@ -115,7 +117,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
         if (valid.Count > 0)
         {
             // The door's ordinal is 1-based over the punches sent to it (the valid ones).
-            var rows = await Kernel(() => store.SubmitBatchAsync(caller.TenantId, caller.PrincipalId, valid, ct));
+            var rows = await Kernel(() => store.SubmitBatchAsync(caller.TenantId, caller.Subject, valid, ct));
             foreach (var row in rows)
             {
                 var i = validIndex[row.Ordinal - 1];
@@ -143,7 +145,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
 
     public override async Task ListPunches(ListPunchesRequest request, IServerStreamWriter<Punch> responseStream, ServerCallContext context)
     {
-        var caller = CallerContext.From(context);
+        var caller = context.Caller();
         if (!WireValues.TryParseCanonicalUuid(request.PersonUuid, out var person) || person == Guid.Empty)
             throw LedgerErrors.Refuse(LedgerErrors.InvalidArgument, "person_uuid must be a canonical UUID (not the nil UUID)");
         if (WorkCalendar.DateProblem(request.FromDate, out var from) is { } fromProblem)

@@ -55,14 +55,14 @@ public sealed class DashboardBrowserTests(DistributedAppFixture fixture) : IClas
     [Fact]
     public async Task The_trace_of_a_punch_shows_the_gateway_punch_ledger_and_Npgsql_spans()
     {
-        var gateway = new GatewayCallers(fixture.App, fixture.DataDirectory);
+        var gateway = new TopologyCallers(fixture.App, fixture.DataDirectory);
         await fixture.App.WaitHealthyAsync("gateway", TimeSpan.FromSeconds(60));
         var traceId = ActivityTraceId.CreateRandom();
         using (var channel = gateway.Channel())
         {
             await new PunchLedgerClient(channel).SubmitPunchAsync(
                 Punches.In(Guid.NewGuid(), new DateTimeOffset(2026, 3, 5, 9, 0, 0, Punches.Shanghai)),
-                GatewayCallers.Bearer(gateway.Token(Guid.NewGuid(), AccessRoles.TenantAdmin),
+                TopologyCallers.Bearer(gateway.Token(Guid.NewGuid(), AccessRoles.TenantAdmin),
                     ("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01")));
         }
         await fixture.Telemetry.WaitForTraceAsync(traceId.ToHexString(),

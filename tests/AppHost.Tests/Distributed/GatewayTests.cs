@@ -21,10 +21,10 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
 {
     private static readonly DateTimeOffset MondayNine = new(2026, 3, 2, 9, 0, 0, Punches.Shanghai);
 
-    private async Task<GatewayCallers> GatewayAsync()
+    private async Task<TopologyCallers> GatewayAsync()
     {
         await fixture.App.WaitHealthyAsync("gateway", TimeSpan.FromSeconds(90));
-        return new GatewayCallers(fixture.App, fixture.DataDirectory);
+        return new TopologyCallers(fixture.App, fixture.DataDirectory);
     }
 
     private static SubmitPunchRequest ManualPunch(Guid person, DateTimeOffset at, PunchType type = PunchType.In,
@@ -59,8 +59,8 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
     {
         var gateway = await GatewayAsync();
         Guid tenantA = Guid.NewGuid(), tenantB = Guid.NewGuid();
-        var adminA = GatewayCallers.Bearer(gateway.Token(tenantA, AccessRoles.TenantAdmin));
-        var adminB = GatewayCallers.Bearer(gateway.Token(tenantB, AccessRoles.TenantAdmin));
+        var adminA = TopologyCallers.Bearer(gateway.Token(tenantA, AccessRoles.TenantAdmin));
+        var adminB = TopologyCallers.Bearer(gateway.Token(tenantB, AccessRoles.TenantAdmin));
         using var channel = gateway.Channel();
         var identity = new IdentityMappingClient(channel);
         var ledger = new PunchLedgerClient(channel);
@@ -94,17 +94,17 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         using var channel = gateway.Channel();
         var identity = new IdentityMappingClient(channel);
         var person = await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-2", DisplayName = "A's person" },
-            GatewayCallers.Bearer(gateway.Token(tenantA, AccessRoles.TenantAdmin)));
+            TopologyCallers.Bearer(gateway.Token(tenantA, AccessRoles.TenantAdmin)));
 
         // B's token, with A's tenant (and a forged principal and role) in the metadata: still B's view.
-        var forged = GatewayCallers.Bearer(gateway.Token(tenantB, AccessRoles.TenantAdmin),
+        var forged = TopologyCallers.Bearer(gateway.Token(tenantB, AccessRoles.TenantAdmin),
             ("x-tenant-id", tenantA.ToString()), ("x-principal-id", "someone-else"), ("x-roles", "tenant-admin"));
         var seen = await identity.ListPersonsAsync(new(), forged);
         Assert.DoesNotContain(seen.Persons, p => p.PersonUuid == person.PersonUuid);
 
         // Over HTTP too: the header is dropped, the token's tenant is used.
         using var http = gateway.Http();
-        using var request = GatewayCallers.Get($"/api/identity/unmapped", gateway.Token(tenantB, AccessRoles.TenantAdmin));
+        using var request = TopologyCallers.Get($"/api/identity/unmapped", gateway.Token(tenantB, AccessRoles.TenantAdmin));
         request.Headers.Add("x-tenant-id", "not-a-uuid");
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -119,11 +119,11 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         var identity = new IdentityMappingClient(channel);
         var ledger = new PunchLedgerClient(channel);
         var results = new DailyResultsClient(channel);
-        var admin = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin));
+        var admin = TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin));
         var me = Guid.Parse((await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-3", DisplayName = "Me" }, admin)).PersonUuid);
         var colleague = Guid.Parse((await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-4", DisplayName = "Colleague" }, admin)).PersonUuid);
 
-        var employee = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Employee, me));
+        var employee = TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.Employee, me));
         Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(me, MondayNine), employee)));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), employee)));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(me, MondayNine, provider: SourceProvider.Dingtalk), employee)));
@@ -138,12 +138,12 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(me, MondayNine.AddHours(9), PunchType.Out), employeeGzip)));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), employeeGzip)));
 
-        var approver = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Approver));
+        var approver = TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.Approver));
         Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, approver)));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine), approver)));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await identity.CreatePersonAsync(new() { EmployeeNumber = "X", DisplayName = "X" }, approver)));
 
-        var integration = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Integration));
+        var integration = TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.Integration));
         Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await ledger.SubmitPunchAsync(ManualPunch(colleague, MondayNine.AddHours(9), PunchType.Out, SourceProvider.Wecom), integration)));
         Assert.Equal(StatusCode.OK, await StatusOfAsync(async () => await identity.ResolveIdentitiesAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserIds = { "nobody" } }, integration)));
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () => await results.ListDailyResultsAsync(new() { PersonUuid = colleague.ToString() }, integration)));
@@ -151,9 +151,9 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
 
         // The JSON route applies the same table, with a stable code in the problem details.
         using var http = gateway.Http();
-        using var own = await http.SendAsync(GatewayCallers.Get($"/api/daily-results?person_uuid={me}&from_date=2026-03-02&to_date=2026-03-02", gateway.Token(tenant, AccessRoles.Employee, me)));
+        using var own = await http.SendAsync(TopologyCallers.Get($"/api/daily-results?person_uuid={me}&from_date=2026-03-02&to_date=2026-03-02", gateway.Token(tenant, AccessRoles.Employee, me)));
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
-        using var other = await http.SendAsync(GatewayCallers.Get($"/api/daily-results?person_uuid={colleague}", gateway.Token(tenant, AccessRoles.Employee, me)));
+        using var other = await http.SendAsync(TopologyCallers.Get($"/api/daily-results?person_uuid={colleague}", gateway.Token(tenant, AccessRoles.Employee, me)));
         Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
         Assert.Equal("GATEWAY_FORBIDDEN", JsonDocument.Parse(await other.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
     }
@@ -170,9 +170,9 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         using (var channel = GrpcChannel.ForAddress(tls.Address, new GrpcChannelOptions { HttpHandler = tls.TrustingHandler() }))
         {
             var identity = new IdentityMappingClient(channel);
-            var person = await identity.CreatePersonAsync(new() { EmployeeNumber = "TLS-1", DisplayName = "王五" }, GatewayCallers.Bearer(admin));
-            Assert.Contains((await identity.ListPersonsAsync(new(), GatewayCallers.Bearer(admin))).Persons, p => p.PersonUuid == person.PersonUuid);
-            var refused = await Assert.ThrowsAsync<RpcException>(async () => await identity.ListPersonsAsync(new(), GatewayCallers.Bearer(null)));
+            var person = await identity.CreatePersonAsync(new() { EmployeeNumber = "TLS-1", DisplayName = "王五" }, TopologyCallers.Bearer(admin));
+            Assert.Contains((await identity.ListPersonsAsync(new(), TopologyCallers.Bearer(admin))).Persons, p => p.PersonUuid == person.PersonUuid);
+            var refused = await Assert.ThrowsAsync<RpcException>(async () => await identity.ListPersonsAsync(new(), TopologyCallers.Bearer(null)));
             Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         }
 
@@ -180,7 +180,7 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         using var http = new HttpClient(tls.TrustingHandler()) { BaseAddress = tls.Address };
         foreach (var version in new[] { HttpVersion.Version11, HttpVersion.Version20 })
         {
-            using var request = GatewayCallers.Get($"/api/daily-results?person_uuid={Guid.NewGuid()}&from_date=2026-03-02&to_date=2026-03-02", admin);
+            using var request = TopologyCallers.Get($"/api/daily-results?person_uuid={Guid.NewGuid()}&from_date=2026-03-02&to_date=2026-03-02", admin);
             request.Version = version;
             request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
             using var response = await http.SendAsync(request);
@@ -209,13 +209,13 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         using var http = gateway.Http();
         foreach (var (token, code) in new (string?, string)[] { (null, "GATEWAY_UNAUTHENTICATED"), (expired, "GATEWAY_TOKEN_EXPIRED"), (foreignKey, "GATEWAY_TOKEN_INVALID") })
         {
-            using var response = await http.SendAsync(GatewayCallers.Get($"/api/daily-results?person_uuid={Guid.NewGuid()}", token));
+            using var response = await http.SendAsync(TopologyCallers.Get($"/api/daily-results?person_uuid={Guid.NewGuid()}", token));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             Assert.Equal(code, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("code").GetString());
         }
 
         using var channel = gateway.Channel();
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await new IdentityMappingClient(channel).ListPersonsAsync(new(), GatewayCallers.Bearer(expired)));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await new IdentityMappingClient(channel).ListPersonsAsync(new(), TopologyCallers.Bearer(expired)));
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
         Assert.StartsWith("GATEWAY_TOKEN_EXPIRED", error.Status.Detail);
     }
@@ -233,7 +233,7 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         TimeSpan? retryAfter = null;
         for (var i = 0; i < 6 && retryAfter is null; i++)
         {
-            using var response = await http.SendAsync(GatewayCallers.Get(path, token));
+            using var response = await http.SendAsync(TopologyCallers.Get(path, token));
             statuses.Add(response.StatusCode);
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
@@ -253,13 +253,13 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         for (var i = 0; i < 6 && !grpcStatuses.Contains(StatusCode.ResourceExhausted); i++)
         {
             grpcStatuses.Add(await StatusOfAsync(async () => await new DailyResultsClient(channel).ListDailyResultsAsync(
-                new() { PersonUuid = Guid.NewGuid().ToString() }, GatewayCallers.Bearer(token))));
+                new() { PersonUuid = Guid.NewGuid().ToString() }, TopologyCallers.Bearer(token))));
         }
         Assert.Equal(StatusCode.ResourceExhausted, grpcStatuses[^1]);
         Assert.All(grpcStatuses[..^1], s => Assert.Equal(StatusCode.OK, s));
 
         await Task.Delay(retryAfter.Value + TimeSpan.FromMilliseconds(200));
-        using var again = await http.SendAsync(GatewayCallers.Get(path, token));
+        using var again = await http.SendAsync(TopologyCallers.Get(path, token));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
@@ -310,7 +310,7 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         using var channel = gateway.Channel();
 
         await new PunchLedgerClient(channel).SubmitPunchAsync(ManualPunch(Guid.NewGuid(), MondayNine),
-            GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin),
+            TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin),
                 ("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01")));
 
         var spans = await fixture.Telemetry.WaitForTraceAsync(traceId.ToHexString(),
@@ -333,10 +333,10 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         var person = Guid.NewGuid();
         var token = gateway.Token(tenant, AccessRoles.TenantAdmin);
         using (var channel = gateway.Channel())
-            await new PunchLedgerClient(channel).SubmitPunchAsync(ManualPunch(person, MondayNine.AddMinutes(10)), GatewayCallers.Bearer(token));
+            await new PunchLedgerClient(channel).SubmitPunchAsync(ManualPunch(person, MondayNine.AddMinutes(10)), TopologyCallers.Bearer(token));
 
         using var http = gateway.Http();
-        using var response = await http.SendAsync(GatewayCallers.Get($"/api/daily-results?person_uuid={person}&from_date=2026-03-02&to_date=2026-03-02", token));
+        using var response = await http.SendAsync(TopologyCallers.Get($"/api/daily-results?person_uuid={person}&from_date=2026-03-02&to_date=2026-03-02", token));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var root = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(["tenant", "person_uuid", "from_date", "to_date", "results"], root.EnumerateObject().Select(p => p.Name));
@@ -355,7 +355,7 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
     {
         var gateway = await GatewayAsync();
         var tenant = Guid.NewGuid();
-        var admin = GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin));
+        var admin = TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin));
         using var channel = gateway.Channel();
         var identity = new IdentityMappingClient(channel);
         var first = await identity.CreatePersonAsync(new() { EmployeeNumber = "GW-5", DisplayName = "First" }, admin);
@@ -369,11 +369,11 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
 
         // A connector resolves an unknown id and records it; the admin sees it queued; an approver may not look.
         await identity.ResolveIdentitiesAsync(new() { Provider = IdentityProvider.Wecom, ExternalUserIds = { "wx-unknown" }, RecordUnmapped = true },
-            GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Integration)));
+            TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.Integration)));
         var queue = await identity.ListUnmappedAsync(new(), admin);
         Assert.Contains(queue.Identities, u => u.ExternalUserId == "wx-unknown");
         Assert.Equal(StatusCode.PermissionDenied, await StatusOfAsync(async () =>
-            await identity.ListUnmappedAsync(new(), GatewayCallers.Bearer(gateway.Token(tenant, AccessRoles.Approver)))));
+            await identity.ListUnmappedAsync(new(), TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.Approver)))));
     }
 
     /// <summary>The system clock moved by a fixed offset (to issue tokens that are already expired).</summary>

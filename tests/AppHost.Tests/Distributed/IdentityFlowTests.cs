@@ -1,6 +1,7 @@
 using HrmsAttendance.Contracts.Identity.V1;
 using Grpc.Core;
 using Grpc.Net.Client;
+using HrmsAttendance.Tokens;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
 
@@ -15,7 +16,7 @@ public sealed class IdentityFlowTests(DistributedAppFixture fixture)
         await app.WaitHealthyAsync("identity-mapping", TimeSpan.FromSeconds(60));
         using var channel = app.CreateGrpcChannel("identity-mapping");
         var client = new IdentityMappingClient(channel);
-        var options = new CallOptions(new Metadata { { "x-tenant-id", Guid.NewGuid().ToString() } }, DateTime.UtcNow.AddSeconds(30));
+        var options = TopologyCallers.Bearer(new TopologyCallers(app, fixture.DataDirectory).Token(Guid.NewGuid(), AccessRoles.TenantAdmin));
 
         var person = await client.CreatePersonAsync(new() { EmployeeNumber = "E-100", DisplayName = "王小明" }, options);
         await client.LinkIdentityAsync(new()

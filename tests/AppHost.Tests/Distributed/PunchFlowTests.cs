@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Tokens;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
 
@@ -11,6 +12,10 @@ public sealed class PunchFlowTests(DistributedAppFixture fixture)
     private readonly Guid _tenant = Guid.NewGuid();
     private readonly Guid _person = Guid.NewGuid();
 
+    /// <summary>Straight to punch-ledger's port, as a connector would: a token of the tenant, role integration.</summary>
+    private string IntegrationToken() =>
+        new TopologyCallers(fixture.App, fixture.DataDirectory).Token(_tenant, AccessRoles.Integration);
+
     [Fact]
     public async Task A_punch_sent_to_the_grpc_endpoint_is_in_the_daily_results()
     {
@@ -19,7 +24,7 @@ public sealed class PunchFlowTests(DistributedAppFixture fixture)
         using var channel = app.CreateGrpcChannel("punch-ledger");
         var at = new DateTimeOffset(2026, 3, 2, 8, 58, 0, Punches.Shanghai);
 
-        var response = await new PunchLedgerClient(channel).SubmitPunchAsync(Punches.In(_person, at), Punches.For(_tenant));
+        var response = await new PunchLedgerClient(channel).SubmitPunchAsync(Punches.In(_person, at), Punches.For(IntegrationToken()));
 
         Assert.False(response.Duplicate);
         Assert.Contains("2026-03-02", response.AffectedWorkDates);
@@ -40,7 +45,7 @@ public sealed class PunchFlowTests(DistributedAppFixture fixture)
         var traceId = ActivityTraceId.CreateRandom();
 
         await new PunchLedgerClient(channel).SubmitPunchAsync(
-            Punches.In(_person, new DateTimeOffset(2026, 3, 3, 9, 0, 0, Punches.Shanghai)), Punches.For(_tenant, traceId));
+            Punches.In(_person, new DateTimeOffset(2026, 3, 3, 9, 0, 0, Punches.Shanghai)), Punches.For(IntegrationToken(), traceId));
 
         // The services export spans every second; the dashboard's telemetry API shows what it received.
         var spans = await fixture.Telemetry.WaitForTraceAsync(traceId.ToHexString(),

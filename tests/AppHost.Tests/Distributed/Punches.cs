@@ -26,12 +26,12 @@ internal static class Punches
     };
 
     /// <summary>
-    /// Call options with the tenant and, when given, a W3C <c>traceparent</c>, so the server's spans join a trace
-    /// whose id the test knows.
+    /// Call options with a bearer token (which names the tenant) and, when given, a W3C <c>traceparent</c>, so the
+    /// server's spans join a trace whose id the test knows.
     /// </summary>
-    public static CallOptions For(Guid tenant, ActivityTraceId? trace = null)
+    public static CallOptions For(string token, ActivityTraceId? trace = null)
     {
-        var headers = new Metadata { { "x-tenant-id", tenant.ToString() } };
+        var headers = new Metadata { { "authorization", $"Bearer {token}" } };
         if (trace is { } id)
             headers.Add("traceparent", $"00-{id.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
         return new CallOptions(headers, DateTime.UtcNow.AddSeconds(30));

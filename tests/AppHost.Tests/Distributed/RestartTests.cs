@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HrmsAttendance.Tokens;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
 
@@ -38,7 +39,8 @@ public sealed class RestartTests(DistributedAppFixture fixture)
         Assert.Equal(grpc, app.GetEndpoint("punch-ledger", "grpc")); // same address: references stay valid
         using var channel = app.CreateGrpcChannel("punch-ledger");
         var response = await new PunchLedgerClient(channel).SubmitPunchAsync(
-            Punches.In(Guid.NewGuid(), new DateTimeOffset(2026, 3, 4, 9, 0, 0, Punches.Shanghai)), Punches.For(Guid.NewGuid()));
+            Punches.In(Guid.NewGuid(), new DateTimeOffset(2026, 3, 4, 9, 0, 0, Punches.Shanghai)),
+            Punches.For(new TopologyCallers(app, fixture.DataDirectory).Token(Guid.NewGuid(), AccessRoles.Integration)));
         Assert.False(response.Duplicate);
     }
 }

@@ -44,7 +44,7 @@ public static class Backends
         {
             if (int.TryParse(context.Request.Query["delay_ms"], out var delay)) await Task.Delay(delay, context.RequestAborted);
             context.Response.Headers["x-backend"] = "daily-results";
-            return Results.Json(new { path = context.Request.Path.Value, query = context.Request.QueryString.Value, tenant = context.Request.Headers["x-tenant-id"].ToString() });
+            return Results.Json(new { path = context.Request.Path.Value, query = context.Request.QueryString.Value });
         });
         app.MapGet("/api/identity/unmapped", () => Results.Json(new { items = Array.Empty<string>() }));
     }

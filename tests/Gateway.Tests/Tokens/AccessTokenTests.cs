@@ -195,6 +195,8 @@ public sealed class AccessTokenTests
         { "tenant_id", 42 },
         { "sub", null },
         { "sub", "" },
+        { "sub", new string('s', 201) },                            // services record it: at most 200 characters
+        { "sub", "admin\n1" },                                      // and no control characters
         { "roles", null },
         { "roles", new string[0] },
         { "roles", new[] { "superuser" } },
@@ -244,6 +246,7 @@ public sealed class AccessTokenTests
         Assert.Throws<ArgumentException>(() => issuer.Issue(new AccessTokenClaims(Guid.Empty, "s", [AccessRoles.Approver]), TimeSpan.FromMinutes(1)));
         Assert.Throws<ArgumentException>(() => issuer.Issue(new AccessTokenClaims(TestTokens.Tenant, " ", [AccessRoles.Approver]), TimeSpan.FromMinutes(1)));
         Assert.Throws<ArgumentException>(() => issuer.Issue(new AccessTokenClaims(TestTokens.Tenant, "s", []), TimeSpan.FromMinutes(1)));
+        Assert.Throws<ArgumentException>(() => issuer.Issue(new AccessTokenClaims(TestTokens.Tenant, new string('s', 201), [AccessRoles.Approver]), TimeSpan.FromMinutes(1)));
         Assert.Throws<ArgumentOutOfRangeException>(() => issuer.Issue(Claims(), TimeSpan.Zero));
     }
 

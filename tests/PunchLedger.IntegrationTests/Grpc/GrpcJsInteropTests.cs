@@ -1,5 +1,6 @@
 using System.Text.Json;
 using HrmsAttendance.Interop;
+using HrmsAttendance.Tests.Shared;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
 
@@ -21,7 +22,7 @@ public sealed class GrpcJsInteropTests(PunchLedgerServiceFixture fixture)
             requestJson)
         {
             IncludeDirs = [Path.Combine(NodeInterop.RepoRoot, "contracts/protos")],
-            Metadata = new Dictionary<string, string> { ["x-tenant-id"] = tenantId ?? tenant, ["x-principal-id"] = "grpc-js" },
+            Metadata = TestAccessTokens.NodeMetadata(PunchLedgerServiceFixture.AccessTokens.Issue(Guid.Parse(tenantId ?? tenant), subject: "grpc-js")),
             DeadlineMs = deadlineMs,
         });
 
@@ -78,7 +79,7 @@ public sealed class GrpcJsInteropTests(PunchLedgerServiceFixture fixture)
     }
 
     [Fact]
-    public async Task A_call_without_tenant_metadata_is_permission_denied()
+    public async Task A_call_without_a_token_is_unauthenticated()
     {
         var result = await NodeInterop.CallAsync(new NodeCall(
             Path.Combine(NodeInterop.RepoRoot, "contracts/protos/attendance/ledger/v1/punch_ledger.proto"),
@@ -87,8 +88,8 @@ public sealed class GrpcJsInteropTests(PunchLedgerServiceFixture fixture)
             SubmitJson(NineOClock, "PUNCH_TYPE_IN", "js-5"))
         { IncludeDirs = [Path.Combine(NodeInterop.RepoRoot, "contracts/protos")], DeadlineMs = 10_000 });
 
-        Assert.Equal("PERMISSION_DENIED", result.Status.Name);
-        Assert.StartsWith("STAFFING_TENANT_MISSING", result.Status.Details);
+        Assert.Equal("UNAUTHENTICATED", result.Status.Name);
+        Assert.StartsWith("STAFFING_UNAUTHENTICATED: ", result.Status.Details);
     }
 
     [Fact]

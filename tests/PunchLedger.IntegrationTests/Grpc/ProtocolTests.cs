@@ -73,7 +73,7 @@ public sealed class ProtocolTests(PunchLedgerServiceFixture fixture)
     [Fact]
     public async Task Bytes_that_are_not_protobuf_get_a_status_and_the_service_keeps_serving()
     {
-        var headers = new Dictionary<string, string> { ["x-tenant-id"] = tenant.ToString() };
+        var headers = TestAccessTokens.NodeMetadata(AccessTokens.Issue(tenant));
 
         var response = await GrpcProbes.PostFrameAsync(fixture.Service.GrpcEndpoint, SubmitPunchPath, [0xFF, 0xFF, 0xFF, 0xFF, 0x0F], headers);
 
@@ -88,7 +88,7 @@ public sealed class ProtocolTests(PunchLedgerServiceFixture fixture)
     [Fact]
     public async Task The_answer_is_gzip_when_the_client_accepts_gzip()
     {
-        var headers = new Dictionary<string, string> { ["x-tenant-id"] = tenant.ToString(), ["grpc-accept-encoding"] = "gzip" };
+        var headers = new Dictionary<string, string>(TestAccessTokens.NodeMetadata(AccessTokens.Issue(tenant))) { ["grpc-accept-encoding"] = "gzip" };
 
         var response = await GrpcProbes.PostFrameAsync(fixture.Service.GrpcEndpoint, SubmitPunchPath,
             ValidRequest("gzip-me").ToByteArray(), headers);
@@ -103,7 +103,7 @@ public sealed class ProtocolTests(PunchLedgerServiceFixture fixture)
     {
         var request = ValidRequest("unicode");
         request.Punch.PersonUuid = "员工-007: 50% done";
-        var headers = new Dictionary<string, string> { ["x-tenant-id"] = tenant.ToString() };
+        var headers = TestAccessTokens.NodeMetadata(AccessTokens.Issue(tenant));
 
         var response = await GrpcProbes.PostFrameAsync(fixture.Service.GrpcEndpoint, SubmitPunchPath, request.ToByteArray(), headers);
 

@@ -15,6 +15,9 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
 {
     private TestPostgresServer? server;
 
+    /// <summary>The tokens the service accepts (its <c>Authentication:Jwt</c> settings), one key per test run.</summary>
+    public static TestAccessTokens AccessTokens { get; } = new();
+
     public KestrelServiceFactory<Program> Service { get; private set; } = null!;
     public GrpcChannel Channel { get; private set; } = null!;
     public PunchLedgerClient Client { get; private set; } = null!;
@@ -28,7 +31,7 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
         await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
         Owner = NpgsqlDataSource.Create(database.OwnerConnectionString);
 
-        Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>
+        Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>(AccessTokens.Configuration)
         {
             ["ConnectionStrings:attendance"] = database.ConnectionStringFor(PunchLedgerDatabase.AppRole),
         }).Start();
@@ -36,9 +39,10 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
         Client = new PunchLedgerClient(Channel);
     }
 
+    /// <summary>Call options with a token of <paramref name="tenant"/> (role tenant-admin, subject test-user).</summary>
     public static CallOptions For(Guid tenant, DateTime? deadline = null)
     {
-        var headers = new Metadata { { "x-tenant-id", tenant.ToString() }, { "x-principal-id", "test-user" } };
+        var headers = new Metadata { { "authorization", "Bearer " + AccessTokens.Issue(tenant) } };
         return new CallOptions(headers, deadline ?? DateTime.UtcNow.AddSeconds(30));
     }
 

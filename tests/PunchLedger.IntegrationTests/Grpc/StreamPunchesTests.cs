@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using HrmsAttendance.Contracts.Ledger.V1;
 using Grpc.Core;
 using HrmsAttendance.Interop;
+using HrmsAttendance.Tests.Shared;
 using static HrmsAttendance.PunchLedger.IntegrationTests.Grpc.PunchLedgerServiceFixture;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
@@ -120,7 +121,7 @@ public sealed class StreamPunchesTests(PunchLedgerServiceFixture fixture)
     }
 
     [Fact]
-    public async Task A_stream_without_a_tenant_is_refused()
+    public async Task A_stream_without_a_token_is_refused()
     {
         using var call = fixture.Client.StreamPunches(new CallOptions(deadline: DateTime.UtcNow.AddSeconds(10)));
         var e = await Assert.ThrowsAsync<RpcException>(async () =>
@@ -130,8 +131,8 @@ public sealed class StreamPunchesTests(PunchLedgerServiceFixture fixture)
             await call.ResponseAsync;
         });
 
-        Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
-        Assert.StartsWith("STAFFING_TENANT_MISSING", e.Status.Detail);
+        Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
+        Assert.StartsWith("STAFFING_UNAUTHENTICATED: ", e.Status.Detail);
     }
 
     [Fact]
@@ -161,7 +162,7 @@ public sealed class StreamPunchesTests(PunchLedgerServiceFixture fixture)
             request)
         {
             IncludeDirs = [Path.Combine(NodeInterop.RepoRoot, "contracts/protos")],
-            Metadata = new Dictionary<string, string> { ["x-tenant-id"] = tenant.ToString(), ["x-principal-id"] = "grpc-js" },
+            Metadata = TestAccessTokens.NodeMetadata(PunchLedgerServiceFixture.AccessTokens.Issue(tenant, subject: "grpc-js")),
             DeadlineMs = 20_000,
         });
 

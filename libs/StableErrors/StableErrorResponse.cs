@@ -1,18 +1,20 @@
 using System.Globalization;
 using System.Text;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 
-namespace HrmsAttendance.Gateway.Errors;
+namespace HrmsAttendance.StableErrors;
 
 /// <summary>
-/// Writes a <see cref="GatewayError"/> in the caller's protocol: a gRPC call over HTTP/2 gets a trailers-only response
-/// (HTTP 200, <c>grpc-status</c> and <c>grpc-message</c> = "CODE: detail" in the headers, no body) as gRPC
-/// clients expect; anything else gets RFC 9457 problem details with the code in <c>title</c> and <c>code</c> — a gRPC
-/// call over HTTP/1.x too (it cannot work there; see <see cref="GatewayErrors.Http2Required"/>), which also gets
-/// <c>grpc-status</c> and <c>grpc-message</c> in its headers, for a client that reads only those.
-/// Grpc.AspNetCore writes statuses only for its own services, so this small helper is the gateway's one piece of
-/// gRPC status writing.
+/// Writes a refusal with a stable code in the caller's protocol, from outside a gRPC service (middleware, the gateway,
+/// authentication): a gRPC call over HTTP/2 gets a trailers-only response (HTTP 200, <c>grpc-status</c> and
+/// <c>grpc-message</c> = "CODE: detail" in the headers, no body) as gRPC clients expect; anything else gets RFC 9457
+/// problem details with the code in <c>title</c> and <c>code</c> — a gRPC call over HTTP/1.x too (it cannot work there),
+/// which also gets <c>grpc-status</c> and <c>grpc-message</c> in its headers, for a client that reads only those.
+/// Grpc.AspNetCore writes statuses only for the services' own handlers (there, <see cref="StableErrorInterceptor"/> does
+/// it), so this is the one other piece of gRPC status writing.
 /// </summary>
-public static class GatewayErrorResponse
+public static class StableErrorResponse
 {
     public static bool IsGrpc(HttpRequest request) =>
         request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
@@ -21,7 +23,8 @@ public static class GatewayErrorResponse
     public static bool CanCarryGrpc(HttpRequest request) => HttpProtocol.IsHttp2(request.Protocol) || HttpProtocol.IsHttp3(request.Protocol);
 
     /// <param name="retryAfter">For 429 / RESOURCE_EXHAUSTED: sent as <c>Retry-After</c> (whole seconds, rounded up).</param>
-    public static async Task WriteAsync(HttpContext context, GatewayError error, TimeSpan? retryAfter = null)
+    public static async Task WriteAsync(HttpContext context, string code, string detail, StatusCode grpcStatus, int httpStatus,
+        TimeSpan? retryAfter = null)
     {
         var response = context.Response;
         if (response.HasStarted)
@@ -36,8 +39,8 @@ public static class GatewayErrorResponse
 
         if (IsGrpc(context.Request))
         {
-            response.Headers["grpc-status"] = ((int)error.GrpcStatus).ToString(CultureInfo.InvariantCulture);
-            response.Headers["grpc-message"] = PercentEncode(error.ToString());
+            response.Headers["grpc-status"] = ((int)grpcStatus).ToString(CultureInfo.InvariantCulture);
+            response.Headers["grpc-message"] = PercentEncode($"{code}: {detail}");
             if (CanCarryGrpc(context.Request))
             {
                 response.StatusCode = StatusCodes.Status200OK;
@@ -47,13 +50,13 @@ public static class GatewayErrorResponse
             }
         }
 
-        response.StatusCode = error.HttpStatus;
-        if (error.HttpStatus == StatusCodes.Status401Unauthorized)
+        response.StatusCode = httpStatus;
+        if (httpStatus == StatusCodes.Status401Unauthorized)
             response.Headers.WWWAuthenticate = "Bearer";
-        if (error.HttpStatus == StatusCodes.Status426UpgradeRequired)
+        if (httpStatus == StatusCodes.Status426UpgradeRequired)
             response.Headers.Upgrade = "HTTP/2"; // RFC 9110 §15.5.22: a 426 names the protocol to switch to
-        await Results.Problem(detail: error.Detail, statusCode: error.HttpStatus, title: error.Code,
-                extensions: new Dictionary<string, object?> { ["code"] = error.Code })
+        await Results.Problem(detail: detail, statusCode: httpStatus, title: code,
+                extensions: new Dictionary<string, object?> { ["code"] = code })
             .ExecuteAsync(context);
     }
 

@@ -6,10 +6,13 @@ using HrmsAttendance.Tokens;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
 
-/// <summary>Callers of the running gateway: tokens signed with the AppHost's development key, gRPC and HTTP.</summary>
-internal sealed class GatewayCallers(DistributedApplication app, string dataDirectory)
+/// <summary>
+/// Callers of the running topology: tokens signed with the AppHost's development key (the gateway and every service accept
+/// them), gRPC and HTTP to the gateway.
+/// </summary>
+internal sealed class TopologyCallers(DistributedApplication app, string dataDirectory)
 {
-    public AccessTokenSettings Settings { get; } = GatewayTokens.DevelopmentSettings(dataDirectory);
+    public AccessTokenSettings Settings { get; } = DevelopmentTokens.DevelopmentSettings(dataDirectory);
 
     public string Token(Guid tenant, string role, Guid? person = null, string? subject = null) =>
         new AccessTokenIssuer(Settings).Issue(

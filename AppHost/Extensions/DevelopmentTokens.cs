@@ -5,26 +5,40 @@ using HrmsAttendance.Tokens;
 namespace HrmsAttendance.AppHost.Extensions;
 
 /// <summary>
-/// Development tokens for the gateway: the AppHost generates an HMAC signing key once per data directory
-/// (<c>&lt;data-dir&gt;/secrets/gateway-signing-key</c>, mode 600; <c>--fresh</c> makes a new one), hands it to the
-/// gateway as a secret parameter, and <c>dotnet run --project AppHost -- token …</c> signs tokens with the same key.
+/// Access tokens in a local run: the AppHost generates one HMAC signing key per data directory
+/// (<c>&lt;data-dir&gt;/secrets/token-signing-key</c>, mode 600; <c>--fresh</c> makes a new one), hands it as one secret
+/// parameter to the gateway and to every service (each validates the tokens itself), and
+/// <c>dotnet run --project AppHost -- token …</c> signs tokens with the same key.
 /// </summary>
-public static class GatewayTokens
+public static class DevelopmentTokens
 {
-    public static string SigningKeyPath(string dataDirectory) => Path.Combine(dataDirectory, "secrets", "gateway-signing-key");
+    public const string SigningKeyParameter = "token-signing-key";
 
-    /// <summary>The gateway's <c>Authentication__Jwt__*</c> settings; the key is read (or created) when the gateway starts.</summary>
-    public static IResourceBuilder<ProjectResource> WithDevelopmentTokens(this IResourceBuilder<ProjectResource> gateway)
+    public static string SigningKeyPath(string dataDirectory) => Path.Combine(dataDirectory, "secrets", "token-signing-key");
+
+    /// <summary>
+    /// The signing key as a secret parameter. Only a local run makes one (read or created when the first resource that
+    /// needs it starts); a published topology has no default: its key comes from the deployment's secret store.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddTokenSigningKey(this IDistributedApplicationBuilder builder)
     {
-        var builder = gateway.ApplicationBuilder;
+        if (!builder.ExecutionContext.IsRunMode)
+            return builder.AddParameter(SigningKeyParameter, secret: true);
         var keyPath = SigningKeyPath(builder.DataDirectory());
         if (bool.TryParse(builder.Configuration[AppHostOptions.FreshKey], out var fresh) && fresh && File.Exists(keyPath))
             File.Delete(keyPath);
-        var signingKey = builder.AddParameter("gateway-signing-key",
+        return builder.AddParameter(SigningKeyParameter,
             () => Convert.ToBase64String(DevelopmentSigningKey.LoadOrCreate(keyPath)), secret: true);
-        return gateway.WithEnvironment("Authentication__Jwt__Issuer", AccessTokenSettings.DevelopmentIssuer)
-                      .WithEnvironment("Authentication__Jwt__Audience", AccessTokenSettings.DefaultAudience)
-                      .WithEnvironment("Authentication__Jwt__SigningKey", signingKey);
+    }
+
+    /// <summary>The project's <c>Authentication__Jwt__*</c> settings (<see cref="AccessTokenSettings.ConfigurationSection"/>): this topology's tokens.</summary>
+    public static IResourceBuilder<ProjectResource> WithAccessTokens(this IResourceBuilder<ProjectResource> project,
+        IResourceBuilder<ParameterResource> signingKey)
+    {
+        var prefix = AccessTokenSettings.ConfigurationSection.Replace(":", "__", StringComparison.Ordinal) + "__";
+        return project.WithEnvironment(prefix + "Issuer", AccessTokenSettings.DevelopmentIssuer)
+                      .WithEnvironment(prefix + "Audience", AccessTokenSettings.DefaultAudience)
+                      .WithEnvironment(prefix + "SigningKey", signingKey);
     }
 
     public static AccessTokenSettings DevelopmentSettings(string dataDirectory) => new()
@@ -36,15 +50,15 @@ public static class GatewayTokens
 
     /// <summary>The AppHost project's folder, as the Aspire SDK records it in the assembly.</summary>
     public static string AppHostDirectory() =>
-        typeof(GatewayTokens).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        typeof(DevelopmentTokens).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "apphostprojectpath")?.Value
         ?? AppContext.BaseDirectory;
 }
 
 /// <summary>
 /// <c>dotnet run --project AppHost -- token --tenant &lt;uuid&gt; --role tenant-admin [--role …] [--person &lt;uuid&gt;]
-/// [--subject &lt;id&gt;] [--hours &lt;n&gt;] [--data-dir &lt;dir&gt;]</c>: prints a bearer token for the gateway of the
-/// AppHost that uses the same data directory (only the token on stdout, so <c>TOKEN=$(…)</c> works).
+/// [--subject &lt;id&gt;] [--hours &lt;n&gt;] [--data-dir &lt;dir&gt;]</c>: prints a bearer token for the topology (the gateway
+/// and every service) of the AppHost that uses the same data directory (only the token on stdout, so <c>TOKEN=$(…)</c> works).
 /// </summary>
 public static class TokenCommand
 {
@@ -54,7 +68,7 @@ public static class TokenCommand
         Usage: dotnet run --project AppHost -- token --tenant <uuid> --role <role> [--role <role>…] [--person <uuid>]
                                                      [--subject <id>] [--hours <n>] [--data-dir <dir>]
           roles: employee (needs --person), approver, tenant-admin, integration
-          prints a bearer token for the gateway the AppHost runs with the same --data-dir (default .apphost/);
+          prints a bearer token for the gateway (and each service) the AppHost runs with the same --data-dir (default .apphost/);
           a later `--fresh` run makes a new signing key, and older tokens stop working.
         """;
 
@@ -63,7 +77,7 @@ public static class TokenCommand
         try
         {
             var (claims, lifetime, dataDirectory) = Parse(args);
-            var settings = GatewayTokens.DevelopmentSettings(dataDirectory);
+            var settings = DevelopmentTokens.DevelopmentSettings(dataDirectory);
             output.WriteLine(new AccessTokenIssuer(settings).Issue(claims, lifetime));
             error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"token for tenant {claims.TenantId}, subject '{claims.Subject}', roles {string.Join(",", claims.Roles)}{(claims.PersonId is { } p ? $", person {p}" : "")}; valid {lifetime.TotalHours:0.#} h. Send it as 'authorization: Bearer <token>'."));
@@ -82,7 +96,7 @@ public static class TokenCommand
         string? subject = null;
         var roles = new List<string>();
         var hours = 8.0;
-        var dataDirectory = AppHostOptions.DefaultDataDirectory(GatewayTokens.AppHostDirectory());
+        var dataDirectory = AppHostOptions.DefaultDataDirectory(DevelopmentTokens.AppHostDirectory());
         for (var i = 0; i < args.Count; i++)
         {
             var option = args[i];
