@@ -1,5 +1,6 @@
 using System.Text;
 using HrmsAttendance.Gateway.Errors;
+using HrmsAttendance.StableErrors;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace HrmsAttendance.Gateway.Proxy;
@@ -34,10 +35,10 @@ public sealed class GatewayTransportGuard(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (GatewayErrorResponse.IsGrpc(request) && !IsProtobufGrpc(request.ContentType!))
+        if (StableErrorResponse.IsGrpc(request) && !IsProtobufGrpc(request.ContentType!))
             return GatewayRefusal.WriteAsync(context, new GatewayError(GatewayErrors.UnsupportedMediaType,
                 $"the gateway serves gRPC with protobuf messages (application/grpc or application/grpc+proto), not {request.ContentType}"));
-        if (GatewayErrorResponse.IsGrpc(request) && !GatewayErrorResponse.CanCarryGrpc(request))
+        if (StableErrorResponse.IsGrpc(request) && !StableErrorResponse.CanCarryGrpc(request))
             return GatewayRefusal.WriteAsync(context, new GatewayError(GatewayErrors.Http2Required,
                 $"gRPC needs HTTP/2 (its status travels in trailers); this request came over {request.Protocol}. " +
                 "Use a gRPC client, or curl --http2-prior-knowledge on the cleartext ports"));

@@ -78,7 +78,7 @@ public sealed class HostileValueTests(DailyResultsServiceFixture fixture)
     public async Task Http_refuses_unknown_repeated_and_hostile_parameters_naming_them(string query, string field)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/daily-results?" + string.Format(query, person));
-        request.Headers.Add("x-tenant-id", Guid.NewGuid().ToString());
+        request.Headers.Authorization = new("Bearer", DailyResultsServiceFixture.AccessTokens.Issue(Guid.NewGuid()));
 
         using var response = await fixture.Http.SendAsync(request);
 

@@ -67,7 +67,7 @@ public sealed class HostileValueTests(IdentityMappingServiceFixture fixture)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get,
             "/api/identity/unmapped?" + string.Format(query, Uri.EscapeDataString(Token("u1\n0\nWECOM\nx\0y"))));
-        request.Headers.Add("x-tenant-id", tenant.ToString());
+        request.Headers.Authorization = new("Bearer", IdentityMappingServiceFixture.AccessTokens.Issue(tenant));
 
         using var response = await fixture.Http.SendAsync(request);
 

@@ -35,7 +35,7 @@ public sealed class RetryAfterTimeoutTests(DistributedAppFixture fixture)
                 statuses.Add(e.StatusCode);
             }
         }
-        var retry = await ledger.SubmitPunchAsync(new() { Punch = punch }, GatewayCallers.Bearer(token));
+        var retry = await ledger.SubmitPunchAsync(new() { Punch = punch }, TopologyCallers.Bearer(token));
 
         Assert.All(statuses, s => Assert.Contains(s, new[] { StatusCode.OK, StatusCode.DeadlineExceeded, StatusCode.Cancelled }));
         Assert.Equal(1, await CountAsync(world, punch.RequestId));

@@ -187,7 +187,7 @@ public sealed class HostileValueTests(PunchLedgerServiceFixture fixture)
     [MemberData(nameof(BrokenBodies))]
     public async Task A_request_that_is_not_the_contracts_message_is_invalid_argument_and_writes_nothing(string body)
     {
-        var headers = new Dictionary<string, string> { ["x-tenant-id"] = tenant.ToString() };
+        var headers = new Dictionary<string, string> { ["authorization"] = "Bearer " + PunchLedgerServiceFixture.AccessTokens.Issue(tenant) };
         if (Bodies[body].Encoding is { } encoding) headers["grpc-encoding"] = encoding;
 
         var response = await GrpcProbes.PostBodyAsync(fixture.Service.GrpcEndpoint, SubmitPunchPath, Bodies[body].Body, headers);
@@ -201,7 +201,7 @@ public sealed class HostileValueTests(PunchLedgerServiceFixture fixture)
     [Fact]
     public async Task A_stream_with_one_broken_message_is_invalid_argument_after_the_messages_before_it()
     {
-        var headers = new Dictionary<string, string> { ["x-tenant-id"] = tenant.ToString() };
+        var headers = new Dictionary<string, string> { ["authorization"] = "Bearer " + PunchLedgerServiceFixture.AccessTokens.Issue(tenant) };
         byte[] body = [.. Frame(ValidPunch().ToByteArray()), .. Frame([.. ValidPunch().ToByteArray(), .. VarintField(6, 7)])];
 
         var response = await GrpcProbes.PostBodyAsync(fixture.Service.GrpcEndpoint, "/attendance.ledger.v1.PunchLedger/StreamPunches", body, headers);
@@ -216,7 +216,7 @@ public sealed class HostileValueTests(PunchLedgerServiceFixture fixture)
     [Fact]
     public async Task A_string_that_is_not_UTF8_names_the_field()
     {
-        var headers = new Dictionary<string, string> { ["x-tenant-id"] = tenant.ToString() };
+        var headers = new Dictionary<string, string> { ["authorization"] = "Bearer " + PunchLedgerServiceFixture.AccessTokens.Issue(tenant) };
 
         var response = await GrpcProbes.PostBodyAsync(fixture.Service.GrpcEndpoint, SubmitPunchPath,
             Frame(PunchWithRawRequestId([0x72, 0xC3, 0x28])), headers);

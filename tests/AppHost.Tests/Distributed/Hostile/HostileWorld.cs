@@ -10,7 +10,7 @@ namespace HrmsAttendance.AppHost.Tests.Distributed.Hostile;
 /// </summary>
 internal sealed class HostileWorld : IDisposable
 {
-    private HostileWorld(Guid tenant, Guid person, string linkedUserId, Uri grpcAddress, Uri httpAddress, string superuser, GatewayCallers callers)
+    private HostileWorld(Guid tenant, Guid person, string linkedUserId, Uri grpcAddress, Uri httpAddress, string superuser, TopologyCallers callers)
     {
         Tenant = tenant;
         Person = person;
@@ -31,15 +31,15 @@ internal sealed class HostileWorld : IDisposable
     /// <summary>The gateway's HTTP port (HTTP/1.1 in cleartext).</summary>
     public Uri HttpAddress { get; }
     public string SuperuserConnectionString { get; }
-    public GatewayCallers Callers { get; }
+    public TopologyCallers Callers { get; }
     public HostileClient Client { get; }
 
     public static async Task<HostileWorld> CreateAsync(DistributedAppFixture fixture)
     {
         await fixture.App.WaitHealthyAsync("gateway", TimeSpan.FromSeconds(90));
-        var callers = new GatewayCallers(fixture.App, fixture.DataDirectory);
+        var callers = new TopologyCallers(fixture.App, fixture.DataDirectory);
         var tenant = Guid.NewGuid();
-        var admin = GatewayCallers.Bearer(callers.Token(tenant, AccessRoles.TenantAdmin));
+        var admin = TopologyCallers.Bearer(callers.Token(tenant, AccessRoles.TenantAdmin));
         using var channel = callers.Channel();
         var identity = new IdentityMappingClient(channel);
 
