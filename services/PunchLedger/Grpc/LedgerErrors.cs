@@ -64,6 +64,10 @@ public static class LedgerErrors
     public static LedgerException FromDatabase(Exception e) => e switch
     {
         PostgresException pg when KernelCode(pg) is { } code => Refuse(code, pg.Detail ?? code, e),
+        // Postgres shutting down or starting (57P01, 57P03), out of connections, a deadlock: the call may be retried, and
+        // the request_id makes the retry safe. The fault suite saw these end as INTERNAL during a Postgres restart.
+        PostgresException pg when pg.IsTransient || pg.SqlState.StartsWith("57P", StringComparison.Ordinal) =>
+            Refuse(Unavailable, $"the ledger database is not available (database error {pg.SqlState}); retry with the same request_id", e),
         PostgresException pg => Refuse(Internal, $"database error {pg.SqlState}", e),
         NpgsqlException or TimeoutException => Refuse(Unavailable, "the ledger database is unreachable; retry with the same request_id", e),
         _ => Refuse(Internal, "unexpected error", e),
