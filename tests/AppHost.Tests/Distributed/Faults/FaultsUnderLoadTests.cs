@@ -43,8 +43,18 @@ public sealed class FaultsUnderLoadTests(FaultAppFixture fixture, ITestOutputHel
 
     [Fact]
     public Task Fault_postgres_stopped_and_started_under_load_loses_and_duplicates_nothing() =>
-        UnderLoadAsync($"postgres stopped {Seconds(FaultOptions.PostgresDown)} s", (stream, _) =>
-            StopAndStartAsync("postgres", FaultOptions.PostgresDown, stream, ["attendance"]));
+        UnderLoadAsync($"postgres stopped {Seconds(FaultOptions.PostgresDown)} s", async (stream, world) =>
+        {
+            // identity-mapping is called too: its pool's connections die with Postgres as the ledger's do.
+            await using var calls = new IdentityCalls(world, stream.Clock);
+            var fault = await StopAndStartAsync("postgres", FaultOptions.PostgresDown, stream, ["attendance"]);
+            await WaitUntilAsync(() => calls.SucceededAfter(fault.Recovered) >= 5, RecoveryTimeout, "identity-mapping answers again");
+            return fault with
+            {
+                Notes = $"{fault.Notes}; identity callers: longest gap {Seconds(calls.LongestGapAfter(fault.Injected))} s, "
+                        + $"failed calls {PunchStream.Describe(calls.Failures)}, of which after Postgres was healthy again {calls.FailedAfter(fault.Recovered)}",
+            };
+        });
 
     [Fact]
     public Task Fault_redis_stopped_under_load_loses_and_duplicates_nothing() =>
