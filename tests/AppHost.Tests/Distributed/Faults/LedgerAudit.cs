@@ -24,6 +24,28 @@ internal static class LedgerAudit
     }
 
     /// <summary>
+    /// The same punch (person, time, type) recorded more than once, under whatever request_ids: what a retry with a
+    /// new request_id after a lost acknowledgement would leave (the stream never sends one punch twice otherwise; the
+    /// unique index on request_id cannot see it).
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RepeatedPunchesAsync(string superuser, Guid tenant)
+    {
+        await using var connection = new NpgsqlConnection(superuser);
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand("""
+            SELECT person_uuid || ' ' || punch_time || ' ' || punch_type || ' ×' || count(*)
+            FROM staffing.time_punch_events WHERE tenant_id = $1
+            GROUP BY person_uuid, punch_time, punch_type HAVING count(*) > 1
+            """, connection);
+        query.Parameters.Add(new NpgsqlParameter { Value = tenant });
+        var repeated = new List<string>();
+        await using var reader = await query.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            repeated.Add(reader.GetString(0));
+        return repeated;
+    }
+
+    /// <summary>
     /// The kernel's own from-scratch recompute, <c>staffing.rebuild_daily_attendance_results</c>, over every day the
     /// tenant's punches can touch, in a transaction that is rolled back: it recomputes each day from the events and
     /// returns how many stored results it had to write (0: the stored results equal the recompute). The days it
