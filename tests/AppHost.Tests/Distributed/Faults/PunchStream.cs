@@ -124,6 +124,7 @@ internal sealed class PunchStream : IAsyncDisposable
         var deadline = Clock.Elapsed + timeout;
         while (AcknowledgedCount < target)
         {
+            if (clients.FirstOrDefault(c => c.IsFaulted) is { } crashed) await crashed; // a client's own bug, not an outage
             if (Clock.Elapsed > deadline)
                 throw new TimeoutException($"Only {AcknowledgedCount - target + count} of {count} punches acknowledged in {timeout.TotalSeconds:0} s; failures: {Describe(Failures)}");
             await Task.Delay(50);
@@ -147,6 +148,10 @@ internal sealed class PunchStream : IAsyncDisposable
         var times = acknowledgements.Where(t => t >= from).Order().Prepend(from).ToList();
         return times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max();
     }
+
+    /// <summary>A failure's status and the start of its detail (a service's stable code, or the transport's words).</summary>
+    public static string Kind(RpcException e) =>
+        $"{e.StatusCode} \"{(e.Status.Detail.Length > 60 ? e.Status.Detail[..60] + "…" : e.Status.Detail)}\"";
 
     public static string Describe(IReadOnlyDictionary<string, int> counts) =>
         counts.Count == 0 ? "none" : string.Join(", ", counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}×{c.Value}"));
@@ -197,7 +202,7 @@ internal sealed class PunchStream : IAsyncDisposable
             }
             catch (RpcException e)
             {
-                failures.AddOrUpdate(e.StatusCode.ToString(), 1, (_, n) => n + 1);
+                failures.AddOrUpdate(Kind(e), 1, (_, n) => n + 1);
                 if (Clock.Elapsed + backoff > giveUp)
                     return new SentPunch(punch.RequestId, attempt, false, false, null);
             }
@@ -241,7 +246,7 @@ internal sealed class IdentityCalls : IAsyncDisposable
                 }
                 catch (RpcException e)
                 {
-                    failures.AddOrUpdate(e.StatusCode.ToString(), 1, (_, n) => n + 1);
+                    failures.AddOrUpdate(PunchStream.Kind(e), 1, (_, n) => n + 1);
                     failuresAt.Enqueue(clock.Elapsed);
                 }
                 await Task.Delay(100);
