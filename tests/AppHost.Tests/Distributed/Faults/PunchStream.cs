@@ -143,10 +143,13 @@ internal sealed class PunchStream : IAsyncDisposable
     }
 
     /// <summary>The longest time without any acknowledgement between <paramref name="from"/> and the last one.</summary>
-    public TimeSpan LongestGapAfter(TimeSpan from)
+    public TimeSpan LongestGapAfter(TimeSpan from) => LongestGap(acknowledgements, from);
+
+    /// <summary>The longest time between <paramref name="from"/> and the first of <paramref name="times"/> after it, or two of them.</summary>
+    public static TimeSpan LongestGap(IEnumerable<TimeSpan> times, TimeSpan from)
     {
-        var times = acknowledgements.Where(t => t >= from).Order().Prepend(from).ToList();
-        return times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max();
+        var after = times.Where(t => t >= from).Order().Prepend(from).ToList();
+        return after.Zip(after.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max();
     }
 
     /// <summary>A failure's status and the start of its detail (a service's stable code, or the transport's words).</summary>
@@ -261,11 +264,7 @@ internal sealed class IdentityCalls : IAsyncDisposable
     /// <summary>Failed calls after <paramref name="from"/> (by then the fault is over for the callers).</summary>
     public int FailedAfter(TimeSpan from) => failuresAt.Count(t => t >= from);
 
-    public TimeSpan LongestGapAfter(TimeSpan from)
-    {
-        var times = successes.Where(t => t >= from).Order().Prepend(from).ToList();
-        return times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max();
-    }
+    public TimeSpan LongestGapAfter(TimeSpan from) => PunchStream.LongestGap(successes, from);
 
     public async ValueTask DisposeAsync()
     {
