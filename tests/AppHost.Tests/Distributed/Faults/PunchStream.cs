@@ -25,7 +25,7 @@ internal sealed class FaultWorld
     {
         App = app;
         Tenant = tenant;
-        settings = GatewayTokens.DevelopmentSettings(dataDirectory);
+        settings = DevelopmentTokens.DevelopmentSettings(dataDirectory);
     }
 
     public DistributedApplication App { get; }
