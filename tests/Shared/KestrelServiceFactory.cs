@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using HrmsAttendance.Hosting.LocalServers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 
@@ -17,9 +16,10 @@ public sealed class KestrelServiceFactory<TProgram>(IReadOnlyDictionary<string, 
     where TProgram : class
 {
     // Picked free a moment before Kestrel binds them, as the AppHost does (the names must be known in advance
-    // to tell the HTTP/1.1 endpoint from the h2c one).
-    public Uri HttpEndpoint { get; } = new($"http://127.0.0.1:{FreeLoopbackPort()}");
-    public Uri GrpcEndpoint { get; } = new($"http://127.0.0.1:{FreeLoopbackPort()}");
+    // to tell the HTTP/1.1 endpoint from the h2c one); below the ephemeral range, where no outgoing connection
+    // can take them in the meantime.
+    public Uri HttpEndpoint { get; } = new($"http://127.0.0.1:{LoopbackPorts.Free()}");
+    public Uri GrpcEndpoint { get; } = new($"http://127.0.0.1:{LoopbackPorts.Free()}");
 
     /// <summary>Starts the service on real Kestrel and returns it once it listens.</summary>
     public KestrelServiceFactory<TProgram> Start()
@@ -39,10 +39,4 @@ public sealed class KestrelServiceFactory<TProgram>(IReadOnlyDictionary<string, 
             builder.UseSetting(key, value);
     }
 
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

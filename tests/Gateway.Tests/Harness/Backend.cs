@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -79,11 +78,9 @@ public sealed class Backend : IAsyncDisposable
 
 public static class Ports
 {
-    /// <summary>A loopback port free a moment ago (bound, then released), as the AppHost allocates them.</summary>
-    public static int Free()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
+    /// <summary>
+    /// A loopback port free a moment ago, as the AppHost allocates them: below the ephemeral range, so that no
+    /// outgoing connection takes it before the server binds it (CI once lost a bind to that race).
+    /// </summary>
+    public static int Free() => HrmsAttendance.Hosting.LocalServers.LoopbackPorts.Free();
 }

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Grpc.Core;
 using HrmsAttendance.Gateway.Tests.Tokens;
 using HrmsAttendance.Tokens;
@@ -58,7 +57,6 @@ public sealed class GatewayHarness : IAsyncDisposable
     /// <summary>A loopback address nothing listens on.</summary>
     public static Uri ClosedAddress()
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         return new Uri($"http://127.0.0.1:{Ports.Free()}");
     }
 
