@@ -27,8 +27,10 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
        .WithReference(dailyResultsLogin)
        .WaitFor(attendance);
 
+// The ledger's outbox relay publishes to `messaging`; punches are accepted while the broker is down.
 var punchLedger = builder.AddProject<Projects.PunchLedger>("punch-ledger")
        .WithReference(punchLedgerLogin, connectionName: "attendance")
+       .WithReference(messaging)
        .WithAccessTokens(tokenSigningKey)
        .WaitForCompletion(migrations)
        .WithDirectEndpoints()
@@ -58,8 +60,6 @@ builder.AddProject<Projects.Gateway>("gateway")
        .WaitFor(redis)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
-
-// `messaging` (RabbitMQ) runs for the bus of side-effect notifications (MassTransit), which no service uses yet.
 
 await builder.Build().RunAsync();
 return 0;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 
 namespace HrmsAttendance.Database;
@@ -7,18 +8,26 @@ namespace HrmsAttendance.Database;
 /// <c>set_config('app.current_tenant', tenant, true)</c>; Postgres runs a batch (one Sync) as one
 /// implicit transaction, so the setting is transaction-local and every following statement in
 /// the batch sees it, while a pooled connection never carries it into the next use.
-/// Without this first statement the tables' RLS policies fail closed.
+/// Without this first statement the tables' RLS policies fail closed. The same statement sets
+/// <c>app.trace_parent</c> to the current request's W3C traceparent: an outbox row written in the
+/// transaction stores it, so the bus messages it becomes continue the request's trace.
 /// </summary>
 public static class TenantScopedBatch
 {
     public static NpgsqlBatch Create(NpgsqlConnection connection, Guid tenantId)
     {
         var batch = new NpgsqlBatch(connection);
-        var setTenant = new NpgsqlBatchCommand("SELECT set_config('app.current_tenant', $1, true)");
+        var setTenant = new NpgsqlBatchCommand(
+            "SELECT set_config('app.current_tenant', $1, true), set_config('app.trace_parent', $2, true)");
         setTenant.Parameters.Add(new NpgsqlParameter { Value = tenantId.ToString() });
+        setTenant.Parameters.Add(new NpgsqlParameter { Value = CurrentTraceParent() });
         batch.BatchCommands.Add(setTenant);
         return batch;
     }
+
+    /// <summary>The current activity's W3C traceparent, or "" outside a trace (the outbox stores NULL then).</summary>
+    public static string CurrentTraceParent() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id ?? "" : "";
 
     /// <summary>Adds a statement with positional parameters ($1, $2, …).</summary>
     public static NpgsqlBatchCommand Add(this NpgsqlBatch batch, string sql, params object?[] parameters)

@@ -26,17 +26,20 @@ public sealed class PunchStore(NpgsqlDataSource dataSource)
     {
         // One statement rather than a tenant batch: the hot path pays for one parse, plan and executor
         // run instead of two. The door's tenant argument is set_config's result, so the LATERAL call
-        // cannot run before the (transaction-local) setting is made.
+        // cannot run before the (transaction-local) settings are made; the subquery keeps both
+        // set_configs (volatile: Postgres neither flattens it nor drops the unused column).
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand("""
             SELECT d.event_uuid, d.duplicate
-            FROM set_config('app.current_tenant', $1, true) AS t(tenant)
+            FROM (SELECT set_config('app.current_tenant', $1, true) AS tenant,
+                         set_config('app.trace_parent', $10, true) AS trace_parent) AS t
             CROSS JOIN LATERAL staffing.submit_time_punch_event(t.tenant::uuid, $2, $3, $4, $5, $6, $7, $8::jsonb, $9) AS d
             """, connection);
         foreach (var value in new object?[]
                  {
                      tenantId.ToString(), punch.PersonUuid, punch.PunchTime.UtcDateTime, punch.PunchType,
                      punch.SourceProvider, punch.SourceEventId, punch.RequestId, punch.PayloadJson, initiatorId,
+                     TenantScopedBatch.CurrentTraceParent(),
                  })
             command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
         await using var reader = await command.ExecuteReaderAsync(ct);

@@ -1,6 +1,9 @@
 using HrmsAttendance.Database;
+using HrmsAttendance.Messaging;
+using HrmsAttendance.Messaging.Outbox;
 using HrmsAttendance.PunchLedger.Data;
 using HrmsAttendance.PunchLedger.Grpc;
+using HrmsAttendance.PunchLedger.Messaging;
 using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
 using HrmsAttendance.TokenAuthentication;
@@ -24,5 +27,10 @@ internal static class Extensions
         builder.Services.AddGrpcServiceDefaults(LedgerErrors.Statuses);
         // Every call needs a valid bearer token (the caller is read from it alone); only health is anonymous.
         builder.AddServiceAuthentication(LedgerErrors.TokenRefusals);
+
+        // PunchRecorded and DailyResultChanged: the kernel writes them to staffing.outbox with every change; the
+        // relay publishes them to the bus (at least once, ids stable per change). Punches do not wait for the broker.
+        builder.AddMessageBus();
+        builder.AddOutboxRelay<LedgerOutboxMessages>(LedgerOutboxMessages.Schema, LedgerOutboxMessages.Source);
     }
 }

@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Grpc.Net.Client;
+using HrmsAttendance.Hosting.LocalServers;
 using HrmsAttendance.PunchLedger.Database;
 using HrmsAttendance.Tests.Shared;
 using Npgsql;
@@ -34,6 +35,9 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
         Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>(AccessTokens.Configuration)
         {
             ["ConnectionStrings:attendance"] = database.ConnectionStringFor(PunchLedgerDatabase.AppRole),
+            // No broker here (the distributed tests run a real one): the service must take punches without it, and
+            // its outbox relay keeps the messages until a broker answers.
+            ["ConnectionStrings:messaging"] = $"amqp://test:test@127.0.0.1:{LoopbackPorts.Free()}",
         }).Start();
         Channel = GrpcChannel.ForAddress(Service.GrpcEndpoint);
         Client = new PunchLedgerClient(Channel);

@@ -81,7 +81,27 @@ public sealed class SchemaTests(PostgresFixture fixture)
             await LinesAsync(
                 $"""
                 SELECT polname || ' ' || polcmd::text || ' ' || pg_get_expr(polqual, polrelid) || ' / ' || pg_get_expr(polwithcheck, polrelid)
-                FROM pg_policy WHERE polrelid = 'staffing.{table}'::regclass
+                FROM pg_policy WHERE polrelid = 'staffing.{table}'::regclass AND polname = 'tenant_isolation'
+                """));
+    }
+
+    [Fact]
+    public async Task The_only_other_policies_let_the_owner_relay_the_outbox_and_never_apply_to_inserts()
+    {
+        Assert.Equal(
+            [
+                "outbox outbox_relay_mark w attendance_owner",
+                "outbox outbox_relay_prune d attendance_owner",
+                "outbox outbox_relay_read r attendance_owner",
+            ],
+            await LinesAsync(
+                """
+                SELECT c.relname || ' ' || p.polname || ' ' || p.polcmd::text || ' ' ||
+                       (SELECT string_agg(r.rolname, ',') FROM pg_roles r WHERE r.oid = ANY (p.polroles))
+                FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+                JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'staffing'
+                WHERE p.polname <> 'tenant_isolation'
+                ORDER BY 1
                 """));
     }
 

@@ -167,12 +167,16 @@ public sealed class SecurityTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task The_grants_are_exactly_the_doors_and_two_selects()
+    public async Task The_grants_are_exactly_the_doors_the_outbox_relay_functions_and_two_selects()
     {
         var grants = await RolePrivileges.OfAsync(fixture.Superuser, "punch_ledger_app");
         Assert.Equal(
             [
                 "schema staffing USAGE",
+                "staffing function claim_outbox_messages",
+                "staffing function mark_outbox_published",
+                "staffing function outbox_backlog",
+                "staffing function prune_published_outbox",
                 "staffing function submit_time_punch_event",
                 "staffing function submit_time_punch_events",
                 "staffing table daily_attendance_results SELECT",

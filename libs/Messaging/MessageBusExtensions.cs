@@ -1,0 +1,43 @@
+using HrmsAttendance.ServiceDefaults;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace HrmsAttendance.Messaging;
+
+public static class MessageBusExtensions
+{
+    /// <summary>The RabbitMQ connection string's name: the AppHost's <c>messaging</c> resource.</summary>
+    public const string ConnectionName = "messaging";
+
+    /// <summary>
+    /// MassTransit on RabbitMQ (<c>ConnectionStrings__messaging</c>, an <c>amqp://user:password@host:port</c> URI), with
+    /// the consumers <paramref name="configure"/> adds, each on its own kebab-case queue. The bus starts in the background:
+    /// a service runs (and keeps accepting writes into its outbox) while the broker is down, and its <c>/health</c> says
+    /// Degraded until the bus connects.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessageBus(this IHostApplicationBuilder builder,
+        Action<IBusRegistrationConfigurator>? configure = null)
+    {
+        var broker = new Uri(builder.Configuration.GetRequiredConnectionString(ConnectionName));
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            // Degraded, not Unhealthy: the service's own work goes on without the broker.
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Name = "bus";
+                health.MinimalFailureStatus = HealthStatus.Degraded;
+            });
+            configure?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(broker);
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+}

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace HrmsAttendance.Messaging.Outbox;
+
+/// <summary>
+/// Publishes a service's outbox to the bus, at least once and in passes: claim unpublished rows (locked with
+/// <c>FOR UPDATE SKIP LOCKED</c> by the schema's SECURITY DEFINER function, so replicas share the work), publish their
+/// messages and wait for the broker's confirms, mark the rows published, commit. A pass that fails (broker down, process
+/// killed) commits nothing and its rows go to the next pass; the messages' ids are derived from the rows, so consumers
+/// recognise what they already had. Published rows are pruned after <see cref="OutboxRelayOptions.Retention"/>.
+/// </summary>
+public sealed partial class OutboxRelay(
+    NpgsqlDataSource dataSource,
+    IBus bus,
+    IOutboxMessageFactory messages,
+    OutboxRelayState state,
+    IOptions<OutboxRelayOptions> options,
+    TimeProvider clock,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    public static readonly ActivitySource ActivitySource = new(OutboxRelayState.MeterName);
+
+    private readonly OutboxRelayOptions _options = Validated(options.Value);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var retryDelay = _options.RetryDelay;
+        var nextSample = DateTimeOffset.MinValue;
+        var nextPrune = clock.GetUtcNow() + _options.PruneInterval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (clock.GetUtcNow() >= nextSample)
+                {
+                    await SampleBacklogAsync(stoppingToken);
+                    nextSample = clock.GetUtcNow() + _options.BacklogSampleInterval;
+                }
+                if (clock.GetUtcNow() >= nextPrune)
+                {
+                    await PruneAsync(stoppingToken);
+                    nextPrune = clock.GetUtcNow() + _options.PruneInterval;
+                }
+                var claimed = await RelayOnceAsync(stoppingToken);
+                state.Recovered();
+                retryDelay = _options.RetryDelay;
+                // A full pass means more is waiting: go on at once.
+                if (claimed < _options.BatchSize)
+                    await Task.Delay(_options.IdleDelay, clock, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                state.Failed(e.Message);
+                LogPassFailed(logger, e, retryDelay.TotalSeconds);
+                await Task.Delay(retryDelay, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    /// <summary>One pass: returns how many outbox rows it claimed (and published).</summary>
+    public async Task<int> RelayOnceAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var claimed = await ClaimAsync(connection, transaction, ct);
+        if (claimed.Count == 0)
+        {
+            await transaction.CommitAsync(ct);
+            return 0;
+        }
+
+        using (var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            publishing.CancelAfter(_options.PublishTimeout);
+            await Task.WhenAll(claimed.Select(message => PublishAsync(message, publishing.Token)));
+        }
+
+        var rows = claimed.Select(m => m.OutboxId).Distinct().ToArray();
+        await using (var mark = new NpgsqlCommand($"SELECT {_options.Schema}.mark_outbox_published($1)", connection, transaction))
+        {
+            mark.Parameters.Add(new NpgsqlParameter { Value = rows });
+            await mark.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        state.Published(claimed.Count);
+        return rows.Length;
+    }
+
+    private async Task<List<OutboxMessage>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var claim = new NpgsqlCommand($"""
+            SELECT outbox_id, message_position, tenant_id, message_type, payload, trace_parent, created_at
+            FROM {_options.Schema}.claim_outbox_messages($1)
+            """, connection, transaction);
+        claim.Parameters.Add(new NpgsqlParameter { Value = _options.BatchSize });
+        var claimed = new List<OutboxMessage>();
+        await using var reader = await claim.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            claimed.Add(new OutboxMessage(
+                reader.GetInt64(0), checked((int)reader.GetInt64(1)), reader.GetGuid(2), reader.GetString(3),
+                reader.GetFieldValue<JsonElement>(4), reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetFieldValue<DateTimeOffset>(6)));
+        }
+        return claimed;
+    }
+
+    private async Task PublishAsync(OutboxMessage message, CancellationToken ct)
+    {
+        var messageId = MessageIds.For(_options.Source, message.OutboxId, message.Position);
+        var contract = messages.Create(message, messageId);
+        // A child of the request that wrote the row: the publish and every consumer's handling join its trace.
+        ActivityContext.TryParse(message.TraceParent, null, isRemote: true, out var parent);
+        using var activity = ActivitySource.StartActivity($"outbox publish {message.MessageType}", ActivityKind.Producer, parent);
+        activity?.SetTag("messaging.message.id", messageId.ToString());
+        activity?.SetTag("outbox.id", message.OutboxId);
+        await bus.Publish(contract, contract.GetType(), context => context.MessageId = messageId, ct);
+    }
+
+    private async Task SampleBacklogAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT unpublished, oldest_unpublished_at FROM {_options.Schema}.outbox_backlog()");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        state.Sampled(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1));
+    }
+
+    private async Task PruneAsync(CancellationToken ct)
+    {
+        const int chunk = 10_000;
+        var before = clock.GetUtcNow() - _options.Retention;
+        int pruned;
+        do
+        {
+            await using var command = dataSource.CreateCommand($"SELECT {_options.Schema}.prune_published_outbox($1, $2)");
+            command.Parameters.Add(new NpgsqlParameter { Value = before.UtcDateTime });
+            command.Parameters.Add(new NpgsqlParameter { Value = chunk });
+            pruned = (int)(await command.ExecuteScalarAsync(ct))!;
+            if (pruned > 0) LogPruned(logger, pruned, before);
+        } while (pruned == chunk);
+    }
+
+    private static OutboxRelayOptions Validated(OutboxRelayOptions options)
+    {
+        // The schema goes into SQL text: a plain lower-case identifier only.
+        if (!SchemaName().IsMatch(options.Schema))
+            throw new InvalidOperationException($"Outbox:Schema must be a lower-case SQL identifier, got '{options.Schema}'.");
+        if (string.IsNullOrWhiteSpace(options.Source))
+            throw new InvalidOperationException("Outbox:Source must name the service that owns the outbox.");
+        if (options.BatchSize is < 1 or > 10_000)
+            throw new InvalidOperationException($"Outbox:BatchSize must be 1..10000, got {options.BatchSize}.");
+        return options;
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
+    private static partial Regex SchemaName();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay pass failed; its rows stay unpublished, next try in {DelaySeconds} s")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pruned {Rows} outbox rows published before {Before}")]
+    private static partial void LogPruned(ILogger logger, int rows, DateTimeOffset before);
+}

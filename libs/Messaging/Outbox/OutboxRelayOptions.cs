@@ -1,0 +1,38 @@
+namespace HrmsAttendance.Messaging.Outbox;
+
+/// <summary>How a service's outbox relay runs; bound from the <c>Outbox</c> configuration section.</summary>
+public sealed class OutboxRelayOptions
+{
+    public const string SectionName = "Outbox";
+
+    /// <summary>The schema whose outbox functions the relay calls (<c>&lt;schema&gt;.claim_outbox_messages</c>, …).</summary>
+    public string Schema { get; set; } = "";
+
+    /// <summary>The service that owns the outbox; part of every message id, so two services' ids never meet.</summary>
+    public string Source { get; set; } = "";
+
+    /// <summary>Outbox rows claimed per pass (a batch submit's row holds all of its messages).</summary>
+    public int BatchSize { get; set; } = 200;
+
+    /// <summary>The wait before looking again when the outbox was empty.</summary>
+    public TimeSpan IdleDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The wait after a failed pass (broker or database unreachable), doubling up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a pass may wait for the broker's confirms before it gives its rows back.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Published rows older than this are pruned.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the backlog (size and oldest unpublished row) is read for metrics and health.</summary>
+    public TimeSpan BacklogSampleInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>/health</c> is Degraded while the oldest unpublished row is older than this.</summary>
+    public TimeSpan LagDegradedAfter { get; set; } = TimeSpan.FromSeconds(60);
+}
