@@ -84,7 +84,15 @@ public sealed partial class OutboxRelay(
         using (var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             publishing.CancelAfter(_options.PublishTimeout);
-            await Task.WhenAll(claimed.Select(message => PublishAsync(message, publishing.Token)));
+            try
+            {
+                await Task.WhenAll(claimed.Select(message => PublishAsync(message, publishing.Token)));
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                throw new TimeoutException(
+                    $"the broker did not confirm {claimed.Count} messages within {_options.PublishTimeout.TotalSeconds:0} s (is RabbitMQ reachable?)");
+            }
         }
 
         var rows = claimed.Select(m => m.OutboxId).Distinct().ToArray();

@@ -17,6 +17,7 @@ public sealed class OutboxRelayState : IHealthCheck
     private readonly Counter<long> _published;
     private readonly KeyValuePair<string, object?> _sourceTag;
     private long _backlog;
+    private long _publishedTotal;
     private DateTimeOffset? _oldestUnpublishedAt;
     private string? _lastFailure;
 
@@ -35,6 +36,9 @@ public sealed class OutboxRelayState : IHealthCheck
 
     public long Backlog => Interlocked.Read(ref _backlog);
 
+    /// <summary>Messages this relay published since it started.</summary>
+    public long PublishedTotal => Interlocked.Read(ref _publishedTotal);
+
     public TimeSpan Lag()
     {
         var oldest = _oldestUnpublishedAt;
@@ -50,6 +54,7 @@ public sealed class OutboxRelayState : IHealthCheck
     public void Published(int messages)
     {
         _published.Add(messages, _sourceTag);
+        Interlocked.Add(ref _publishedTotal, messages);
         _lastFailure = null;
     }
 

@@ -123,27 +123,13 @@ public sealed class FaultsUnderLoadTests(FaultAppFixture fixture, ITestOutputHel
         Assert.Equal(sent.Count, events.Values.Sum());
     }
 
-    /// <summary>SIGKILL of the service process itself (DCP's process is its `dotnet run` wrapper), then Aspire's restart command.</summary>
+    /// <summary>SIGKILL of the service process itself, then Aspire's restart command (<see cref="ResourceFaults"/>).</summary>
     private async Task<FaultTimes> KillAndRestartAsync(string resource, string assemblyName, Stopwatch clock)
     {
-        var app = fixture.App;
-        var running = await app.WaitHealthyAsync(resource, TimeSpan.FromSeconds(60));
-        var pid = running.ProcessId() ?? throw new InvalidOperationException($"DCP reported no pid for {resource}.");
-        var service = ProcessTree.DescendantsOf(pid).Single(p => p.CommandLine.Contains(assemblyName, StringComparison.Ordinal)
-                                                                && !p.CommandLine.Contains("dotnet run", StringComparison.Ordinal));
-        using var timeout = new CancellationTokenSource(RecoveryTimeout);
         var injected = clock.Elapsed;
-        using (var victim = Process.GetProcessById(service.Pid))
-            victim.Kill();
-        await app.ResourceNotifications.WaitForResourceAsync(resource,
-            e => e.Snapshot.State?.Text is "Exited" or "Finished" or "FailedToStart", timeout.Token);
-        var exited = clock.Elapsed;
-        var restart = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.RestartCommand, timeout.Token);
-        Assert.True(restart.Success, restart.Message);
-        var after = await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-        Assert.NotEqual(pid, after.ProcessId()); // a new process, not the old one still reported
-        Assert.False(ProcessTree.IsAlive(service));
-        return new FaultTimes(injected, clock.Elapsed, $"exit seen by DCP after {Seconds(exited - injected)} s, healthy {Seconds(clock.Elapsed - exited)} s after the restart command");
+        var exitSeen = await ResourceFaults.KillAndRestartAsync(fixture.App, resource, assemblyName, RecoveryTimeout);
+        return new FaultTimes(injected, clock.Elapsed,
+            $"exit seen by DCP after {Seconds(exitSeen)} s, healthy {Seconds(clock.Elapsed - injected - exitSeen)} s after the restart command");
     }
 
     /// <summary>The resource's stop command, <paramref name="down"/> of outage under load, then its start command.</summary>
