@@ -62,7 +62,9 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsProbe(context.Request.Path))
                 .AddGrpcClientInstrumentation()
                 .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request =>
-                    request.RequestUri is not { } uri || !IsProbe(uri.AbsolutePath)));
+                    request.RequestUri is not { } uri || !IsProbe(uri.AbsolutePath))
+                // Before the exporter (added below): no query value, a token perhaps, leaves the process.
+                .AddProcessor(new QueryRedaction()));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
