@@ -16,6 +16,7 @@ public sealed class LoadRecorder
     private readonly LongConcurrentHistogram[] latencies =
         Enum.GetValues<Operation>().Select(_ => new LongConcurrentHistogram(1, HighestMicroseconds, 3)).ToArray();
     private readonly ConcurrentDictionary<string, long> errors = new();
+    private readonly ConcurrentDictionary<string, string> firstDetails = new();
     private long completed;
 
     /// <summary>Calls finished so far, successful or not (the soak reads it for throughput per interval).</summary>
@@ -27,9 +28,10 @@ public sealed class LoadRecorder
         Interlocked.Increment(ref completed);
     }
 
-    public void Failure(Operation operation, string status)
+    public void Failure(Operation operation, string status, string detail)
     {
         errors.AddOrUpdate($"{operation} {status}", 1, (_, n) => n + 1);
+        firstDetails.TryAdd($"{operation} {status}", detail); // why, once per kind: the status alone rarely says
         Interlocked.Increment(ref completed);
     }
 
@@ -44,6 +46,9 @@ public sealed class LoadRecorder
     }
 
     public IReadOnlyDictionary<string, long> Errors => errors;
+
+    /// <summary>The first failure's message of each kind in <see cref="Errors"/>.</summary>
+    public IReadOnlyDictionary<string, string> FirstDetails => firstDetails;
 }
 
 /// <summary>
@@ -104,11 +109,11 @@ public sealed class LoadRun : IAsyncDisposable
             }
             catch (RpcException e)
             {
-                Volatile.Read(ref recorder).Failure(operation, e.StatusCode.ToString());
+                Volatile.Read(ref recorder).Failure(operation, e.StatusCode.ToString(), e.Status.Detail);
             }
             catch (Exception e)
             {
-                Volatile.Read(ref recorder).Failure(operation, e.GetType().Name);
+                Volatile.Read(ref recorder).Failure(operation, e.GetType().Name, e.Message);
             }
         }
     }

@@ -125,7 +125,7 @@ foreach (var (clients, seconds, recorder, loadBefore, loadAfter) in levels)
 if (soakRecorder is not null)
     Console.WriteLine(SummaryLine(options.SoakClients, soakSeconds, soakRecorder) + "  (soak)");
 foreach (var (label, recorder) in levels.Select(l => ($"{l.Clients} clients", l.Recorder)).Concat(soakRecorder is null ? [] : [("soak", soakRecorder)]))
-    Console.WriteLine($"errors, {label}: {(recorder.Errors.Count == 0 ? "none" : string.Join(", ", recorder.Errors.OrderBy(e => e.Key).Select(e => $"{e.Key} × {e.Value}")))}");
+    Console.WriteLine($"errors, {label}: {(recorder.Errors.Count == 0 ? "none" : string.Join(", ", recorder.Errors.OrderBy(e => e.Key).Select(e => $"{e.Key} × {e.Value} (first: {recorder.FirstDetails[e.Key]})")))}");
 
 var growth = false;
 if (soak.Count > 0 && soak.First().Value.Count >= 2)
