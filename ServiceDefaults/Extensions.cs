@@ -62,7 +62,9 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsProbe(context.Request.Path))
                 .AddGrpcClientInstrumentation()
                 .AddHttpClientInstrumentation(http => http.FilterHttpRequestMessage = request =>
-                    request.RequestUri is not { } uri || !IsProbe(uri.AbsolutePath)));
+                    request.RequestUri is not { } uri || !IsProbe(uri.AbsolutePath))
+                // Before the exporter (added below): no query value, a token perhaps, leaves the process.
+                .AddProcessor(new QueryRedaction()));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
@@ -111,6 +113,34 @@ public static class Extensions
         configuration.GetConnectionString(name) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"Connection string '{name}' is missing: set ConnectionStrings__{name}.");
+
+    /// <summary>
+    /// Outside Development no secret has a default: the connection string <paramref name="name"/> must be configured
+    /// (<c>ConnectionStrings__&lt;name&gt;</c>) and carry its password, or the process stops at start-up with a message
+    /// naming the setting, instead of starting and failing at its first query (Aspire's clients read the connection string
+    /// lazily) or logging in without a password. In Development the AppHost hands every connection string over.
+    /// </summary>
+    /// <param name="password">Reads the password from the connection string (null or empty when it has none).</param>
+    public static void RequireConnectionStringPassword(this IHostApplicationBuilder builder, string name, Func<string, string?> password)
+    {
+        ArgumentNullException.ThrowIfNull(password);
+        if (builder.Environment.IsDevelopment()) return;
+        var setting = $"ConnectionStrings:{name} (environment variable ConnectionStrings__{name})";
+        var value = builder.Configuration.GetConnectionString(name);
+        if (string.IsNullOrWhiteSpace(value))
+            throw new InvalidOperationException(
+                $"Configuration {setting} is missing; outside Development no secret has a default ({builder.Environment.EnvironmentName}).");
+        string? secret;
+        try { secret = password(value); }
+        catch (ArgumentException)
+        {
+            // Not the parser's message: it may quote the connection string, password included.
+            throw new InvalidOperationException($"Configuration {setting} is not a valid connection string.");
+        }
+        if (string.IsNullOrEmpty(secret))
+            throw new InvalidOperationException(
+                $"Configuration {setting} has no password; outside Development every login is configured with its password ({builder.Environment.EnvironmentName}).");
+    }
 
     private static bool IsProbe(PathString path) =>
         path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath);

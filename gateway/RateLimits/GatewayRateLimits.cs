@@ -1,5 +1,6 @@
 using System.Globalization;
 using HrmsAttendance.RateLimiting;
+using HrmsAttendance.ServiceDefaults;
 using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -79,6 +80,9 @@ public static class RateLimitServiceCollectionExtensions
     public static IHostApplicationBuilder AddGatewayRateLimits(this IHostApplicationBuilder builder, string connectionName)
     {
         var options = GatewayRateLimitOptions.FromConfiguration(builder.Configuration);
+        // The client connects lazily (abortConnect=false): without this a missing Redis password would show only as
+        // per-instance limits.
+        builder.RequireConnectionStringPassword(connectionName, connectionString => ConfigurationOptions.Parse(connectionString).Password);
         builder.AddRedisClient(connectionName,
             settings =>
             {

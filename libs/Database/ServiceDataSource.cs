@@ -1,4 +1,6 @@
+using HrmsAttendance.ServiceDefaults;
 using Microsoft.Extensions.Hosting;
+using Npgsql;
 
 namespace HrmsAttendance.Database;
 
@@ -11,10 +13,18 @@ public static class ServiceDataSource
     /// </summary>
     public static IHostApplicationBuilder AddServiceDataSource(this IHostApplicationBuilder builder, string connectionName)
     {
+        builder.RequireConnectionStringPassword(connectionName, LoginPassword);
         builder.AddNpgsqlDataSource(connectionName, configureDataSourceBuilder: dataSource =>
             // The kernel's doors raise a stable code as MESSAGE and the sentence callers see as DETAIL;
             // Npgsql redacts DETAIL unless told otherwise.
             dataSource.ConnectionStringBuilder.IncludeErrorDetail = true);
         return builder;
+    }
+
+    /// <summary>The secret a Postgres connection string logs in with: its password, or the passfile that holds it.</summary>
+    public static string? LoginPassword(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        return string.IsNullOrEmpty(settings.Password) ? settings.Passfile : settings.Password;
     }
 }

@@ -13,6 +13,8 @@ public static class MigrationExtensions
 {
     public static void AddMigrationServices(this IHostApplicationBuilder builder)
     {
+        foreach (var name in MigrationWorker.ConnectionNames)
+            builder.RequireConnectionStringPassword(name, ServiceDataSource.LoginPassword);
         builder.Services.AddServiceActivitySource(MigrationWorker.ActivitySource.Name);
         builder.Services.AddHostedService<MigrationWorker>();
     }
@@ -33,6 +35,7 @@ public sealed class MigrationWorker(IConfiguration configuration, IHostApplicati
     public const string AdminConnectionName = "attendance";            // a superuser, in the attendance database
     public const string OwnerConnectionName = "attendance-owner";      // the schema owner's login
     public static readonly string[] ServiceLoginNames = ["punch-ledger-login", "identity-mapping-login", "daily-results-login"];
+    public static readonly string[] ConnectionNames = [AdminConnectionName, OwnerConnectionName, .. ServiceLoginNames];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
