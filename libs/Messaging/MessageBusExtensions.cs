@@ -21,6 +21,7 @@ public static class MessageBusExtensions
     public static IHostApplicationBuilder AddMessageBus(this IHostApplicationBuilder builder,
         Action<IBusRegistrationConfigurator>? configure = null)
     {
+        builder.RequireConnectionStringPassword(ConnectionName, BrokerPassword);
         var broker = new Uri(builder.Configuration.GetRequiredConnectionString(ConnectionName));
         builder.Services.AddMassTransit(bus =>
         {
@@ -39,5 +40,14 @@ public static class MessageBusExtensions
             });
         });
         return builder;
+    }
+
+    /// <summary>The password in an <c>amqp://user:password@host:port</c> URI, or null.</summary>
+    public static string? BrokerPassword(string connectionString)
+    {
+        if (!Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+            throw new ArgumentException("not an amqp:// URI"); // the caller's message names the setting, not the value
+        var separator = uri.UserInfo.IndexOf(':');
+        return separator < 0 ? null : Uri.UnescapeDataString(uri.UserInfo[(separator + 1)..]);
     }
 }

@@ -20,7 +20,7 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
     /// <summary>Assembly, folder, and the secrets it needs (environment variable → a valid value).</summary>
     private static readonly Dictionary<string, (string Folder, Dictionary<string, string> Secrets)> Processes = new()
     {
-        ["PunchLedger"] = ("services/PunchLedger", WithToken(Postgres("attendance"))),
+        ["PunchLedger"] = ("services/PunchLedger", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
         ["IdentityMapping"] = ("services/IdentityMapping", WithToken(Postgres("attendance"))),
         ["DailyResults"] = ("services/DailyResults", WithToken(Postgres("attendance"))),
         ["Gateway"] = ("gateway", WithToken(new() { ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1" })),
@@ -38,6 +38,11 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
             cases.Add(service, "ConnectionStrings__attendance", "Host=127.0.0.1;Port=1;Database=attendance;Username=app",
                 "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) has no password");
         }
+        cases.Add("PunchLedger", "ConnectionStrings__messaging", null, "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is missing");
+        cases.Add("PunchLedger", "ConnectionStrings__messaging", "amqp://hrms@127.0.0.1:1",
+            "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) has no password");
+        cases.Add("PunchLedger", "ConnectionStrings__messaging", "127.0.0.1:5672",
+            "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is not a valid connection string");
         cases.Add("Gateway", "ConnectionStrings__redis", null, "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) is missing");
         cases.Add("Gateway", "ConnectionStrings__redis", "127.0.0.1:1,abortConnect=false", "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) has no password");
         cases.Add("Migrations", "ConnectionStrings__attendance", null, "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) is missing");
