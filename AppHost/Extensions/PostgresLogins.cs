@@ -12,9 +12,17 @@ public sealed class PostgresLoginResource(string name, IResourceWithConnectionSt
     public string Role { get; } = role;
     public ParameterResource PasswordParameter { get; } = password;
 
+    /// <summary>
+    /// Connections one login's pool may hold. The local Postgres allows 200 (max_connections); three services at Npgsql's
+    /// default of 100 each ran it out under 500 concurrent clients (53300 too_many_connections, seen by the load
+    /// benchmark). 40 each leaves room for the migrations, tools and the tests; a caller waits for a pooled connection
+    /// instead of failing, and two cores gain nothing from more concurrent queries.
+    /// </summary>
+    public const int MaxPoolSize = 40;
+
     // Later keys win in a Npgsql connection string: the database's own credentials are replaced by the login's.
     public ReferenceExpression ConnectionStringExpression =>
-        ReferenceExpression.Create($"{Database.ConnectionStringExpression};Username={Role};Password={PasswordParameter}");
+        ReferenceExpression.Create($"{Database.ConnectionStringExpression};Username={Role};Password={PasswordParameter};Maximum Pool Size={MaxPoolSize.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
 }
 
 public static class PostgresLoginExtensions
