@@ -43,8 +43,10 @@ var identityMapping = builder.AddProject<Projects.IdentityMapping>("identity-map
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
+// Its change feed consumes DailyResultChanged from `messaging` for WatchDailyResults and the SSE route.
 var dailyResults = builder.AddProject<Projects.DailyResults>("daily-results")
        .WithReference(dailyResultsLogin, connectionName: "attendance")
+       .WithReference(messaging)
        .WithAccessTokens(tokenSigningKey)
        .WaitForCompletion(migrations)
        .WithDirectEndpoints()

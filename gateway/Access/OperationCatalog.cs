@@ -43,6 +43,9 @@ public static class OperationCatalog
             (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
         GrpcEntry.Of<GetMonthlySummaryRequest>(DailyResults.Descriptor, "GetMonthlySummary", Operations.ReadDailyResults,
             (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
+        // An employee watches its own person only (an empty person_uuid, every person, is not theirs).
+        GrpcEntry.Of<WatchDailyResultsRequest>(DailyResults.Descriptor, "WatchDailyResults", Operations.ReadDailyResults,
+            (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
 
         // attendance.identity.v1.IdentityMapping
         GrpcEntry.Of(IdentityMapping.Descriptor, "CreatePerson", Operations.CreatePerson),
@@ -57,6 +60,8 @@ public static class OperationCatalog
     private static readonly HttpEntry[] Http =
     [
         new("GET", "/api/daily-results", Operations.ReadDailyResults,
+            (request, person) => Ownership.QueryPerson(request, person, "person_uuid")),
+        new("GET", "/api/daily-results/changes", Operations.ReadDailyResults,
             (request, person) => Ownership.QueryPerson(request, person, "person_uuid")),
         new("GET", "/api/identity/unmapped", Operations.ReadUnmapped, null),
         // /api/punches and /api/imports: added here (and so reachable) when punch-ledger serves them.

@@ -12,6 +12,9 @@ public static class MessageBusExtensions
     /// <summary>The RabbitMQ connection string's name: the AppHost's <c>messaging</c> resource.</summary>
     public const string ConnectionName = "messaging";
 
+    /// <summary>Redeliveries of a failing message to its consumer before it goes to the error queue.</summary>
+    public const int ConsumerRetries = 5;
+
     /// <summary>
     /// MassTransit on RabbitMQ (<c>ConnectionStrings__messaging</c>, an <c>amqp://user:password@host:port</c> URI), with
     /// the consumers <paramref name="configure"/> adds, each on its own kebab-case queue. The bus starts in the background:
@@ -32,6 +35,10 @@ public static class MessageBusExtensions
                 health.Name = "bus";
                 health.MinimalFailureStatus = HealthStatus.Degraded;
             });
+            // Every consumer: retried with exponential back-off (a database restart, a deadlock), then moved to its
+            // queue's _error queue, where it waits for an operator while the queue goes on with the next message.
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseMessageRetry(retry =>
+                retry.Exponential(ConsumerRetries, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(400))));
             configure?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {

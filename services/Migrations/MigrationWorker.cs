@@ -1,9 +1,11 @@
 extern alias PunchLedgerService;
 extern alias IdentityMappingService;
+extern alias DailyResultsService;
 
 using System.Diagnostics;
 using HrmsAttendance.Database;
 using HrmsAttendance.ServiceDefaults;
+using DailyResultsDatabase = DailyResultsService::HrmsAttendance.DailyResults.Database.DailyResultsDatabase;
 using IdentityMappingDatabase = IdentityMappingService::HrmsAttendance.IdentityMapping.Database.IdentityMappingDatabase;
 using PunchLedgerDatabase = PunchLedgerService::HrmsAttendance.PunchLedger.Database.PunchLedgerDatabase;
 
@@ -21,8 +23,8 @@ public static class MigrationExtensions
 }
 
 /// <summary>
-/// Provisions the <c>attendance</c> database (see <see cref="DatabaseProvisioner"/>) and applies the punch ledger's
-/// and identity mapping's migrations with the schema owner's login, then stops the host. A failure is logged and ends
+/// Provisions the <c>attendance</c> database (see <see cref="DatabaseProvisioner"/>) and applies the punch ledger's,
+/// identity mapping's and daily results' migrations with the schema owner's login, then stops the host. A failure is logged and ends
 /// the process with exit code 1, so the services (which <c>WaitForCompletion</c> on this resource) never start on a
 /// half-migrated schema.
 /// </summary>
@@ -56,6 +58,7 @@ public sealed class MigrationWorker(IConfiguration configuration, IHostApplicati
 
             Report("punch-ledger", await PunchLedgerDatabase.MigrateAsync(owner, stoppingToken));
             Report("identity-mapping", await IdentityMappingDatabase.MigrateAsync(owner, stoppingToken));
+            Report("daily-results", await DailyResultsDatabase.MigrateAsync(owner, stoppingToken));
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {

@@ -1,6 +1,8 @@
 extern alias PunchLedgerService;
 using Grpc.Core;
 using Grpc.Net.Client;
+using HrmsAttendance.DailyResults.Database;
+using HrmsAttendance.Hosting.LocalServers;
 using HrmsAttendance.Tests.Shared;
 using Npgsql;
 using PunchLedgerService::HrmsAttendance.PunchLedger.Database;
@@ -10,7 +12,7 @@ namespace HrmsAttendance.DailyResults.IntegrationTests;
 
 /// <summary>
 /// The daily-results service (its real Program) on real Kestrel with free loopback ports, as daily_results_app, over a private Postgres with
-/// the ledger's migrations applied. Punches are written through the ledger's door as punch_ledger_app.
+/// the ledger's and its own migrations applied. Punches are written through the ledger's door as punch_ledger_app.
 /// </summary>
 public sealed class DailyResultsServiceFixture : IAsyncLifetime
 {
@@ -38,6 +40,7 @@ public sealed class DailyResultsServiceFixture : IAsyncLifetime
         Database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole,
             [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
         await PunchLedgerDatabase.MigrateAsync(Database.OwnerConnectionString);
+        await DailyResultsDatabase.MigrateAsync(Database.OwnerConnectionString);
         Owner = NpgsqlDataSource.Create(Database.OwnerConnectionString);
         Ledger = NpgsqlDataSource.Create(Database.ConnectionStringFor(PunchLedgerDatabase.AppRole));
         Reader = NpgsqlDataSource.Create(Database.ConnectionStringFor(PunchLedgerDatabase.ReaderRole));
@@ -46,6 +49,8 @@ public sealed class DailyResultsServiceFixture : IAsyncLifetime
         Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>(AccessTokens.Configuration)
         {
             ["ConnectionStrings:attendance"] = Database.ConnectionStringFor(PunchLedgerDatabase.ReaderRole),
+            // No broker here (the distributed tests run one): the change feed is filled through its store function.
+            ["ConnectionStrings:messaging"] = $"amqp://test:test@127.0.0.1:{LoopbackPorts.Free()}",
         }).Start();
         Channel = GrpcChannel.ForAddress(Service.GrpcEndpoint);
         Client = new DailyResultsClient(Channel);

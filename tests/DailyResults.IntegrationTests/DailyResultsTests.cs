@@ -321,9 +321,18 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     }
 
     [Fact]
-    public async Task The_reader_roles_grants_are_exactly_one_select()
+    public async Task The_reader_roles_grants_are_one_select_on_the_ledger_and_its_own_change_feed()
     {
         var grants = await RolePrivileges.OfAsync(fixture.Superuser, "daily_results_app");
-        Assert.Equal(["schema staffing USAGE", "staffing table daily_attendance_results SELECT"], grants);
+        Assert.Equal(
+            [
+                "results function prune_daily_result_changes",
+                "results function record_daily_result_change",
+                "results table change_feed_horizon SELECT",
+                "results table daily_result_changes SELECT",
+                "schema results USAGE",
+                "schema staffing USAGE",
+                "staffing table daily_attendance_results SELECT",
+            ], grants);
     }
 }

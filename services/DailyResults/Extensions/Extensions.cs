@@ -1,5 +1,7 @@
 using HrmsAttendance.Database;
+using HrmsAttendance.DailyResults.Changes;
 using HrmsAttendance.DailyResults.Data;
+using HrmsAttendance.Messaging;
 using HrmsAttendance.DailyResults.Grpc;
 using HrmsAttendance.DailyResults.Model;
 using HrmsAttendance.ServiceDefaults;
@@ -19,6 +21,14 @@ internal static class Extensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DailyResultStore>();
+
+        // The change feed: DailyResultChanged from the bus, stored once each, streamed to watchers
+        // (WatchDailyResults, GET /api/daily-results/changes), pruned after a week.
+        builder.Services.AddSingleton<ChangeFeedStore>();
+        builder.Services.AddSingleton<ChangeFeedSignal>();
+        builder.Services.AddSingleton<ChangeWatcher>();
+        builder.Services.AddHostedService<ChangeFeedPruning>();
+        builder.AddMessageBus(bus => bus.AddConsumer<DailyResultChangedConsumer>());
         builder.Services.AddSingleton<DailyResultsService>();
         builder.Services.AddServiceActivitySource(DailyResultsService.ActivitySource.Name);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using HrmsAttendance.Contracts.Results.V1;
+using HrmsAttendance.DailyResults.Changes;
 using HrmsAttendance.DailyResults.Data;
 using HrmsAttendance.DailyResults.Model;
 using HrmsAttendance.TokenAuthentication;
@@ -12,7 +13,7 @@ namespace HrmsAttendance.DailyResults.Grpc;
 /// <c>attendance.results.v1.DailyResults</c>: validates the request, takes the caller's tenant from its token and reads the
 /// ledger's daily results. Read-only; refusals carry "CODE: detail" with the status from <see cref="ResultsErrors"/>.
 /// </summary>
-public sealed class DailyResultsService(DailyResultStore store, TimeProvider clock)
+public sealed class DailyResultsService(DailyResultStore store, ChangeWatcher changes, TimeProvider clock)
     : Contracts.Results.V1.DailyResults.DailyResultsBase
 {
     public static readonly ActivitySource ActivitySource = new("HrmsAttendance.DailyResults");
@@ -69,19 +70,51 @@ public sealed class DailyResultsService(DailyResultStore store, TimeProvider clo
         };
     }
 
+    public override async Task WatchDailyResults(WatchDailyResultsRequest request, IServerStreamWriter<DailyResultChange> responseStream,
+        ServerCallContext context)
+    {
+        var caller = context.Caller();
+        var filter = Inputs.Watch(request.PersonUuid, request.FromDate, request.ToDate);
+        long? resumeAfter = request.HasResumeAfter ? Inputs.ResumeAfter("resume_after", request.ResumeAfter) : null;
+        var after = await changes.StartAfterAsync(caller.TenantId, resumeAfter, context.CancellationToken);
+
+        // Headers at once: the caller knows the watch is on before the first change.
+        await context.WriteResponseHeadersAsync([]);
+        try
+        {
+            await foreach (var change in changes.WatchAsync(caller.TenantId, filter, after, context.CancellationToken))
+                await responseStream.WriteAsync(ToMessage(change), context.CancellationToken);
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The caller went away: the watch is over.
+        }
+    }
+
+    public static DailyResultChange ToMessage(DailyResultChangeRow row)
+    {
+        var message = new DailyResultChange
+        {
+            ChangeSequence = row.ChangeSequence,
+            PersonUuid = row.PersonUuid.ToString(),
+            WorkDate = row.WorkDate.ToString("yyyy-MM-dd"),
+            Status = StatusOf(row.Status),
+            InputPunchCount = row.InputPunchCount,
+            InputMaxPunchEventSequence = row.InputMaxPunchEventSequence,
+            OccurredAt = Timestamp.FromDateTimeOffset(row.OccurredAt),
+            MessageId = row.MessageId.ToString(),
+        };
+        message.Flags.AddRange(FlagsOf(row.Flags));
+        return message;
+    }
+
     public static DailyResult ToMessage(DailyResultRow row)
     {
         var message = new DailyResult
         {
             PersonUuid = row.PersonUuid.ToString(),
             WorkDate = row.WorkDate.ToString("yyyy-MM-dd"),
-            Status = row.Status switch
-            {
-                "PRESENT" => DailyStatus.Present,
-                "ABSENT" => DailyStatus.Absent,
-                "EXCEPTION" => DailyStatus.Exception,
-                _ => DailyStatus.Unspecified,
-            },
+            Status = StatusOf(row.Status),
             FirstInTime = row.FirstInTime is { } firstIn ? Timestamp.FromDateTimeOffset(firstIn) : null,
             LastOutTime = row.LastOutTime is { } lastOut ? Timestamp.FromDateTimeOffset(lastOut) : null,
             WorkedMinutes = row.WorkedMinutes,
@@ -93,7 +126,21 @@ public sealed class DailyResultsService(DailyResultStore store, TimeProvider clo
             InputMaxPunchEventSequence = row.InputMaxPunchEventDbId ?? 0,
             InputMaxPunchTime = row.InputMaxPunchTime is { } maxTime ? Timestamp.FromDateTimeOffset(maxTime) : null,
         };
-        message.Flags.AddRange(row.Flags.Distinct().Order(StringComparer.Ordinal).Select(f => f switch
+        message.Flags.AddRange(FlagsOf(row.Flags));
+        return message;
+    }
+
+    private static DailyStatus StatusOf(string status) => status switch
+    {
+        "PRESENT" => DailyStatus.Present,
+        "ABSENT" => DailyStatus.Absent,
+        "EXCEPTION" => DailyStatus.Exception,
+        _ => DailyStatus.Unspecified,
+    };
+
+    /// <summary>Sorted by name, no duplicates.</summary>
+    private static IEnumerable<DailyFlag> FlagsOf(IEnumerable<string> flags) =>
+        flags.Distinct().Order(StringComparer.Ordinal).Select(f => f switch
         {
             "ABSENT" => DailyFlag.Absent,
             "MISSING_IN" => DailyFlag.MissingIn,
@@ -101,9 +148,7 @@ public sealed class DailyResultsService(DailyResultStore store, TimeProvider clo
             "LATE" => DailyFlag.Late,
             "EARLY_LEAVE" => DailyFlag.EarlyLeave,
             _ => DailyFlag.Unspecified,
-        }));
-        return message;
-    }
+        });
 
     private static async Task<T> Database<T>(Func<Task<T>> read)
     {

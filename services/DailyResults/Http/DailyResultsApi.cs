@@ -1,3 +1,5 @@
+using System.Net.ServerSentEvents;
+using HrmsAttendance.DailyResults.Changes;
 using HrmsAttendance.DailyResults.Data;
 using HrmsAttendance.DailyResults.Model;
 using HrmsAttendance.StableErrors;
@@ -15,6 +17,7 @@ public static class DailyResultsApi
     public static IEndpointRouteBuilder MapDailyResultsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/daily-results", ListAsync);
+        app.MapGet("/api/daily-results/changes", WatchAsync);
         return app;
     }
 
@@ -62,13 +65,82 @@ public static class DailyResultsApi
         }
         catch (ResultsException e)
         {
-            var status = ResultsErrors.HttpStatusOf(e.Code);
-            if (status >= 500)
-                loggers.CreateLogger(typeof(DailyResultsApi).FullName!)
-                    .LogError(e.InnerException ?? e, "Daily results request failed: {Code}: {Detail}", e.Code, e.Detail);
-            return Results.Problem(detail: e.Detail, statusCode: status, title: e.Code,
-                extensions: new Dictionary<string, object?> { ["code"] = e.Code });
+            return Problem(e, loggers);
         }
+    }
+
+    /// <summary>
+    /// <c>GET /api/daily-results/changes</c>: the live change feed as Server-Sent Events (<c>event: daily-result-changed</c>,
+    /// <c>id:</c> the change_sequence, <c>data:</c> the change as JSON), filtered by <c>person_uuid</c>, <c>from_date</c>,
+    /// <c>to_date</c> (all optional); a reconnecting EventSource resumes after its <c>Last-Event-ID</c> (or
+    /// <c>resume_after</c>). A <c>heartbeat</c> event every 15 s when idle keeps proxies from closing the stream.
+    /// </summary>
+    private static async Task<IResult> WatchAsync(HttpContext http, ChangeWatcher changes, ILoggerFactory loggers,
+        string? person_uuid, string? from_date, string? to_date, string? resume_after)
+    {
+        try
+        {
+            var caller = http.Caller();
+            if (QueryParameters.Problem(http.Request.Query, "person_uuid", "from_date", "to_date", "resume_after") is { } queryProblem)
+                throw ResultsErrors.Invalid(queryProblem);
+            var filter = Inputs.Watch(person_uuid, from_date, to_date);
+            var resumeAfter = Inputs.ResumeAfter("Last-Event-ID", http.Request.Headers["Last-Event-ID"].ToString())
+                              ?? Inputs.ResumeAfter("resume_after", resume_after);
+            var after = await changes.StartAfterAsync(caller.TenantId, resumeAfter, http.RequestAborted);
+            return TypedResults.ServerSentEvents(Events(changes.WatchAsync(caller.TenantId, filter, after, http.RequestAborted), http.RequestAborted));
+        }
+        catch (ResultsException e)
+        {
+            return Problem(e, loggers);
+        }
+    }
+
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(15);
+
+    private static async IAsyncEnumerable<SseItem<object?>> Events(IAsyncEnumerable<DailyResultChangeRow> changes,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var next = changes.GetAsyncEnumerator(ct);
+        var moved = next.MoveNextAsync().AsTask();
+        while (true)
+        {
+            if (await Task.WhenAny(moved, Task.Delay(HeartbeatInterval, ct)) != moved)
+            {
+                yield return new SseItem<object?>(null, "heartbeat");
+                continue;
+            }
+            bool more;
+            try { more = await moved; }
+            catch (OperationCanceledException) { yield break; }
+            if (!more) yield break;
+            var change = next.Current;
+            yield return new SseItem<object?>(new Dictionary<string, object?>
+            {
+                ["change_sequence"] = change.ChangeSequence,
+                ["person_uuid"] = change.PersonUuid.ToString(),
+                ["work_date"] = change.WorkDate.ToString("yyyy-MM-dd"),
+                ["status"] = change.Status,
+                ["flags"] = change.Flags.Distinct().Order(StringComparer.Ordinal).ToArray(),
+                ["input_punch_count"] = change.InputPunchCount,
+                ["input_max_punch_event_sequence"] = change.InputMaxPunchEventSequence,
+                ["occurred_at"] = Utc(change.OccurredAt),
+                ["message_id"] = change.MessageId.ToString(),
+            }, "daily-result-changed")
+            {
+                EventId = change.ChangeSequence.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            moved = next.MoveNextAsync().AsTask();
+        }
+    }
+
+    private static IResult Problem(ResultsException e, ILoggerFactory loggers)
+    {
+        var status = ResultsErrors.HttpStatusOf(e.Code);
+        if (status >= 500)
+            loggers.CreateLogger(typeof(DailyResultsApi).FullName!)
+                .LogError(e.InnerException ?? e, "Daily results request failed: {Code}: {Detail}", e.Code, e.Detail);
+        return Results.Problem(detail: e.Detail, statusCode: status, title: e.Code,
+            extensions: new Dictionary<string, object?> { ["code"] = e.Code });
     }
 
     /// <summary>UTC ISO-8601 with a Z (sub-second digits only when present), or null.</summary>

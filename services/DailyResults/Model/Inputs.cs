@@ -46,5 +46,26 @@ public static class Inputs
             ? throw ResultsErrors.Invalid("month " + problem)
             : (first, last);
 
+    /// <summary>A watch's filter: person and both dates optional (empty = any); to must not be before from.</summary>
+    public static Data.ChangeFilter Watch(string? person, string? from, string? to)
+    {
+        var filter = new Data.ChangeFilter(
+            string.IsNullOrEmpty(person) ? null : Person(person),
+            string.IsNullOrEmpty(from) ? null : Date("from_date", from),
+            string.IsNullOrEmpty(to) ? null : Date("to_date", to));
+        if (filter is { From: { } first, To: { } last } && last < first)
+            throw ResultsErrors.Invalid($"to_date {last:yyyy-MM-dd} is before from_date {first:yyyy-MM-dd}");
+        return filter;
+    }
+
+    /// <summary>A resume point: a change_sequence (0 or more).</summary>
+    public static long ResumeAfter(string name, long value) =>
+        value >= 0 ? value : throw ResultsErrors.Invalid($"{name} must be a change_sequence (0 or more), got {value}");
+
+    public static long? ResumeAfter(string name, string? value) =>
+        string.IsNullOrEmpty(value) ? null
+        : long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence) ? sequence
+        : throw ResultsErrors.Invalid($"{name} must be a change_sequence (0 or more), got '{Shorten(value)}'");
+
     public static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

@@ -21,6 +21,8 @@ public static class ResultsErrors
     /// <summary>Bad signature, issuer, audience, algorithm or claims.</summary>
     public const string TokenInvalid = "RESULTS_TOKEN_INVALID";
     public const string NotFound = "RESULTS_NOT_FOUND";
+    /// <summary>A watch resumed after a change the feed no longer keeps (pruned): re-read the results, watch from now.</summary>
+    public const string ChangesExpired = "RESULTS_CHANGES_EXPIRED";
     public const string Unavailable = "RESULTS_UNAVAILABLE";
     public const string Internal = "RESULTS_INTERNAL";
 
@@ -32,6 +34,7 @@ public static class ResultsErrors
         { TokenExpired, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
         { TokenInvalid, StatusCode.Unauthenticated, StatusCodes.Status401Unauthorized },
         { NotFound, StatusCode.NotFound, StatusCodes.Status404NotFound },
+        { ChangesExpired, StatusCode.FailedPrecondition, StatusCodes.Status410Gone },
         { Unavailable, StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable },
         { Internal, StatusCode.Internal, StatusCodes.Status500InternalServerError },
     };

@@ -30,6 +30,7 @@ public sealed class AccessMatrixTests
         ["/attendance.results.v1.DailyResults/ListDailyResults"] =    ("O T T -", p => new ListDailyResultsRequest { PersonUuid = p.ToString("D") }),
         ["/attendance.results.v1.DailyResults/GetDailyResult"] =      ("O T T -", p => new GetDailyResultRequest { PersonUuid = p.ToString("D"), WorkDate = "2026-03-02" }),
         ["/attendance.results.v1.DailyResults/GetMonthlySummary"] =   ("O T T -", p => new GetMonthlySummaryRequest { PersonUuid = p.ToString("D"), Month = "2026-03" }),
+        ["/attendance.results.v1.DailyResults/WatchDailyResults"] =   ("O T T -", p => new WatchDailyResultsRequest { PersonUuid = p.ToString("D") }),
         ["/attendance.identity.v1.IdentityMapping/CreatePerson"] =    ("- - T -", _ => new CreatePersonRequest { EmployeeNumber = "E1", DisplayName = "A" }),
         ["/attendance.identity.v1.IdentityMapping/UpdatePerson"] =    ("- - T -", p => new UpdatePersonRequest { PersonUuid = p.ToString("D"), DisplayName = "B" }),
         ["/attendance.identity.v1.IdentityMapping/ListPersons"] =     ("- - T -", _ => new ListPersonsRequest()),
@@ -42,6 +43,7 @@ public sealed class AccessMatrixTests
     internal static readonly Dictionary<(string Method, string Path), (string Expected, Func<Guid, string> QueryAbout)> HttpExpectations = new()
     {
         [("GET", "/api/daily-results")] =     ("O T T -", p => $"?person_uuid={p:D}&from_date=2026-03-01&to_date=2026-03-31&limit=10"),
+        [("GET", "/api/daily-results/changes")] = ("O T T -", p => $"?person_uuid={p:D}"),
         [("GET", "/api/identity/unmapped")] = ("- - T -", _ => "?provider=dingtalk"),
     };
 
@@ -65,7 +67,7 @@ public sealed class AccessMatrixTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(14, contractMethods.Count);
+        Assert.Equal(15, contractMethods.Count);
         Assert.Equal(contractMethods, OperationCatalog.GrpcMethods.Order(StringComparer.Ordinal));
         Assert.Equal(contractMethods, GrpcExpectations.Keys.Order(StringComparer.Ordinal));
     }
@@ -196,6 +198,7 @@ public sealed class AccessMatrixTests
     [InlineData("GET", "/api/identity/unmapped", true)]
     [InlineData("POST", "/api/daily-results", false)]
     [InlineData("DELETE", "/api/identity/unmapped", false)]
+    [InlineData("GET", "/api/daily-results/changes", true)]
     [InlineData("GET", "/api/daily-results/x", false)]
     [InlineData("GET", "/api/identity/persons", false)]
     [InlineData("GET", "/api/punches", false)]

@@ -46,6 +46,8 @@ public static class Backends
             context.Response.Headers["x-backend"] = "daily-results";
             return Results.Json(new { path = context.Request.Path.Value, query = context.Request.QueryString.Value });
         });
+        app.MapGet("/api/daily-results/changes", (HttpContext context) =>
+            TypedResults.ServerSentEvents(new[] { new System.Net.ServerSentEvents.SseItem<string>(context.Request.QueryString.Value ?? "", "echo") }.ToAsyncEnumerable()));
         app.MapGet("/api/identity/unmapped", () => Results.Json(new { items = Array.Empty<string>() }));
     }
 
