@@ -71,6 +71,7 @@ internal static class Extensions
         builder.Services.AddReverseProxy()
             .LoadFromMemory(GatewayRoutes.BuildRoutes(), GatewayRoutes.BuildClusters(forwarding))
             .AddTransforms(ReservedHeaders.AddRemovalTransform)
+            .AddTransforms(StreamingResponses.AddHeaderFlushTransform)
             .AddServiceDiscoveryDestinationResolver();
     }
 
