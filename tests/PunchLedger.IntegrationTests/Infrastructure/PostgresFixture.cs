@@ -50,6 +50,9 @@ public sealed class PostgresFixture : IAsyncLifetime
     /// <summary><paramref name="count"/> new active persons of <paramref name="tenant"/>.</summary>
     public Task<Guid[]> NewPersonsAsync(Guid tenant, int count) => TestPersons.CreateAsync(Identity, tenant, count);
 
+    /// <summary>Sets a person's active flag through identity-mapping's door.</summary>
+    public Task SetPersonActiveAsync(Guid tenant, Guid person, bool active) => TestPersons.SetActiveAsync(Identity, tenant, person, active);
+
     public async Task InitializeAsync()
     {
         _server = await TestPostgresServer.StartTemporaryAsync();
