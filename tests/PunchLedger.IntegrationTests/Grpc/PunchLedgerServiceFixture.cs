@@ -99,6 +99,25 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Everything the doors write, for the tenant: events, daily results, outbox messages.</summary>
+    public async Task<(long Events, long Results, long Outbox)> CountWritesAsync(Guid tenant)
+    {
+        await using var connection = await Owner.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand("SELECT set_config('app.current_tenant', $1, true)", connection, tx))
+        {
+            set.Parameters.Add(new NpgsqlParameter { Value = tenant.ToString() });
+            await set.ExecuteNonQueryAsync();
+        }
+        await using var command = new NpgsqlCommand("""
+            SELECT (SELECT count(*) FROM staffing.time_punch_events), (SELECT count(*) FROM staffing.daily_attendance_results),
+                   (SELECT count(*) FROM staffing.outbox_messages)
+            """, connection, tx);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
     public async Task DisposeAsync()
     {
         Channel?.Dispose();
