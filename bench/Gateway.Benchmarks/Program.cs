@@ -115,8 +115,11 @@ var bare = new CallPath("bare", new PunchLedgerClient(bareChannel), new DailyRes
 CallPath[] paths = [direct, gateway, bare];
 Console.WriteLine($"direct: punch-ledger {ledgerChannel.Target}, daily-results {resultsChannel.Target}   gateway: {gatewayChannel.Target}   bare YARP: {bareChannel.Target}");
 
-var punches = new PunchGenerator(options.Persons, seed: 1);
-var listPerson = Guid.NewGuid().ToString("D");
+// The ledger records punches of the tenant's registered, active persons only: register them first.
+using var identityChannel = GrpcChannel.ForAddress(app.GetEndpoint("identity-mapping", "grpc"));
+var persons = await Workloads.CreatePersonsAsync(new IdentityMappingClient(identityChannel), bearer, options.Persons + 1);
+var punches = new PunchGenerator(persons[1..], seed: 1);
+var listPerson = persons[0];
 Workload[] workloads = [Workloads.SubmitPunch(punches), Workloads.ListDailyResults(listPerson, options.Days)];
 
 var samples = new Dictionary<(string Workload, string Path, string Metric), List<double>>();

@@ -21,15 +21,15 @@ public sealed record Workload(string Name, Func<CallPath, Task> CallAsync);
 /// <summary>
 /// SubmitPunch: every call is a real write (a new request id; a new punch time for its person). Each person punches IN
 /// around 09:00 and OUT around 18:00 (Asia/Shanghai) on consecutive days, so each punch lands where results already
-/// exist and the kernel recomputes them, as in production. One generator feeds both paths, call after call.
+/// exist and the kernel recomputes them, as in production. One generator feeds both paths, call after call. The people
+/// are registered persons of the tenant (<see cref="Workloads.CreatePersonsAsync"/>): the ledger refuses the others.
 /// </summary>
-public sealed class PunchGenerator(int persons, int seed)
+public sealed class PunchGenerator(string[] people, int seed)
 {
     private static readonly DateTimeOffset FirstDay = new(2026, 1, 5, 0, 0, 0, TimeSpan.FromHours(8));
     private readonly Lock gate = new();
     private readonly Random random = new(seed);
-    private readonly string[] people = Enumerable.Range(0, persons).Select(_ => Guid.NewGuid().ToString("D")).ToArray();
-    private readonly int[] punchesSoFar = new int[persons];
+    private readonly int[] punchesSoFar = new int[people.Length];
     private long sequence;
 
     public SubmitPunchRequest Next()
@@ -58,6 +58,19 @@ public sealed class PunchGenerator(int persons, int seed)
 
 public static class Workloads
 {
+    /// <summary>
+    /// <paramref name="count"/> new persons, made with identity-mapping's CreatePerson on its own port (8 calls at a time),
+    /// before anything is measured.
+    /// </summary>
+    public static async Task<string[]> CreatePersonsAsync(IdentityMappingClient identity, Metadata headers, int count)
+    {
+        var persons = new string[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            persons[i] = (await identity.CreatePersonAsync(
+                new() { EmployeeNumber = $"bench-{i}-{Guid.NewGuid():N}", DisplayName = $"Bench person {i}" }, headers, cancellationToken: ct)).PersonUuid);
+        return persons;
+    }
+
     public static Workload SubmitPunch(PunchGenerator generator) => new("SubmitPunch", async path =>
     {
         var response = await path.Ledger.SubmitPunchAsync(generator.Next(), path.Options());

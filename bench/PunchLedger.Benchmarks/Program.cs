@@ -1,6 +1,8 @@
+extern alias IdentityMappingService;
 using HrmsAttendance.Tests.Shared;
 using HrmsAttendance.PunchLedger.Benchmarks;
 using HrmsAttendance.PunchLedger.Database;
+using IdentityMappingDatabase = IdentityMappingService::HrmsAttendance.IdentityMapping.Database.IdentityMappingDatabase;
 
 // Punch-ledger throughput as ratios against plain Postgres baselines measured in the same run,
 // on the same server, with the same number of connections:
@@ -11,7 +13,10 @@ var options = BenchmarkOptions.Parse(args);
 Console.WriteLine($"punch-ledger benchmark: {options}");
 
 await using var server = await TestPostgresServer.StartTemporaryAsync();
-var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
+var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole,
+    [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole, IdentityMappingDatabase.AppRole]);
+// Identity mapping's first: the doors read its persons, and the punches' persons are registered through its door.
+await IdentityMappingDatabase.MigrateAsync(database.OwnerConnectionString);
 await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
 
 var bench = await LedgerBenchmark.CreateAsync(database, options);

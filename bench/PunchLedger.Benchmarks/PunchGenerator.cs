@@ -5,13 +5,13 @@ namespace HrmsAttendance.PunchLedger.Benchmarks;
 /// <summary>
 /// Realistic punches: each person punches IN around 09:00 and OUT around 18:00 (Asia/Shanghai)
 /// on consecutive days, so every punch lands in days that already hold results, as in production.
-/// The same sequence feeds the door and the baseline.
+/// The same sequence feeds the door and the baseline. The people are registered persons of the tenant (the door records
+/// punches of known, active persons only).
 /// </summary>
-public sealed class PunchGenerator(int persons, int seed)
+public sealed class PunchGenerator(Guid[] people, int seed)
 {
     private readonly Random random = new(seed);
-    private readonly Guid[] people = Enumerable.Range(0, persons).Select(_ => Guid.NewGuid()).ToArray();
-    private readonly int[] punchesSoFar = new int[persons];
+    private readonly int[] punchesSoFar = new int[people.Length];
     private long sequence;
     private static readonly DateTimeOffset FirstDay = new(2026, 1, 5, 0, 0, 0, TimeSpan.FromHours(8));
 

@@ -23,8 +23,8 @@ public static class MigrationExtensions
 }
 
 /// <summary>
-/// Provisions the <c>attendance</c> database (see <see cref="DatabaseProvisioner"/>) and applies the punch ledger's,
-/// identity mapping's and daily results' migrations with the schema owner's login, then stops the host. A failure is logged and ends
+/// Provisions the <c>attendance</c> database (see <see cref="DatabaseProvisioner"/>) and applies identity mapping's,
+/// then the punch ledger's, then daily results' migrations with the schema owner's login, then stops the host. A failure is logged and ends
 /// the process with exit code 1, so the services (which <c>WaitForCompletion</c> on this resource) never start on a
 /// half-migrated schema.
 /// </summary>
@@ -56,8 +56,9 @@ public sealed class MigrationWorker(IConfiguration configuration, IHostApplicati
             logger.LogInformation("Database {Database}: owner {Owner}, logins {Logins}", database,
                 DatabaseLogin.FromConnectionString(owner), string.Join(", ", logins));
 
-            Report("punch-ledger", await PunchLedgerDatabase.MigrateAsync(owner, stoppingToken));
+            // Identity mapping first: the ledger's doors read its person.person_states (punch-ledger 0008).
             Report("identity-mapping", await IdentityMappingDatabase.MigrateAsync(owner, stoppingToken));
+            Report("punch-ledger", await PunchLedgerDatabase.MigrateAsync(owner, stoppingToken));
             Report("daily-results", await DailyResultsDatabase.MigrateAsync(owner, stoppingToken));
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

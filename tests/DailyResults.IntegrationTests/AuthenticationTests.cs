@@ -36,7 +36,8 @@ public sealed class AuthenticationTests(DailyResultsServiceFixture fixture)
     [Fact]
     public async Task Forged_identity_headers_without_a_token_are_unauthenticated_on_both_ports()
     {
-        Guid tenant = Guid.NewGuid(), person = Guid.NewGuid();
+        var tenant = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         await fixture.PunchAsync(tenant, person, MondayNine, "IN");
         var forged = TestAccessTokens.ForgedIdentityHeaders(tenant);
 
@@ -53,7 +54,8 @@ public sealed class AuthenticationTests(DailyResultsServiceFixture fixture)
     [Fact]
     public async Task A_token_of_tenant_A_with_tenant_B_in_the_headers_sees_only_A()
     {
-        Guid tenantA = Guid.NewGuid(), tenantB = Guid.NewGuid(), personOfB = Guid.NewGuid();
+        Guid tenantA = Guid.NewGuid(), tenantB = Guid.NewGuid();
+        var personOfB = await fixture.NewPersonAsync(tenantB);
         await fixture.PunchAsync(tenantB, personOfB, MondayNine, "IN");
         var tokenOfA = AccessTokens.Issue(tenantA);
 

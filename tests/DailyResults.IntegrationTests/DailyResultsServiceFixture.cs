@@ -1,4 +1,5 @@
 extern alias PunchLedgerService;
+extern alias IdentityMappingService;
 using Grpc.Core;
 using Grpc.Net.Client;
 using HrmsAttendance.DailyResults.Database;
@@ -6,13 +7,15 @@ using HrmsAttendance.Hosting.LocalServers;
 using HrmsAttendance.Tests.Shared;
 using Npgsql;
 using PunchLedgerService::HrmsAttendance.PunchLedger.Database;
+using IdentityMappingDatabase = IdentityMappingService::HrmsAttendance.IdentityMapping.Database.IdentityMappingDatabase;
 using DailyResultsClient = HrmsAttendance.Contracts.Results.V1.DailyResults.DailyResultsClient;
 
 namespace HrmsAttendance.DailyResults.IntegrationTests;
 
 /// <summary>
 /// The daily-results service (its real Program) on real Kestrel with free loopback ports, as daily_results_app, over a private Postgres with
-/// the ledger's and its own migrations applied. Punches are written through the ledger's door as punch_ledger_app.
+/// the ledger's and its own migrations applied (identity mapping's first: the ledger's doors read its persons). Punches
+/// are written through the ledger's door as punch_ledger_app, for persons registered through identity mapping's door.
 /// </summary>
 public sealed class DailyResultsServiceFixture : IAsyncLifetime
 {
@@ -33,14 +36,21 @@ public sealed class DailyResultsServiceFixture : IAsyncLifetime
     /// <summary>The schema owner, for assertions (still subject to RLS: set a tenant).</summary>
     public NpgsqlDataSource Owner { get; private set; } = null!;
     public NpgsqlDataSource Superuser { get; private set; } = null!;
+    /// <summary>identity-mapping's role: registers the persons punches are for.</summary>
+    public NpgsqlDataSource Identity { get; private set; } = null!;
+
+    /// <summary>A new active person of <paramref name="tenant"/>, made through identity-mapping's door.</summary>
+    public Task<Guid> NewPersonAsync(Guid tenant) => TestPersons.CreateAsync(Identity, tenant);
 
     public async Task InitializeAsync()
     {
         server = await TestPostgresServer.StartTemporaryAsync();
         Database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole,
-            [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
+            [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole, IdentityMappingDatabase.AppRole]);
+        await IdentityMappingDatabase.MigrateAsync(Database.OwnerConnectionString);
         await PunchLedgerDatabase.MigrateAsync(Database.OwnerConnectionString);
         await DailyResultsDatabase.MigrateAsync(Database.OwnerConnectionString);
+        Identity = NpgsqlDataSource.Create(Database.ConnectionStringFor(IdentityMappingDatabase.AppRole));
         Owner = NpgsqlDataSource.Create(Database.OwnerConnectionString);
         Ledger = NpgsqlDataSource.Create(Database.ConnectionStringFor(PunchLedgerDatabase.AppRole));
         Reader = NpgsqlDataSource.Create(Database.ConnectionStringFor(PunchLedgerDatabase.ReaderRole));
@@ -116,7 +126,7 @@ public sealed class DailyResultsServiceFixture : IAsyncLifetime
         Http?.Dispose();
         Channel?.Dispose();
         if (Service is not null) await Service.DisposeAsync();
-        foreach (var source in new[] { Owner, Ledger, Reader, Superuser })
+        foreach (var source in new[] { Owner, Ledger, Reader, Superuser, Identity })
             if (source is not null) await source.DisposeAsync();
         if (server is not null) await server.DisposeAsync();
     }

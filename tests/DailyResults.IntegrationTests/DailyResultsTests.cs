@@ -20,7 +20,7 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
     private async Task<(Guid Tenant, Guid Person)> SeedAsync()
     {
         var tenant = Guid.NewGuid();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         await fixture.PunchAsync(tenant, person, At(5, 9, 20), "IN");
         await fixture.PunchAsync(tenant, person, At(5, 18, 0), "OUT");
         await fixture.PunchAsync(tenant, person, At(6, 8, 55), "IN");

@@ -1,11 +1,12 @@
 extern alias PunchLedgerService;
 using HrmsAttendance.IdentityMapping.Database;
 using PunchLedgerService::HrmsAttendance.PunchLedger.Database;
+using HrmsAttendance.Database;
 using Npgsql;
 
 namespace HrmsAttendance.IdentityMapping.IntegrationTests;
 
-/// <summary>The migrations as the AppHost runs them: through the service's migrate command, again, and beside the ledger's.</summary>
+/// <summary>The migrations as the AppHost runs them: through the service's migrate command, again, and before the ledger's.</summary>
 [Collection(IdentityMappingServiceCollection.Name)]
 public sealed class MigrationTests(IdentityMappingServiceFixture fixture)
 {
@@ -31,18 +32,23 @@ public sealed class MigrationTests(IdentityMappingServiceFixture fixture)
     }
 
     [Fact]
-    public async Task Identity_mapping_and_the_ledger_can_migrate_one_new_database_at_the_same_time()
+    public async Task The_ledger_migrates_after_identity_mapping_and_says_so_when_run_first()
     {
-        // The AppHost runs each project's migrations as the project starts, in parallel.
+        // The ledger's doors read person.person_states (punch-ledger 0008 needs identity-mapping 0007), so the migrations
+        // resource applies identity mapping's migrations first. Run the other way round, the ledger stops before 0008
+        // with a message that names the order, and finishes once identity mapping has migrated.
         var name = "attendance_" + Guid.NewGuid().ToString("N")[..8];
         var database = await fixture.Server.EnsureDatabaseAsync(name, IdentityMappingDatabase.OwnerRole,
             [IdentityMappingDatabase.AppRole, PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
-
-        await Task.WhenAll(
-            Task.Run(() => IdentityMappingDatabase.MigrateAsync(database.OwnerConnectionString)),
-            Task.Run(() => PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString)));
-
         var superuser = fixture.Server.SuperuserConnectionString(name);
+
+        var e = await Assert.ThrowsAsync<MigrationFailedException>(() => PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString));
+        Assert.Contains("0008_known_persons_only.sql", e.Message);
+        Assert.Contains("apply identity-mapping's migrations (0007) first", e.InnerException!.Message);
+        Assert.Equal("0007_daily_results_reader.sql", (await AppliedAsync(superuser, PunchLedgerDatabase.Component)).Last());
+
+        await IdentityMappingDatabase.MigrateAsync(database.OwnerConnectionString);
+        Assert.Equal(["0008_known_persons_only.sql"], await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString));
         Assert.Equal(IdentityMappingDatabase.CreateMigrationRunner().Migrations.Count, (await AppliedAsync(superuser, IdentityMappingDatabase.Component)).Count);
         Assert.Equal(PunchLedgerDatabase.CreateMigrationRunner().Migrations.Count, (await AppliedAsync(superuser, PunchLedgerDatabase.Component)).Count);
     }

@@ -23,6 +23,12 @@ public static class LedgerErrors
     public const string TenantMismatch = "STAFFING_TENANT_MISMATCH";
     public const string TenantInvalid = "STAFFING_TENANT_INVALID";
     public const string EventImmutable = "STAFFING_EVENT_IMMUTABLE";
+    // The two person codes refuse what a later change of identity-mapping can make acceptable: a connector (issue 12) would
+    // park such a punch as it parks one whose platform user id is unmapped, and replay it with the same request_id.
+    /// <summary>The punch's person_uuid is no person of the caller's tenant (identity-mapping has none; another tenant's is unknown too).</summary>
+    public const string PersonUnknown = "STAFFING_PERSON_UNKNOWN";
+    /// <summary>The punch's person is deactivated in identity-mapping.</summary>
+    public const string PersonInactive = "STAFFING_PERSON_INACTIVE";
     public const string Unavailable = "STAFFING_UNAVAILABLE";
     /// <summary>No bearer token (or not exactly one).</summary>
     public const string Unauthenticated = "STAFFING_UNAUTHENTICATED";
@@ -45,6 +51,9 @@ public static class LedgerErrors
         { TenantMissing, StatusCode.PermissionDenied },
         { TenantMismatch, StatusCode.PermissionDenied },
         { EventImmutable, StatusCode.FailedPrecondition },
+        // The request is well formed; the system's state (the person) must change before it can succeed.
+        { PersonUnknown, StatusCode.FailedPrecondition },
+        { PersonInactive, StatusCode.FailedPrecondition },
         { Unavailable, StatusCode.Unavailable },
         { Unauthenticated, StatusCode.Unauthenticated },
         { TokenExpired, StatusCode.Unauthenticated },

@@ -126,7 +126,7 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
                 {
                     "ACCEPTED" => new PunchOutcome { Index = index, Outcome = PunchOutcomeKind.Accepted, EventId = row.EventId!.Value.ToString() },
                     "DUPLICATE" => new PunchOutcome { Index = index, Outcome = PunchOutcomeKind.Duplicate, EventId = row.EventId!.Value.ToString() },
-                    _ => Rejected(index, row.ErrorCode ?? LedgerErrors.Internal, DescribeRejection(row.ErrorCode)),
+                    _ => Rejected(index, row.ErrorCode ?? LedgerErrors.Internal, DescribeRejection(row.ErrorCode, valid[row.Ordinal - 1])),
                 };
             }
         }
@@ -191,10 +191,15 @@ public sealed class PunchLedgerService(PunchStore store, TimeProvider clock)
     private static PunchOutcome Rejected(int index, string code, string message) =>
         new() { Index = index, Outcome = PunchOutcomeKind.Rejected, ErrorCode = code, ErrorMessage = message };
 
-    private static string DescribeRejection(string? code) => code switch
+    // The single door's DETAIL says the same for SubmitPunch (0008_known_persons_only.sql).
+    private static string DescribeRejection(string? code, PunchCommand punch) => code switch
     {
         LedgerErrors.IdempotencyConflict => "request_id or source_event_id was already used for a punch with different fields",
         LedgerErrors.InvalidArgument => "the kernel refused the punch's fields",
+        LedgerErrors.PersonUnknown =>
+            $"person_uuid {punch.PersonUuid} is not a person of this tenant; create the person in identity-mapping first (request_id {punch.RequestId} was not recorded)",
+        LedgerErrors.PersonInactive =>
+            $"person_uuid {punch.PersonUuid} is deactivated; reactivate the person in identity-mapping to record their punches (request_id {punch.RequestId} was not recorded)",
         _ => "the punch was not recorded",
     };
 

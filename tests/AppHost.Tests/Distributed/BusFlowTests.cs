@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grpc.Core;
-using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Contracts.Messages.V1;
@@ -19,7 +18,7 @@ namespace HrmsAttendance.AppHost.Tests.Distributed;
 public sealed class BusFlowTests(DistributedAppFixture fixture) : IAsyncLifetime
 {
     private readonly Guid _tenant = Guid.NewGuid();
-    private readonly Guid _person = Guid.NewGuid();
+    private Guid _person;
     private readonly ConcurrentQueue<ConsumeContext<PunchRecorded>> _punches = new();
     private readonly ConcurrentQueue<ConsumeContext<DailyResultChanged>> _changes = new();
     private IBusControl _bus = null!;
@@ -48,6 +47,11 @@ public sealed class BusFlowTests(DistributedAppFixture fixture) : IAsyncLifetime
             });
         });
         await _bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+
+        // The punches' person (the ledger records known persons only).
+        await fixture.App.WaitHealthyAsync("identity-mapping", TimeSpan.FromSeconds(60));
+        using var channel = fixture.App.CreateGrpcChannel("identity-mapping");
+        _person = await new TopologyCallers(fixture.App, fixture.DataDirectory).NewPersonAsync(channel, _tenant);
     }
 
     public async Task DisposeAsync() => await _bus.StopAsync();
@@ -101,8 +105,7 @@ public sealed class BusFlowTests(DistributedAppFixture fixture) : IAsyncLifetime
         var callers = new TopologyCallers(app, fixture.DataDirectory);
         var admin = callers.Token(_tenant, AccessRoles.TenantAdmin);
         using var channel = callers.Channel();
-        var person = Guid.Parse((await new IdentityMappingClient(channel).CreatePersonAsync(
-            new CreatePersonRequest { EmployeeNumber = "WATCH-1", DisplayName = "Watched" }, TopologyCallers.Bearer(admin))).PersonUuid);
+        var person = await callers.NewPersonAsync(channel, _tenant);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         // Both subscribers are on before the punch: a watch without resume_after starts from now.

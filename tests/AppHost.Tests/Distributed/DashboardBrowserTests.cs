@@ -60,9 +60,11 @@ public sealed class DashboardBrowserTests(DistributedAppFixture fixture) : IClas
         var traceId = ActivityTraceId.CreateRandom();
         using (var channel = gateway.Channel())
         {
+            var tenant = Guid.NewGuid();
+            var person = await gateway.NewPersonAsync(channel, tenant);
             await new PunchLedgerClient(channel).SubmitPunchAsync(
-                Punches.In(Guid.NewGuid(), new DateTimeOffset(2026, 3, 5, 9, 0, 0, Punches.Shanghai)),
-                TopologyCallers.Bearer(gateway.Token(Guid.NewGuid(), AccessRoles.TenantAdmin),
+                Punches.In(person, new DateTimeOffset(2026, 3, 5, 9, 0, 0, Punches.Shanghai)),
+                TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin),
                     ("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01")));
         }
         await fixture.Telemetry.WaitForTraceAsync(traceId.ToHexString(),

@@ -55,6 +55,40 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
     }
 
     [Fact]
+    public async Task Punches_of_unknown_or_deactivated_persons_are_refused_through_the_gateway_and_a_retry_stays_a_duplicate()
+    {
+        var gateway = await GatewayAsync();
+        var tenant = Guid.NewGuid();
+        var admin = TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin));
+        using var channel = gateway.Channel();
+        var ledger = new PunchLedgerClient(channel);
+        var person = await gateway.NewPersonAsync(channel, tenant);
+        var personOfOtherTenant = await gateway.NewPersonAsync(channel, Guid.NewGuid());
+        var recorded = ManualPunch(person, MondayNine);
+        var first = await ledger.SubmitPunchAsync(recorded, admin);
+
+        foreach (var stranger in new[] { Guid.NewGuid(), personOfOtherTenant })
+        {
+            var unknown = await Assert.ThrowsAsync<RpcException>(async () => await ledger.SubmitPunchAsync(ManualPunch(stranger, MondayNine), admin));
+            Assert.Equal(StatusCode.FailedPrecondition, unknown.StatusCode);
+            Assert.StartsWith($"STAFFING_PERSON_UNKNOWN: person_uuid {stranger} ", unknown.Status.Detail);
+        }
+
+        await new IdentityMappingClient(channel).UpdatePersonAsync(new() { PersonUuid = person.ToString(), Active = false }, admin);
+        var inactive = await Assert.ThrowsAsync<RpcException>(async () =>
+            await ledger.SubmitPunchAsync(ManualPunch(person, MondayNine.AddHours(9), PunchType.Out), admin));
+        Assert.Equal(StatusCode.FailedPrecondition, inactive.StatusCode);
+        Assert.StartsWith($"STAFFING_PERSON_INACTIVE: person_uuid {person} ", inactive.Status.Detail);
+        var batch = await ledger.SubmitPunchesAsync(new() { Punches = { ManualPunch(person, MondayNine.AddHours(9), PunchType.Out).Punch } }, admin);
+        Assert.Equal(("STAFFING_PERSON_INACTIVE", PunchOutcomeKind.Rejected), (batch.Outcomes[0].ErrorCode, batch.Outcomes[0].Outcome));
+
+        var retry = await ledger.SubmitPunchAsync(recorded, admin);
+        Assert.Equal((true, first.EventId), (retry.Duplicate, retry.EventId));
+        using var listed = ledger.ListPunches(new() { PersonUuid = person.ToString(), FromDate = "2026-03-02", ToDate = "2026-03-02" }, admin);
+        Assert.Single(await listed.ResponseStream.ReadAllAsync().ToListAsync());
+    }
+
+    [Fact]
     public async Task Tenant_B_never_sees_tenant_A_persons_links_punches_or_results()
     {
         var gateway = await GatewayAsync();
@@ -269,7 +303,9 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         var gateway = await GatewayAsync();
         await NodeInterop.EnsureInstalledAsync();
         var tenant = Guid.NewGuid();
-        var person = Guid.NewGuid();
+        Guid person;
+        using (var channel = gateway.Channel())
+            person = await gateway.NewPersonAsync(channel, tenant);
         var token = gateway.Token(tenant, AccessRoles.TenantAdmin);
         var address = $"127.0.0.1:{fixture.App.GetEndpoint("gateway", "grpc").Port}";
         var proto = Path.Combine(NodeInterop.RepoRoot, "contracts", "protos", "attendance", "ledger", "v1", "punch_ledger.proto");
@@ -308,8 +344,9 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
         var tenant = Guid.NewGuid();
         var traceId = ActivityTraceId.CreateRandom();
         using var channel = gateway.Channel();
+        var person = await gateway.NewPersonAsync(channel, tenant);
 
-        await new PunchLedgerClient(channel).SubmitPunchAsync(ManualPunch(Guid.NewGuid(), MondayNine),
+        await new PunchLedgerClient(channel).SubmitPunchAsync(ManualPunch(person, MondayNine),
             TopologyCallers.Bearer(gateway.Token(tenant, AccessRoles.TenantAdmin),
                 ("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01")));
 
@@ -330,10 +367,13 @@ public sealed class GatewayTests(DistributedAppFixture fixture)
     {
         var gateway = await GatewayAsync();
         var tenant = Guid.NewGuid();
-        var person = Guid.NewGuid();
         var token = gateway.Token(tenant, AccessRoles.TenantAdmin);
+        Guid person;
         using (var channel = gateway.Channel())
+        {
+            person = await gateway.NewPersonAsync(channel, tenant);
             await new PunchLedgerClient(channel).SubmitPunchAsync(ManualPunch(person, MondayNine.AddMinutes(10)), TopologyCallers.Bearer(token));
+        }
 
         using var http = gateway.Http();
         using var response = await http.SendAsync(TopologyCallers.Get($"/api/daily-results?person_uuid={person}&from_date=2026-03-02&to_date=2026-03-02", token));

@@ -6,11 +6,21 @@ namespace HrmsAttendance.AppHost.Tests.Distributed;
 
 /// <summary>A punch through the whole topology: gRPC into punch-ledger, Postgres, and its spans in the dashboard.</summary>
 [Collection(DistributedAppCollection.Name)]
-public sealed class PunchFlowTests(DistributedAppFixture fixture)
+public sealed class PunchFlowTests(DistributedAppFixture fixture) : IAsyncLifetime
 {
     private static readonly DateOnly Monday = new(2026, 3, 2);
     private readonly Guid _tenant = Guid.NewGuid();
-    private readonly Guid _person = Guid.NewGuid();
+    private Guid _person;
+
+    /// <summary>The punches' person, registered on identity-mapping's own port (the ledger records known persons only).</summary>
+    public async Task InitializeAsync()
+    {
+        await fixture.App.WaitHealthyAsync("identity-mapping", TimeSpan.FromSeconds(60));
+        using var channel = fixture.App.CreateGrpcChannel("identity-mapping");
+        _person = await new TopologyCallers(fixture.App, fixture.DataDirectory).NewPersonAsync(channel, _tenant);
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>Straight to punch-ledger's port, as a connector would: a token of the tenant, role integration.</summary>
     private string IntegrationToken() =>

@@ -37,10 +37,15 @@ public sealed class RestartTests(DistributedAppFixture fixture)
         Assert.NotEqual(pid, after.ProcessId());
         Assert.False(ProcessTree.IsAlive(service));
         Assert.Equal(grpc, app.GetEndpoint("punch-ledger", "grpc")); // same address: references stay valid
+        var callers = new TopologyCallers(app, fixture.DataDirectory);
+        var tenant = Guid.NewGuid();
+        Guid person;
+        using (var identity = app.CreateGrpcChannel("identity-mapping"))
+            person = await callers.NewPersonAsync(identity, tenant);
         using var channel = app.CreateGrpcChannel("punch-ledger");
         var response = await new PunchLedgerClient(channel).SubmitPunchAsync(
-            Punches.In(Guid.NewGuid(), new DateTimeOffset(2026, 3, 4, 9, 0, 0, Punches.Shanghai)),
-            Punches.For(new TopologyCallers(app, fixture.DataDirectory).Token(Guid.NewGuid(), AccessRoles.Integration)));
+            Punches.In(person, new DateTimeOffset(2026, 3, 4, 9, 0, 0, Punches.Shanghai)),
+            Punches.For(callers.Token(tenant, AccessRoles.Integration)));
         Assert.False(response.Duplicate);
     }
 }

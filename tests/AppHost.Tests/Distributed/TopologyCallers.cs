@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Grpc.Core;
 using Grpc.Net.Client;
 using HrmsAttendance.AppHost.Extensions;
+using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Tokens;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
@@ -17,6 +18,19 @@ internal sealed class TopologyCallers(DistributedApplication app, string dataDir
     public string Token(Guid tenant, string role, Guid? person = null, string? subject = null) =>
         new AccessTokenIssuer(Settings).Issue(
             new AccessTokenClaims(tenant, subject ?? $"{role}:{Guid.NewGuid():N}", [role], person), TimeSpan.FromMinutes(10));
+
+    /// <summary>
+    /// A new active person of <paramref name="tenant"/>, made with identity-mapping's CreatePerson over
+    /// <paramref name="channel"/> (the gateway's, or identity-mapping's own port) as the tenant's admin: the ledger records
+    /// punches of registered, active persons only (STAFFING_PERSON_UNKNOWN otherwise).
+    /// </summary>
+    public async Task<Guid> NewPersonAsync(GrpcChannel channel, Guid tenant)
+    {
+        var person = await new IdentityMapping.IdentityMappingClient(channel).CreatePersonAsync(
+            new() { EmployeeNumber = "T-" + Guid.NewGuid().ToString("N"), DisplayName = "Test person" },
+            Bearer(Token(tenant, AccessRoles.TenantAdmin)));
+        return Guid.Parse(person.PersonUuid);
+    }
 
     /// <summary>A channel to the gateway's HTTP/2-only gRPC port. The caller disposes it.</summary>
     public GrpcChannel Channel() => app.CreateGrpcChannel("gateway");

@@ -85,7 +85,8 @@ public sealed class AuthenticationTests(PunchLedgerServiceFixture fixture)
     [Fact]
     public async Task A_token_of_tenant_A_with_tenant_B_in_the_headers_reads_and_writes_only_A()
     {
-        Guid tenantA = Guid.NewGuid(), tenantB = Guid.NewGuid(), personOfB = Guid.NewGuid(), personOfA = Guid.NewGuid();
+        Guid tenantA = Guid.NewGuid(), tenantB = Guid.NewGuid();
+        Guid personOfA = await fixture.NewPersonAsync(tenantA), personOfB = await fixture.NewPersonAsync(tenantB);
         await fixture.Client.SubmitPunchAsync(Punch(personOfB), For(tenantB));
         var aPosingAsB = TestAccessTokens.Bearer(AccessTokens.Issue(tenantA), TestAccessTokens.ForgedIdentityHeaders(tenantB));
 

@@ -9,10 +9,15 @@ namespace HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
 /// real punch-ledger process: proof that our hand-served gRPC speaks the protocol, not just our dialect.
 /// </summary>
 [Collection(PunchLedgerServiceCollection.Name)]
-public sealed class GrpcJsInteropTests(PunchLedgerServiceFixture fixture)
+public sealed class GrpcJsInteropTests(PunchLedgerServiceFixture fixture) : IAsyncLifetime
 {
     private readonly string tenant = Guid.NewGuid().ToString();
-    private readonly string person = Guid.NewGuid().ToString();
+    private string person = "";
+
+    /// <summary>A person of the tenant: the ledger records punches of registered, active persons only.</summary>
+    public async Task InitializeAsync() => person = (await fixture.NewPersonAsync(Guid.Parse(tenant))).ToString();
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     private Task<NodeCallResult> CallAsync(string method, string requestJson, string? tenantId = null, int deadlineMs = 10_000) =>
         NodeInterop.CallAsync(new NodeCall(

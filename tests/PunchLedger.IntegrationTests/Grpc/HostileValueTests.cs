@@ -15,16 +15,26 @@ namespace HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
 /// they ended as INTERNAL ("database error 22021") or UNKNOWN.
 /// </summary>
 [Collection(PunchLedgerServiceCollection.Name)]
-public sealed class HostileValueTests(PunchLedgerServiceFixture fixture)
+public sealed class HostileValueTests(PunchLedgerServiceFixture fixture) : IAsyncLifetime
 {
     private const string Code = "STAFFING_INVALID_ARGUMENT";
     private const string SubmitPunchPath = "/attendance.ledger.v1.PunchLedger/SubmitPunch";
     private static readonly DateTimeOffset MondayNine = new(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8));
     private readonly Guid tenant = Guid.NewGuid();
+    private Guid person;
 
-    private static PunchInput ValidPunch() => new()
+    /// <summary>A person of the tenant: the ledger records punches of registered, active persons only.</summary>
+    public async Task InitializeAsync() => person = await fixture.NewPersonAsync(tenant);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// A valid punch of <paramref name="person"/>; without one, of a uuid no tenant knows, which is enough for a punch the
+    /// service refuses before the database.
+    /// </summary>
+    private static PunchInput ValidPunch(Guid? person = null) => new()
     {
-        PersonUuid = Guid.NewGuid().ToString(),
+        PersonUuid = (person ?? Guid.NewGuid()).ToString(),
         PunchTime = Timestamp.FromDateTimeOffset(MondayNine),
         PunchType = PunchType.In,
         SourceProvider = SourceProvider.Manual,
@@ -77,7 +87,7 @@ public sealed class HostileValueTests(PunchLedgerServiceFixture fixture)
     [MemberData(nameof(SpoiledPunches))]
     public async Task SubmitPunches_rejects_only_that_punch_naming_the_field(string spoiler)
     {
-        var response = await fixture.Client.SubmitPunchesAsync(new() { Punches = { ValidPunch(), Spoiled(spoiler) } }, For(tenant));
+        var response = await fixture.Client.SubmitPunchesAsync(new() { Punches = { ValidPunch(person), Spoiled(spoiler) } }, For(tenant));
 
         Assert.Equal(PunchOutcomeKind.Accepted, response.Outcomes[0].Outcome);
         AssertRejected(response.Outcomes[1], Spoilers[spoiler].Field);
@@ -90,7 +100,7 @@ public sealed class HostileValueTests(PunchLedgerServiceFixture fixture)
     {
         using var call = fixture.Client.StreamPunches(For(tenant));
         await call.RequestStream.WriteAsync(Spoiled(spoiler));
-        await call.RequestStream.WriteAsync(ValidPunch());
+        await call.RequestStream.WriteAsync(ValidPunch(person));
         await call.RequestStream.CompleteAsync();
         var response = await call.ResponseAsync;
 
@@ -195,7 +205,7 @@ public sealed class HostileValueTests(PunchLedgerServiceFixture fixture)
         Assert.Equal(StatusCode.InvalidArgument, response.Status);
         Assert.StartsWith(Code + ": ", response.Message);
         Assert.Equal(0, await fixture.CountEventsAsync(tenant));
-        Assert.False((await fixture.Client.SubmitPunchAsync(new() { Punch = ValidPunch() }, For(tenant))).Duplicate);
+        Assert.False((await fixture.Client.SubmitPunchAsync(new() { Punch = ValidPunch(person) }, For(tenant))).Duplicate);
     }
 
     [Fact]

@@ -13,16 +13,22 @@ namespace HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
 /// bytes that are not protobuf, compression.
 /// </summary>
 [Collection(PunchLedgerServiceCollection.Name)]
-public sealed class ProtocolTests(PunchLedgerServiceFixture fixture)
+public sealed class ProtocolTests(PunchLedgerServiceFixture fixture) : IAsyncLifetime
 {
     private const string SubmitPunchPath = "/attendance.ledger.v1.PunchLedger/SubmitPunch";
     private readonly Guid tenant = Guid.NewGuid();
+    private Guid person;
 
-    private static SubmitPunchRequest ValidRequest(string requestId) => new()
+    /// <summary>A person of the tenant: the ledger records punches of registered, active persons only.</summary>
+    public async Task InitializeAsync() => person = await fixture.NewPersonAsync(tenant);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private SubmitPunchRequest ValidRequest(string requestId) => new()
     {
         Punch = new PunchInput
         {
-            PersonUuid = Guid.NewGuid().ToString(),
+            PersonUuid = person.ToString(),
             PunchTime = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 9, 1, 9, 0, 0, TimeSpan.FromHours(8))),
             PunchType = PunchType.In,
             SourceProvider = SourceProvider.Manual,

@@ -7,11 +7,16 @@ namespace HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
 
 /// <summary>The punch-ledger over its real gRPC port: validation, tenancy, idempotency, read-after-write.</summary>
 [Collection(PunchLedgerServiceCollection.Name)]
-public sealed class PunchLedgerGrpcTests(PunchLedgerServiceFixture fixture)
+public sealed class PunchLedgerGrpcTests(PunchLedgerServiceFixture fixture) : IAsyncLifetime
 {
     private static readonly TimeSpan Shanghai = TimeSpan.FromHours(8);
     private readonly Guid tenant = Guid.NewGuid();
-    private readonly Guid person = Guid.NewGuid();
+    private Guid person;
+
+    /// <summary>A person of the tenant: the ledger records punches of registered, active persons only.</summary>
+    public async Task InitializeAsync() => person = await fixture.NewPersonAsync(tenant);
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     private static PunchInput Punch(Guid person, DateTimeOffset at, PunchType type, string? requestId = null) => new()
     {

@@ -1,16 +1,18 @@
+extern alias IdentityMappingService;
 using Grpc.Core;
 using Grpc.Net.Client;
 using HrmsAttendance.Hosting.LocalServers;
 using HrmsAttendance.PunchLedger.Database;
 using HrmsAttendance.Tests.Shared;
 using Npgsql;
+using IdentityMappingDatabase = IdentityMappingService::HrmsAttendance.IdentityMapping.Database.IdentityMappingDatabase;
 using PunchLedgerClient = HrmsAttendance.Contracts.Ledger.V1.PunchLedger.PunchLedgerClient;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
 
 /// <summary>
 /// The punch-ledger service (its real Program) on real Kestrel with free loopback ports, over a private Postgres
-/// with the migrations applied.
+/// with the migrations applied (identity mapping's too: the ledger records punches only for its active persons).
 /// </summary>
 public sealed class PunchLedgerServiceFixture : IAsyncLifetime
 {
@@ -24,13 +26,26 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
     public PunchLedgerClient Client { get; private set; } = null!;
     /// <summary>The schema owner, for assertions (still subject to RLS: set a tenant).</summary>
     public NpgsqlDataSource Owner { get; private set; } = null!;
+    /// <summary>identity-mapping's role (identity_mapping_app): registers the persons punches are for.</summary>
+    public NpgsqlDataSource Identity { get; private set; } = null!;
+
+    /// <summary>A new active person of <paramref name="tenant"/>, made through identity-mapping's door.</summary>
+    public Task<Guid> NewPersonAsync(Guid tenant) => TestPersons.CreateAsync(Identity, tenant);
+
+    /// <summary><paramref name="count"/> new active persons of <paramref name="tenant"/>.</summary>
+    public Task<Guid[]> NewPersonsAsync(Guid tenant, int count) => TestPersons.CreateAsync(Identity, tenant, count);
+
+    public Task DeactivateAsync(Guid tenant, Guid person) => TestPersons.DeactivateAsync(Identity, tenant, person);
 
     public async Task InitializeAsync()
     {
         server = await TestPostgresServer.StartTemporaryAsync();
-        var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
+        var database = await server.EnsureDatabaseAsync("attendance", PunchLedgerDatabase.OwnerRole,
+            [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole, IdentityMappingDatabase.AppRole]);
+        await IdentityMappingDatabase.MigrateAsync(database.OwnerConnectionString);
         await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
         Owner = NpgsqlDataSource.Create(database.OwnerConnectionString);
+        Identity = NpgsqlDataSource.Create(database.ConnectionStringFor(IdentityMappingDatabase.AppRole));
 
         Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>(AccessTokens.Configuration)
         {
@@ -88,11 +103,31 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Everything the doors write, for the tenant: events, daily results, outbox messages.</summary>
+    public async Task<(long Events, long Results, long Outbox)> CountWritesAsync(Guid tenant)
+    {
+        await using var connection = await Owner.OpenConnectionAsync();
+        await using var tx = await connection.BeginTransactionAsync();
+        await using (var set = new NpgsqlCommand("SELECT set_config('app.current_tenant', $1, true)", connection, tx))
+        {
+            set.Parameters.Add(new NpgsqlParameter { Value = tenant.ToString() });
+            await set.ExecuteNonQueryAsync();
+        }
+        await using var command = new NpgsqlCommand("""
+            SELECT (SELECT count(*) FROM staffing.time_punch_events), (SELECT count(*) FROM staffing.daily_attendance_results),
+                   (SELECT count(*) FROM staffing.outbox_messages)
+            """, connection, tx);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+    }
+
     public async Task DisposeAsync()
     {
         Channel?.Dispose();
         if (Service is not null) await Service.DisposeAsync();
         if (Owner is not null) await Owner.DisposeAsync();
+        if (Identity is not null) await Identity.DisposeAsync();
         if (server is not null) await server.DisposeAsync();
     }
 }

@@ -53,7 +53,7 @@ public sealed class StreamPunchesTests(PunchLedgerServiceFixture fixture)
     [Fact]
     public async Task Thousands_of_punches_are_committed_in_chunks_with_an_outcome_per_position()
     {
-        var people = Enumerable.Range(0, 50).Select(_ => Guid.NewGuid()).ToArray();
+        var people = await fixture.NewPersonsAsync(tenant, 50);
         var punches = Pairs(people, "s");
         // Invalid punches on both sides of the first chunk boundary and at the very end.
         punches[5].PersonUuid = "nope";
@@ -93,7 +93,7 @@ public sealed class StreamPunchesTests(PunchLedgerServiceFixture fixture)
     [Fact]
     public async Task Retrying_a_stream_with_the_same_request_ids_records_nothing_twice()
     {
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         var day = new DateTimeOffset(2026, 10, 5, 0, 0, 0, Shanghai);
         PunchInput[] punches =
         [
@@ -138,7 +138,7 @@ public sealed class StreamPunchesTests(PunchLedgerServiceFixture fixture)
     [Fact]
     public async Task A_grpc_js_client_streams_punches()
     {
-        var person = Guid.NewGuid().ToString();
+        var person = (await fixture.NewPersonAsync(tenant)).ToString();
         var nine = new DateTimeOffset(2026, 10, 6, 9, 0, 0, Shanghai).ToUnixTimeSeconds();
         object PunchJson(long seconds, string type, string requestId, string? personUuid = null) => new
         {

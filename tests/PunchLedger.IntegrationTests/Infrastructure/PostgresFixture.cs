@@ -1,13 +1,15 @@
+extern alias IdentityMappingService;
 using HrmsAttendance.Tests.Shared;
 using HrmsAttendance.PunchLedger.Database;
 using Npgsql;
+using IdentityMappingDatabase = IdentityMappingService::HrmsAttendance.IdentityMapping.Database.IdentityMappingDatabase;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A private Postgres (the AppHost's own local-server resource, see <see cref="TestPostgresServer"/>) with the punch-ledger database:
 /// roles <see cref="PunchLedgerDatabase.OwnerRole"/> and <see cref="PunchLedgerDatabase.AppRole"/>, all
-/// migrations applied. Shared by every test class in <see cref="PostgresCollection"/>.
+/// migrations applied (identity mapping's first, as the migrations resource does: the doors read its persons). Shared by every test class in <see cref="PostgresCollection"/>.
 /// Tests isolate themselves with a fresh tenant (<see cref="NewTenant"/>) instead of truncating, so they
 /// are independent of each other and of the order they run in.
 /// </summary>
@@ -37,16 +39,30 @@ public sealed class PostgresFixture : IAsyncLifetime
     public NpgsqlDataSource Owner { get; private set; } = null!;
     public NpgsqlDataSource App { get; private set; } = null!;
     public NpgsqlDataSource Superuser { get; private set; } = null!;
+    /// <summary>identity-mapping's role (identity_mapping_app): registers the persons punches are for.</summary>
+    public NpgsqlDataSource Identity { get; private set; } = null!;
 
     public static Guid NewTenant() => Guid.NewGuid();
+
+    /// <summary>A new active person of <paramref name="tenant"/>, made through identity-mapping's door.</summary>
+    public Task<Guid> NewPersonAsync(Guid tenant) => TestPersons.CreateAsync(Identity, tenant);
+
+    /// <summary><paramref name="count"/> new active persons of <paramref name="tenant"/>.</summary>
+    public Task<Guid[]> NewPersonsAsync(Guid tenant, int count) => TestPersons.CreateAsync(Identity, tenant, count);
+
+    /// <summary>Sets a person's active flag through identity-mapping's door.</summary>
+    public Task SetPersonActiveAsync(Guid tenant, Guid person, bool active) => TestPersons.SetActiveAsync(Identity, tenant, person, active);
 
     public async Task InitializeAsync()
     {
         _server = await TestPostgresServer.StartTemporaryAsync();
-        _database = await _server.EnsureDatabaseAsync(DatabaseName, PunchLedgerDatabase.OwnerRole, [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole]);
+        _database = await _server.EnsureDatabaseAsync(DatabaseName, PunchLedgerDatabase.OwnerRole,
+            [PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole, IdentityMappingDatabase.AppRole]);
+        await IdentityMappingDatabase.MigrateAsync(_database.OwnerConnectionString);
         AppliedMigrations = await PunchLedgerDatabase.MigrateAsync(_database.OwnerConnectionString);
         Owner = NpgsqlDataSource.Create(WithErrorDetail(OwnerConnectionString));
         App = NpgsqlDataSource.Create(WithErrorDetail(AppConnectionString));
+        Identity = NpgsqlDataSource.Create(WithErrorDetail(_database.ConnectionStringFor(IdentityMappingDatabase.AppRole)));
         Superuser = NpgsqlDataSource.Create(WithErrorDetail(SuperuserConnectionString));
     }
 
@@ -55,6 +71,7 @@ public sealed class PostgresFixture : IAsyncLifetime
         if (Owner is not null) await Owner.DisposeAsync();
         if (App is not null) await App.DisposeAsync();
         if (Superuser is not null) await Superuser.DisposeAsync();
+        if (Identity is not null) await Identity.DisposeAsync();
         if (_server is not null) await _server.DisposeAsync();
     }
 

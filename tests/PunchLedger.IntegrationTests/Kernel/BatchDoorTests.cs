@@ -20,7 +20,7 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
     public async Task Bad_rows_are_rejected_without_sinking_the_good_ones()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         var existing = await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 8), "IN", RequestId: "taken"));
 
         Punch[] batch =
@@ -56,7 +56,7 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
     public async Task Repeats_inside_one_batch_behave_as_if_submitted_one_by_one()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         var inPunch = new Punch(person, At(D, 9), "IN", RequestId: "a");
         var platform = new Punch(person, At(D, 18), "RAW", "WECOM", "we-1", RequestId: "b");
         Punch[] batch =
@@ -85,7 +85,7 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
     public async Task A_repeat_of_a_row_rejected_against_the_ledger_is_judged_against_the_ledger()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9), "IN", RequestId: "q"));
         // Row 1 conflicts with the stored "q" and is not recorded, so row 2 (same platform id as row 1, a new
         // request id) finds nothing and is accepted; row 3 then repeats row 2's request id with other fields.
@@ -103,7 +103,7 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
     public async Task A_retried_batch_is_all_duplicates_and_changes_nothing()
     {
         var tenant = PostgresFixture.NewTenant();
-        var persons = Enumerable.Range(0, 20).Select(_ => Guid.NewGuid()).ToArray();
+        var persons = await fixture.NewPersonsAsync(tenant, 20);
         var batch = persons.SelectMany(p => new[] { new Punch(p, At(D, 9), "IN"), new Punch(p, At(D, 18), "OUT") }).ToList();
         var first = await fixture.SubmitBatchCommittedAsync(tenant, batch);
         Assert.All(first, r => Assert.Equal("ACCEPTED", r.Outcome));
@@ -121,7 +121,7 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
     public async Task More_than_1000_punches_are_refused_as_a_whole()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         var batch = Enumerable.Range(0, 1001).Select(i => new Punch(person, At(D, 9).AddSeconds(i), "RAW")).ToList();
         await using (var tx = await fixture.BeginAppAsync(tenant))
             await AssertKernelErrorAsync("STAFFING_INVALID_ARGUMENT", () => tx.SubmitBatchAsync(batch));
@@ -157,24 +157,30 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
     public async Task A_batch_writes_the_same_results_as_the_single_door()
     {
         var random = new Random(4242);
-        var persons = Enumerable.Range(0, 30).Select(_ => Guid.NewGuid()).ToArray();
+        var viaBatch = PostgresFixture.NewTenant();
+        var viaSingle = PostgresFixture.NewTenant();
+        // A person belongs to one tenant: the two tenants get their own persons, matched by position.
+        var batchPersons = await fixture.NewPersonsAsync(viaBatch, 30);
+        var singlePersons = await fixture.NewPersonsAsync(viaSingle, 30);
         var punches = Enumerable.Range(0, 400).Select(_ => new Punch(
-            persons[random.Next(persons.Length)],
+            batchPersons[random.Next(batchPersons.Length)],
             At(D, 0).AddMinutes(random.Next(0, 3 * 24 * 60)),
             random.Next(3) switch { 0 => "IN", 1 => "OUT", _ => "RAW" })).ToList();
 
-        var viaBatch = PostgresFixture.NewTenant();
         foreach (var chunk in punches.Chunk(150))
             await fixture.SubmitBatchCommittedAsync(viaBatch, chunk);
-        var viaSingle = PostgresFixture.NewTenant();
         foreach (var p in punches)
-            await fixture.SubmitCommittedAsync(viaSingle, p);
+            await fixture.SubmitCommittedAsync(viaSingle, p with { Person = singlePersons[Array.IndexOf(batchPersons, p.Person)] });
 
-        // Event ids differ between the tenants; compare everything else, and each to the reference.
-        static object Shape(ResultValues v) => v with { MaxEventId = null };
+        // Event ids and person uuids differ between the tenants; compare everything else, and each to the reference.
+        ResultValues Shape(ResultValues v) => v with
+        {
+            MaxEventId = null,
+            Person = Array.IndexOf(batchPersons, v.Person) is var i and >= 0 ? singlePersons[i] : v.Person,
+        };
         var batchResults = (await fixture.ReadResultsAsync(viaBatch)).Select(r => r.Values).ToList();
         var singleResults = (await fixture.ReadResultsAsync(viaSingle)).Select(r => r.Values).ToList();
-        Assert.Equal(singleResults.Select(Shape), batchResults.Select(Shape));
+        Assert.Equal(singleResults.Select(Shape).OrderBy(v => (v.Person, v.WorkDate)), batchResults.Select(Shape).OrderBy(v => (v.Person, v.WorkDate)));
 
         await using var tx = await fixture.BeginAppAsync(viaBatch);
         var expected = ReferenceDailyResultCalculator.ComputeAll(await tx.ReadEventsAsync())
@@ -187,7 +193,7 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
     public async Task The_outbox_gets_one_punch_recorded_per_new_event_and_one_change_per_changed_day()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9), "IN"));
         // D-1 (new, ABSENT) and D (new, MISSING_OUT) changed.
         Assert.Equal(["PunchRecorded", "DailyResultChanged", "DailyResultChanged"], await MessagesAsync(tenant));

@@ -25,7 +25,7 @@ public sealed class ConcurrencyAndRebuildTests(PostgresFixture fixture)
     public async Task Sixteen_concurrent_writers_of_one_day_lose_nothing()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         var random = new Random(16);
         var punches = Enumerable.Range(0, 16).Select(i => new Punch(person,
             At(D, 7).AddMinutes(random.Next(0, 14 * 60)).AddSeconds(random.Next(60)),
@@ -58,7 +58,7 @@ public sealed class ConcurrencyAndRebuildTests(PostgresFixture fixture)
     public async Task Concurrent_batches_over_the_same_people_lose_nothing()
     {
         var tenant = PostgresFixture.NewTenant();
-        var persons = Enumerable.Range(0, 12).Select(_ => Guid.NewGuid()).ToArray();
+        var persons = await fixture.NewPersonsAsync(tenant, 12);
         var batches = Enumerable.Range(0, 8).Select(b =>
         {
             var random = new Random(b);
@@ -82,7 +82,7 @@ public sealed class ConcurrencyAndRebuildTests(PostgresFixture fixture)
     {
         var tenant = PostgresFixture.NewTenant();
         var random = new Random(7);
-        var persons = Enumerable.Range(0, 40).Select(_ => Guid.NewGuid()).ToArray();
+        var persons = await fixture.NewPersonsAsync(tenant, 40);
         var punches = Enumerable.Range(0, 600).Select(_ => new Punch(
             persons[random.Next(persons.Length)],
             At(D, 0).AddMinutes(random.Next(-24 * 60, 5 * 24 * 60)).AddSeconds(random.Next(60)),

@@ -12,7 +12,7 @@ public sealed class DailyResultRulesTests(PostgresFixture fixture)
     private async Task<(Guid Tenant, Guid Person)> PunchAsync(params (string Type, DateTimeOffset Time)[] punches)
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         foreach (var (type, time) in punches)
             await fixture.SubmitCommittedAsync(tenant, new Punch(person, time, type));
         return (tenant, person);

@@ -22,7 +22,7 @@ public sealed class FixtureTests(PostgresFixture fixture)
     public async Task Truncating_empties_the_kernel_tables_despite_the_append_only_trigger()
     {
         var tenant = PostgresFixture.NewTenant();
-        await fixture.SubmitCommittedAsync(tenant, new Punch(Guid.NewGuid(), At(new DateOnly(2026, 7, 1), 9), "IN"));
+        await fixture.SubmitCommittedAsync(tenant, new Punch(await fixture.NewPersonAsync(tenant), At(new DateOnly(2026, 7, 1), 9), "IN"));
         await fixture.TruncateKernelTablesAsync();
         await using var tx = await fixture.BeginOwnerAsync(tenant);
         Assert.Equal(0L, await tx.CountAsync("staffing.time_punch_events"));

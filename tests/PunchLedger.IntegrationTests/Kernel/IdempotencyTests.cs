@@ -20,7 +20,7 @@ public sealed class IdempotencyTests(PostgresFixture fixture)
     public async Task The_same_request_sent_ten_times_is_one_event_and_changes_nothing_after_the_first()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9, 10), "IN"));
         var punch = new Punch(person, At(D, 18), "OUT", RequestId: "out-" + Guid.NewGuid(), Payload: """{"device": "gate-3"}""");
 
@@ -46,7 +46,7 @@ public sealed class IdempotencyTests(PostgresFixture fixture)
     public async Task Ten_concurrent_copies_of_one_request_make_one_event()
     {
         var tenant = PostgresFixture.NewTenant();
-        var punch = new Punch(Guid.NewGuid(), At(D, 9), "IN", RequestId: "concurrent-" + Guid.NewGuid());
+        var punch = new Punch(await fixture.NewPersonAsync(tenant), At(D, 9), "IN", RequestId: "concurrent-" + Guid.NewGuid());
         var results = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => fixture.SubmitCommittedAsync(tenant, punch))));
         Assert.Single(results, r => !r.Duplicate);
         Assert.Single(results.Select(r => r.EventUuid).Distinct());
@@ -55,6 +55,7 @@ public sealed class IdempotencyTests(PostgresFixture fixture)
 
     public static TheoryData<string, Func<Punch, Punch>> Changes => new()
     {
+        // Another person, unknown to the tenant: the recorded request_id still decides (CONFLICT, not STAFFING_PERSON_UNKNOWN).
         { "person", p => p with { Person = Guid.NewGuid() } },
         { "time", p => p with { Time = p.Time.AddTicks(10) } },
         { "type", p => p with { Type = "OUT" } },
@@ -68,7 +69,7 @@ public sealed class IdempotencyTests(PostgresFixture fixture)
     public async Task A_reused_request_id_with_different_fields_is_a_conflict_and_writes_nothing(string field, Func<Punch, Punch> change)
     {
         var tenant = PostgresFixture.NewTenant();
-        var punch = new Punch(Guid.NewGuid(), At(D, 9), "IN", RequestId: "req-" + field, Payload: """{"device": "gate-1"}""");
+        var punch = new Punch(await fixture.NewPersonAsync(tenant), At(D, 9), "IN", RequestId: "req-" + field, Payload: """{"device": "gate-1"}""");
         var original = await fixture.SubmitCommittedAsync(tenant, punch);
         var before = await CountsAsync(tenant);
         var resultsBefore = await fixture.ReadResultsAsync(tenant);
@@ -89,7 +90,7 @@ public sealed class IdempotencyTests(PostgresFixture fixture)
     public async Task A_platform_redelivery_under_a_new_request_id_is_a_duplicate()
     {
         var tenant = PostgresFixture.NewTenant();
-        var punch = new Punch(Guid.NewGuid(), At(D, 9), "RAW", "DINGTALK", SourceEventId: "ding-record-1",
+        var punch = new Punch(await fixture.NewPersonAsync(tenant), At(D, 9), "RAW", "DINGTALK", SourceEventId: "ding-record-1",
             RequestId: "stream-attempt-1", Payload: """{"checkType": "OnDuty"}""");
         var first = await fixture.SubmitCommittedAsync(tenant, punch);
         var before = await CountsAsync(tenant);
@@ -108,7 +109,7 @@ public sealed class IdempotencyTests(PostgresFixture fixture)
     public async Task The_same_source_event_id_from_another_provider_is_another_event()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         var ding = await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9), "RAW", "DINGTALK", "id-1"));
         var wecom = await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 18), "RAW", "WECOM", "id-1"));
         Assert.False(ding.Duplicate);
@@ -166,7 +167,7 @@ public sealed class IdempotencyTests(PostgresFixture fixture)
     public async Task A_null_payload_means_an_empty_object()
     {
         var tenant = PostgresFixture.NewTenant();
-        var punch = new Punch(Guid.NewGuid(), At(D, 9), "IN", Payload: null);
+        var punch = new Punch(await fixture.NewPersonAsync(tenant), At(D, 9), "IN", Payload: null);
         var first = await fixture.SubmitCommittedAsync(tenant, punch);
         Assert.True((await fixture.SubmitCommittedAsync(tenant, punch with { Payload = "{}" })).Duplicate);
         await using var tx = await fixture.BeginAppAsync(tenant);

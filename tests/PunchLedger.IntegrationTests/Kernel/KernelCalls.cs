@@ -4,7 +4,10 @@ using NpgsqlTypes;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Kernel;
 
-/// <summary>A punch as the doors take it. A null request id gets a fresh one.</summary>
+/// <summary>
+/// A punch as the doors take it. A null request id gets a fresh one, which a copy (<c>with</c>) keeps unless the copy
+/// sets <see cref="RequestId"/>.
+/// </summary>
 public sealed record Punch(
     Guid Person,
     DateTimeOffset Time,
@@ -14,7 +17,10 @@ public sealed record Punch(
     string? RequestId = null,
     string? Payload = "{}")
 {
-    public string EffectiveRequestId { get; } = RequestId ?? "req-" + Guid.NewGuid().ToString("N");
+    private readonly string generatedRequestId = "req-" + Guid.NewGuid().ToString("N");
+
+    // Computed, so that `punch with { RequestId = … }` sends the new id (a stored one would be copied as it was).
+    public string EffectiveRequestId => RequestId ?? generatedRequestId;
 }
 
 public sealed record SubmitResult(long EventId, Guid EventUuid, bool Duplicate);

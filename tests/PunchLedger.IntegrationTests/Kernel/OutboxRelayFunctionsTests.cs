@@ -63,7 +63,7 @@ public sealed class OutboxRelayFunctionsTests(PostgresFixture fixture)
     {
         await DrainAsync();
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         await SubmitTracedAsync(tenant, new Punch(person, At(D, 9, 2), "IN"), TraceParent);
         await SubmitTracedAsync(tenant, new Punch(person, At(D, 18, 30), "OUT"), traceParent: null);
 
@@ -104,8 +104,8 @@ public sealed class OutboxRelayFunctionsTests(PostgresFixture fixture)
     {
         await DrainAsync();
         var tenant = PostgresFixture.NewTenant();
-        for (var i = 0; i < 4; i++)
-            await SubmitTracedAsync(tenant, new Punch(Guid.NewGuid(), At(D, 9, i), "IN"), null);
+        foreach (var (person, i) in (await fixture.NewPersonsAsync(tenant, 4)).Select((person, i) => (person, i)))
+            await SubmitTracedAsync(tenant, new Punch(person, At(D, 9, i), "IN"), null);
 
         await using var first = await fixture.App.OpenConnectionAsync();
         await using var second = await fixture.App.OpenConnectionAsync();
@@ -133,7 +133,7 @@ public sealed class OutboxRelayFunctionsTests(PostgresFixture fixture)
     {
         await DrainAsync();
         var tenant = PostgresFixture.NewTenant();
-        await SubmitTracedAsync(tenant, new Punch(Guid.NewGuid(), At(D, 10, 0), "IN"), null);
+        await SubmitTracedAsync(tenant, new Punch(await fixture.NewPersonAsync(tenant), At(D, 10, 0), "IN"), null);
         await using var connection = await fixture.App.OpenConnectionAsync();
         await using (var backlog = new NpgsqlCommand("SELECT unpublished, oldest_unpublished_at FROM staffing.outbox_backlog()", connection))
         await using (var reader = await backlog.ExecuteReaderAsync())

@@ -73,6 +73,12 @@ public sealed class RandomLedger(int seed, bool withRaw)
     /// </summary>
     public static async Task SubmitAsync(PostgresFixture fixture, Guid tenant, IReadOnlyList<Punch> punches)
     {
+        // The ledger records punches of registered persons only: each generated person becomes a new person of the tenant.
+        var generated = punches.Select(p => p.Person).Distinct().ToArray();
+        var registered = await fixture.NewPersonsAsync(tenant, generated.Length);
+        var personOf = generated.Zip(registered).ToDictionary(pair => pair.First, pair => pair.Second);
+        punches = [.. punches.Select(p => p with { Person = personOf[p.Person] })];
+
         var viaSingle = punches.Where(p => p.Person.GetHashCode() % 2 == 0).ToList();
         var viaBatch = punches.Where(p => p.Person.GetHashCode() % 2 != 0).ToList();
         var writers = viaSingle.GroupBy(p => Math.Abs(p.Person.GetHashCode() % 4)).Select(group => Task.Run(async () =>

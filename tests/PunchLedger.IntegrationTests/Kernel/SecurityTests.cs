@@ -44,7 +44,7 @@ public sealed class SecurityTests(PostgresFixture fixture)
     public async Task Reads_without_a_tenant_fail_closed(bool fresh)
     {
         var tenant = PostgresFixture.NewTenant();
-        await fixture.SubmitCommittedAsync(tenant, new Punch(Guid.NewGuid(), At(D, 9), "IN"));
+        await fixture.SubmitCommittedAsync(tenant, new Punch(await fixture.NewPersonAsync(tenant), At(D, 9), "IN"));
 
         foreach (var table in new[] { "staffing.time_punch_events", "staffing.daily_attendance_results" })
         {
@@ -101,7 +101,8 @@ public sealed class SecurityTests(PostgresFixture fixture)
     {
         var a = PostgresFixture.NewTenant();
         var b = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(a);
+        var personOfB = await fixture.NewPersonAsync(b);
         await fixture.SubmitCommittedAsync(a, new Punch(person, At(D, 9), "IN"));
         await fixture.SubmitCommittedAsync(a, new Punch(person, At(D, 18), "OUT"));
 
@@ -122,7 +123,7 @@ public sealed class SecurityTests(PostgresFixture fixture)
         // The same request_id in another tenant is another event: idempotency keys are per tenant.
         await using (var tx = await fixture.BeginAppAsync(b))
         {
-            var first = await tx.SubmitAsync(new Punch(person, At(D, 9), "IN", RequestId: "shared-id"));
+            var first = await tx.SubmitAsync(new Punch(personOfB, At(D, 9), "IN", RequestId: "shared-id"));
             Assert.False(first.Duplicate);
             await tx.CommitAsync();
         }
@@ -152,6 +153,14 @@ public sealed class SecurityTests(PostgresFixture fixture)
         "SELECT * FROM staffing.existing_time_punch_event($1, $1, now(), 'IN', 'MANUAL', NULL, 'x', '{}')",
         "SELECT staffing.lock_attendance_person($1, $1)",
         "SELECT staffing.time_ordered_uuid()",
+        // 0005's doors, internal since 0008 (they do not ask whether the person exists), and 0008's helpers.
+        "SELECT * FROM staffing.submit_time_punch_event_any_person($1, $1, now(), 'IN', 'MANUAL', NULL, 'x', '{}', NULL)",
+        "SELECT * FROM staffing.submit_time_punch_events_any_person($1, ARRAY[$1]::uuid[], ARRAY[now()], '{IN}', '{MANUAL}', '{NULL}', '{x}', '{\"{}\"}', NULL)",
+        "SELECT staffing.person_state($1, $1)",
+        "SELECT staffing.punch_key_recorded($1, 'MANUAL', NULL, 'x')",
+        // identity-mapping's persons: the doors read them as the owner; the service role cannot list them.
+        "SELECT * FROM person.person_states",
+        "SELECT * FROM person.persons",
     };
 
     [Theory]
@@ -159,7 +168,7 @@ public sealed class SecurityTests(PostgresFixture fixture)
     public async Task The_service_role_can_only_read_and_call_the_doors(string sql)
     {
         var tenant = PostgresFixture.NewTenant();
-        await fixture.SubmitCommittedAsync(tenant, new Punch(Guid.NewGuid(), At(D, 9), "IN"));
+        await fixture.SubmitCommittedAsync(tenant, new Punch(await fixture.NewPersonAsync(tenant), At(D, 9), "IN"));
         await using var tx = await fixture.BeginAppAsync(tenant);
         object?[] parameters = sql.Contains("$1") ? [tenant] : [];
         var e = await AssertSqlStateAsync(InsufficientPrivilege, () => tx.ExecuteAsync(sql, parameters));
@@ -208,7 +217,7 @@ public sealed class SecurityTests(PostgresFixture fixture)
         await using var connection = await fixture.Superuser.OpenConnectionAsync();
         await using var command = new NpgsqlCommand(
             """
-            SELECT f.proname, f.prosecdef, pg_get_userbyid(f.proowner), array_to_string(f.proconfig, ';')
+            SELECT f.proname, f.prosecdef, pg_get_userbyid(f.proowner), coalesce(array_to_string(f.proconfig, ';'), '')
             FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace AND n.nspname = 'staffing'
             WHERE f.proname LIKE 'submit_time_punch_event%' ORDER BY 1
             """, connection);
@@ -219,8 +228,11 @@ public sealed class SecurityTests(PostgresFixture fixture)
         Assert.Equal(
             [
                 "submit_time_punch_event True attendance_owner search_path=pg_catalog, staffing;plan_cache_mode=force_generic_plan",
+                // 0005's doors, called only by 0008's (whose settings hold for them): internal, like the other helpers.
+                "submit_time_punch_event_any_person False attendance_owner ",
                 "submit_time_punch_events True attendance_owner search_path=pg_catalog, staffing;plan_cache_mode=force_generic_plan",
-            ], rows);
+                "submit_time_punch_events_any_person False attendance_owner ",
+            ], rows.Order(StringComparer.Ordinal));
     }
 
     [Theory]
@@ -230,7 +242,7 @@ public sealed class SecurityTests(PostgresFixture fixture)
     public async Task Events_are_immutable_even_for_the_owner(string sql)
     {
         var tenant = PostgresFixture.NewTenant();
-        await fixture.SubmitCommittedAsync(tenant, new Punch(Guid.NewGuid(), At(D, 9), "IN"));
+        await fixture.SubmitCommittedAsync(tenant, new Punch(await fixture.NewPersonAsync(tenant), At(D, 9), "IN"));
         await using var tx = await fixture.BeginOwnerAsync(tenant);
         object?[] parameters = sql.Contains("$1") ? [tenant] : [];
         await AssertKernelErrorAsync("STAFFING_EVENT_IMMUTABLE", () => tx.ExecuteAsync(sql, parameters));

@@ -34,7 +34,7 @@ public sealed class WriteShapeTests(PostgresFixture fixture)
     public async Task A_single_punch_writes_one_outbox_row_with_all_its_messages_and_a_retry_none()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         var punch = new Punch(person, At(D, 9, 7), "IN", RequestId: "one-row");
         var first = await fixture.SubmitCommittedAsync(tenant, punch);
 
@@ -60,8 +60,8 @@ public sealed class WriteShapeTests(PostgresFixture fixture)
     public async Task A_batch_writes_one_outbox_row_listing_its_new_events_in_order()
     {
         var tenant = PostgresFixture.NewTenant();
-        var a = Guid.NewGuid();
-        var b = Guid.NewGuid();
+        var a = await fixture.NewPersonAsync(tenant);
+        var b = await fixture.NewPersonAsync(tenant);
         var stored = await fixture.SubmitCommittedAsync(tenant, new Punch(a, At(D, 9), "IN", RequestId: "stored"));
         var before = (await OutboxAsync(tenant)).Count;
 
@@ -91,7 +91,7 @@ public sealed class WriteShapeTests(PostgresFixture fixture)
     public async Task A_recomputed_result_that_did_not_change_is_not_rewritten()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9), "IN"));
 
         async Task<Dictionary<DateOnly, string>> VersionsAsync()
@@ -119,7 +119,7 @@ public sealed class WriteShapeTests(PostgresFixture fixture)
     public async Task Event_uuids_are_time_ordered_version_7()
     {
         var tenant = PostgresFixture.NewTenant();
-        var person = Guid.NewGuid();
+        var person = await fixture.NewPersonAsync(tenant);
         var events = new List<SubmitResult>();
         for (var i = 0; i < 4; i++)
         {
