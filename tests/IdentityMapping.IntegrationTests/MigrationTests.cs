@@ -48,7 +48,7 @@ public sealed class MigrationTests(IdentityMappingServiceFixture fixture)
         Assert.Equal("0007_daily_results_reader.sql", (await AppliedAsync(superuser, PunchLedgerDatabase.Component)).Last());
 
         await IdentityMappingDatabase.MigrateAsync(database.OwnerConnectionString);
-        Assert.Equal(["0008_known_persons_only.sql"], await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString));
+        Assert.Equal(["0008_known_persons_only.sql", "0009_outbox_relay.sql"], await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString));
         Assert.Equal(IdentityMappingDatabase.CreateMigrationRunner().Migrations.Count, (await AppliedAsync(superuser, IdentityMappingDatabase.Component)).Count);
         Assert.Equal(PunchLedgerDatabase.CreateMigrationRunner().Migrations.Count, (await AppliedAsync(superuser, PunchLedgerDatabase.Component)).Count);
     }

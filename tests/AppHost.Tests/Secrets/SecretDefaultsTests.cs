@@ -22,7 +22,7 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
     {
         ["PunchLedger"] = ("services/PunchLedger", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
         ["IdentityMapping"] = ("services/IdentityMapping", WithToken(Postgres("attendance"))),
-        ["DailyResults"] = ("services/DailyResults", WithToken(Postgres("attendance"))),
+        ["DailyResults"] = ("services/DailyResults", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
         ["Gateway"] = ("gateway", WithToken(new() { ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1" })),
         ["Migrations"] = ("services/Migrations", Postgres("attendance", "attendance-owner", "punch-ledger-login", "identity-mapping-login", "daily-results-login")),
     };
@@ -39,6 +39,7 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
                 "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) has no password");
         }
         cases.Add("PunchLedger", "ConnectionStrings__messaging", null, "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is missing");
+        cases.Add("DailyResults", "ConnectionStrings__messaging", null, "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is missing");
         cases.Add("PunchLedger", "ConnectionStrings__messaging", "amqp://hrms@127.0.0.1:1",
             "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) has no password");
         cases.Add("PunchLedger", "ConnectionStrings__messaging", "127.0.0.1:5672",
