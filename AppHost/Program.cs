@@ -36,8 +36,10 @@ var punchLedger = builder.AddProject<Projects.PunchLedger>("punch-ledger")
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
+// Its outbox relay publishes ExternalIdentityLinked/Unlinked to `messaging`; links are accepted while the broker is down.
 var identityMapping = builder.AddProject<Projects.IdentityMapping>("identity-mapping")
        .WithReference(identityMappingLogin, connectionName: "attendance")
+       .WithReference(messaging)
        .WithAccessTokens(tokenSigningKey)
        .WaitForCompletion(migrations)
        .WithDirectEndpoints()

@@ -41,14 +41,18 @@ public sealed class DatabaseSecurityTests(IdentityMappingServiceFixture fixture)
     }
 
     [Fact]
-    public async Task The_service_role_has_exactly_the_doors_and_three_selects_and_nothing_in_other_schemas()
+    public async Task The_service_role_has_exactly_the_doors_the_outbox_relay_functions_and_three_selects_and_nothing_in_other_schemas()
     {
         var grants = await RolePrivileges.OfAsync(fixture.Superuser, IdentityMappingDatabase.AppRole);
 
         Assert.Equal(
             [
+                "person function claim_outbox_messages",
                 "person function create_person",
                 "person function link_identity",
+                "person function mark_outbox_published",
+                "person function outbox_backlog",
+                "person function prune_published_outbox",
                 "person function resolve_identities",
                 "person function unlink_identity",
                 "person function update_person",
@@ -82,6 +86,8 @@ public sealed class DatabaseSecurityTests(IdentityMappingServiceFixture fixture)
     [InlineData("TRUNCATE person.external_identity_links")]
     [InlineData("DELETE FROM person.unmapped_identities")]
     [InlineData("SELECT person.current_tenant()")]
+    [InlineData("INSERT INTO person.outbox (tenant_id, message_type, payload) VALUES (current_setting('app.current_tenant')::uuid, 'ExternalIdentityLinked', '{}')")]
+    [InlineData("SELECT person.announce_identity_link_change()")]
     public async Task The_service_role_writes_only_through_the_doors(string sql)
     {
         var e = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsAppAsync(sql, Guid.NewGuid()));
@@ -117,7 +123,7 @@ public sealed class DatabaseSecurityTests(IdentityMappingServiceFixture fixture)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'person'
             WHERE c.relkind = 'r' ORDER BY 1
             """);
-        Assert.Equal(["external_identity_links true", "persons true", "unmapped_identities true"], tables);
+        Assert.Equal(["external_identity_links true", "outbox true", "persons true", "unmapped_identities true"], tables);
     }
 
     [Fact]
@@ -129,7 +135,7 @@ public sealed class DatabaseSecurityTests(IdentityMappingServiceFixture fixture)
             FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace AND n.nspname = 'person'
             WHERE has_function_privilege($1, f.oid, 'EXECUTE') ORDER BY 1
             """, IdentityMappingDatabase.AppRole);
-        Assert.Equal(5, doors.Count);
+        Assert.Equal(9, doors.Count); // the five doors and the outbox relay's four functions
         Assert.All(doors, d => Assert.EndsWith(" true attendance_owner search_path=pg_catalog, pg_temp", d));
     }
 

@@ -1,6 +1,7 @@
 extern alias PunchLedgerService;
 using Grpc.Core;
 using Grpc.Net.Client;
+using HrmsAttendance.Hosting.LocalServers;
 using HrmsAttendance.IdentityMapping.Database;
 using HrmsAttendance.Tests.Shared;
 using Npgsql;
@@ -57,6 +58,11 @@ public sealed class IdentityMappingServiceFixture : IAsyncLifetime
         Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>(AccessTokens.Configuration)
         {
             ["ConnectionStrings:attendance"] = Database.ConnectionStringFor(IdentityMappingDatabase.AppRole),
+            // No broker here (the distributed tests run a real one): links must be taken without it. The service's
+            // outbox relay makes one (empty) pass at start and then sleeps, so it never holds rows the outbox tests
+            // claim themselves (OutboxTests plays the relay through the same functions).
+            ["ConnectionStrings:messaging"] = $"amqp://test:test@127.0.0.1:{LoopbackPorts.Free()}",
+            ["Outbox:IdleDelay"] = "1.00:00:00",
         }).Start();
         Channel = GrpcChannel.ForAddress(Service.GrpcEndpoint);
         Client = new IdentityMappingClient(Channel);

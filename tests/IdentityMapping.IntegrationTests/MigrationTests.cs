@@ -48,7 +48,10 @@ public sealed class MigrationTests(IdentityMappingServiceFixture fixture)
         Assert.Equal("0007_daily_results_reader.sql", (await AppliedAsync(superuser, PunchLedgerDatabase.Component)).Last());
 
         await IdentityMappingDatabase.MigrateAsync(database.OwnerConnectionString);
-        Assert.Equal(["0008_known_persons_only.sql", "0009_outbox_relay.sql"], await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString));
+        // The ledger goes on from 0008 to its last migration.
+        var rest = await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
+        Assert.Equal("0008_known_persons_only.sql", rest[0]);
+        Assert.Equal(PunchLedgerDatabase.CreateMigrationRunner().Migrations.Select(m => m.Name).SkipWhile(n => n != rest[0]), rest);
         Assert.Equal(IdentityMappingDatabase.CreateMigrationRunner().Migrations.Count, (await AppliedAsync(superuser, IdentityMappingDatabase.Component)).Count);
         Assert.Equal(PunchLedgerDatabase.CreateMigrationRunner().Migrations.Count, (await AppliedAsync(superuser, PunchLedgerDatabase.Component)).Count);
     }

@@ -1,5 +1,6 @@
 using HrmsAttendance.ServiceDefaults;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace HrmsAttendance.Messaging.Outbox;
@@ -22,6 +23,7 @@ public static class OutboxRelayExtensions
                 options.Schema = schema;
                 options.Source = source;
             });
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IOutboxMessageFactory, TFactory>();
         builder.Services.AddSingleton<OutboxRelayState>();
         builder.Services.AddHostedService<OutboxRelay>();

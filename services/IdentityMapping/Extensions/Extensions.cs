@@ -1,7 +1,10 @@
 using HrmsAttendance.Database;
 using HrmsAttendance.IdentityMapping.Data;
 using HrmsAttendance.IdentityMapping.Grpc;
+using HrmsAttendance.IdentityMapping.Messaging;
 using HrmsAttendance.IdentityMapping.Model;
+using HrmsAttendance.Messaging;
+using HrmsAttendance.Messaging.Outbox;
 using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
 using HrmsAttendance.TokenAuthentication;
@@ -25,5 +28,11 @@ internal static class Extensions
         builder.Services.AddGrpcServiceDefaults(IdentityErrors.Statuses);
         // Every call needs a valid bearer token (the caller is read from it alone); only health is anonymous.
         builder.AddServiceAuthentication(IdentityErrors.TokenRefusals);
+
+        // ExternalIdentityLinked and ExternalIdentityUnlinked: the links' triggers write them to person.outbox in the
+        // door's transaction (migration 0008); the relay publishes them to the bus. Links do not wait for the broker.
+        builder.Services.AddSingleton(TimeProvider.System); // the relay's clock
+        builder.AddMessageBus();
+        builder.AddOutboxRelay<IdentityOutboxMessages>(IdentityOutboxMessages.Schema, IdentityOutboxMessages.Source);
     }
 }

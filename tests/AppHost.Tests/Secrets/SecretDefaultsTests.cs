@@ -21,7 +21,7 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
     private static readonly Dictionary<string, (string Folder, Dictionary<string, string> Secrets)> Processes = new()
     {
         ["PunchLedger"] = ("services/PunchLedger", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
-        ["IdentityMapping"] = ("services/IdentityMapping", WithToken(Postgres("attendance"))),
+        ["IdentityMapping"] = ("services/IdentityMapping", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
         ["DailyResults"] = ("services/DailyResults", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
         ["Gateway"] = ("gateway", WithToken(new() { ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1" })),
         ["Migrations"] = ("services/Migrations", Postgres("attendance", "attendance-owner", "punch-ledger-login", "identity-mapping-login", "daily-results-login")),
@@ -38,10 +38,12 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
             cases.Add(service, "ConnectionStrings__attendance", "Host=127.0.0.1;Port=1;Database=attendance;Username=app",
                 "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) has no password");
         }
-        cases.Add("PunchLedger", "ConnectionStrings__messaging", null, "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is missing");
-        cases.Add("DailyResults", "ConnectionStrings__messaging", null, "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is missing");
-        cases.Add("PunchLedger", "ConnectionStrings__messaging", "amqp://hrms@127.0.0.1:1",
-            "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) has no password");
+        foreach (var service in new[] { "PunchLedger", "IdentityMapping", "DailyResults" })
+        {
+            cases.Add(service, "ConnectionStrings__messaging", null, "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is missing");
+            cases.Add(service, "ConnectionStrings__messaging", "amqp://hrms@127.0.0.1:1",
+                "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) has no password");
+        }
         cases.Add("PunchLedger", "ConnectionStrings__messaging", "127.0.0.1:5672",
             "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is not a valid connection string");
         cases.Add("Gateway", "ConnectionStrings__redis", null, "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) is missing");

@@ -123,7 +123,8 @@ public sealed class SecretsInLogsTests(DistributedAppFixture fixture, ITestOutpu
         // At least the servers' passwords and each service's database login.
         foreach (var expected in new[] { "password of redis", "ConnectionStrings__attendance password of punch-ledger",
                      "ConnectionStrings__attendance password of daily-results", "ConnectionStrings__attendance password of identity-mapping",
-                     "ConnectionStrings__messaging password of punch-ledger", "ConnectionStrings__messaging password of daily-results" })
+                     "ConnectionStrings__messaging password of punch-ledger", "ConnectionStrings__messaging password of daily-results",
+                     "ConnectionStrings__messaging password of identity-mapping" })
             Assert.Contains(expected, secrets.Keys);
         return secrets;
     }
