@@ -88,12 +88,15 @@ public sealed class BusFlowTests(DistributedAppFixture fixture) : IAsyncLifetime
         Assert.Equal(recorded.Message.Sequence, day.Sequence);
         Assert.True(day.Position > recorded.Message.Position);
 
-        // The relay's publish joins the punch's trace in the dashboard, next to the gRPC call that wrote it.
+        // The relay's publish and daily-results' handling of the change join the punch's trace in the dashboard, next to
+        // the gRPC call that wrote it.
         var spans = await fixture.Telemetry.WaitForTraceAsync(traceId.ToHexString(),
-            t => t.Any(s => s.IsServer && s.Service == "punch-ledger") && t.Any(s => s.Name == "outbox publish PunchRecorded"),
+            t => t.Any(s => s.IsServer && s.Service == "punch-ledger") && t.Any(s => s.Name == "outbox publish PunchRecorded")
+                 && t.Any(s => s.Service == "daily-results" && s.Scope == "MassTransit"),
             TimeSpan.FromSeconds(30));
         Assert.All(spans, s => Assert.Equal(traceId.ToHexString(), s.TraceId));
         Assert.Contains(spans, s => s.Service == "punch-ledger" && s.Scope == "MassTransit");
+        Assert.Contains(spans, s => s.Service == "daily-results" && s.Scope == "MassTransit" && s.Kind == 5); // OTLP kind 5 = consumer
     }
 
     [Fact]
