@@ -7,8 +7,8 @@ using Grpc.Net.Client;
 namespace HrmsAttendance.Gateway.Benchmarks;
 
 /// <summary>
-/// One way to reach the services: straight to each service's gRPC port with the identity headers the gateway would
-/// set, or through the gateway's gRPC port with a bearer token. Same client code, same messages, same deadline.
+/// One way to reach the services: straight to each service's gRPC port, or through the gateway's gRPC port, both with
+/// a bearer token (the services validate it themselves). Same client code, same messages, same deadline.
 /// </summary>
 public sealed record CallPath(string Name, PunchLedgerClient Ledger, DailyResultsClient Results, Metadata Headers)
 {
