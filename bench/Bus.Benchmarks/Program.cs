@@ -205,18 +205,22 @@ var watchMissing = busChanges.Count(c => !watched.ContainsKey(c.MessageId));
 Console.WriteLine($"  commit → bus consumer, PunchRecorded:       {Lags.Line(punchLag)}");
 Console.WriteLine($"  commit → bus consumer, DailyResultChanged:  {Lags.Line(changeLag)}");
 Console.WriteLine($"  commit → WatchDailyResults (daily-results): {Lags.Line(watchLag)}");
+var steadyEnd = measureFrom + TimeSpan.FromSeconds(steadySeconds);
 // Whether the lag is steady or grows (the relay falling behind): PunchRecorded lag by when the punch was committed.
 var bucket = TimeSpan.FromSeconds(Math.Max(1, Math.Round(steadySeconds / 6)));
 Console.WriteLine($"  PunchRecorded lag by commit time ({bucket.TotalSeconds:0} s buckets from the measurement's start): " + string.Join("; ",
     punchesSeen.Where(d => measured.ContainsKey(d.EventId!.Value)).GroupBy(d => (int)((d.OccurredAt - measureFrom) / bucket)).OrderBy(g => g.Key)
         .Select(g => { var h = Lags.Of(g.Select(d => d.Lag)); return $"{g.Key * bucket.TotalSeconds:0}s: {g.Count()} p50 {Lags.Ms(h, 50):F0} ms p99 {Lags.Ms(h, 99):F0} ms"; })));
+// While the punches were submitted, what the relay delivered (a relay that keeps up delivers the submit rate).
+var duringSubmit = punchesSeen.Concat(busChanges).Count(d => d.FirstReceived >= measureFrom && d.FirstReceived <= steadyEnd);
+var punchesDuringSubmit = punchesSeen.Count(d => d.FirstReceived >= measureFrom && d.FirstReceived <= steadyEnd);
+Console.WriteLine($"  delivered while the punches were submitted: {duringSubmit / steadySeconds:N0} messages/s, {punchesDuringSubmit / steadySeconds:N0} punches/s");
 // After the last submit, what was still unpublished drains at the relay's full pace for rows of one punch each.
-var steadyEnd = measureFrom + TimeSpan.FromSeconds(steadySeconds);
 var afterEnd = punchesSeen.Concat(busChanges).Where(d => d.FirstReceived > steadyEnd).ToList();
 if (afterEnd.Count > 1)
     Console.WriteLine($"  after the last submit: {afterEnd.Count:N0} messages still arrived over {(afterEnd.Max(d => d.FirstReceived) - steadyEnd).TotalSeconds:F1} s = " +
                       $"{afterEnd.Count / (afterEnd.Max(d => d.FirstReceived) - steadyEnd).TotalSeconds:N0} messages/s, " +
-                      $"{afterEnd.Count(d => d.Kind == nameof(PunchRecorded)) / (afterEnd.Max(d => d.FirstReceived) - steadyEnd).TotalSeconds:N0} punches/s (the relay's drain of {options.SteadyBatch}-punch rows)");
+                      $"{afterEnd.Count(d => d.Kind == nameof(PunchRecorded)) / (afterEnd.Max(d => d.FirstReceived) - steadyEnd).TotalSeconds:N0} punches/s (the relay's drain of {options.SteadyBatch}-punch outbox rows)");
 Console.WriteLine($"  PunchRecorded: {submitted.Count:N0} expected (warm-up included), {punchesSeen.Count:N0} delivered, lost {steadyLost}" +
                   $"{(steadyComplete ? "" : " (gave up waiting after 120 s)")}; DailyResultChanged: {busChanges.Count:N0} on the bus, " +
                   $"{watched.Count:N0} on the watch stream, {watchMissing} of the bus's missing from it{(watchComplete ? "" : " (gave up after 60 s)")}; " +
