@@ -221,6 +221,11 @@ if (afterEnd.Count > 1)
     Console.WriteLine($"  after the last submit: {afterEnd.Count:N0} messages still arrived over {(afterEnd.Max(d => d.FirstReceived) - steadyEnd).TotalSeconds:F1} s = " +
                       $"{afterEnd.Count / (afterEnd.Max(d => d.FirstReceived) - steadyEnd).TotalSeconds:N0} messages/s, " +
                       $"{afterEnd.Count(d => d.Kind == nameof(PunchRecorded)) / (afterEnd.Max(d => d.FirstReceived) - steadyEnd).TotalSeconds:N0} punches/s (the relay's drain of {options.SteadyBatch}-punch outbox rows)");
+// The same for daily-results' consumer, as its WatchDailyResults subscriber sees it.
+var watchedDuring = watched.Values.Count(w => w.Received >= measureFrom && w.Received <= steadyEnd);
+var watchedAfter = watched.Values.Where(w => w.Received > steadyEnd).ToList();
+Console.WriteLine($"  WatchDailyResults: {watchedDuring / steadySeconds:N0} changes/s while the punches were submitted (the bus carried {busChanges.Count(d => d.OccurredAt >= measureFrom) / steadySeconds:N0}/s)" +
+                  (watchedAfter.Count > 1 ? $", then {watchedAfter.Count:N0} more over {(watchedAfter.Max(w => w.Received) - steadyEnd).TotalSeconds:F1} s = {watchedAfter.Count / (watchedAfter.Max(w => w.Received) - steadyEnd).TotalSeconds:N0}/s" : ""));
 Console.WriteLine($"  PunchRecorded: {submitted.Count:N0} expected (warm-up included), {punchesSeen.Count:N0} delivered, lost {steadyLost}" +
                   $"{(steadyComplete ? "" : " (gave up waiting after 120 s)")}; DailyResultChanged: {busChanges.Count:N0} on the bus, " +
                   $"{watched.Count:N0} on the watch stream, {watchMissing} of the bus's missing from it{(watchComplete ? "" : " (gave up after 60 s)")}; " +
