@@ -35,17 +35,9 @@ Console.WriteLine($"bus benchmark: {options}");
 var loadAtStart = ProcFs.LoadAverage();
 Console.WriteLine($"{Environment.ProcessorCount} cores; load average at start: {loadAtStart}");
 
-var dataDirectory = Directory.CreateTempSubdirectory("hrms-bus-bench-").FullName;
-// Postgres runs as its own user and must traverse the data directory (CreateTempSubdirectory makes it 700).
-File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
 var boot = Stopwatch.StartNew();
-DistributedApplication app;
-try { app = await Topology.StartAsync(dataDirectory, TimeSpan.FromMinutes(4)); }
-catch (Exception e)
-{
-    Console.Error.WriteLine($"The AppHost topology did not start: {e.Message}");
-    return 1;
-}
+if (await Topology.BootAsync("hrms-bus-bench-") is not { } booted) return 1;
+var (app, dataDirectory) = booted;
 await using var _ = app;
 Console.WriteLine($"topology healthy in {boot.Elapsed.TotalSeconds:F1} s");
 
