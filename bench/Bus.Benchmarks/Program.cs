@@ -12,6 +12,7 @@ using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Load.Benchmarks;
 using HrmsAttendance.Tokens;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.DevelopmentTokens;
 
 // The bus (issue 11 item 6): the real AppHost topology booted as bench/Load.Benchmarks does, persons registered through
@@ -229,6 +230,20 @@ double? drainRate = null;
 if (options.Backlog > 0)
 {
     var backlogLoadBefore = ProcFs.LoadAverage();
+    // The relay's passes that gave up waiting for the broker's confirms (OutboxRelay's TimeoutException), from punch-ledger's log (the AppHost keeps the resources' logs).
+    var failedPasses = new ConcurrentQueue<string>();
+    using var stopLogs = new CancellationTokenSource();
+    var ledgerResource = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "punch-ledger");
+    var logs = Task.Run(async () =>
+    {
+        try
+        {
+            await foreach (var lines in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync(ledgerResource).WithCancellation(stopLogs.Token))
+                foreach (var line in lines.Where(l => l.Content.Contains("did not confirm", StringComparison.Ordinal)))
+                    failedPasses.Enqueue(line.Content);
+        }
+        catch (OperationCanceledException) { }
+    });
     await ResourceCommandAsync("messaging", KnownResourceCommands.StopCommand, s => s is "Exited" or "Finished");
     var backlogEvents = new HashSet<Guid>();
     var submitting = Stopwatch.StartNew();
@@ -260,6 +275,10 @@ if (options.Backlog > 0)
                       $"{drainRate:N0} messages/s; {drained.Count / (last - brokerUp).TotalSeconds:N0}/s counted from the broker's health; " +
                       $"lost {backlogLost}{(backlogComplete ? "" : " (gave up after 600 s)")}, duplicate deliveries {drained.Sum(d => d.Count - 1)}; " +
                       $"load {backlogLoadBefore} → {ProcFs.LoadAverage()}");
+    await stopLogs.CancelAsync();
+    await logs;
+    Console.WriteLine($"  relay passes that timed out waiting for confirms (punch-ledger's log): {failedPasses.Count}" +
+                      string.Concat(failedPasses.Take(1).Concat(failedPasses.Skip(Math.Max(1, failedPasses.Count - 1))).Select(l => $"\n    {l}")));
     steadyLost += backlogLost;
 }
 
