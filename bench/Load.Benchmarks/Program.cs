@@ -28,17 +28,9 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 Console.WriteLine($"load benchmark: {options}");
 Console.WriteLine($"{Environment.ProcessorCount} cores; load average at start: {ProcFs.LoadAverage()}");
 
-var dataDirectory = Directory.CreateTempSubdirectory("hrms-load-bench-").FullName;
-// Postgres runs as its own user and must traverse the data directory (CreateTempSubdirectory makes it 700).
-File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
 var boot = Stopwatch.StartNew();
-DistributedApplication app;
-try { app = await Topology.StartAsync(dataDirectory, TimeSpan.FromMinutes(4)); }
-catch (Exception e)
-{
-    Console.Error.WriteLine($"The AppHost topology did not start: {e.Message}");
-    return 1;
-}
+if (await Topology.BootAsync("hrms-load-bench-") is not { } booted) return 1;
+var (app, dataDirectory) = booted;
 await using var _ = app;
 Console.WriteLine($"topology healthy in {boot.Elapsed.TotalSeconds:F1} s; gateway rate limits raised to {Topology.RaisedRateLimit:N0} (capacity and per second, per tenant and per principal)");
 
