@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using MassTransit;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,7 +17,7 @@ namespace HrmsAttendance.Messaging.Outbox;
 /// </summary>
 public sealed partial class OutboxRelay(
     NpgsqlDataSource dataSource,
-    IBus bus,
+    IOutboxPublisher publisher,
     IOutboxMessageFactory messages,
     OutboxRelayState state,
     IOptions<OutboxRelayOptions> options,
@@ -81,29 +80,45 @@ public sealed partial class OutboxRelay(
             return 0;
         }
 
+        var publishes = claimed.Select(message => (message.OutboxId, Task: (Task?)null)).ToArray();
         using (var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             publishing.CancelAfter(_options.PublishTimeout);
+            for (var i = 0; i < claimed.Count; i++)
+                publishes[i].Task = PublishAsync(claimed[i], publishing.Token);
             try
             {
-                await Task.WhenAll(claimed.Select(message => PublishAsync(message, publishing.Token)));
+                await Task.WhenAll(publishes.Select(p => p.Task!));
             }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                throw new TimeoutException(
-                    $"the broker did not confirm {claimed.Count} messages within {_options.PublishTimeout.TotalSeconds:0} s (is RabbitMQ reachable?)");
+                // Keep what the broker confirmed: a row whose every message was confirmed is marked and committed, so a
+                // large pass that runs out of time is not published all over again (only the unconfirmed rows are).
+                var unconfirmed = publishes.Where(p => !p.Task!.IsCompletedSuccessfully).Select(p => p.OutboxId).ToHashSet();
+                var confirmedRows = publishes.Select(p => p.OutboxId).Where(id => !unconfirmed.Contains(id)).Distinct().ToArray();
+                await MarkAsync(connection, transaction, confirmedRows, ct);
+                await transaction.CommitAsync(ct);
+                state.Published(claimed.Count(m => !unconfirmed.Contains(m.OutboxId)));
+                throw e is OperationCanceledException
+                    ? new TimeoutException($"the broker did not confirm {publishes.Count(p => !p.Task!.IsCompletedSuccessfully)} of {claimed.Count} "
+                        + $"messages within {_options.PublishTimeout.TotalSeconds:0} s (is RabbitMQ reachable?); {confirmedRows.Length} rows were confirmed and kept")
+                    : e;
             }
         }
 
         var rows = claimed.Select(m => m.OutboxId).Distinct().ToArray();
-        await using (var mark = new NpgsqlCommand($"SELECT {_options.Schema}.mark_outbox_published($1)", connection, transaction))
-        {
-            mark.Parameters.Add(new NpgsqlParameter { Value = rows });
-            await mark.ExecuteNonQueryAsync(ct);
-        }
+        await MarkAsync(connection, transaction, rows, ct);
         await transaction.CommitAsync(ct);
         state.Published(claimed.Count);
         return rows.Length;
+    }
+
+    private async Task MarkAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long[] rows, CancellationToken ct)
+    {
+        if (rows.Length == 0) return;
+        await using var mark = new NpgsqlCommand($"SELECT {_options.Schema}.mark_outbox_published($1)", connection, transaction);
+        mark.Parameters.Add(new NpgsqlParameter { Value = rows });
+        await mark.ExecuteNonQueryAsync(ct);
     }
 
     private async Task<List<OutboxMessage>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
@@ -134,7 +149,7 @@ public sealed partial class OutboxRelay(
         using var activity = ActivitySource.StartActivity($"outbox publish {message.MessageType}", ActivityKind.Producer, parent);
         activity?.SetTag("messaging.message.id", messageId.ToString());
         activity?.SetTag("outbox.id", message.OutboxId);
-        await bus.Publish(contract, contract.GetType(), context => context.MessageId = messageId, ct);
+        await publisher.PublishAsync(contract, messageId, ct);
     }
 
     private async Task SampleBacklogAsync(CancellationToken ct)

@@ -25,6 +25,7 @@ public static class OutboxRelayExtensions
             });
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IOutboxMessageFactory, TFactory>();
+        builder.Services.TryAddSingleton<IOutboxPublisher, BusOutboxPublisher>();
         builder.Services.AddSingleton<OutboxRelayState>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHealthChecks().AddCheck<OutboxRelayState>("outbox");

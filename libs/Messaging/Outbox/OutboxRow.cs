@@ -1,3 +1,4 @@
+using MassTransit;
 using System.Text.Json;
 
 namespace HrmsAttendance.Messaging.Outbox;
@@ -14,4 +15,17 @@ public sealed record OutboxMessage(
 public interface IOutboxMessageFactory
 {
     object Create(OutboxMessage message, Guid messageId);
+}
+
+/// <summary>Where the relay publishes: the bus (<see cref="BusOutboxPublisher"/>); returns once the broker confirmed.</summary>
+public interface IOutboxPublisher
+{
+    Task PublishAsync(object message, Guid messageId, CancellationToken ct);
+}
+
+/// <summary>MassTransit's publish, with the message id the relay derived (publisher confirms are the transport's default).</summary>
+public sealed class BusOutboxPublisher(IBus bus) : IOutboxPublisher
+{
+    public Task PublishAsync(object message, Guid messageId, CancellationToken ct) =>
+        bus.Publish(message, message.GetType(), context => context.MessageId = messageId, ct);
 }

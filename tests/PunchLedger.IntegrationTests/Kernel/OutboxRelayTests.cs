@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using HrmsAttendance.Contracts.Messages.V1;
+using HrmsAttendance.Messaging.Outbox;
+using HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
+using HrmsAttendance.PunchLedger.Messaging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using static HrmsAttendance.PunchLedger.IntegrationTests.Kernel.KernelCalls;
+
+namespace HrmsAttendance.PunchLedger.IntegrationTests.Kernel;
+
+/// <summary>
+/// The ledger's outbox relay (libs/Messaging) against the real schema, with a publisher that stands in for the broker:
+/// a pass whose broker confirms only part of the messages in time keeps the confirmed rows and gives back only the rest.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class OutboxRelayTests(PostgresFixture fixture)
+{
+    private static readonly DateOnly D = new(2026, 8, 3);
+
+    /// <summary>Confirms every message at once, except PunchRecorded of <see cref="Unconfirmed"/>: those never get a confirm.</summary>
+    private sealed class StandInBroker : IOutboxPublisher
+    {
+        public Guid? Unconfirmed { get; set; }
+        public ConcurrentBag<object> Confirmed { get; } = [];
+
+        public async Task PublishAsync(object message, Guid messageId, CancellationToken ct)
+        {
+            if (message is PunchRecorded punch && punch.PersonUuid == Unconfirmed)
+                await Task.Delay(Timeout.Infinite, ct);
+            Confirmed.Add(message);
+        }
+    }
+
+    private OutboxRelay Relay(StandInBroker broker)
+    {
+        var options = Options.Create(new OutboxRelayOptions
+        {
+            Schema = LedgerOutboxMessages.Schema,
+            Source = LedgerOutboxMessages.Source,
+            BatchSize = 10_000,
+            PublishTimeout = TimeSpan.FromSeconds(2),
+        });
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        return new OutboxRelay(fixture.App, broker, new LedgerOutboxMessages(), new OutboxRelayState(options, TimeProvider.System, meters),
+            options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
+    }
+
+    private async Task<HashSet<Guid>> UnpublishedPersonsAsync(Guid tenant)
+    {
+        await using var tx = await fixture.BeginOwnerAsync(tenant);
+        await using var command = tx.Command("""
+            SELECT DISTINCT e.person_uuid
+            FROM staffing.outbox o JOIN staffing.time_punch_events e ON e.id = ANY (o.event_ids)
+            WHERE o.tenant_id = $1 AND o.published_at IS NULL
+            """, tenant);
+        var persons = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) persons.Add(reader.GetGuid(0));
+        return persons;
+    }
+
+    [Fact]
+    public async Task A_pass_that_runs_out_of_time_keeps_the_rows_the_broker_confirmed_and_gives_back_only_the_others()
+    {
+        var broker = new StandInBroker();
+        await Relay(broker).RelayOnceAsync(CancellationToken.None); // whatever other tests left
+        var tenant = PostgresFixture.NewTenant();
+        var persons = await fixture.NewPersonsAsync(tenant, 3);
+        foreach (var (person, i) in persons.Select((person, i) => (person, i)))
+            await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9, i), "IN"));
+        Assert.Equal(persons.ToHashSet(), await UnpublishedPersonsAsync(tenant));
+
+        broker.Unconfirmed = persons[0];
+        var timedOut = await Assert.ThrowsAsync<TimeoutException>(() => Relay(broker).RelayOnceAsync(CancellationToken.None));
+        Assert.Contains("did not confirm 1 of", timedOut.Message);
+        Assert.Equal([persons[0]], await UnpublishedPersonsAsync(tenant));
+
+        broker.Unconfirmed = null;
+        await Relay(broker).RelayOnceAsync(CancellationToken.None);
+        Assert.Empty(await UnpublishedPersonsAsync(tenant));
+        // The given-back row was published by the next pass; the kept ones were not published again.
+        Assert.Single(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == persons[0]);
+        Assert.Single(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == persons[1]);
+        Assert.Single(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == persons[2]);
+    }
+}
