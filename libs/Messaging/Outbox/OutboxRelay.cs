@@ -11,9 +11,9 @@ namespace HrmsAttendance.Messaging.Outbox;
 /// <summary>
 /// Publishes a service's outbox to the bus, at least once and in passes: claim unpublished rows (locked with
 /// <c>FOR UPDATE SKIP LOCKED</c> by the schema's SECURITY DEFINER function, so replicas share the work), publish their
-/// messages and wait for the broker's confirms, mark the rows published, commit. A pass that fails (broker down, process
-/// killed) commits nothing and its rows go to the next pass; the messages' ids are derived from the rows, so consumers
-/// recognise what they already had. Published rows are pruned after <see cref="OutboxRelayOptions.Retention"/>.
+/// messages and wait for the broker's confirms, mark the rows published, commit. A pass that fails gives its rows to the
+/// next pass (a killed process commits nothing; a pass that runs out of time keeps the rows whose every message was
+/// confirmed); the messages' ids are derived from the rows, so consumers recognise what they already had. Published rows are pruned after <see cref="OutboxRelayOptions.Retention"/>.
 /// </summary>
 public sealed partial class OutboxRelay(
     NpgsqlDataSource dataSource,
