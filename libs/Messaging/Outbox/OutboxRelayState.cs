@@ -55,7 +55,6 @@ public sealed class OutboxRelayState : IHealthCheck
     {
         _published.Add(messages, _sourceTag);
         Interlocked.Add(ref _publishedTotal, messages);
-        _lastFailure = null;
     }
 
     public void Failed(string reason) => _lastFailure = reason;

@@ -22,7 +22,7 @@ public sealed class ChangeWatcher(ChangeFeedStore store, ChangeFeedSignal signal
     /// </summary>
     public async Task<long> StartAfterAsync(Guid tenantId, long? resumeAfter, CancellationToken ct)
     {
-        var (newest, prunedThrough) = await Database(() => store.PositionAsync(tenantId, ct));
+        var (newest, prunedThrough) = await ResultsErrors.ReadAsync(() => store.PositionAsync(tenantId, ct));
         if (resumeAfter is { } resume && resume < prunedThrough)
             throw new ResultsException(ResultsErrors.ChangesExpired,
                 $"resume_after {resume} is older than the kept changes (pruned through {prunedThrough}); re-read the results and watch from now");
@@ -37,7 +37,7 @@ public sealed class ChangeWatcher(ChangeFeedStore store, ChangeFeedSignal signal
         {
             // Armed before the read: a change stored during the read wakes the next wait at once.
             var stored = signal.Next;
-            var page = await Database(() => store.ReadAfterAsync(tenantId, after, filter, PageSize, ct));
+            var page = await ResultsErrors.ReadAsync(() => store.ReadAfterAsync(tenantId, after, filter, PageSize, ct));
             foreach (var change in page)
             {
                 yield return change;
@@ -46,11 +46,5 @@ public sealed class ChangeWatcher(ChangeFeedStore store, ChangeFeedSignal signal
             if (page.Count == PageSize) continue;
             await Task.WhenAny(stored, Task.Delay(PollInterval, ct));
         }
-    }
-
-    private static async Task<T> Database<T>(Func<Task<T>> read)
-    {
-        try { return await read(); }
-        catch (Exception e) when (e is not OperationCanceledException) { throw ResultsErrors.FromDatabase(e); }
     }
 }

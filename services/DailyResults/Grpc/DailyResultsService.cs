@@ -27,7 +27,7 @@ public sealed class DailyResultsService(DailyResultStore store, ChangeWatcher ch
 
         using var activity = ActivitySource.StartActivity("results.list");
         activity?.SetTag("attendance.tenant_id", caller.TenantId);
-        var rows = await Database(() => store.ListAsync(caller.TenantId, person, from, to, limit, context.CancellationToken));
+        var rows = await ResultsErrors.ReadAsync(() => store.ListAsync(caller.TenantId, person, from, to, limit, context.CancellationToken));
         var response = new ListDailyResultsResponse();
         response.Results.AddRange(rows.Select(ToMessage));
         return response;
@@ -41,7 +41,7 @@ public sealed class DailyResultsService(DailyResultStore store, ChangeWatcher ch
 
         using var activity = ActivitySource.StartActivity("results.get");
         activity?.SetTag("attendance.tenant_id", caller.TenantId);
-        var row = await Database(() => store.GetAsync(caller.TenantId, person, workDate, context.CancellationToken));
+        var row = await ResultsErrors.ReadAsync(() => store.GetAsync(caller.TenantId, person, workDate, context.CancellationToken));
         return row is null
             ? throw new ResultsException(ResultsErrors.NotFound, $"no result for person {person} on {workDate:yyyy-MM-dd}")
             : ToMessage(row);
@@ -55,7 +55,7 @@ public sealed class DailyResultsService(DailyResultStore store, ChangeWatcher ch
 
         using var activity = ActivitySource.StartActivity("results.monthly_summary");
         activity?.SetTag("attendance.tenant_id", caller.TenantId);
-        var rows = await Database(() => store.ListAsync(caller.TenantId, person, first, last, 31, context.CancellationToken));
+        var rows = await ResultsErrors.ReadAsync(() => store.ListAsync(caller.TenantId, person, first, last, 31, context.CancellationToken));
         return new MonthlySummary
         {
             PersonUuid = person.ToString(),
@@ -149,10 +149,4 @@ public sealed class DailyResultsService(DailyResultStore store, ChangeWatcher ch
             "EARLY_LEAVE" => DailyFlag.EarlyLeave,
             _ => DailyFlag.Unspecified,
         });
-
-    private static async Task<T> Database<T>(Func<Task<T>> read)
-    {
-        try { return await read(); }
-        catch (Exception e) when (e is not OperationCanceledException) { throw ResultsErrors.FromDatabase(e); }
-    }
 }

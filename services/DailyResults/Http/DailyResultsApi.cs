@@ -33,9 +33,7 @@ public static class DailyResultsApi
             var (from, to) = Inputs.Range(from_date, to_date, clock.GetUtcNow());
             var max = Inputs.Limit(limit);
 
-            IReadOnlyList<DailyResultRow> rows;
-            try { rows = await store.ListAsync(caller.TenantId, person, from, to, max, http.RequestAborted); }
-            catch (Exception e) when (e is not OperationCanceledException) { throw ResultsErrors.FromDatabase(e); }
+            var rows = await ResultsErrors.ReadAsync(() => store.ListAsync(caller.TenantId, person, from, to, max, http.RequestAborted));
 
             // Dictionaries keep the seed's field names and order verbatim, independent of any naming policy.
             var body = new Dictionary<string, object?>

@@ -47,6 +47,13 @@ public static class ResultsErrors
 
     public static ResultsException Invalid(string detail) => new(InvalidArgument, detail);
 
+    /// <summary>Runs a database read; a failure (not a cancellation) becomes <see cref="FromDatabase"/>'s refusal.</summary>
+    public static async Task<T> ReadAsync<T>(Func<Task<T>> read)
+    {
+        try { return await read(); }
+        catch (Exception e) when (e is not OperationCanceledException) { throw FromDatabase(e); }
+    }
+
     /// <summary>Turns a database failure into the refusal the caller sees; the failure stays attached for the logs.</summary>
     public static ResultsException FromDatabase(Exception e) => e switch
     {

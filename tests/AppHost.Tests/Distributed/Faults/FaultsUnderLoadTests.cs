@@ -138,20 +138,16 @@ public sealed class FaultsUnderLoadTests(FaultAppFixture fixture, ITestOutputHel
         var app = fixture.App;
         var clock = stream.Clock;
         await app.WaitHealthyAsync(resource, TimeSpan.FromSeconds(60));
-        using var timeout = new CancellationTokenSource(RecoveryTimeout + down);
         var injected = clock.Elapsed;
-        var stop = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand, timeout.Token);
-        Assert.True(stop.Success, stop.Message);
-        await app.ResourceNotifications.WaitForResourceAsync(resource,
-            e => e.Snapshot.State?.Text is "Exited" or "Finished", timeout.Token);
+        await ResourceFaults.StopAsync(app, resource, RecoveryTimeout);
         var stopped = clock.Elapsed;
-        await Task.Delay(down, timeout.Token);
+        await Task.Delay(down);
         var acknowledgedWhileDown = stream.AcknowledgedBetween(stopped, clock.Elapsed);
         var started = clock.Elapsed;
-        var start = await app.ResourceCommands.ExecuteCommandAsync(resource, KnownResourceCommands.StartCommand, timeout.Token);
-        Assert.True(start.Success, start.Message);
-        foreach (var name in alsoHealthy.Prepend(resource))
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
+        await ResourceFaults.StartAsync(app, resource, RecoveryTimeout);
+        using (var timeout = new CancellationTokenSource(RecoveryTimeout))
+            foreach (var name in alsoHealthy)
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
         return new FaultTimes(injected, clock.Elapsed,
             $"stopped after {Seconds(stopped - injected)} s, down {Seconds(started - stopped)} s, healthy {Seconds(clock.Elapsed - started)} s after the start command, "
             + $"acknowledged while down {acknowledgedWhileDown}", acknowledgedWhileDown);
