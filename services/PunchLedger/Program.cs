@@ -1,5 +1,6 @@
 using HrmsAttendance.PunchLedger.Extensions;
 using HrmsAttendance.PunchLedger.Grpc;
+using HrmsAttendance.PunchLedger.Imports;
 using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
 
@@ -16,6 +17,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGrpcService<PunchLedgerService>();
 app.MapGrpcServiceDefaults();
+app.MapImportsApi();
 
 await app.RunAsync();
 
