@@ -64,7 +64,15 @@ public static class OperationCatalog
         new("GET", "/api/daily-results/changes", Operations.ReadDailyResults,
             (request, person) => Ownership.QueryPerson(request, person, "person_uuid")),
         new("GET", "/api/identity/unmapped", Operations.ReadUnmapped, null),
-        // /api/punches and /api/imports: added here (and so reachable) when punch-ledger serves them.
+        // Imports (punch-ledger, services/PunchLedger/Imports): the import is named by its import_id query parameter.
+        new("GET", "/api/imports/template", Operations.ReadImports, null),
+        new("POST", "/api/imports/prepare", Operations.SubmitImport, null),
+        new("GET", "/api/imports/status", Operations.ReadImports, null),
+        new("GET", "/api/imports/preview", Operations.ReadImports, null),
+        new("POST", "/api/imports/commit", Operations.SubmitImport, null),
+        new("GET", "/api/imports/report", Operations.ReadImports, null),
+        new("GET", "/api/imports/audit", Operations.ReadImports, null),
+        // /api/punches: added here (and so reachable) when punch-ledger serves it.
     ];
 
     /// <summary>Every gRPC method's full path, e.g. <c>/attendance.ledger.v1.PunchLedger/SubmitPunch</c>.</summary>

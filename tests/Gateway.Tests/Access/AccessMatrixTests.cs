@@ -45,6 +45,13 @@ public sealed class AccessMatrixTests
         [("GET", "/api/daily-results")] =     ("O T T -", p => $"?person_uuid={p:D}&from_date=2026-03-01&to_date=2026-03-31&limit=10"),
         [("GET", "/api/daily-results/changes")] = ("O T T -", p => $"?person_uuid={p:D}"),
         [("GET", "/api/identity/unmapped")] = ("- - T -", _ => "?provider=dingtalk"),
+        [("GET", "/api/imports/template")] =  ("- - T -", _ => "?format=csv"),
+        [("POST", "/api/imports/prepare")] =  ("- - T -", _ => "?format=csv"),
+        [("GET", "/api/imports/status")] =    ("- - T -", _ => $"?import_id={Guid.Empty:D}"),
+        [("GET", "/api/imports/preview")] =   ("- - T -", _ => $"?import_id={Guid.Empty:D}"),
+        [("POST", "/api/imports/commit")] =   ("- - T -", _ => $"?import_id={Guid.Empty:D}"),
+        [("GET", "/api/imports/report")] =    ("- - T -", _ => $"?import_id={Guid.Empty:D}"),
+        [("GET", "/api/imports/audit")] =     ("- - T -", _ => ""),
     };
 
     public static PunchInput ManualPunch(Guid person) => new()
@@ -203,6 +210,9 @@ public sealed class AccessMatrixTests
     [InlineData("GET", "/api/identity/persons", false)]
     [InlineData("GET", "/api/punches", false)]
     [InlineData("POST", "/api/imports", false)]
+    [InlineData("POST", "/api/imports/prepare", true)]
+    [InlineData("GET", "/api/imports/prepare", false)]
+    [InlineData("GET", "/api/imports/status", true)]
     [InlineData("GET", "/", false)]
     public void Http_routes(string method, string path, bool known) =>
         Assert.Equal(known, OperationCatalog.ForHttp(method, path) is not null);

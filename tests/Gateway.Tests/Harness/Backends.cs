@@ -49,6 +49,10 @@ public static class Backends
         app.MapGet("/api/daily-results/changes", (HttpContext context) =>
             TypedResults.ServerSentEvents(new[] { new System.Net.ServerSentEvents.SseItem<string>(context.Request.QueryString.Value ?? "", "echo") }.ToAsyncEnumerable()));
         app.MapGet("/api/identity/unmapped", () => Results.Json(new { items = Array.Empty<string>() }));
+        foreach (var route in new[] { "template", "status", "preview", "report", "audit" })
+            app.MapGet("/api/imports/" + route, () => Results.Json(new { route }));
+        foreach (var route in new[] { "prepare", "commit" })
+            app.MapPost("/api/imports/" + route, () => Results.Json(new { route }));
     }
 
     public sealed class LedgerStub : ContractLedger.PunchLedgerBase;
