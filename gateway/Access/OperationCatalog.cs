@@ -4,6 +4,7 @@ using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Gateway.Errors;
@@ -55,6 +56,15 @@ public static class OperationCatalog
         GrpcEntry.Of(IdentityMapping.Descriptor, "UnlinkIdentity", Operations.UnlinkIdentity),
         GrpcEntry.Of(IdentityMapping.Descriptor, "ResolveIdentities", Operations.ResolveIdentities),
         GrpcEntry.Of(IdentityMapping.Descriptor, "ListUnmapped", Operations.ReadUnmapped),
+
+        // attendance.imports.v1.Imports (punch-ledger)
+        GrpcEntry.Of(Imports.Descriptor, "GetTemplate", Operations.ReadImports),
+        GrpcEntry.Of(Imports.Descriptor, "PrepareImport", Operations.SubmitImport),
+        GrpcEntry.Of(Imports.Descriptor, "GetImport", Operations.ReadImports),
+        GrpcEntry.Of(Imports.Descriptor, "PreviewImport", Operations.ReadImports),
+        GrpcEntry.Of(Imports.Descriptor, "CommitImport", Operations.SubmitImport),
+        GrpcEntry.Of(Imports.Descriptor, "GetImportReport", Operations.ReadImports),
+        GrpcEntry.Of(Imports.Descriptor, "ListImportAudit", Operations.ReadImports),
     }.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
 
     private static readonly HttpEntry[] Http =

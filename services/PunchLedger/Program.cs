@@ -16,6 +16,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGrpcService<PunchLedgerService>();
+app.MapGrpcService<ImportsGrpcService>();
 app.MapGrpcServiceDefaults();
 app.MapImportsApi();
 

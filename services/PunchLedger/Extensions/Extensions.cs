@@ -40,5 +40,6 @@ internal static class Extensions
         builder.Services.AddSingleton<ImportStore>();
         builder.Services.AddSingleton<ImportWorker>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ImportWorker>());
+        builder.Services.AddSingleton<ImportsGrpcService>();
     }
 }

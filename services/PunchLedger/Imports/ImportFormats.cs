@@ -8,7 +8,7 @@ using HrmsAttendance.PunchLedger.Data;
 namespace HrmsAttendance.PunchLedger.Imports;
 
 /// <summary>One data row of a file, as read and checked on its own (persons are resolved later, against identity-mapping).</summary>
-public sealed record ImportRow(
+public sealed record ParsedRow(
     int Line,
     string? PersonText,
     string? TimeText,
@@ -58,7 +58,7 @@ public static class ImportFormats
     }
 
     /// <summary>Reads the rows of a file (already decoded); the first record is the header. Throws IMPORT_FILE_BAD_HEADER.</summary>
-    public static async IAsyncEnumerable<ImportRow> ReadAsync(TextReader text, string format, Guid importId, DateTimeOffset now,
+    public static async IAsyncEnumerable<ParsedRow> ReadAsync(TextReader text, string format, Guid importId, DateTimeOffset now,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
@@ -83,7 +83,7 @@ public static class ImportFormats
         }
     }
 
-    private static ImportRow ReadOurs(int line, string[] record, Columns columns, Guid importId, DateTimeOffset now)
+    private static ParsedRow ReadOurs(int line, string[] record, Columns columns, Guid importId, DateTimeOffset now)
     {
         var employee = columns.Get(record, "employee_number");
         var uuid = columns.Get(record, "person_uuid");
@@ -91,7 +91,7 @@ public static class ImportFormats
         var type = columns.Get(record, "punch_type");
         var requestId = columns.Get(record, "request_id");
         var personText = uuid ?? employee;
-        var row = new ImportRow(line, personText, time, type, null, null, null, null, null, null, null, null);
+        var row = new ParsedRow(line, personText, time, type, null, null, null, null, null, null, null, null);
 
         Guid? person = null;
         if (uuid is not null)
@@ -132,14 +132,14 @@ public static class ImportFormats
     /// verdict columns (打卡结果 …) are not read: the platform's own verdicts are never trusted, and a DingTalk punch has
     /// no trusted direction, so every row is a RAW punch that the rules give a direction.
     /// </summary>
-    private static ImportRow ReadDingTalk(int line, string[] record, Columns columns, Guid importId, DateTimeOffset now)
+    private static ParsedRow ReadDingTalk(int line, string[] record, Columns columns, Guid importId, DateTimeOffset now)
     {
         var employee = columns.Get(record, "工号");
         var userId = columns.Get(record, "userid");
         var date = columns.Get(record, "考勤日期");
         var time = columns.Get(record, "打卡时间");
         var timeText = date is null || time is null || time.Length > 8 ? time : $"{date} {time}";
-        var row = new ImportRow(line, employee ?? userId, timeText, "RAW", null, null, null, null, null, null, null, null);
+        var row = new ParsedRow(line, employee ?? userId, timeText, "RAW", null, null, null, null, null, null, null, null);
 
         if (employee is null && userId is null)
             return row with { ErrorCode = ImportErrors.RowCodes.MissingPerson, ErrorDetail = "give 工号 or UserId" };
@@ -164,7 +164,7 @@ public static class ImportFormats
     }
 
     /// <summary>The ledger's own range: from 2000-01-01 up to one day ahead (PunchCommand's rule).</summary>
-    private static ImportRow Checked(ImportRow row, DateTimeOffset now) =>
+    private static ParsedRow Checked(ParsedRow row, DateTimeOffset now) =>
         row.PunchTime < PunchCommand.EarliestPunch || row.PunchTime > now + PunchCommand.MaxFutureSkew
             ? row with
             {

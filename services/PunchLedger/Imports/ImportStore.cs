@@ -391,7 +391,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
         await SetTenantAsync(reading, tenant, ct);
         var encoding = batch.Encoding == "gbk" ? Gbk : new UTF8Encoding(false);
         using var text = new StreamReader(new FileChunkStream(reading, importId), encoding, detectEncodingFromByteOrderMarks: true);
-        var rows = new List<ImportRow>(RowsPerInsert);
+        var rows = new List<ParsedRow>(RowsPerInsert);
         try
         {
             await foreach (var row in ImportFormats.ReadAsync(text, batch.Format, importId, clock.GetUtcNow(), ct))
@@ -445,7 +445,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
         await finish.CommitAsync(ct);
     }
 
-    private async Task WriteRowsAsync(NpgsqlConnection connection, Guid tenant, Guid importId, List<ImportRow> rows, CancellationToken ct)
+    private async Task WriteRowsAsync(NpgsqlConnection connection, Guid tenant, Guid importId, List<ParsedRow> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return;
         await using var tx = await connection.BeginTransactionAsync(ct);

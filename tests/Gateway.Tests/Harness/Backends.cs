@@ -23,6 +23,7 @@ public static class Backends
             app.MapGrpcService<LedgerStub>();
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
+            app.MapGrpcService<ImportsStub>();
             MapJson(app);
         });
 
@@ -34,6 +35,7 @@ public static class Backends
             app.MapGrpcService<ShapesService>();
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
+            app.MapGrpcService<ImportsStub>();
             MapJson(app);
         });
 
@@ -58,6 +60,7 @@ public static class Backends
     public sealed class LedgerStub : ContractLedger.PunchLedgerBase;
     public sealed class ResultsStub : ContractResults.DailyResultsBase;
     public sealed class IdentityStub : ContractIdentity.IdentityMappingBase;
+    public sealed class ImportsStub : HrmsAttendance.Contracts.Imports.V1.Imports.ImportsBase;
 }
 
 /// <summary>The shapes service; each test sets the handlers it needs (the defaults echo).</summary>
