@@ -1,0 +1,174 @@
+extern alias AppHostProject;
+
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Grpc.Core;
+using Grpc.Net.Client;
+using HrmsAttendance.Load.Benchmarks;
+using HrmsAttendance.Tokens;
+using Npgsql;
+using NpgsqlTypes;
+using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.DevelopmentTokens;
+
+// The import (issue 13 item 8): the real AppHost topology booted as bench/Load.Benchmarks does, --persons persons
+// registered through identity-mapping, then one file of persons × --days days × IN+OUT (2,500 × 20 × 2 = 100,000 rows by
+// default, sorted by employee and date as an export is) taken through the gateway's JSON routes: prepare (upload) → PARSED (background
+// parse and validation) → commit → COMMITTED (every row through the ledger's batch door, with the daily results), each
+// phase timed; punch-ledger's working set sampled every 100 ms throughout. In the same run, the baseline: the same rows
+// by binary COPY into an unindexed table of the same Postgres. Goal: ≤ 5 s from upload to committed; < 300 MB.
+// Usage: dotnet run -c Release --project bench/Import.Benchmarks [-- --persons 2500 --days 20]
+var persons = 2500;
+var days = 20;
+for (var i = 0; i + 1 < args.Length; i += 2)
+{
+    switch (args[i])
+    {
+        case "--persons": persons = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--days": days = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        default: Console.Error.WriteLine($"unknown option {args[i]}; takes --persons N --days N"); return 2;
+    }
+}
+var rows = persons * days * 2;
+Console.WriteLine($"import benchmark: {persons} persons × {days} days × IN+OUT = {rows:N0} rows");
+Console.WriteLine($"{Environment.ProcessorCount} cores; load average at start: {ProcFs.LoadAverage()}");
+
+var boot = Stopwatch.StartNew();
+if (await Topology.BootAsync("hrms-import-bench-") is not { } booted) return 1;
+var (app, dataDirectory) = booted;
+await using var _ = app;
+Console.WriteLine($"topology healthy in {boot.Elapsed.TotalSeconds:F1} s");
+
+var tenant = Guid.NewGuid();
+var issuer = new AccessTokenIssuer(DevelopmentTokens.DevelopmentSettings(dataDirectory));
+var token = issuer.Issue(new AccessTokenClaims(tenant, "import-bench", [AccessRoles.TenantAdmin]), TimeSpan.FromHours(2));
+var runId = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.NextInt64()))[..8].ToLowerInvariant();
+
+var registering = Stopwatch.StartNew();
+using (var identityChannel = GrpcChannel.ForAddress(app.GetEndpoint("identity-mapping", "grpc")))
+    await LoadPersons.RegisterAsync(new IdentityMappingClient(identityChannel), new Metadata { { "authorization", "Bearer " + token } }, persons, runId);
+Console.WriteLine($"{persons} persons registered in {registering.Elapsed.TotalSeconds:F1} s");
+
+// The file: employee numbers as LoadPersons registered them (L<run>-<i>), local Asia/Shanghai times.
+var file = new StringBuilder("employee_number,punch_time,punch_type\r\n");
+var random = new Random(8);
+var firstDay = new DateOnly(2026, 1, 5);
+for (var p = 0; p < persons; p++)
+    for (var d = 0; d < days; d++)
+    {
+        var day = firstDay.AddDays(d).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        file.Append(CultureInfo.InvariantCulture, $"L{runId}-{p},{day} 08:{50 + random.Next(10)}:{random.Next(60):00},IN\r\n");
+        file.Append(CultureInfo.InvariantCulture, $"L{runId}-{p},{day} 18:{random.Next(30):00}:{random.Next(60):00},OUT\r\n");
+    }
+var bytes = Encoding.UTF8.GetBytes(file.ToString());
+Console.WriteLine($"file: {bytes.Length / 1024.0 / 1024.0:F1} MiB");
+
+// punch-ledger's process, for its working set.
+var ledgerPid = Topology.ServiceProcessId(app, "punch-ledger", "PunchLedger");
+long peakWorkingSet = ProcFs.MemoryAndThreads(ledgerPid).WorkingSetBytes, startWorkingSet = peakWorkingSet;
+using var sampling = new CancellationTokenSource();
+var sampler = Task.Run(async () =>
+{
+    while (!sampling.IsCancellationRequested)
+    {
+        peakWorkingSet = Math.Max(peakWorkingSet, ProcFs.MemoryAndThreads(ledgerPid).WorkingSetBytes);
+        try { await Task.Delay(100, sampling.Token); } catch (OperationCanceledException) { }
+    }
+});
+
+using var http = new HttpClient { BaseAddress = app.GetEndpoint("gateway", "http"), Timeout = TimeSpan.FromMinutes(5) };
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+async Task<JsonElement> Json(HttpResponseMessage response)
+{
+    var text = await response.Content.ReadAsStringAsync();
+    if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)response.StatusCode}: {text}");
+    return JsonDocument.Parse(text).RootElement.Clone();
+}
+async Task<(JsonElement Status, TimeSpan At)> WaitWhile(string importId, string status, Stopwatch clock)
+{
+    while (true)
+    {
+        var current = await Json(await http.GetAsync($"/api/imports/status?import_id={importId}"));
+        if (current.GetProperty("status").GetString() != status) return (current, clock.Elapsed);
+        await Task.Delay(25);
+    }
+}
+
+var total = Stopwatch.StartNew();
+var prepared = await Json(await http.PostAsync("/api/imports/prepare?format=csv&file_name=bench.csv", new ByteArrayContent(bytes)));
+var uploaded = total.Elapsed;
+var importId = prepared.GetProperty("import_id").GetString()!;
+var (parsed, parsedAt) = await WaitWhile(importId, "PARSING", total);
+if (parsed.GetProperty("status").GetString() != "PARSED" || parsed.GetProperty("rows").GetProperty("valid").GetInt32() != rows)
+    throw new InvalidOperationException($"parse ended as {parsed}");
+var commitBody = new StringContent(JsonSerializer.Serialize(new { commitToken = prepared.GetProperty("commit_token").GetString(), idempotencyKey = runId }),
+    Encoding.UTF8, "application/json");
+await Json(await http.PostAsync($"/api/imports/commit?import_id={importId}", commitBody));
+var commitStarted = total.Elapsed;
+var (committed, committedAt) = await WaitWhile(importId, "COMMITTING", total);
+total.Stop();
+await sampling.CancelAsync();
+await sampler;
+if (committed.GetProperty("commit").GetProperty("accepted").GetInt32() != rows)
+    throw new InvalidOperationException($"commit ended as {committed}");
+
+// The daily results are there: one per person and day, and the day before the first.
+var ledgerLogin = app.ResourceNotifications.TryGetCurrentState("punch-ledger", out var ledgerState)
+    && ledgerState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__attendance") is { Value: { Length: > 0 } ledgerValue }
+        ? ledgerValue : throw new InvalidOperationException("punch-ledger has no ConnectionStrings__attendance");
+await using (var ledgerDb = NpgsqlDataSource.Create(ledgerLogin))
+await using (var connection = await ledgerDb.OpenConnectionAsync())
+await using (var tx = await connection.BeginTransactionAsync())
+{
+    await using var set = new NpgsqlCommand($"SELECT set_config('app.current_tenant', '{tenant}', true)", connection, tx);
+    await set.ExecuteNonQueryAsync();
+    await using var count = new NpgsqlCommand("SELECT count(*) FROM staffing.daily_attendance_results", connection, tx);
+    var results = (long)(await count.ExecuteScalarAsync())!;
+    if (results != persons * (days + 1L)) throw new InvalidOperationException($"{results} daily results, expected {persons * (days + 1L)}");
+    Console.WriteLine($"daily results written: {results:N0}");
+}
+
+// The baseline, same run, same server: the same rows by binary COPY into an unindexed table, as the schema owner.
+var ownerLogin = app.ResourceNotifications.TryGetCurrentState("migrations", out var migrationsState)
+    && migrationsState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__attendance-owner") is { Value: { Length: > 0 } ownerValue }
+        ? ownerValue : throw new InvalidOperationException("migrations has no ConnectionStrings__attendance-owner");
+TimeSpan copyTime;
+await using (var owner = NpgsqlDataSource.Create(ownerLogin))
+await using (var connection = await owner.OpenConnectionAsync())
+{
+    await using (var create = new NpgsqlCommand("""
+        CREATE SCHEMA IF NOT EXISTS bench;
+        CREATE TABLE IF NOT EXISTS bench.import_baseline (tenant_id uuid, employee_number text, punch_time timestamptz, punch_type text, request_id text);
+        """, connection))
+        await create.ExecuteNonQueryAsync();
+    var lines = file.ToString().Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToList();
+    var copyClock = Stopwatch.StartNew();
+    await using (var copy = await connection.BeginBinaryImportAsync("COPY bench.import_baseline FROM STDIN (FORMAT BINARY)"))
+    {
+        var line = 1;
+        foreach (var fields in lines)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync(tenant, NpgsqlDbType.Uuid);
+            await copy.WriteAsync(fields[0], NpgsqlDbType.Text);
+            await copy.WriteAsync(DateTime.SpecifyKind(DateTime.ParseExact(fields[1], "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture).AddHours(-8), DateTimeKind.Utc), NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync(fields[2], NpgsqlDbType.Text);
+            await copy.WriteAsync($"import:{importId}:{++line}", NpgsqlDbType.Text);
+        }
+        await copy.CompleteAsync();
+    }
+    copyTime = copyClock.Elapsed;
+}
+
+Console.WriteLine();
+Console.WriteLine($"through the gateway, {rows:N0} rows ({ProcFs.LoadAverage()} load at the end):");
+Console.WriteLine($"  upload (prepare answered)        {uploaded.TotalSeconds,7:F2} s");
+Console.WriteLine($"  parse + validate (PARSED)        {(parsedAt - uploaded).TotalSeconds,7:F2} s");
+Console.WriteLine($"  commit request                   {(commitStarted - parsedAt).TotalSeconds,7:F2} s");
+Console.WriteLine($"  commit through the batch door    {(committedAt - commitStarted).TotalSeconds,7:F2} s  ({rows / (committedAt - commitStarted).TotalSeconds:N0} punches/s)");
+Console.WriteLine($"  total, upload to COMMITTED       {total.Elapsed.TotalSeconds,7:F2} s  (goal <= 5 s)");
+Console.WriteLine($"  baseline: COPY of the same rows  {copyTime.TotalSeconds,7:F2} s  (total / COPY = {total.Elapsed / copyTime:F1}x)");
+Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakWorkingSet / 1048576.0:F0} MiB (limit 300 MB)");
+return 0;
