@@ -15,7 +15,7 @@ public sealed record ImportBatch(
     string Status, string? FailureCode, string? FailureDetail, int RowsRead, int RowsValid, int RowsInvalid,
     DateTimeOffset CommitTokenExpiresAt, DateTimeOffset? CommitTokenUsedAt, string? IdempotencyKey, string? CommittedBy,
     DateTimeOffset? CommitRequestedAt, int RowsCommitted, int RowsAccepted, int RowsDuplicate, int RowsRejected,
-    DateTimeOffset? CommittedAt, DateTimeOffset CreatedAt);
+    DateTimeOffset? CommittedAt, DateTimeOffset CreatedAt, int CommitAfterLine);
 
 /// <summary>What prepare answers: the batch and its commit token (only ever shown here; the database keeps its hash).</summary>
 public sealed record PreparedImport(ImportBatch Batch, string CommitToken);
@@ -45,7 +45,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
     private const string BatchColumns = """
         import_id, format, file_name, file_sha256, file_bytes, encoding, uploaded_by, status, failure_code, failure_detail,
         rows_read, rows_valid, rows_invalid, commit_token_expires_at, commit_token_used_at, idempotency_key, committed_by,
-        commit_requested_at, rows_committed, rows_accepted, rows_duplicate, rows_rejected, committed_at, created_at
+        commit_requested_at, rows_committed, rows_accepted, rows_duplicate, rows_rejected, committed_at, created_at, commit_after_line
         """;
 
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
@@ -315,7 +315,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
             WITH chunk AS (
               SELECT line, person_uuid, punch_time, punch_type, request_id, row_number() OVER (ORDER BY line)::int AS ordinal
               FROM staffing.import_rows
-              WHERE import_id = $1 AND error_code IS NULL AND outcome IS NULL
+              WHERE import_id = $1 AND line > $5 AND error_code IS NULL
               ORDER BY line
               LIMIT $3),
             door AS (
@@ -333,26 +333,30 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
             UPDATE staffing.import_rows r
             SET outcome = d.outcome, outcome_code = d.error_code, event_uuid = d.event_uuid
             FROM door d JOIN chunk c ON c.ordinal = d.ordinal
-            WHERE r.import_id = $1 AND r.line = c.line
-            RETURNING d.outcome
-            """, importId, tenant, options.Value.CommitChunkRows, batch.CommittedBy);
-        int accepted = 0, duplicate = 0, rejected = 0;
+            -- The line range keeps the update to the chunk's own rows (one short range of the primary key).
+            WHERE r.import_id = $1 AND r.line > $5 AND r.line <= (SELECT max(line) FROM chunk) AND r.line = c.line
+            RETURNING d.outcome, r.line
+            """, importId, tenant, options.Value.CommitChunkRows, batch.CommittedBy, batch.CommitAfterLine);
+        int accepted = 0, duplicate = 0, rejected = 0, lastLine = batch.CommitAfterLine;
         await using (var reader = await command.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
+            {
                 switch (reader.GetString(0))
                 {
                     case "ACCEPTED": accepted++; break;
                     case "DUPLICATE": duplicate++; break;
                     default: rejected++; break;
                 }
+                lastLine = Math.Max(lastLine, reader.GetInt32(1));
+            }
         var done = accepted + duplicate + rejected == 0;
         await ExecuteAsync(connection, $"""
             UPDATE staffing.import_batches
             SET rows_committed = rows_committed + $2, rows_accepted = rows_accepted + $3, rows_duplicate = rows_duplicate + $4,
-                rows_rejected = rows_rejected + $5, updated_at = now(),
+                rows_rejected = rows_rejected + $5, commit_after_line = $7, updated_at = now(),
                 {(done ? "status = 'COMMITTED', committed_at = now(), lease_until = NULL" : "lease_until = now() + $6::interval")}
             WHERE import_id = $1
-            """, ct, importId, accepted + duplicate + rejected, accepted, duplicate, rejected, options.Value.WorkerLease);
+            """, ct, importId, accepted + duplicate + rejected, accepted, duplicate, rejected, options.Value.WorkerLease, lastLine);
         if (done)
             await AuditAsync(connection, tenant, importId, batch.CommittedBy ?? "system", "COMMITTED", batch.FileSha256, new JsonObject
             {
@@ -558,7 +562,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
             reader.GetString(6), reader.GetString(7), Text(reader, 8), Text(reader, 9), reader.GetInt32(10), reader.GetInt32(11),
             reader.GetInt32(12), reader.GetFieldValue<DateTimeOffset>(13), Instant(14), Text(reader, 15), Text(reader, 16), Instant(17),
             reader.GetInt32(18), reader.GetInt32(19), reader.GetInt32(20), reader.GetInt32(21), Instant(22),
-            reader.GetFieldValue<DateTimeOffset>(23));
+            reader.GetFieldValue<DateTimeOffset>(23), reader.GetInt32(24));
     }
 
     private static async Task AuditAsync(NpgsqlConnection connection, Guid tenant, Guid? importId, string actor, string action,

@@ -313,8 +313,16 @@ public static class ImportsApi
         _ => throw ImportErrors.Invalid($"{name} must be true or false"),
     };
 
-    private static string Csv(string? field) =>
-        field is null ? "" : field.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+    /// <summary>
+    /// A CSV field; text from the uploaded file that a spreadsheet would run as a formula (=, +, -, @ first) gets a
+    /// leading apostrophe.
+    /// </summary>
+    private static string Csv(string? field)
+    {
+        if (field is null) return "";
+        if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@') field = "'" + field;
+        return field.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + field.Replace("\"", "\"\"") + "\"" : field;
+    }
 
     private static string? Utc(DateTimeOffset? instant) =>
         instant?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFF'Z'", CultureInfo.InvariantCulture);

@@ -217,6 +217,19 @@ public sealed class ImportTests(ImportFixture fixture)
     }
 
     [Fact]
+    public async Task The_report_does_not_hand_a_spreadsheet_formulas_from_the_file()
+    {
+        using var client = fixture.Client(Guid.NewGuid());
+        var prepared = await client.PrepareAsync(Utf8("employee_number,punch_time,punch_type\n\"=HYPERLINK(\"\"http://x\"\")\",2026-03-02 09:00,IN\n"));
+        var id = prepared.GetProperty("import_id").GetString()!;
+        await client.WaitAsync(id, "PARSING");
+        using var report = await client.GetAsync($"/api/imports/report?import_id={id}");
+        var line = (await report.Content.ReadAsStringAsync()).Split("\r\n")[1];
+        Assert.StartsWith("2,\"'=HYPERLINK(\"\"http://x\"\")\",", line);
+        Assert.Contains(",INVALID,IMPORT_ROW_UNKNOWN_EMPLOYEE,", line);
+    }
+
+    [Fact]
     public async Task The_commit_token_is_checked_used_once_expires_and_survives_a_restart()
     {
         var tenant = Guid.NewGuid();
