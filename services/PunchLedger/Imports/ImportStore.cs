@@ -300,13 +300,20 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
     }
 
     /// <summary>
-    /// Records the next chunk of a COMMITTING batch's valid rows through the batch door, and the door's answer per row,
-    /// in one transaction: after a crash the next attempt starts after the last committed chunk, and the rows' request ids
-    /// make even a repeated chunk record nothing twice. Returns false (and marks the batch COMMITTED) when no row is left.
+    /// Records a COMMITTING batch's valid rows through the batch door, chunk by chunk, each chunk with the door's answer per
+    /// row and the commit's cursor in one transaction: after a crash the next attempt starts after the last committed
+    /// chunk, and the rows' request ids make even a repeated chunk record nothing twice. Marks the batch COMMITTED at the end.
     /// </summary>
-    public async Task<bool> CommitNextChunkAsync(Guid tenant, Guid importId, CancellationToken ct)
+    public async Task CommitAsync(Guid tenant, Guid importId, CancellationToken ct)
     {
+        // One connection for all the chunks: the pool resets a returned connection (DISCARD ALL), which throws away the
+        // plans the kernel's functions cached, and planning the batch door's statements costs more than running them.
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        while (await CommitNextChunkAsync(connection, tenant, importId, ct)) { }
+    }
+
+    private async Task<bool> CommitNextChunkAsync(NpgsqlConnection connection, Guid tenant, Guid importId, CancellationToken ct)
+    {
         await using var tx = await connection.BeginTransactionAsync(ct);
         await SetTenantAsync(connection, tenant, ct);
         var batch = await ReadBatchAsync(connection, importId, ct, forUpdate: true);

@@ -53,7 +53,7 @@ public sealed class ImportWorker(ImportStore store, IOptions<ImportOptions> opti
             return;
         }
         logger.LogInformation("Committing import {ImportId} of tenant {Tenant}", importId, tenant);
-        while (await store.CommitNextChunkAsync(tenant, importId, ct)) { }
+        await store.CommitAsync(tenant, importId, ct);
         logger.LogInformation("Committed import {ImportId} of tenant {Tenant}", importId, tenant);
     }
 }
