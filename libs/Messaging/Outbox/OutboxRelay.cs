@@ -20,6 +20,7 @@ public sealed partial class OutboxRelay(
     IOutboxPublisher publisher,
     IOutboxMessageFactory messages,
     OutboxRelayState state,
+    OutboxSignal written,
     IOptions<OutboxRelayOptions> options,
     TimeProvider clock,
     ILogger<OutboxRelay> logger) : BackgroundService
@@ -47,12 +48,13 @@ public sealed partial class OutboxRelay(
                     await PruneAsync(stoppingToken);
                     nextPrune = clock.GetUtcNow() + _options.PruneInterval;
                 }
+                var wake = written.Next; // before the pass: a write committed during it starts the next one
                 var claimed = await RelayOnceAsync(stoppingToken);
                 state.Recovered();
                 retryDelay = _options.RetryDelay;
                 // A full pass means more is waiting: go on at once.
                 if (claimed < _options.BatchSize)
-                    await Task.Delay(_options.IdleDelay, clock, stoppingToken);
+                    await WaitForWritesAsync(wake, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -66,6 +68,16 @@ public sealed partial class OutboxRelay(
                 retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
         }
+    }
+
+    /// <summary>Until this process wrote outbox rows (then a little longer, so that more join the pass), or the idle poll.</summary>
+    private async Task WaitForWritesAsync(Task wake, CancellationToken ct)
+    {
+        var idle = Task.Delay(_options.IdleDelay, clock, ct);
+        if (await Task.WhenAny(wake, idle) == wake)
+            await Task.Delay(_options.WakeDelay, clock, ct);
+        else
+            await idle; // throws when stopping
     }
 
     /// <summary>One pass: returns how many outbox rows it claimed (and published).</summary>

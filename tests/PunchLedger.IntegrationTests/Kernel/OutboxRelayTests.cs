@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using HrmsAttendance.Contracts.Messages.V1;
 using HrmsAttendance.Messaging.Outbox;
+using HrmsAttendance.PunchLedger.Data;
 using HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
 using HrmsAttendance.PunchLedger.Messaging;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,7 +36,7 @@ public sealed class OutboxRelayTests(PostgresFixture fixture)
         }
     }
 
-    private OutboxRelay Relay(StandInBroker broker)
+    private OutboxRelay Relay(StandInBroker broker, OutboxSignal? written = null, TimeSpan? idleDelay = null)
     {
         var options = Options.Create(new OutboxRelayOptions
         {
@@ -43,10 +44,11 @@ public sealed class OutboxRelayTests(PostgresFixture fixture)
             Source = LedgerOutboxMessages.Source,
             BatchSize = 10_000,
             PublishTimeout = TimeSpan.FromSeconds(2),
+            IdleDelay = idleDelay ?? TimeSpan.FromMilliseconds(100),
         });
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         return new OutboxRelay(fixture.App, broker, new LedgerOutboxMessages(), new OutboxRelayState(options, TimeProvider.System, meters),
-            options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
+            written ?? new OutboxSignal(), options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
     }
 
     private async Task<HashSet<Guid>> UnpublishedPersonsAsync(Guid tenant)
@@ -86,5 +88,38 @@ public sealed class OutboxRelayTests(PostgresFixture fixture)
         Assert.Single(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == persons[0]);
         Assert.Single(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == persons[1]);
         Assert.Single(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == persons[2]);
+    }
+
+    [Fact]
+    public async Task A_write_through_the_store_wakes_the_relay_instead_of_waiting_for_its_next_poll()
+    {
+        var broker = new StandInBroker();
+        var written = new OutboxSignal();
+        // A poll so rare that only the wake-up can publish the punch while the test waits.
+        using var relay = Relay(broker, written, idleDelay: TimeSpan.FromHours(1));
+        await relay.StartAsync(CancellationToken.None);
+        try
+        {
+            var tenant = PostgresFixture.NewTenant();
+            var person = (await fixture.NewPersonsAsync(tenant, 1))[0];
+            var store = new PunchStore(fixture.App, written);
+            await store.SubmitAsync(tenant, null,
+                new PunchCommand(person, At(D, 9), "IN", "MANUAL", null, $"wake-{Guid.NewGuid()}", "{}"),
+                CancellationToken.None);
+
+            Assert.True(await WaitUntilAsync(() => broker.Confirmed.OfType<PunchRecorded>().Any(m => m.PersonUuid == person)),
+                "the relay did not publish the punch after the store's wake-up");
+        }
+        finally
+        {
+            await relay.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<bool> WaitUntilAsync(Func<bool> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(50))
+            if (condition()) return true;
+        return condition();
     }
 }
