@@ -14,6 +14,12 @@ public sealed class OutboxRelayOptions
     /// <summary>Outbox rows claimed per pass (a batch submit's row holds all of its messages).</summary>
     public int BatchSize { get; set; } = 200;
 
+    /// <summary>
+    /// Passes that may run at once while there is a backlog (each claims other rows: <c>SKIP LOCKED</c>), so the waits of
+    /// one pass (its claim, the broker's confirms, its commit) overlap the work of another. One pass runs when idle.
+    /// </summary>
+    public int ConcurrentPasses { get; set; } = 3;
+
     /// <summary>The wait before looking again when the outbox was empty (unless this process's <see cref="OutboxSignal"/> wakes it).</summary>
     public TimeSpan IdleDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
