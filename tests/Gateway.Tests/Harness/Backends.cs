@@ -23,6 +23,7 @@ public static class Backends
             app.MapGrpcService<LedgerStub>();
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
+            app.MapGrpcService<ImportsStub>();
             MapJson(app);
         });
 
@@ -34,6 +35,7 @@ public static class Backends
             app.MapGrpcService<ShapesService>();
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
+            app.MapGrpcService<ImportsStub>();
             MapJson(app);
         });
 
@@ -49,11 +51,16 @@ public static class Backends
         app.MapGet("/api/daily-results/changes", (HttpContext context) =>
             TypedResults.ServerSentEvents(new[] { new System.Net.ServerSentEvents.SseItem<string>(context.Request.QueryString.Value ?? "", "echo") }.ToAsyncEnumerable()));
         app.MapGet("/api/identity/unmapped", () => Results.Json(new { items = Array.Empty<string>() }));
+        foreach (var route in new[] { "template", "status", "preview", "report", "audit" })
+            app.MapGet("/api/imports/" + route, () => Results.Json(new { route }));
+        foreach (var route in new[] { "prepare", "commit" })
+            app.MapPost("/api/imports/" + route, () => Results.Json(new { route }));
     }
 
     public sealed class LedgerStub : ContractLedger.PunchLedgerBase;
     public sealed class ResultsStub : ContractResults.DailyResultsBase;
     public sealed class IdentityStub : ContractIdentity.IdentityMappingBase;
+    public sealed class ImportsStub : HrmsAttendance.Contracts.Imports.V1.Imports.ImportsBase;
 }
 
 /// <summary>The shapes service; each test sets the handlers it needs (the defaults echo).</summary>
