@@ -4,6 +4,7 @@ using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Gateway.Errors;
@@ -55,6 +56,11 @@ public static class OperationCatalog
         GrpcEntry.Of(IdentityMapping.Descriptor, "UnlinkIdentity", Operations.UnlinkIdentity),
         GrpcEntry.Of(IdentityMapping.Descriptor, "ResolveIdentities", Operations.ResolveIdentities),
         GrpcEntry.Of(IdentityMapping.Descriptor, "ListUnmapped", Operations.ReadUnmapped),
+
+        // attendance.integrations.dingtalk.v1.DingTalkIntegration
+        GrpcEntry.Of(DingTalkIntegration.Descriptor, "PutSettings", Operations.ConfigureIntegrations),
+        GrpcEntry.Of(DingTalkIntegration.Descriptor, "GetSettings", Operations.ReadIntegrations),
+        GrpcEntry.Of(DingTalkIntegration.Descriptor, "GetStatus", Operations.ReadIntegrations),
     }.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
 
     private static readonly HttpEntry[] Http =
@@ -64,6 +70,8 @@ public static class OperationCatalog
         new("GET", "/api/daily-results/changes", Operations.ReadDailyResults,
             (request, person) => Ownership.QueryPerson(request, person, "person_uuid")),
         new("GET", "/api/identity/unmapped", Operations.ReadUnmapped, null),
+        new("GET", "/api/integrations/dingtalk/status", Operations.ReadIntegrations, null),
+        new("PUT", "/api/integrations/dingtalk/settings", Operations.ConfigureIntegrations, null),
         // /api/punches and /api/imports: added here (and so reachable) when punch-ledger serves them.
     ];
 

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Gateway.Access;
@@ -38,6 +39,9 @@ public sealed class AccessMatrixTests
         ["/attendance.identity.v1.IdentityMapping/UnlinkIdentity"] =  ("- - T -", _ => new UnlinkIdentityRequest { Provider = IdentityProvider.Dingtalk, ExternalUserId = "u1" }),
         ["/attendance.identity.v1.IdentityMapping/ResolveIdentities"] = ("- - T T", _ => new ResolveIdentitiesRequest { Provider = IdentityProvider.Wecom, ExternalUserIds = { "u1" }, RecordUnmapped = true }),
         ["/attendance.identity.v1.IdentityMapping/ListUnmapped"] =    ("- - T -", _ => new ListUnmappedRequest()),
+        ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/PutSettings"] = ("- - T -", _ => new PutSettingsRequest { ClientId = "ding-app", ClientSecret = "s", Enabled = true }),
+        ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetSettings"] = ("- - T -", _ => new GetSettingsRequest()),
+        ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetStatus"] =   ("- - T -", _ => new GetStatusRequest()),
     };
 
     internal static readonly Dictionary<(string Method, string Path), (string Expected, Func<Guid, string> QueryAbout)> HttpExpectations = new()
@@ -45,6 +49,8 @@ public sealed class AccessMatrixTests
         [("GET", "/api/daily-results")] =     ("O T T -", p => $"?person_uuid={p:D}&from_date=2026-03-01&to_date=2026-03-31&limit=10"),
         [("GET", "/api/daily-results/changes")] = ("O T T -", p => $"?person_uuid={p:D}"),
         [("GET", "/api/identity/unmapped")] = ("- - T -", _ => "?provider=dingtalk"),
+        [("GET", "/api/integrations/dingtalk/status")] = ("- - T -", _ => ""),
+        [("PUT", "/api/integrations/dingtalk/settings")] = ("- - T -", _ => ""),
     };
 
     public static PunchInput ManualPunch(Guid person) => new()
@@ -60,14 +66,14 @@ public sealed class AccessMatrixTests
     public void Every_grpc_method_of_the_contracts_is_in_the_catalog_and_in_this_table()
     {
         // Every rpc of the .proto files, from the descriptors Grpc.Tools generated.
-        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor }
+        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, DingtalkIntegrationReflection.Descriptor }
             .SelectMany(file => file.Services)
             .SelectMany(service => service.Methods)
             .Select(method => $"/{method.Service.FullName}/{method.Name}")
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(15, contractMethods.Count);
+        Assert.Equal(18, contractMethods.Count);
         Assert.Equal(contractMethods, OperationCatalog.GrpcMethods.Order(StringComparer.Ordinal));
         Assert.Equal(contractMethods, GrpcExpectations.Keys.Order(StringComparer.Ordinal));
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ContractLedger = HrmsAttendance.Contracts.Ledger.V1.PunchLedger;
 using ContractResults = HrmsAttendance.Contracts.Results.V1.DailyResults;
 using ContractIdentity = HrmsAttendance.Contracts.Identity.V1.IdentityMapping;
+using ContractDingTalk = HrmsAttendance.Contracts.Integrations.DingTalk.V1.DingTalkIntegration;
 
 namespace HrmsAttendance.Gateway.Tests.Harness;
 
@@ -23,6 +24,7 @@ public static class Backends
             app.MapGrpcService<LedgerStub>();
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
+            app.MapGrpcService<DingTalkStub>();
             MapJson(app);
         });
 
@@ -34,6 +36,7 @@ public static class Backends
             app.MapGrpcService<ShapesService>();
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
+            app.MapGrpcService<DingTalkStub>();
             MapJson(app);
         });
 
@@ -49,11 +52,14 @@ public static class Backends
         app.MapGet("/api/daily-results/changes", (HttpContext context) =>
             TypedResults.ServerSentEvents(new[] { new System.Net.ServerSentEvents.SseItem<string>(context.Request.QueryString.Value ?? "", "echo") }.ToAsyncEnumerable()));
         app.MapGet("/api/identity/unmapped", () => Results.Json(new { items = Array.Empty<string>() }));
+        app.MapGet("/api/integrations/dingtalk/status", () => Results.Json(new { configured = false }));
+        app.MapPut("/api/integrations/dingtalk/settings", () => Results.Json(new { enabled = true }));
     }
 
     public sealed class LedgerStub : ContractLedger.PunchLedgerBase;
     public sealed class ResultsStub : ContractResults.DailyResultsBase;
     public sealed class IdentityStub : ContractIdentity.IdentityMappingBase;
+    public sealed class DingTalkStub : ContractDingTalk.DingTalkIntegrationBase;
 }
 
 /// <summary>The shapes service; each test sets the handlers it needs (the defaults echo).</summary>
