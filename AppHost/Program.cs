@@ -72,7 +72,7 @@ var dingTalkConnector = builder.AddProject<Projects.DingTalkConnector>("dingtalk
        .WithHttpHealthCheck("/health", endpointName: "http");
 
 // The front door: the same tokens, token buckets in Redis, gRPC and /api routes to the services.
-builder.AddProject<Projects.Gateway>("gateway")
+var gateway = builder.AddProject<Projects.Gateway>("gateway")
        .WithAccessTokens(tokenSigningKey)
        .WithReference(redis)
        .WithReference(punchLedger)
@@ -82,6 +82,10 @@ builder.AddProject<Projects.Gateway>("gateway")
        .WaitFor(redis)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
+
+// `-- --demo`: a DingTalk fake (Stream mode) with a demo tenant whose punches arrive every few seconds.
+if (bool.TryParse(builder.Configuration[AppHostOptions.DemoKey], out var demo) && demo)
+    builder.AddDingTalkDemo(dingTalkConnector, gateway, tokenSigningKey);
 
 await builder.Build().RunAsync();
 return 0;
