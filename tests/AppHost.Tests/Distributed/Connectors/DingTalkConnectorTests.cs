@@ -169,6 +169,34 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         Assert.Equal(1, second.DingTalk.Connections(second.ClientId).MostAtOnce);
     }
 
+    [Fact]
+    public async Task When_the_replica_holding_a_stream_is_killed_the_stream_moves_to_a_replica_with_a_larger_fencing_token()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        await world.LinkAsync("u-over", person);
+        var before = await world.StatusAsync();
+        var holderPid = int.Parse(before.Holder.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture);
+        string? holder = null;
+        foreach (var replica in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica })
+        {
+            var wrapper = (await fixture.App.WaitHealthyAsync(replica, TimeSpan.FromSeconds(60))).ProcessId();
+            if (wrapper == holderPid || ProcessTree.DescendantsOf(wrapper!.Value).Any(p => p.Pid == holderPid)) holder = replica;
+        }
+        Assert.NotNull(holder);
+
+        // SIGKILL: the lease is not released; it runs out (ConnectorAppFixture.LeaseDuration) and a replica takes it.
+        await ResourceFaults.KillAndRestartAsync(fixture.App, holder, "DingTalkConnector", TimeSpan.FromSeconds(120));
+        world.DingTalk.PublishCheckRecords(world.ClientId, [("u-over", OnMonday(9, 4), "rec-over")]);
+        await Eventually(() => world.Acked("SUCCESS") == 1, "the event is acknowledged by the replica that took the stream over");
+
+        Assert.Single(await world.PunchesAsync(person));
+        var after = await world.StatusAsync();
+        Assert.NotEqual(before.Holder, after.Holder);
+        Assert.True(after.FencingToken > before.FencingToken, $"fencing token {after.FencingToken} after {before.FencingToken}");
+        Assert.Equal(1, world.DingTalk.Connections(world.ClientId).MostAtOnce);
+    }
+
     private static object Comparable(DailyResult r) => new
     {
         r.Status,
