@@ -18,6 +18,7 @@ var owner = attendance.AddLogin("attendance-owner", role: "attendance_owner");
 var punchLedgerLogin = attendance.AddLogin("punch-ledger-login", role: "punch_ledger_app");
 var identityMappingLogin = attendance.AddLogin("identity-mapping-login", role: "identity_mapping_app");
 var dailyResultsLogin = attendance.AddLogin("daily-results-login", role: "daily_results_app");
+var dingTalkConnectorLogin = attendance.AddLogin("dingtalk-connector-login", role: "dingtalk_connector_app");
 
 var migrations = builder.AddProject<Projects.Migrations>("migrations")
        .WithReference(attendance)
@@ -25,6 +26,7 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
        .WithReference(punchLedgerLogin)
        .WithReference(identityMappingLogin)
        .WithReference(dailyResultsLogin)
+       .WithReference(dingTalkConnectorLogin)
        .WaitFor(attendance);
 
 // The ledger's outbox relay publishes to `messaging`; punches are accepted while the broker is down.
@@ -54,16 +56,36 @@ var dailyResults = builder.AddProject<Projects.DailyResults>("daily-results")
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
+// DingTalk Stream mode per tenant (one replica holds a tenant's stream: a lease in Redis) → identity-mapping →
+// punch-ledger, or parked in its own schema until the id is linked (ExternalIdentityLinked from `messaging`).
+var dingTalkConnector = builder.AddProject<Projects.DingTalkConnector>("dingtalk-connector")
+       .WithReference(dingTalkConnectorLogin, connectionName: "attendance")
+       .WithReference(messaging)
+       .WithReference(redis)
+       .WithReference(punchLedger)
+       .WithReference(identityMapping)
+       .WithAccessTokens(tokenSigningKey)
+       .WithEnvironment("DingTalk__SettingsKey", builder.AddConnectorSettingsKey("dingtalk-settings-key"))
+       .WaitForCompletion(migrations)
+       .WaitFor(redis)
+       .WithDirectEndpoints()
+       .WithHttpHealthCheck("/health", endpointName: "http");
+
 // The front door: the same tokens, token buckets in Redis, gRPC and /api routes to the services.
-builder.AddProject<Projects.Gateway>("gateway")
+var gateway = builder.AddProject<Projects.Gateway>("gateway")
        .WithAccessTokens(tokenSigningKey)
        .WithReference(redis)
        .WithReference(punchLedger)
        .WithReference(identityMapping)
        .WithReference(dailyResults)
+       .WithReference(dingTalkConnector)
        .WaitFor(redis)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
+
+// `-- --demo`: a DingTalk fake (Stream mode) with a demo tenant whose punches arrive every few seconds.
+if (bool.TryParse(builder.Configuration[AppHostOptions.DemoKey], out var demo) && demo)
+    builder.AddDingTalkDemo(dingTalkConnector, gateway, tokenSigningKey);
 
 await builder.Build().RunAsync();
 return 0;

@@ -15,6 +15,9 @@ public static class AppHostOptions
     /// <summary><c>containers</c>: the stock Aspire container resources instead of local executables.</summary>
     public const string InfrastructureKey = "AppHost:Infrastructure";
 
+    /// <summary><c>true</c>: run the DingTalk fake with its demo driver, the connector pointed at it (<c>-- --demo</c>).</summary>
+    public const string DemoKey = "AppHost:Demo";
+
     public static string[] Translate(string[] args)
     {
         var translated = new List<string>();
@@ -27,6 +30,9 @@ public static class AppHostOptions
                     break;
                 case "--data-dir" when i + 1 < args.Length:
                     translated.Add($"--{DataDirectoryKey}={Path.GetFullPath(args[++i])}");
+                    break;
+                case "--demo":
+                    translated.Add($"--{DemoKey}=true");
                     break;
                 case "--containers":
                     translated.Add($"--{InfrastructureKey}=containers");

@@ -37,6 +37,8 @@ public static class AccessPolicy
         new(Operations.ReadUnmapped,             No,       No,       All,          No),
         new(Operations.SubmitImport,             No,       No,       All,          No),
         new(Operations.ReadImports,              No,       No,       All,          No),
+        new(Operations.ConfigureIntegrations,    No,       No,       All,          No),
+        new(Operations.ReadIntegrations,         No,       No,       All,          No),
     ];
 
     private sealed record Row(Operation Operation, AccessScope? Employee, AccessScope? Approver, AccessScope? TenantAdmin, AccessScope? Integration)

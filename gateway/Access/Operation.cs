@@ -15,6 +15,7 @@ public static class Operations
     public const string IdentityLinks = "attendance.identity-links";
     public const string UnmappedIdentities = "attendance.unmapped-identities";
     public const string Imports = "attendance.imports";
+    public const string Integrations = "attendance.integrations";
 
     public static readonly Operation SubmitPunches = new(Punches, "submit");
     public static readonly Operation ReadPunches = new(Punches, "read");
@@ -35,4 +36,8 @@ public static class Operations
     /// <summary>Imports (<c>/api/imports/…</c>, punch-ledger): prepare and commit submit, the rest reads.</summary>
     public static readonly Operation SubmitImport = new(Imports, "submit");
     public static readonly Operation ReadImports = new(Imports, "read");
+
+    /// <summary>A tenant's platform connectors (DingTalk, WeCom): their settings (secrets write-only) and status.</summary>
+    public static readonly Operation ConfigureIntegrations = new(Integrations, "configure");
+    public static readonly Operation ReadIntegrations = new(Integrations, "read");
 }

@@ -5,6 +5,7 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
+using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Gateway.Errors;
@@ -65,6 +66,10 @@ public static class OperationCatalog
         GrpcEntry.Of(Imports.Descriptor, "CommitImport", Operations.SubmitImport),
         GrpcEntry.Of(Imports.Descriptor, "GetImportReport", Operations.ReadImports),
         GrpcEntry.Of(Imports.Descriptor, "ListImportAudit", Operations.ReadImports),
+        // attendance.integrations.dingtalk.v1.DingTalkIntegration
+        GrpcEntry.Of(DingTalkIntegration.Descriptor, "PutSettings", Operations.ConfigureIntegrations),
+        GrpcEntry.Of(DingTalkIntegration.Descriptor, "GetSettings", Operations.ReadIntegrations),
+        GrpcEntry.Of(DingTalkIntegration.Descriptor, "GetStatus", Operations.ReadIntegrations),
     }.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
 
     private static readonly HttpEntry[] Http =
@@ -82,6 +87,8 @@ public static class OperationCatalog
         new("POST", "/api/imports/commit", Operations.SubmitImport, null),
         new("GET", "/api/imports/report", Operations.ReadImports, null),
         new("GET", "/api/imports/audit", Operations.ReadImports, null),
+        new("GET", "/api/integrations/dingtalk/status", Operations.ReadIntegrations, null),
+        new("PUT", "/api/integrations/dingtalk/settings", Operations.ConfigureIntegrations, null),
         // /api/punches: added here (and so reachable) when punch-ledger serves it.
     ];
 

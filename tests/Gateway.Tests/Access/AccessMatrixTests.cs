@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
+using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Gateway.Access;
@@ -46,6 +47,9 @@ public sealed class AccessMatrixTests
         ["/attendance.imports.v1.Imports/CommitImport"] =             ("- - T -", _ => new CommitImportRequest { ImportId = Guid.Empty.ToString("D"), CommitToken = "t" }),
         ["/attendance.imports.v1.Imports/GetImportReport"] =          ("- - T -", _ => new GetImportRequest { ImportId = Guid.Empty.ToString("D") }),
         ["/attendance.imports.v1.Imports/ListImportAudit"] =          ("- - T -", _ => new ListImportAuditRequest()),
+        ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/PutSettings"] = ("- - T -", _ => new PutSettingsRequest { ClientId = "ding-app", ClientSecret = "s", Enabled = true }),
+        ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetSettings"] = ("- - T -", _ => new GetSettingsRequest()),
+        ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetStatus"] =   ("- - T -", _ => new GetStatusRequest()),
     };
 
     internal static readonly Dictionary<(string Method, string Path), (string Expected, Func<Guid, string> QueryAbout)> HttpExpectations = new()
@@ -60,6 +64,8 @@ public sealed class AccessMatrixTests
         [("POST", "/api/imports/commit")] =   ("- - T -", _ => $"?import_id={Guid.Empty:D}"),
         [("GET", "/api/imports/report")] =    ("- - T -", _ => $"?import_id={Guid.Empty:D}"),
         [("GET", "/api/imports/audit")] =     ("- - T -", _ => ""),
+        [("GET", "/api/integrations/dingtalk/status")] = ("- - T -", _ => ""),
+        [("PUT", "/api/integrations/dingtalk/settings")] = ("- - T -", _ => ""),
     };
 
     public static PunchInput ManualPunch(Guid person) => new()
@@ -75,14 +81,14 @@ public sealed class AccessMatrixTests
     public void Every_grpc_method_of_the_contracts_is_in_the_catalog_and_in_this_table()
     {
         // Every rpc of the .proto files, from the descriptors Grpc.Tools generated.
-        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, ImportsReflection.Descriptor }
+        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, ImportsReflection.Descriptor, DingtalkIntegrationReflection.Descriptor }
             .SelectMany(file => file.Services)
             .SelectMany(service => service.Methods)
             .Select(method => $"/{method.Service.FullName}/{method.Name}")
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(22, contractMethods.Count);
+        Assert.Equal(25, contractMethods.Count);
         Assert.Equal(contractMethods, OperationCatalog.GrpcMethods.Order(StringComparer.Ordinal));
         Assert.Equal(contractMethods, GrpcExpectations.Keys.Order(StringComparer.Ordinal));
     }

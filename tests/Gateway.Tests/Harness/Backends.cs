@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ContractLedger = HrmsAttendance.Contracts.Ledger.V1.PunchLedger;
 using ContractResults = HrmsAttendance.Contracts.Results.V1.DailyResults;
 using ContractIdentity = HrmsAttendance.Contracts.Identity.V1.IdentityMapping;
+using ContractDingTalk = HrmsAttendance.Contracts.Integrations.DingTalk.V1.DingTalkIntegration;
 
 namespace HrmsAttendance.Gateway.Tests.Harness;
 
@@ -24,6 +25,7 @@ public static class Backends
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
             app.MapGrpcService<ImportsStub>();
+            app.MapGrpcService<DingTalkStub>();
             MapJson(app);
         });
 
@@ -36,6 +38,7 @@ public static class Backends
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
             app.MapGrpcService<ImportsStub>();
+            app.MapGrpcService<DingTalkStub>();
             MapJson(app);
         });
 
@@ -55,12 +58,15 @@ public static class Backends
             app.MapGet("/api/imports/" + route, () => Results.Json(new { route }));
         foreach (var route in new[] { "prepare", "commit" })
             app.MapPost("/api/imports/" + route, () => Results.Json(new { route }));
+        app.MapGet("/api/integrations/dingtalk/status", () => Results.Json(new { configured = false }));
+        app.MapPut("/api/integrations/dingtalk/settings", () => Results.Json(new { enabled = true }));
     }
 
     public sealed class LedgerStub : ContractLedger.PunchLedgerBase;
     public sealed class ResultsStub : ContractResults.DailyResultsBase;
     public sealed class IdentityStub : ContractIdentity.IdentityMappingBase;
     public sealed class ImportsStub : HrmsAttendance.Contracts.Imports.V1.Imports.ImportsBase;
+    public sealed class DingTalkStub : ContractDingTalk.DingTalkIntegrationBase;
 }
 
 /// <summary>The shapes service; each test sets the handlers it needs (the defaults echo).</summary>

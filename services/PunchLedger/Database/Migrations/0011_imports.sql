@@ -38,8 +38,6 @@ CREATE TABLE staffing.import_batches (
   committed_by text NULL,
   commit_requested_at timestamptz NULL,
   rows_committed integer NOT NULL DEFAULT 0,
-  -- The commit's cursor: every valid row up to this line has its outcome (moved in the transaction of each chunk).
-  commit_after_line integer NOT NULL DEFAULT 0,
   rows_accepted integer NOT NULL DEFAULT 0,
   rows_duplicate integer NOT NULL DEFAULT 0,
   rows_rejected integer NOT NULL DEFAULT 0,

@@ -1,0 +1,66 @@
+using HrmsAttendance.Connectors.Parking;
+using HrmsAttendance.Connectors.Pipeline;
+using HrmsAttendance.Database;
+using HrmsAttendance.Messaging;
+using HrmsAttendance.ServiceDefaults;
+using HrmsAttendance.Tokens;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using IdentityMappingClient = HrmsAttendance.Contracts.Identity.V1.IdentityMapping.IdentityMappingClient;
+using PunchLedgerClient = HrmsAttendance.Contracts.Ledger.V1.PunchLedger.PunchLedgerClient;
+
+namespace HrmsAttendance.Connectors;
+
+public static class ConnectorExtensions
+{
+    /// <summary>The connection string name: the connector's own NOSUPERUSER NOBYPASSRLS login.</summary>
+    public const string DatabaseName = "attendance";
+
+    /// <summary>Service-discovery addresses of the services' gRPC endpoints (Aspire: <c>services__punch-ledger__grpc__0</c>).</summary>
+    public const string PunchLedgerAddress = "http://_grpc.punch-ledger";
+    public const string IdentityMappingAddress = "http://_grpc.identity-mapping";
+
+    /// <summary>
+    /// The shared pipeline for <paramref name="provider"/>: its database pool (own login), the gRPC clients of
+    /// identity-mapping and punch-ledger through Grpc.Net.ClientFactory (service discovery and, from ServiceDefaults, the
+    /// standard resilience handler: the calls are idempotent, except the one that counts parked punches, which has a
+    /// client without it), the service tokens, the parked punches, and the bus with the replay consumer on a queue of
+    /// the connector's own (so two connectors never take each other's link messages).
+    /// </summary>
+    public static IHostApplicationBuilder AddConnectorPipeline(this IHostApplicationBuilder builder, ConnectorProvider provider,
+        Action<IBusRegistrationConfigurator>? configureBus = null)
+    {
+        builder.AddServiceDataSource(DatabaseName);
+        builder.Services.AddSingleton(provider);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(AccessTokenSettings.FromConfiguration(builder.Configuration.GetSection(AccessTokenSettings.ConfigurationSection)));
+        builder.Services.AddSingleton<ConnectorCalls>();
+        builder.Services.AddSingleton<ConnectorMetrics>();
+        builder.Services.AddSingleton<ParkedPunchStore>();
+        builder.Services.AddSingleton<PunchPipeline>();
+        builder.Services.AddServiceActivitySource(PunchPipeline.ActivitySource.Name);
+        builder.Services.AddServiceActivitySource(ConnectorMetrics.MeterName);
+
+        builder.Services.AddGrpcClient<PunchLedgerClient>(o => o.Address = new Uri(PunchLedgerAddress));
+        builder.Services.AddGrpcClient<IdentityMappingClient>(o => o.Address = new Uri(IdentityMappingAddress));
+        // RemoveAllResilienceHandlers is marked experimental (EXTEXP0001); it is the served package's way to take the
+        // handler ServiceDefaults adds to every HttpClient off one client.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddGrpcClient<IdentityMappingClient>(UnretriedClientName, o => o.Address = new Uri(IdentityMappingAddress))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        builder.Services.AddSingleton(provider => new UnretriedIdentityMappingClient(
+            provider.GetRequiredService<Grpc.Net.ClientFactory.GrpcClientFactory>().CreateClient<IdentityMappingClient>(UnretriedClientName)));
+
+        builder.AddMessageBus(bus =>
+        {
+            bus.AddConsumer<ParkedPunchReplay>().Endpoint(endpoint => endpoint.Name = $"{provider.ServiceName}-parked-punch-replay");
+            configureBus?.Invoke(bus);
+        });
+        return builder;
+    }
+
+    private const string UnretriedClientName = "identity-mapping-unretried";
+}

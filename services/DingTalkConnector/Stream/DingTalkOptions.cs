@@ -1,0 +1,23 @@
+namespace HrmsAttendance.DingTalkConnector.Stream;
+
+/// <summary>Bound from the configuration section <c>DingTalk</c>.</summary>
+public sealed class DingTalkOptions
+{
+    public const string SectionName = "DingTalk";
+
+    /// <summary>DingTalk's open API (connections/open); the AppHost's <c>--demo</c> points it at the fake.</summary>
+    public Uri OpenApiBaseUrl { get; set; } = new("https://api.dingtalk.com");
+
+    /// <summary>The first reconnect delay after a failure; doubled per failure up to <see cref="MaxReconnectDelay"/>, with jitter.</summary>
+    public TimeSpan MinReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often the connector looks for tenants whose stream no replica holds (and settings that changed).</summary>
+    public TimeSpan TenantScanInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a tenant's stream lease lives without renewal (renewed every third of it).</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The <c>ua</c> sent with connections/open.</summary>
+    public string UserAgent { get; set; } = "hrms-attendance-dingtalk-connector/1";
+}

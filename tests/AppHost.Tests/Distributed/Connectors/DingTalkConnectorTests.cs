@@ -1,0 +1,211 @@
+using System.Text.Json;
+using HrmsAttendance.AppHost.Tests.Distributed.Faults;
+using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Contracts.Results.V1;
+using static HrmsAttendance.AppHost.Tests.Distributed.Connectors.DingTalkWorld;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
+
+/// <summary>
+/// The DingTalk connector against the fake's Stream mode, through the whole topology (two connector replicas): exactly
+/// once into the ledger whatever DingTalk redelivers, nothing acknowledged before it is stored, unmapped punches parked and
+/// replayed once linked, tenants apart, one stream consumer per tenant.
+/// </summary>
+[Collection(ConnectorAppCollection.Name)]
+public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
+{
+    [Fact]
+    public async Task The_same_event_delivered_ten_times_is_one_ledger_event_with_its_raw_payload()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        await world.LinkAsync("u-ten", person);
+
+        for (var i = 0; i < 10; i++)
+            world.DingTalk.PublishCheckRecords(world.ClientId, [("u-ten", OnMonday(9, 1), "rec-ten")], eventId: "evt-ten");
+        await Eventually(() => world.Acked("SUCCESS") == 10, "all ten deliveries are acknowledged SUCCESS");
+
+        var punch = Assert.Single(await world.PunchesAsync(person));
+        Assert.Equal(SourceProvider.Dingtalk, punch.SourceProvider);
+        Assert.Equal("rec-ten", punch.SourceEventId);
+        Assert.Equal(PunchType.Raw, punch.PunchType);
+        Assert.Equal(OnMonday(9, 1), punch.PunchTime.ToDateTimeOffset());
+        using var payload = JsonDocument.Parse(punch.PayloadJson);
+        Assert.Equal("Normal", payload.RootElement.GetProperty("record").GetProperty("timeResult").GetString()); // kept, not used
+        Assert.Equal("evt-ten", payload.RootElement.GetProperty("event").GetProperty("eventId").GetString());
+
+        var status = await world.StatusAsync();
+        Assert.Equal("connected", status.State);
+        Assert.Equal(10, status.EventsAcknowledged);
+        Assert.Equal(0, status.ParkedPunches);
+    }
+
+    [Fact]
+    public async Task A_connection_dropped_mid_stream_reconnects_and_nothing_is_lost_or_doubled()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        await world.LinkAsync("u-drop", person);
+
+        const int events = 30;
+        for (var i = 0; i < events; i++)
+            world.DingTalk.PublishCheckRecords(world.ClientId, [("u-drop", OnMonday(8, 0).AddMinutes(i), $"rec-drop-{i}")]);
+        await Eventually(() => world.Acked("SUCCESS") >= 3, "some events are acknowledged");
+        world.DingTalk.DropConnections(world.ClientId);
+        await Eventually(() => world.DingTalk.Pending(world.ClientId) == 0, "every event is acknowledged SUCCESS after the reconnect");
+
+        var punches = await world.PunchesAsync(person);
+        Assert.Equal(events, punches.Count);
+        Assert.Equal(events, punches.Select(p => p.SourceEventId).Distinct().Count());
+        Assert.True(world.DingTalk.Connections(world.ClientId).Opened >= 2, "the connector opened a new connection");
+    }
+
+    [Fact]
+    public async Task Ping_is_answered_and_a_disconnect_frame_opens_a_new_connection()
+    {
+        using var world = await ConnectedAsync(fixture);
+        Assert.True(await world.DingTalk.PingAsync(world.ClientId, TimeSpan.FromSeconds(10)), "the ping is answered with its data");
+
+        var opened = world.DingTalk.Connections(world.ClientId).Opened;
+        await world.DingTalk.SendDisconnectAsync(world.ClientId);
+        await Eventually(() => world.DingTalk.Connections(world.ClientId).Opened > opened, "a new connection is opened after disconnect");
+
+        var person = await world.NewPersonAsync();
+        await world.LinkAsync("u-after", person);
+        world.DingTalk.PublishCheckRecords(world.ClientId, [("u-after", OnMonday(9, 0), "rec-after")]);
+        await EventuallyAsync(async () => (await world.PunchesAsync(person)).Count == 1, "the event on the new connection is recorded");
+    }
+
+    [Fact]
+    public async Task With_the_ledger_down_an_event_is_acknowledged_LATER_and_recorded_once_after_recovery()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        await world.LinkAsync("u-down", person);
+
+        await ResourceFaults.StopAsync(fixture.App, "punch-ledger", TimeSpan.FromSeconds(60));
+        try
+        {
+            world.DingTalk.PublishCheckRecords(world.ClientId, [("u-down", OnMonday(9, 2), "rec-down")]);
+            await Eventually(() => world.Acked("LATER") >= 1, "the event is acknowledged LATER while the ledger is down");
+            Assert.Equal(0, world.Acked("SUCCESS"));
+        }
+        finally
+        {
+            await ResourceFaults.StartAsync(fixture.App, "punch-ledger", TimeSpan.FromSeconds(120));
+        }
+        await Eventually(() => world.Acked("SUCCESS") == 1, "the redelivered event is acknowledged SUCCESS after recovery");
+        var punch = Assert.Single(await world.PunchesAsync(person));
+        Assert.Equal("rec-down", punch.SourceEventId);
+        Assert.True((await world.StatusAsync()).EventsDeferred >= 1);
+    }
+
+    [Fact]
+    public async Task An_unmapped_users_punches_are_parked_then_replayed_when_linked_with_the_results_of_the_same_punches_entered_by_hand()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var viaDingTalk = await world.NewPersonAsync();
+        var byHand = await world.NewPersonAsync();
+        var times = new[] { OnMonday(9, 7), OnMonday(12, 30), OnMonday(17, 55) };
+
+        // Delivered twice: parked once, counted once.
+        for (var delivery = 0; delivery < 2; delivery++)
+            world.DingTalk.PublishCheckRecords(world.ClientId, times.Select((t, i) => ("u-later", t, $"rec-later-{i}")), eventId: "evt-later");
+        await Eventually(() => world.Acked("SUCCESS") == 2, "both deliveries are acknowledged SUCCESS once parked");
+        Assert.Empty(await world.PunchesAsync(viaDingTalk));
+        Assert.Equal(3, (await world.StatusAsync()).ParkedPunches);
+        var unmapped = await new IdentityMappingClient(world.Channel).ListUnmappedAsync(
+            new ListUnmappedRequest { Provider = IdentityProvider.Dingtalk }, world.AsAdmin());
+        Assert.Equal(3, Assert.Single(unmapped.Identities, u => u.ExternalUserId == "u-later").ParkedPunchCount);
+
+        await world.LinkAsync("u-later", viaDingTalk);
+        await EventuallyAsync(async () => (await world.PunchesAsync(viaDingTalk)).Count == 3, "the parked punches are replayed into the ledger");
+        var status = await world.StatusAsync();
+        Assert.Equal(0, status.ParkedPunches);
+        Assert.Equal(3, status.ReplayedPunches);
+
+        var manual = new SubmitPunchesRequest();
+        manual.Punches.AddRange(times.Select((t, i) => new PunchInput
+        {
+            PersonUuid = byHand.ToString("D"),
+            PunchTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(t),
+            PunchType = PunchType.Raw,
+            SourceProvider = SourceProvider.Manual,
+            RequestId = $"manual-{byHand:N}-{i}",
+        }));
+        await new PunchLedgerClient(world.Channel).SubmitPunchesAsync(manual, world.AsAdmin());
+
+        var results = new DailyResultsClient(world.Channel);
+        var fromDingTalk = await results.GetDailyResultAsync(new GetDailyResultRequest { PersonUuid = viaDingTalk.ToString("D"), WorkDate = "2026-03-02" }, world.AsAdmin());
+        var fromHand = await results.GetDailyResultAsync(new GetDailyResultRequest { PersonUuid = byHand.ToString("D"), WorkDate = "2026-03-02" }, world.AsAdmin());
+        Assert.Equal(3, fromDingTalk.InputPunchCount);
+        Assert.Equal(Comparable(fromHand), Comparable(fromDingTalk));
+    }
+
+    [Fact]
+    public async Task Two_tenants_never_see_each_others_punches_or_settings_and_each_stream_has_one_consumer()
+    {
+        using var first = await ConnectedAsync(fixture);
+        using var second = await ConnectedAsync(fixture);
+        var firstPerson = await first.NewPersonAsync();
+        var secondPerson = await second.NewPersonAsync();
+        await first.LinkAsync("u-same", firstPerson);
+        await second.LinkAsync("u-same", secondPerson);
+
+        first.DingTalk.PublishCheckRecords(first.ClientId, [("u-same", OnMonday(9, 3), "rec-same")]);
+        await Eventually(() => first.Acked("SUCCESS") == 1, "the first tenant's event is acknowledged");
+
+        Assert.Single(await first.PunchesAsync(firstPerson));
+        Assert.Empty(await second.PunchesAsync(secondPerson));
+        var secondStatus = await second.StatusAsync();
+        Assert.Equal(0, secondStatus.EventsAcknowledged);
+        var settings = await new DingTalkIntegrationClient(second.Channel).GetSettingsAsync(new(), second.AsAdmin());
+        Assert.Equal(second.ClientId, settings.ClientId);
+        Assert.True(settings.ClientSecretSet);
+
+        // Two replicas run; each tenant's stream was only ever held by one connection at a time.
+        Assert.Equal(1, first.DingTalk.Connections(first.ClientId).MostAtOnce);
+        Assert.Equal(1, second.DingTalk.Connections(second.ClientId).MostAtOnce);
+    }
+
+    [Fact]
+    public async Task When_the_replica_holding_a_stream_is_killed_the_stream_moves_to_a_replica_with_a_larger_fencing_token()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        await world.LinkAsync("u-over", person);
+        var before = await world.StatusAsync();
+        var holderPid = int.Parse(before.Holder.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture);
+        string? holder = null;
+        foreach (var replica in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica })
+        {
+            var wrapper = (await fixture.App.WaitHealthyAsync(replica, TimeSpan.FromSeconds(60))).ProcessId();
+            if (wrapper == holderPid || ProcessTree.DescendantsOf(wrapper!.Value).Any(p => p.Pid == holderPid)) holder = replica;
+        }
+        Assert.NotNull(holder);
+
+        // SIGKILL: the lease is not released; it runs out (ConnectorAppFixture.LeaseDuration) and a replica takes it.
+        await ResourceFaults.KillAndRestartAsync(fixture.App, holder, "DingTalkConnector", TimeSpan.FromSeconds(120));
+        world.DingTalk.PublishCheckRecords(world.ClientId, [("u-over", OnMonday(9, 4), "rec-over")]);
+        await Eventually(() => world.Acked("SUCCESS") == 1, "the event is acknowledged by the replica that took the stream over");
+
+        Assert.Single(await world.PunchesAsync(person));
+        var after = await world.StatusAsync();
+        Assert.NotEqual(before.Holder, after.Holder);
+        Assert.True(after.FencingToken > before.FencingToken, $"fencing token {after.FencingToken} after {before.FencingToken}");
+        Assert.Equal(1, world.DingTalk.Connections(world.ClientId).MostAtOnce);
+    }
+
+    private static object Comparable(DailyResult r) => new
+    {
+        r.Status,
+        Flags = string.Join(",", r.Flags),
+        r.FirstInTime,
+        r.LastOutTime,
+        r.WorkedMinutes,
+        r.LateMinutes,
+        r.EarlyLeaveMinutes,
+        r.InputPunchCount,
+    };
+}
