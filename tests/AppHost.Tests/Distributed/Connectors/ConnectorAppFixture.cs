@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using HrmsAttendance.AppHost.Extensions;
 using HrmsAttendance.Fakes.DingTalk;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +19,9 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
 
     /// <summary>How long a replica's lease lives without renewal here (15 s by default; shorter so a take-over is quick).</summary>
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(6);
+
+    /// <summary>How often the replicas sweep parked punches here (5 minutes by default).</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(3);
 
     public DistributedApplication App { get; private set; } = null!;
     public DingTalkFakeServer DingTalk { get; private set; } = null!;
@@ -49,11 +51,10 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
         foreach (var replica in new[] { connector, second })
             replica.WithEnvironment("DingTalk__OpenApiBaseUrl", DingTalk.BaseUrl.ToString())
                    .WithEnvironment("DingTalk__TenantScanInterval", "00:00:01")
-                   .WithEnvironment("DingTalk__LeaseDuration", LeaseDuration.ToString("c"));
+                   .WithEnvironment("DingTalk__LeaseDuration", LeaseDuration.ToString("c"))
+                   .WithEnvironment("Connectors__Sweep__Interval", SweepInterval.ToString("c"));
 
         App = await builder.BuildAsync();
-        foreach (var name in new[] { Connector, SecondReplica })
-            CollectLogs(name);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         try
         {
@@ -65,9 +66,10 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
         {
             var states = string.Join(", ", HealthyResources.Select(r =>
                 App.ResourceNotifications.TryGetCurrentState(r, out var state) ? $"{r}={state.Snapshot.State?.Text}/{state.Snapshot.HealthStatus}" : $"{r}=?"));
+            var logs = $"{await LogTailAsync(Connector)}{Environment.NewLine}---- {SecondReplica}:{Environment.NewLine}{await LogTailAsync(SecondReplica)}";
             await App.DisposeAsync();
             await DingTalk.DisposeAsync();
-            throw new InvalidOperationException($"The connector topology did not become healthy ({states}): {e.Message}{Environment.NewLine}{LogTail(Connector)}{Environment.NewLine}---- {SecondReplica}:{Environment.NewLine}{LogTail(SecondReplica)}", e);
+            throw new InvalidOperationException($"The connector topology did not become healthy ({states}): {e.Message}{Environment.NewLine}{logs}", e);
         }
     }
 
@@ -76,29 +78,22 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
         connector.Annotations.OfType<ResourceRelationshipAnnotation>().Select(r => r.Resource)
             .OfType<IResourceWithConnectionString>().First(r => r.Name == "dingtalk-connector-login");
 
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new();
-
-    /// <summary>The last lines a connector replica logged (for failure messages).</summary>
-    public string LogTail(string resource, int lines = 60) =>
-        _logs.TryGetValue(resource, out var queue) ? string.Join(Environment.NewLine, queue.TakeLast(lines)) : "";
-
-    private void CollectLogs(string resource)
+    /// <summary>Everything a resource logged to its console so far (from DCP).</summary>
+    public async Task<IReadOnlyList<string>> LogsAsync(string resource)
     {
-        var queue = _logs.GetOrAdd(resource, _ => new());
         var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var batch in loggers.WatchAsync(resource))
-                    foreach (var line in batch)
-                    {
-                        queue.Enqueue(line.Content);
-                        while (queue.Count > 2000) queue.TryDequeue(out _);
-                    }
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
-        });
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var lines = new List<string>();
+        await foreach (var batch in loggers.GetAllAsync(model).WithCancellation(timeout.Token))
+            lines.AddRange(batch.Select(line => line.Content));
+        return lines;
+    }
+
+    public async Task<string> LogTailAsync(string resource, int lines = 60)
+    {
+        try { return string.Join(Environment.NewLine, (await LogsAsync(resource)).TakeLast(lines)); }
+        catch (Exception e) { return $"(no logs: {e.Message})"; }
     }
 
     public async Task DisposeAsync()

@@ -124,6 +124,7 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         var status = await world.StatusAsync();
         Assert.Equal(0, status.ParkedPunches);
         Assert.Equal(3, status.ReplayedPunches);
+        Assert.False(await SweptByLogAsync(world.Tenant), "replayed by the ExternalIdentityLinked consumer, not by the sweep");
 
         var manual = new SubmitPunchesRequest();
         manual.Punches.AddRange(times.Select((t, i) => new PunchInput
@@ -195,6 +196,46 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         Assert.NotEqual(before.Holder, after.Holder);
         Assert.True(after.FencingToken > before.FencingToken, $"fencing token {after.FencingToken} after {before.FencingToken}");
         Assert.Equal(1, world.DingTalk.Connections(world.ClientId).MostAtOnce);
+    }
+
+    [Fact]
+    public async Task Parked_punches_whose_link_message_was_lost_are_replayed_by_the_sweep()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        world.DingTalk.PublishCheckRecords(world.ClientId, [("u-lost", OnMonday(9, 5), "rec-lost")]);
+        await Eventually(() => world.Acked("SUCCESS") == 1, "the punch is parked and acknowledged");
+
+        // The link's ExternalIdentityLinked is lost: the connector's queue is unbound from the message's exchange while
+        // identity-mapping publishes it (MassTransit binds the message exchange to an exchange named after the queue).
+        await using (var broker = await BrokerQueue.OpenAsync(fixture.App, Queue))
+        {
+            await broker.UnbindAsync(LinkedExchange);
+            try
+            {
+                await world.LinkAsync("u-lost", person);
+                await Task.Delay(TimeSpan.FromSeconds(3)); // the relay publishes within a second or so; nothing reaches the queue
+            }
+            finally
+            {
+                await broker.BindAsync(LinkedExchange);
+            }
+        }
+
+        await EventuallyAsync(async () => (await world.PunchesAsync(person)).Count == 1, "the sweep replays the parked punch");
+        Assert.True(await SweptByLogAsync(world.Tenant), "the replay came from the sweep");
+        Assert.Equal(1, (await world.StatusAsync()).ReplayedPunches);
+    }
+
+    private const string Queue = "dingtalk-connector-parked-punch-replay";
+    private const string LinkedExchange = "attendance.identity.v1.external-identity-linked";
+
+    private async Task<bool> SweptByLogAsync(Guid tenant)
+    {
+        foreach (var replica in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica })
+            if ((await fixture.LogsAsync(replica)).Any(line => line.Contains($"sweep of tenant {tenant}", StringComparison.Ordinal)))
+                return true;
+        return false;
     }
 
     private static object Comparable(DailyResult r) => new
