@@ -168,6 +168,14 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         // Two replicas run; each tenant's stream was only ever held by one connection at a time.
         Assert.Equal(1, first.DingTalk.Connections(first.ClientId).MostAtOnce);
         Assert.Equal(1, second.DingTalk.Connections(second.ClientId).MostAtOnce);
+
+        // The secrets went in through the gateway and out to DingTalk, and into no log on the way.
+        foreach (var resource in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica, "gateway" })
+        {
+            var logs = await fixture.LogsAsync(resource);
+            Assert.NotEmpty(logs);
+            Assert.DoesNotContain(logs, line => line.Contains(first.ClientSecret, StringComparison.Ordinal) || line.Contains(second.ClientSecret, StringComparison.Ordinal));
+        }
     }
 
     [Fact]
