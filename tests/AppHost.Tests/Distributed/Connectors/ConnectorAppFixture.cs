@@ -7,7 +7,7 @@ namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
 /// <summary>
 /// The AppHost's topology with the DingTalk connector pointed at an in-process <see cref="DingTalkFakeServer"/>, and a
 /// second replica of the connector (<c>dingtalk-connector-2</c>: the same project, its own ports), so every test here
-/// runs against two replicas competing for each tenant's stream. Its own data directory and servers; no dashboard.
+/// runs against two replicas competing for each tenant's stream. Its own data directory and servers.
 /// </summary>
 public sealed class ConnectorAppFixture : IAsyncLifetime
 {
@@ -21,7 +21,7 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(6);
 
     /// <summary>How often the replicas sweep parked punches here (5 minutes by default).</summary>
-    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
 
     public DistributedApplication App { get; private set; } = null!;
     public DingTalkFakeServer DingTalk { get; private set; } = null!;
@@ -30,9 +30,22 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         DingTalk = await DingTalkFakeServer.StartAsync();
+        // With the dashboard, as DistributedAppFixture: without it the services' OTLP exporter has nowhere to flush to
+        // when a test stops one (punch-ledger), and DCP gave up waiting for it to exit.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--{AppHostOptions.DataDirectoryKey}={DataDirectory}", $"--{AppHostOptions.FreshKey}=true"],
-            (options, _) => options.DisableDashboard = true);
+        [
+            $"--{AppHostOptions.DataDirectoryKey}={DataDirectory}",
+            $"--{AppHostOptions.FreshKey}=true",
+            $"--ASPNETCORE_URLS=http://127.0.0.1:{DistributedAppFixture.FreeLoopbackPort()}",
+            $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{DistributedAppFixture.FreeLoopbackPort()}",
+            $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{DistributedAppFixture.FreeLoopbackPort()}",
+            "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+        ],
+        (options, _) =>
+        {
+            options.DisableDashboard = false;
+            options.AllowUnsecuredTransport = true;
+        });
 
         var connector = builder.CreateResourceBuilder<ProjectResource>(Connector);
         // The second replica: the same project with the same references and secrets as the AppHost gives the first
