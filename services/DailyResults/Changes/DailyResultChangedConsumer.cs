@@ -1,6 +1,7 @@
 using HrmsAttendance.Contracts.Messages.V1;
 using HrmsAttendance.DailyResults.Data;
 using MassTransit;
+using Npgsql;
 
 namespace HrmsAttendance.DailyResults.Changes;
 
@@ -8,7 +9,8 @@ namespace HrmsAttendance.DailyResults.Changes;
 /// Stores DailyResultChanged in the change feed in batches (one transaction for up to <see cref="BatchSize"/> messages,
 /// instead of one per message) and wakes this process's watchers. Idempotent by construction: the store keys a change by
 /// its message id, so a redelivery stores nothing and wakes nobody.
-/// A failing batch is stored again one message at a time, so one bad message does not hold back the others: they are
+/// A batch refused for its content (a data exception or a constraint) is stored again one message at a time, so one bad
+/// message does not hold back the others: they are
 /// stored (and streamed), then the consumer throws, the bus retries the batch (exponential) and moves it to the error
 /// queue if the bad message keeps failing. The good messages that go there with it were stored already; requeued, they
 /// store nothing.
@@ -30,12 +32,15 @@ public sealed class DailyResultChangedConsumer(ChangeFeedStore store, ChangeFeed
             if ((await store.RecordAsync(changes, context.CancellationToken)).Count > 0)
                 signal.Notify();
         }
-        catch (Exception batchFailure) when (changes.Count > 1 && !context.CancellationToken.IsCancellationRequested)
+        catch (PostgresException batchFailure) when (changes.Count > 1 && IsAboutTheData(batchFailure))
         {
             logger.LogWarning(batchFailure, "Storing {Count} daily-result changes together failed; storing them one at a time", changes.Count);
             await RecordOneByOneAsync(changes, context.CancellationToken);
         }
     }
+
+    /// <summary>A data exception or a broken constraint: a message's content, not the database's state (then the batch is retried whole).</summary>
+    private static bool IsAboutTheData(PostgresException e) => e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
 
     private async Task RecordOneByOneAsync(List<DailyResultChanged> changes, CancellationToken ct)
     {
