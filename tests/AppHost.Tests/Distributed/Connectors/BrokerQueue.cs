@@ -21,6 +21,23 @@ internal sealed class BrokerQueue(IConnection connection, IChannel channel, stri
 
     public Task BindAsync(string messageExchange) => channel.ExchangeBindAsync(queue, messageExchange, "");
 
+    /// <summary>A queue of the test's own (exclusive, gone with this connection) bound to <paramref name="messageExchange"/>.</summary>
+    public async Task<string> ProbeAsync(string messageExchange)
+    {
+        var probe = await channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true);
+        await channel.QueueBindAsync(probe.QueueName, messageExchange, "");
+        return probe.QueueName;
+    }
+
+    /// <summary>Whether a message whose body contains <paramref name="text"/> has reached the probe queue (reads what waits there).</summary>
+    public async Task<bool> ProbeReceivedAsync(string probe, string text)
+    {
+        while (await channel.BasicGetAsync(probe, autoAck: true) is { } message)
+            if (System.Text.Encoding.UTF8.GetString(message.Body.Span).Contains(text, StringComparison.Ordinal))
+                return true;
+        return false;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await channel.CloseAsync();

@@ -219,11 +219,15 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         // identity-mapping publishes it (MassTransit binds the message exchange to an exchange named after the queue).
         await using (var broker = await BrokerQueue.OpenAsync(fixture.App, Queue))
         {
+            var probe = await broker.ProbeAsync(LinkedExchange);
             await broker.UnbindAsync(LinkedExchange);
             try
             {
                 await world.LinkAsync("u-lost", person);
-                await Task.Delay(TimeSpan.FromSeconds(3)); // the relay publishes within a second or so; nothing reaches the queue
+                // Rebound only once identity-mapping's relay has published the message (a probe queue got it), however
+                // slow the relay is under load: it never reaches the connector's queue.
+                await EventuallyAsync(() => broker.ProbeReceivedAsync(probe, world.Tenant.ToString()),
+                    "identity-mapping publishes ExternalIdentityLinked");
             }
             finally
             {
