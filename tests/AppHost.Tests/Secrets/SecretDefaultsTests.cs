@@ -24,7 +24,7 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
         ["IdentityMapping"] = ("services/IdentityMapping", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
         ["DailyResults"] = ("services/DailyResults", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
         ["Gateway"] = ("gateway", WithToken(new() { ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1" })),
-        ["Migrations"] = ("services/Migrations", Postgres("attendance", "attendance-owner", "punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login")),
+        ["Migrations"] = ("services/Migrations", Postgres("attendance", "attendance-owner", "punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login", "wecom-connector-login")),
     };
 
     public static TheoryData<string, string, string?, string> Cases()

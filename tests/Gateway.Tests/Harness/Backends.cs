@@ -7,6 +7,7 @@ using ContractLedger = HrmsAttendance.Contracts.Ledger.V1.PunchLedger;
 using ContractResults = HrmsAttendance.Contracts.Results.V1.DailyResults;
 using ContractIdentity = HrmsAttendance.Contracts.Identity.V1.IdentityMapping;
 using ContractDingTalk = HrmsAttendance.Contracts.Integrations.DingTalk.V1.DingTalkIntegration;
+using ContractWeCom = HrmsAttendance.Contracts.Integrations.WeCom.V1.WeComIntegration;
 
 namespace HrmsAttendance.Gateway.Tests.Harness;
 
@@ -25,6 +26,7 @@ public static class Backends
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
             app.MapGrpcService<DingTalkStub>();
+            app.MapGrpcService<WeComStub>();
             MapJson(app);
         });
 
@@ -37,6 +39,7 @@ public static class Backends
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
             app.MapGrpcService<DingTalkStub>();
+            app.MapGrpcService<WeComStub>();
             MapJson(app);
         });
 
@@ -54,12 +57,15 @@ public static class Backends
         app.MapGet("/api/identity/unmapped", () => Results.Json(new { items = Array.Empty<string>() }));
         app.MapGet("/api/integrations/dingtalk/status", () => Results.Json(new { configured = false }));
         app.MapPut("/api/integrations/dingtalk/settings", () => Results.Json(new { enabled = true }));
+        app.MapGet("/api/integrations/wecom/status", () => Results.Json(new { configured = false }));
+        app.MapPut("/api/integrations/wecom/settings", () => Results.Json(new { enabled = true }));
     }
 
     public sealed class LedgerStub : ContractLedger.PunchLedgerBase;
     public sealed class ResultsStub : ContractResults.DailyResultsBase;
     public sealed class IdentityStub : ContractIdentity.IdentityMappingBase;
     public sealed class DingTalkStub : ContractDingTalk.DingTalkIntegrationBase;
+    public sealed class WeComStub : ContractWeCom.WeComIntegrationBase;
 }
 
 /// <summary>The shapes service; each test sets the handlers it needs (the defaults echo).</summary>
