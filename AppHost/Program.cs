@@ -101,9 +101,12 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
-// `-- --demo`: a DingTalk fake (Stream mode) with a demo tenant whose punches arrive every few seconds.
+// `-- --demo`: DingTalk (Stream mode) and WeCom fakes with a demo tenant whose punches arrive every few seconds.
 if (bool.TryParse(builder.Configuration[AppHostOptions.DemoKey], out var demo) && demo)
+{
     builder.AddDingTalkDemo(dingTalkConnector, gateway, tokenSigningKey);
+    builder.AddWeComDemo(weComConnector, gateway, tokenSigningKey);
+}
 
 await builder.Build().RunAsync();
 return 0;
