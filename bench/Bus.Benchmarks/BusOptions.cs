@@ -12,17 +12,19 @@ namespace HrmsAttendance.Bus.Benchmarks;
 /// <param name="BacklogBatch">Punches per SubmitPunches call of the backlog.</param>
 /// <param name="Persons">Persons registered per tenant through identity-mapping before the load.</param>
 /// <param name="WarmupSeconds">Paced punches before the steady measurement (connections, JIT), not counted.</param>
+/// <param name="ViaGateway">The steady punches, the watch and the SSE subscriber go through the gateway (as other systems
+/// call us) instead of straight to the services.</param>
 public sealed record BusOptions(double Seconds, double Rate, int Backlog, int BaselineMessages, double BaselineSeconds,
-    int Senders, int SteadyBatch, int BacklogBatch, int Persons, double WarmupSeconds)
+    int Senders, int SteadyBatch, int BacklogBatch, int Persons, double WarmupSeconds, bool ViaGateway)
 {
     public const string Usage =
         "dotnet run -c Release --project bench/Bus.Benchmarks [-- --seconds 60 --rate 500 --backlog 20000 " +
-        "--baseline-messages 10000 --baseline-seconds 10 --senders 32 --steady-batch 1 --backlog-batch 500 --persons 500 --warmup-seconds 5]";
+        "--baseline-messages 10000 --baseline-seconds 10 --senders 32 --steady-batch 1 --backlog-batch 500 --persons 500 --warmup-seconds 5 --via direct|gateway]";
 
     public static BusOptions Parse(string[] args)
     {
         var options = new BusOptions(Seconds: 60, Rate: 500, Backlog: 20_000, BaselineMessages: 10_000, BaselineSeconds: 10,
-            Senders: 32, SteadyBatch: 1, BacklogBatch: 500, Persons: 500, WarmupSeconds: 5);
+            Senders: 32, SteadyBatch: 1, BacklogBatch: 500, Persons: 500, WarmupSeconds: 5, ViaGateway: false);
         if (args.Length % 2 == 1) throw new ArgumentException($"option {args[^1]} needs a value. Usage: {Usage}");
         for (var i = 0; i < args.Length; i += 2)
         {
@@ -39,6 +41,15 @@ public sealed record BusOptions(double Seconds, double Rate, int Backlog, int Ba
                 "--backlog-batch" => options with { BacklogBatch = Integer(value) },
                 "--persons" => options with { Persons = Integer(value) },
                 "--warmup-seconds" => options with { WarmupSeconds = Number(value) },
+                "--via" => options with
+                {
+                    ViaGateway = value switch
+                    {
+                        "gateway" => true,
+                        "direct" => false,
+                        _ => throw new ArgumentException($"--via is direct or gateway, got {value}"),
+                    },
+                },
                 _ => throw new ArgumentException($"unknown option {args[i]}. Usage: {Usage}"),
             };
         }
@@ -57,7 +68,7 @@ public sealed record BusOptions(double Seconds, double Rate, int Backlog, int Ba
 
     public override string ToString() =>
         $"steady {Rate:0.#} punches/s × {Seconds:0.#} s after {WarmupSeconds:0.#} s warm-up " +
-        $"({(SteadyBatch == 1 ? "SubmitPunch" : $"SubmitPunches of {SteadyBatch}")} straight to punch-ledger, {Senders} senders); " +
+        $"({(SteadyBatch == 1 ? "SubmitPunch" : $"SubmitPunches of {SteadyBatch}")} {(ViaGateway ? "through the gateway" : "straight to punch-ledger")}, {Senders} senders); " +
         $"backlog {Backlog:N0} punches (SubmitPunches of {BacklogBatch}); baseline {BaselineMessages:N0} messages at once and " +
         $"{Rate:0.#}/s × {BaselineSeconds:0.#} s; {Persons} persons per tenant";
 }

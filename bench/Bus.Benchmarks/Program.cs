@@ -3,6 +3,8 @@ extern alias AppHostProject;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
 using HrmsAttendance.Bus.Benchmarks;
@@ -19,9 +21,10 @@ using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.Deve
 // identity-mapping for two fresh tenants, a MassTransit bus of the bench's own on the AppHost's `messaging` RabbitMQ, then
 //  1. baseline: MassTransit publish → consume on the same broker from this process (PunchRecorded-shaped messages to a
 //     queue of its own): lag at --rate messages/s, and messages/s of --baseline-messages published at once with confirms;
-//  2. steady: --rate punches/s for --seconds straight to punch-ledger's gRPC port; lag from the commit (OccurredAt, the
-//     outbox row's created_at) to this process's consumer of PunchRecorded and DailyResultChanged, and to a
-//     WatchDailyResults subscriber on daily-results; delivered vs expected, duplicates;
+//  2. steady: --rate punches/s for --seconds straight to punch-ledger's gRPC port (or through the gateway: --via gateway);
+//     lag from the commit (OccurredAt, the outbox row's created_at) to this process's consumer of PunchRecorded and
+//     DailyResultChanged, and to a WatchDailyResults subscriber and a GET /api/daily-results/changes (SSE) subscriber on
+//     daily-results (or through the gateway); delivered vs expected, duplicates;
 //  3. relay throughput: the broker stopped (Aspire's stop command), --backlog punches submitted, the broker started; the
 //     relay's drain timed until every message arrived: messages/s, as a ratio to the baseline's.
 // Usage: dotnet run -c Release --project bench/Bus.Benchmarks [-- --seconds 60 --rate 500 --backlog 20000 …]
@@ -51,7 +54,12 @@ var (steadyTenant, backlogTenant, baselineTenant) = (Guid.NewGuid(), Guid.NewGui
 
 using var ledgerChannel = GrpcChannel.ForAddress(app.GetEndpoint("punch-ledger", "grpc"));
 using var resultsChannel = GrpcChannel.ForAddress(app.GetEndpoint("daily-results", "grpc"));
+using var gatewayChannel = GrpcChannel.ForAddress(app.GetEndpoint("gateway", "grpc"));
 var ledger = new PunchLedgerClient(ledgerChannel);
+// The steady phase's calls: straight to the services, or through the gateway (--via gateway).
+var steadyLedger = options.ViaGateway ? new PunchLedgerClient(gatewayChannel) : ledger;
+var steadyResults = new DailyResultsClient(options.ViaGateway ? gatewayChannel : resultsChannel);
+var sseAddress = new Uri(app.GetEndpoint(options.ViaGateway ? "gateway" : "daily-results", "http"), "/api/daily-results/changes?resume_after=0");
 LoadPersons steadyPersons, backlogPersons;
 using (var identityChannel = GrpcChannel.ForAddress(app.GetEndpoint("identity-mapping", "grpc")))
 {
@@ -121,7 +129,7 @@ Console.WriteLine($"baseline, {options.BaselineMessages:N0} published at once: a
 Console.WriteLine();
 var watched = new ConcurrentDictionary<Guid, (DateTimeOffset OccurredAt, DateTimeOffset Received)>();
 using var stopWatching = new CancellationTokenSource();
-var watchCall = new DailyResultsClient(resultsChannel).WatchDailyResults(new WatchDailyResultsRequest { ResumeAfter = 0 },
+var watchCall = steadyResults.WatchDailyResults(new WatchDailyResultsRequest { ResumeAfter = 0 },
     new CallOptions(BearerFor(steadyTenant), cancellationToken: stopWatching.Token));
 var watching = Task.Run(async () =>
 {
@@ -136,6 +144,30 @@ var watching = Task.Run(async () =>
     catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled) { }
     catch (OperationCanceledException) { }
 });
+// And an SSE subscriber of GET /api/daily-results/changes, the same tenant from its first change.
+var streamed = new ConcurrentDictionary<Guid, (DateTimeOffset OccurredAt, DateTimeOffset Received)>();
+using var sseClient = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+using var sseRequest = new HttpRequestMessage(HttpMethod.Get, sseAddress);
+sseRequest.Headers.Authorization = new("Bearer", BearerFor(steadyTenant).GetValue("authorization")!["Bearer ".Length..]);
+using var sseResponse = await sseClient.SendAsync(sseRequest, HttpCompletionOption.ResponseHeadersRead);
+sseResponse.EnsureSuccessStatusCode();
+var streaming = Task.Run(async () =>
+{
+    try
+    {
+        await using var body = await sseResponse.Content.ReadAsStreamAsync(stopWatching.Token);
+        await foreach (var item in SseParser.Create(body).EnumerateAsync(stopWatching.Token))
+        {
+            if (item.EventType != "daily-result-changed") continue;
+            var received = DateTimeOffset.UtcNow;
+            using var change = JsonDocument.Parse(item.Data);
+            streamed.TryAdd(change.RootElement.GetProperty("message_id").GetGuid(),
+                (change.RootElement.GetProperty("occurred_at").GetDateTimeOffset(), received));
+        }
+    }
+    catch (OperationCanceledException) { }
+    catch (IOException) when (stopWatching.IsCancellationRequested) { }
+});
 var submitted = new ConcurrentDictionary<Guid, byte>();
 var measured = new ConcurrentDictionary<Guid, byte>();
 var errors = new ConcurrentDictionary<string, int>();
@@ -147,7 +179,7 @@ async Task SubmitSteadyAsync(ConcurrentDictionary<Guid, byte>? counted)
         if (options.SteadyBatch == 1)
         {
             var person = Random.Shared.Next(steadyPersons.Count);
-            var recorded = await ledger.SubmitPunchAsync(steadyPersons.NextPunch(person, Random.Shared), Call(steadyTenant));
+            var recorded = await steadyLedger.SubmitPunchAsync(steadyPersons.NextPunch(person, Random.Shared), Call(steadyTenant));
             if (recorded.Duplicate) throw new UnexpectedAnswerException("duplicate");
             ids.Add(recorded.EventId);
         }
@@ -156,7 +188,7 @@ async Task SubmitSteadyAsync(ConcurrentDictionary<Guid, byte>? counted)
             var batch = new SubmitPunchesRequest();
             for (var i = 0; i < options.SteadyBatch; i++)
                 batch.Punches.Add(steadyPersons.NextPunch(Random.Shared.Next(steadyPersons.Count), Random.Shared).Punch);
-            var outcomes = await ledger.SubmitPunchesAsync(batch, Call(steadyTenant));
+            var outcomes = await steadyLedger.SubmitPunchesAsync(batch, Call(steadyTenant));
             foreach (var outcome in outcomes.Outcomes)
                 if (outcome.Outcome == PunchOutcomeKind.Accepted) ids.Add(outcome.EventId);
                 else errors.AddOrUpdate(outcome.ErrorCode, 1, (_, n) => n + 1);
@@ -183,21 +215,27 @@ Console.WriteLine($"steady: {measured.Count:N0} punches accepted in {steadySecon
                   (errors.IsEmpty ? "none" : string.Join(", ", errors.Select(e => $"{e.Key} × {e.Value}"))));
 var steadyComplete = await deliveries.WaitAsync(() => submitted.Keys.All(deliveries.EventsOf(steadyTenant).Contains) /* one set per poll */, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(120));
 var busChanges = deliveries.Of(steadyTenant, nameof(DailyResultChanged));
-var watchComplete = await deliveries.WaitAsync(() => busChanges.All(c => watched.ContainsKey(c.MessageId)), TimeSpan.Zero, TimeSpan.FromSeconds(300));
+var watchComplete = await deliveries.WaitAsync(() => busChanges.All(c => watched.ContainsKey(c.MessageId) && streamed.ContainsKey(c.MessageId)),
+    TimeSpan.Zero, TimeSpan.FromSeconds(300));
 await stopWatching.CancelAsync();
 await watching;
+await streaming;
 
 var punchesSeen = deliveries.Of(steadyTenant, nameof(PunchRecorded));
 var punchLag = Lags.Of(punchesSeen.Where(d => measured.ContainsKey(d.EventId!.Value)).Select(d => d.Lag));
 var changeLag = Lags.Of(busChanges.Where(d => d.OccurredAt >= measureFrom).Select(d => d.Lag));
 var watchLag = Lags.Of(watched.Values.Where(w => w.OccurredAt >= measureFrom).Select(w => w.Received - w.OccurredAt));
+var sseLag = Lags.Of(streamed.Values.Where(w => w.OccurredAt >= measureFrom).Select(w => w.Received - w.OccurredAt));
 var steadyEventsSeen = deliveries.EventsOf(steadyTenant);
 var steadyLost = submitted.Keys.Count(id => !steadyEventsSeen.Contains(id));
 var steadyDuplicates = punchesSeen.Concat(busChanges).Sum(d => d.Count - 1);
 var watchMissing = busChanges.Count(c => !watched.ContainsKey(c.MessageId));
+var sseMissing = busChanges.Count(c => !streamed.ContainsKey(c.MessageId));
+var via = options.ViaGateway ? "through the gateway" : "daily-results";
 Console.WriteLine($"  commit → bus consumer, PunchRecorded:       {Lags.Line(punchLag)}");
 Console.WriteLine($"  commit → bus consumer, DailyResultChanged:  {Lags.Line(changeLag)}");
-Console.WriteLine($"  commit → WatchDailyResults (daily-results): {Lags.Line(watchLag)}");
+Console.WriteLine($"  commit → WatchDailyResults ({via}): {Lags.Line(watchLag)}");
+Console.WriteLine($"  commit → SSE /api/daily-results/changes ({via}): {Lags.Line(sseLag)}");
 var steadyEnd = measureFrom + TimeSpan.FromSeconds(steadySeconds);
 // Whether the lag is steady or grows (the relay falling behind): PunchRecorded lag by when the punch was committed.
 var bucket = TimeSpan.FromSeconds(Math.Max(1, Math.Round(steadySeconds / 6)));
@@ -221,7 +259,8 @@ Console.WriteLine($"  WatchDailyResults: {watchedDuring / steadySeconds:N0} chan
                   (watchedAfter.Count > 1 ? $", then {watchedAfter.Count:N0} more over {(watchedAfter.Max(w => w.Received) - steadyEnd).TotalSeconds:F1} s = {watchedAfter.Count / (watchedAfter.Max(w => w.Received) - steadyEnd).TotalSeconds:N0}/s" : ""));
 Console.WriteLine($"  PunchRecorded: {submitted.Count:N0} expected (warm-up included), {punchesSeen.Count:N0} delivered, lost {steadyLost}" +
                   $"{(steadyComplete ? "" : " (gave up waiting after 120 s)")}; DailyResultChanged: {busChanges.Count:N0} on the bus, " +
-                  $"{watched.Count:N0} on the watch stream, {watchMissing} of the bus's not on it{(watchComplete ? "" : " when the bench stopped waiting (300 s)")}; " +
+                  $"{watched.Count:N0} on the watch stream, {streamed.Count:N0} on the SSE stream, {watchMissing} / {sseMissing} of the bus's not on them" +
+                  $"{(watchComplete ? "" : " when the bench stopped waiting (300 s)")}; " +
                   $"duplicate deliveries {steadyDuplicates}; load {steadyLoadBefore} → {steadyLoadAfter}");
 
 // 3. Relay throughput: a backlog written while the broker is down, drained once it is back.
@@ -289,7 +328,8 @@ Console.WriteLine($"  baseline publish → consume at {options.Rate:N0}/s: p50 {
 Console.WriteLine($"  steady {achieved:N0} punches/s: commit → consumer PunchRecorded p50 {Lags.Ms(punchLag, 50):F1} ms, p99 {Lags.Ms(punchLag, 99):F1} ms " +
                   $"({Lags.Ms(punchLag, 50) / Lags.Ms(baselineLag, 50):F1}× / {Lags.Ms(punchLag, 99) / Lags.Ms(baselineLag, 99):F1}× the baseline's); " +
                   $"DailyResultChanged p50 {Lags.Ms(changeLag, 50):F1} ms, p99 {Lags.Ms(changeLag, 99):F1} ms; " +
-                  $"WatchDailyResults p50 {Lags.Ms(watchLag, 50):F1} ms, p99 {Lags.Ms(watchLag, 99):F1} ms");
+                  $"WatchDailyResults p50 {Lags.Ms(watchLag, 50):F1} ms, p99 {Lags.Ms(watchLag, 99):F1} ms; " +
+                  $"SSE p50 {Lags.Ms(sseLag, 50):F1} ms, p99 {Lags.Ms(sseLag, 99):F1} ms ({via})");
 if (drainRate is { } rate)
     Console.WriteLine($"  relay drain {rate:N0} messages/s = {rate / baselineRate:F2} × the baseline's {baselineRate:N0}/s");
 Console.WriteLine($"  lost {steadyLost}; errors {errors.Values.Sum()}");

@@ -1,6 +1,6 @@
 namespace HrmsAttendance.PunchLedger.Benchmarks;
 
-public sealed record BenchmarkOptions(double Seconds, int Connections, int Rounds, int BatchSize, int Persons, bool Ceilings = true, bool Prepare = false)
+public sealed record BenchmarkOptions(double Seconds, int Connections, int Rounds, int BatchSize, int Persons, bool Ceilings = true, bool Prepare = false, bool Import = true)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -16,6 +16,7 @@ public sealed record BenchmarkOptions(double Seconds, int Connections, int Round
                 "--persons" => options with { Persons = int.Parse(args[i + 1]) },
                 "--ceilings" => options with { Ceilings = bool.Parse(args[i + 1]) },
                 "--prepare" => options with { Prepare = bool.Parse(args[i + 1]) },
+                "--import" => options with { Import = bool.Parse(args[i + 1]) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -23,5 +24,5 @@ public sealed record BenchmarkOptions(double Seconds, int Connections, int Round
     }
 
     public override string ToString() =>
-        $"{Seconds}s per measurement, {Connections} connections, {Rounds} rounds, batch {BatchSize}, {Persons} persons, ceilings {Ceilings}, prepared {Prepare}";
+        $"{Seconds}s per measurement, {Connections} connections, {Rounds} rounds, batch {BatchSize}, {Persons} persons, ceilings {Ceilings}, prepared {Prepare}, import-shaped {Import}";
 }

@@ -49,6 +49,12 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
             report.Add("single punch via door", await MeasureAsync($"round {round}", 1, SingleDoorAsync));
             report.Add("COPY (baseline)", await MeasureAsync($"round {round}", options.BatchSize * 10, CopyAsync));
             report.Add("batch door", await MeasureAsync($"round {round}", options.BatchSize, BatchDoorAsync));
+            if (options.Import)
+            {
+                report.Add("COPY, import-shaped (baseline)", await MeasureAsync($"round {round}", options.BatchSize, ImportCopyAsync));
+                report.Add("batch door, import-shaped", await MeasureAsync($"round {round}", options.BatchSize, ImportBatchDoorAsync));
+                report.Add("COPY events+results, indexed (ceiling)", await MeasureAsync($"round {round}", options.BatchSize, ImportIndexedCopyAsync));
+            }
             if (!options.Ceilings) continue;
             report.Add("do-nothing door (ceiling)", await MeasureAsync($"round {round}", 1, NothingDoorAsync));
             report.Add("event-only door (ceiling)", await MeasureAsync($"round {round}", 1, EventOnlyDoorAsync));
@@ -69,6 +75,53 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
         var outcomes = await store.SubmitBatchAsync(Tenant, null, generator.Take(options.BatchSize), CancellationToken.None);
         if (outcomes.Any(o => o.Outcome != "ACCEPTED"))
             throw new InvalidOperationException($"batch door rejected rows: {outcomes.First(o => o.Outcome != "ACCEPTED")}");
+    }
+
+    private async Task ImportBatchDoorAsync(PunchGenerator generator, CancellationToken _)
+    {
+        var store = new PunchStore(app);
+        var outcomes = await store.SubmitBatchAsync(Tenant, null, generator.TakeImportShaped(options.BatchSize), CancellationToken.None);
+        if (outcomes.Any(o => o.Outcome != "ACCEPTED"))
+            throw new InvalidOperationException($"batch door rejected rows: {outcomes.First(o => o.Outcome != "ACCEPTED")}");
+    }
+
+    /// <summary>The same import-shaped rows, COPY into the unindexed table: the baseline of the import ratio.</summary>
+    private async Task ImportCopyAsync(PunchGenerator generator, CancellationToken _)
+    {
+        await using var connection = await owner.OpenConnectionAsync();
+        await CopyPunchesAsync(connection, "bench.bare_punches", generator.TakeImportShaped(options.BatchSize));
+    }
+
+    /// <summary>
+    /// The least any door must write for an import-shaped batch, with nothing computed: the events by COPY into a copy of
+    /// the ledger's event table (its indexes, defaults and checks) and one result row per (person, work date) by COPY into
+    /// a copy of the results table (its two indexes and checks), in one transaction. No RLS, idempotency, lock, reading
+    /// back, rules or outbox.
+    /// </summary>
+    private async Task ImportIndexedCopyAsync(PunchGenerator generator, CancellationToken _)
+    {
+        var punches = generator.TakeImportShaped(options.BatchSize);
+        await using var connection = await owner.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await CopyPunchesAsync(connection,
+            "bench.indexed_punches (tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id, request_id, payload)", punches);
+        await using (var results = await connection.BeginBinaryImportAsync(
+            "COPY bench.indexed_results (tenant_id, person_uuid, work_date, ruleset_version, status, worked_minutes, input_punch_count) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var day in punches.GroupBy(p => (p.PersonUuid, Date: DateOnly.FromDateTime(p.PunchTime.ToOffset(TimeSpan.FromHours(8)).DateTime))))
+            {
+                await results.StartRowAsync();
+                await results.WriteAsync(Tenant, NpgsqlDbType.Uuid);
+                await results.WriteAsync(day.Key.PersonUuid, NpgsqlDbType.Uuid);
+                await results.WriteAsync(day.Key.Date, NpgsqlDbType.Date);
+                await results.WriteAsync("STANDARD_SHIFT_V1", NpgsqlDbType.Text);
+                await results.WriteAsync("PRESENT", NpgsqlDbType.Text);
+                await results.WriteAsync(540, NpgsqlDbType.Integer);
+                await results.WriteAsync(day.Count(), NpgsqlDbType.Integer);
+            }
+            await results.CompleteAsync();
+        }
+        await transaction.CommitAsync();
     }
 
     /// <summary>
@@ -128,6 +181,7 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
 
     private const string CeilingSql = $$"""
         CREATE TABLE IF NOT EXISTS bench.indexed_punches (LIKE staffing.time_punch_events INCLUDING ALL);
+        CREATE TABLE IF NOT EXISTS bench.indexed_results (LIKE staffing.daily_attendance_results INCLUDING ALL);
         CREATE TABLE IF NOT EXISTS bench.door_rows (LIKE bench.bare_punches);
         CREATE OR REPLACE FUNCTION bench.do_nothing_door(
           p_tenant_id uuid, p_person_uuid uuid, p_punch_time timestamptz, p_punch_type text, p_source_provider text,
@@ -182,10 +236,13 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
 
     private async Task CopyAsync(PunchGenerator generator, CancellationToken _)
     {
-        var rows = generator.Take(options.BatchSize * 10);
         await using var connection = await owner.OpenConnectionAsync();
-        await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY bench.bare_punches FROM STDIN (FORMAT BINARY)");
+        await CopyPunchesAsync(connection, "bench.bare_punches", generator.Take(options.BatchSize * 10));
+    }
+
+    private static async Task CopyPunchesAsync(NpgsqlConnection connection, string table, IEnumerable<PunchCommand> rows)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {table} FROM STDIN (FORMAT BINARY)");
         foreach (var p in rows)
         {
             await importer.StartRowAsync();

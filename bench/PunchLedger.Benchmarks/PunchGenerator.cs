@@ -28,4 +28,39 @@ public sealed class PunchGenerator(Guid[] people, int seed)
     }
 
     public List<PunchCommand> Take(int count) => Enumerable.Range(0, count).Select(_ => Next()).ToList();
+
+    private int importPerson;
+    private int importBlock;
+
+    /// <summary>
+    /// Import-shaped punches (issue 13): persons one after the other, each with <see cref="ImportDays"/> consecutive days
+    /// in order, IN around 08:50–09:10 and OUT around 18:05–18:25, as a file sorted by employee and date gives them.
+    /// Once every person has had a block of days, the next block of days starts.
+    /// </summary>
+    public List<PunchCommand> TakeImportShaped(int count)
+    {
+        var punches = new List<PunchCommand>(count);
+        while (punches.Count < count)
+        {
+            var person = people[importPerson];
+            for (var d = 0; d < ImportDays && punches.Count < count; d++)
+            {
+                var day = FirstDay.AddDays(1000 + importBlock * ImportDays + d);
+                foreach (var (hour, minute, type) in new[] { (8, 50, "IN"), (18, 5, "OUT") })
+                {
+                    var time = day.AddHours(hour).AddMinutes(minute + random.Next(20)).AddSeconds(random.Next(60));
+                    punches.Add(new PunchCommand(person, time, type, "IMPORT", null,
+                        $"bench-import-{seed}-{Interlocked.Increment(ref sequence)}", """{"line":1}"""));
+                }
+            }
+            if (++importPerson == people.Length)
+            {
+                importPerson = 0;
+                importBlock++;
+            }
+        }
+        return punches;
+    }
+
+    public const int ImportDays = 20;
 }

@@ -33,7 +33,7 @@ public static class Operations
 
     public static readonly Operation ReadUnmapped = new(UnmappedIdentities, "read");
 
-    /// <summary>Imports (<c>/api/imports</c>, not served yet: no route maps to these until the API exists).</summary>
+    /// <summary>Imports (<c>/api/imports/…</c>, punch-ledger): prepare and commit submit, the rest reads.</summary>
     public static readonly Operation SubmitImport = new(Imports, "submit");
     public static readonly Operation ReadImports = new(Imports, "read");
 

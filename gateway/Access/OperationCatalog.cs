@@ -4,6 +4,7 @@ using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
 using HrmsAttendance.Contracts.Integrations.WeCom.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
@@ -58,6 +59,14 @@ public static class OperationCatalog
         GrpcEntry.Of(IdentityMapping.Descriptor, "ResolveIdentities", Operations.ResolveIdentities),
         GrpcEntry.Of(IdentityMapping.Descriptor, "ListUnmapped", Operations.ReadUnmapped),
 
+        // attendance.imports.v1.Imports (punch-ledger)
+        GrpcEntry.Of(Imports.Descriptor, "GetTemplate", Operations.ReadImports),
+        GrpcEntry.Of(Imports.Descriptor, "PrepareImport", Operations.SubmitImport),
+        GrpcEntry.Of(Imports.Descriptor, "GetImport", Operations.ReadImports),
+        GrpcEntry.Of(Imports.Descriptor, "PreviewImport", Operations.ReadImports),
+        GrpcEntry.Of(Imports.Descriptor, "CommitImport", Operations.SubmitImport),
+        GrpcEntry.Of(Imports.Descriptor, "GetImportReport", Operations.ReadImports),
+        GrpcEntry.Of(Imports.Descriptor, "ListImportAudit", Operations.ReadImports),
         // attendance.integrations.dingtalk.v1.DingTalkIntegration
         GrpcEntry.Of(DingTalkIntegration.Descriptor, "PutSettings", Operations.ConfigureIntegrations),
         GrpcEntry.Of(DingTalkIntegration.Descriptor, "GetSettings", Operations.ReadIntegrations),
@@ -76,11 +85,19 @@ public static class OperationCatalog
         new("GET", "/api/daily-results/changes", Operations.ReadDailyResults,
             (request, person) => Ownership.QueryPerson(request, person, "person_uuid")),
         new("GET", "/api/identity/unmapped", Operations.ReadUnmapped, null),
+        // Imports (punch-ledger, services/PunchLedger/Imports): the import is named by its import_id query parameter.
+        new("GET", "/api/imports/template", Operations.ReadImports, null),
+        new("POST", "/api/imports/prepare", Operations.SubmitImport, null),
+        new("GET", "/api/imports/status", Operations.ReadImports, null),
+        new("GET", "/api/imports/preview", Operations.ReadImports, null),
+        new("POST", "/api/imports/commit", Operations.SubmitImport, null),
+        new("GET", "/api/imports/report", Operations.ReadImports, null),
+        new("GET", "/api/imports/audit", Operations.ReadImports, null),
         new("GET", "/api/integrations/dingtalk/status", Operations.ReadIntegrations, null),
         new("PUT", "/api/integrations/dingtalk/settings", Operations.ConfigureIntegrations, null),
         new("GET", "/api/integrations/wecom/status", Operations.ReadIntegrations, null),
         new("PUT", "/api/integrations/wecom/settings", Operations.ConfigureIntegrations, null),
-        // /api/punches and /api/imports: added here (and so reachable) when punch-ledger serves them.
+        // /api/punches: added here (and so reachable) when punch-ledger serves it.
     ];
 
     /// <summary>Every gRPC method's full path, e.g. <c>/attendance.ledger.v1.PunchLedger/SubmitPunch</c>.</summary>

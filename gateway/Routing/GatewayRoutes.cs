@@ -46,6 +46,7 @@ public static class GatewayRoutes
         new("punch-ledger", UpstreamProtocol.Grpc, "/attendance.ledger.v1."),
         new("daily-results", UpstreamProtocol.Grpc, "/attendance.results.v1."),
         new("identity-mapping", UpstreamProtocol.Grpc, "/attendance.identity.v1."),
+        new("punch-ledger", UpstreamProtocol.Grpc, "/attendance.imports.v1."),
         new("dingtalk-connector", UpstreamProtocol.Grpc, "/attendance.integrations.dingtalk.v1."),
         new("wecom-connector", UpstreamProtocol.Grpc, "/attendance.integrations.wecom.v1."),
 

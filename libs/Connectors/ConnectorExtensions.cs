@@ -40,6 +40,8 @@ public static class ConnectorExtensions
         builder.Services.AddSingleton<ConnectorMetrics>();
         builder.Services.AddSingleton<ParkedPunchStore>();
         builder.Services.AddSingleton<PunchPipeline>();
+        builder.Services.Configure<ParkedPunchSweepOptions>(builder.Configuration.GetSection(ParkedPunchSweepOptions.SectionName));
+        builder.Services.AddHostedService<ParkedPunchSweep>();
         builder.Services.AddServiceActivitySource(PunchPipeline.ActivitySource.Name);
         builder.Services.AddServiceActivitySource(ConnectorMetrics.MeterName);
 

@@ -1,5 +1,6 @@
 using HrmsAttendance.PunchLedger.Extensions;
 using HrmsAttendance.PunchLedger.Grpc;
+using HrmsAttendance.PunchLedger.Imports;
 using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
 
@@ -15,7 +16,9 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGrpcService<PunchLedgerService>();
+app.MapGrpcService<ImportsGrpcService>();
 app.MapGrpcServiceDefaults();
+app.MapImportsApi();
 
 await app.RunAsync();
 

@@ -2,13 +2,14 @@ using System.Net;
 using System.Text.Json;
 using Grpc.Core;
 using HrmsAttendance.Contracts.Results.V1;
-using Npgsql;
+using HrmsAttendance.Contracts.Messages.V1;
+using HrmsAttendance.DailyResults.Data;
 
 namespace HrmsAttendance.DailyResults.IntegrationTests;
 
 /// <summary>
 /// The change feed behind WatchDailyResults and <c>GET /api/daily-results/changes</c>: changes stored as the bus consumer
-/// stores them (<c>results.record_daily_result_change</c>, as daily_results_app), streamed in order after a resume
+/// stores them (<c>ChangeFeedStore</c> over <c>results.record_daily_result_changes</c>, as daily_results_app), streamed in order after a resume
 /// point, filtered, per tenant; a redelivery stores nothing; bad requests and pruned resume points are refused.
 /// </summary>
 [Collection(DailyResultsServiceCollection.Name)]
@@ -16,20 +17,45 @@ public sealed class ChangeFeedTests(DailyResultsServiceFixture fixture)
 {
     private static readonly DateOnly Day = new(2026, 5, 11);
 
+    private ChangeFeedStore Store => new(fixture.Reader);
+
+    private static DailyResultChanged Change(Guid tenant, Guid person, DateOnly day, string status = "EXCEPTION", Guid? messageId = null,
+        params string[] flags) => new()
+    {
+        MessageId = messageId ?? Guid.NewGuid(), TenantId = tenant, OccurredAt = DateTimeOffset.UtcNow, Sequence = 1, Position = 0,
+        PersonUuid = person, WorkDate = day, Status = status, Flags = flags, InputPunchCount = 1, InputMaxPunchEventSequence = 42,
+    };
+
     /// <summary>Stores a change as the consumer does; its sequence, or null for a message stored before.</summary>
     private async Task<long?> RecordAsync(Guid tenant, Guid person, DateOnly day, string status = "EXCEPTION", Guid? messageId = null,
         params string[] flags)
     {
-        await using var connection = await fixture.Reader.OpenConnectionAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        await DailyResultsServiceFixture.SetTenantAsync(connection, tx, tenant);
-        await using var command = new NpgsqlCommand(
-            "SELECT results.record_daily_result_change($1, $2, $3, $4, $5, $6, 1, 42, now())", connection, tx);
-        foreach (var value in new object[] { tenant, messageId ?? Guid.NewGuid(), person, day, status, flags })
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        var sequence = await command.ExecuteScalarAsync();
-        await tx.CommitAsync();
-        return sequence is DBNull ? null : (long)sequence!;
+        var change = Change(tenant, person, day, status, messageId, flags);
+        return (await Store.RecordAsync([change], CancellationToken.None)).TryGetValue(change.MessageId, out var sequence) ? sequence : null;
+    }
+
+    [Fact]
+    public async Task A_batch_of_several_tenants_is_stored_once_per_message_in_arrival_order_per_tenant_and_each_tenant_sees_only_its_own()
+    {
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        var person = Guid.NewGuid();
+        var stored = Change(first, person, Day);
+        Assert.NotNull(await RecordAsync(first, person, Day, messageId: stored.MessageId));
+        var batch = new[]
+        {
+            Change(first, person, Day.AddDays(2)), Change(second, person, Day), stored, Change(first, person, Day.AddDays(1), "PRESENT"),
+        };
+        var repeated = batch[3];
+
+        var sequences = await Store.RecordAsync([.. batch, repeated], CancellationToken.None);
+
+        // The message stored before is not stored again; the one repeated in the batch is stored once.
+        Assert.Equal(new[] { batch[0].MessageId, batch[1].MessageId, batch[3].MessageId }.Order(), sequences.Keys.Order());
+        Assert.True(sequences[batch[0].MessageId] < sequences[batch[3].MessageId]); // arrival order within a tenant
+        var all = new ChangeFilter(null, null, null);
+        var firstTenant = await Store.ReadAfterAsync(first, 0, all, 100, CancellationToken.None);
+        Assert.Equal([Day, Day.AddDays(2), Day.AddDays(1)], firstTenant.Select(c => c.WorkDate));
+        Assert.Equal([Day], (await Store.ReadAfterAsync(second, 0, all, 100, CancellationToken.None)).Select(c => c.WorkDate));
     }
 
     private static async Task<List<DailyResultChange>> TakeAsync(IAsyncStreamReader<DailyResultChange> stream, int count, CancellationToken ct)
@@ -143,6 +169,19 @@ public sealed class ChangeFeedTests(DailyResultsServiceFixture fixture)
         Assert.Equal("PRESENT", data.RootElement.GetProperty("status").GetString());
         Assert.Equal("2026-05-12", data.RootElement.GetProperty("work_date").GetString());
         Assert.Equal(second, data.RootElement.GetProperty("change_sequence").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_SSE_route_opens_with_a_heartbeat_so_a_caller_knows_its_stream_is_open_before_the_first_change()
+    {
+        // No change for this tenant: without the opening heartbeat the headers would wait for the first idle heartbeat.
+        using var timeout = new CancellationTokenSource(HrmsAttendance.DailyResults.Http.DailyResultsApi.HeartbeatInterval / 2);
+        using var response = await fixture.Http.SendAsync(DailyResultsServiceFixture.Get("/api/daily-results/changes", Guid.NewGuid()),
+            HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+        var first = await System.Net.ServerSentEvents.SseParser.Create(body).EnumerateAsync(timeout.Token).FirstAsync(timeout.Token);
+        Assert.Equal("heartbeat", first.EventType);
     }
 
     [Theory]

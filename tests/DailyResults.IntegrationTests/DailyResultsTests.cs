@@ -327,7 +327,7 @@ public sealed class DailyResultsTests(DailyResultsServiceFixture fixture)
         Assert.Equal(
             [
                 "results function prune_daily_result_changes",
-                "results function record_daily_result_change",
+                "results function record_daily_result_changes",
                 "results table change_feed_horizon SELECT",
                 "results table daily_result_changes SELECT",
                 "schema results USAGE",

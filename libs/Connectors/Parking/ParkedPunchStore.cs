@@ -116,6 +116,44 @@ public sealed class ParkedPunchStore(NpgsqlDataSource dataSource, ConnectorProvi
         await batch.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>The tenants with punches waiting (the schema's directory function: ids only).</summary>
+    public async Task<IReadOnlyList<Guid>> TenantsWithWaitingAsync(CancellationToken ct)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT * FROM {provider.Schema}.tenants_with_parked_punches()");
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var tenants = new List<Guid>();
+        while (await reader.ReadAsync(ct)) tenants.Add(reader.GetGuid(0));
+        return tenants;
+    }
+
+    /// <summary>Distinct platform user ids of the tenant with punches waiting.</summary>
+    public async Task<IReadOnlyList<string>> WaitingUsersAsync(Guid tenant, int limit, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = TenantScopedBatch.Create(connection, tenant);
+        batch.Add($"SELECT DISTINCT external_user_id FROM {_table} WHERE tenant_id = $1 AND state = 'PARKED' ORDER BY 1 LIMIT $2", tenant, limit);
+        await using var reader = await batch.ExecuteTenantReaderAsync(ct);
+        var users = new List<string>();
+        while (await reader.ReadAsync(ct)) users.Add(reader.GetString(0));
+        return users;
+    }
+
+    /// <summary>Waiting punches parked before <paramref name="parkedBefore"/> that identity-mapping was never told about.</summary>
+    public async Task<IReadOnlyList<(string SourceEventId, string ExternalUserId)>> UnreportedAsync(Guid tenant, DateTimeOffset parkedBefore, int limit, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var batch = TenantScopedBatch.Create(connection, tenant);
+        batch.Add($"""
+            SELECT source_event_id, external_user_id FROM {_table}
+            WHERE tenant_id = $1 AND state = 'PARKED' AND reported_at IS NULL AND parked_at < $2
+            ORDER BY parked_at LIMIT $3
+            """, tenant, parkedBefore.UtcDateTime, limit);
+        await using var reader = await batch.ExecuteTenantReaderAsync(ct);
+        var rows = new List<(string, string)>();
+        while (await reader.ReadAsync(ct)) rows.Add((reader.GetString(0), reader.GetString(1)));
+        return rows;
+    }
+
     /// <summary>How many punches of the tenant are in each state (for the status).</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountsAsync(Guid tenant, CancellationToken ct)
     {

@@ -109,6 +109,30 @@ public sealed partial class PunchPipeline(
         return replayed;
     }
 
+    /// <summary>
+    /// What a lost notification or a crash could leave behind for one tenant: waiting punches whose id is linked by now
+    /// (the ExternalIdentityLinked was lost or dead-lettered) are replayed; punches parked more than a minute ago that
+    /// identity-mapping was never told about (a crash between parking and reporting) are counted now.
+    /// </summary>
+    public async Task<(int Replayed, int Reported)> SweepAsync(Guid tenant, DateTimeOffset now, CancellationToken ct)
+    {
+        var replayed = 0;
+        var users = await parked.WaitingUsersAsync(tenant, MaxBatch, ct);
+        var linked = await ResolveAsync(tenant, users, ct);
+        foreach (var user in linked.Keys)
+            replayed += await ReplayAsync(tenant, user, ct);
+
+        var unreported = await parked.UnreportedAsync(tenant, now - TimeSpan.FromMinutes(1), MaxBatch, ct);
+        if (unreported.Count > 0)
+        {
+            var report = new ResolveIdentitiesRequest { Provider = provider.Identity, RecordUnmapped = true };
+            report.ExternalUserIds.AddRange(unreported.Select(u => u.ExternalUserId));
+            await unretriedIdentity.Client.ResolveIdentitiesAsync(report, calls.For(tenant, ct));
+            await parked.MarkReportedAsync(tenant, unreported.Select(u => u.SourceEventId).ToList(), ct);
+        }
+        return (replayed, unreported.Count);
+    }
+
     /// <summary>The person of each distinct user id that has an active link.</summary>
     private async Task<Dictionary<string, Guid>> ResolveAsync(Guid tenant, IEnumerable<string> externalUserIds, CancellationToken ct)
     {

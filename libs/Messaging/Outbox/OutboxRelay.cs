@@ -20,6 +20,7 @@ public sealed partial class OutboxRelay(
     IOutboxPublisher publisher,
     IOutboxMessageFactory messages,
     OutboxRelayState state,
+    OutboxSignal written,
     IOptions<OutboxRelayOptions> options,
     TimeProvider clock,
     ILogger<OutboxRelay> logger) : BackgroundService
@@ -28,31 +29,51 @@ public sealed partial class OutboxRelay(
 
     private readonly OutboxRelayOptions _options = Validated(options.Value);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Completes when a pass came back full (a backlog): the extra passes of <see cref="OutboxRelayOptions.ConcurrentPasses"/> join then.</summary>
+    private readonly BacklogSignal _backlog = new();
+
+    private sealed class BacklogSignal : WakeSignal;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, _options.ConcurrentPasses).Select(pass => RelayLoopAsync(main: pass == 0, stoppingToken)));
+
+    /// <summary>
+    /// The main loop relays whenever there is something to relay, samples the backlog and prunes; the others only help
+    /// while passes come back full, and wait for the next backlog otherwise (an idle outbox costs one poll, not several).
+    /// </summary>
+    private async Task RelayLoopAsync(bool main, CancellationToken stoppingToken)
     {
         var retryDelay = _options.RetryDelay;
         var nextSample = DateTimeOffset.MinValue;
         var nextPrune = clock.GetUtcNow() + _options.PruneInterval;
+        if (!main)
+            await _backlog.Next.WaitAsync(stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                if (clock.GetUtcNow() >= nextSample)
+                if (main && clock.GetUtcNow() >= nextSample)
                 {
                     await SampleBacklogAsync(stoppingToken);
                     nextSample = clock.GetUtcNow() + _options.BacklogSampleInterval;
                 }
-                if (clock.GetUtcNow() >= nextPrune)
+                if (main && clock.GetUtcNow() >= nextPrune)
                 {
                     await PruneAsync(stoppingToken);
                     nextPrune = clock.GetUtcNow() + _options.PruneInterval;
                 }
+                var wake = written.Next; // before the pass: a write committed during it starts the next one
+                var backlog = _backlog.Next;
                 var claimed = await RelayOnceAsync(stoppingToken);
                 state.Recovered();
                 retryDelay = _options.RetryDelay;
-                // A full pass means more is waiting: go on at once.
-                if (claimed < _options.BatchSize)
-                    await Task.Delay(_options.IdleDelay, clock, stoppingToken);
+                // A full pass means more is waiting: go on at once, and have the other passes help.
+                if (claimed >= _options.BatchSize)
+                    _backlog.Notify();
+                else if (main)
+                    await WaitForWritesAsync(wake, stoppingToken);
+                else
+                    await backlog.WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -66,6 +87,16 @@ public sealed partial class OutboxRelay(
                 retryDelay = TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, _options.MaxRetryDelay.Ticks));
             }
         }
+    }
+
+    /// <summary>Until this process wrote outbox rows (then a little longer, so that more join the pass), or the idle poll.</summary>
+    private async Task WaitForWritesAsync(Task wake, CancellationToken ct)
+    {
+        var idle = Task.Delay(_options.IdleDelay, clock, ct);
+        if (await Task.WhenAny(wake, idle) == wake)
+            await Task.Delay(_options.WakeDelay, clock, ct);
+        else
+            await idle; // throws when stopping
     }
 
     /// <summary>One pass: returns how many outbox rows it claimed (and published).</summary>
@@ -184,6 +215,8 @@ public sealed partial class OutboxRelay(
             throw new InvalidOperationException("Outbox:Source must name the service that owns the outbox.");
         if (options.BatchSize is < 1 or > 10_000)
             throw new InvalidOperationException($"Outbox:BatchSize must be 1..10000, got {options.BatchSize}.");
+        if (options.ConcurrentPasses is < 1 or > 16)
+            throw new InvalidOperationException($"Outbox:ConcurrentPasses must be 1..16, got {options.ConcurrentPasses}.");
         return options;
     }
 

@@ -11,7 +11,8 @@ public static class OutboxRelayExtensions
     /// Runs the outbox relay for the service's outbox in <paramref name="schema"/> (its functions
     /// <c>claim_outbox_messages</c>, <c>mark_outbox_published</c>, <c>prune_published_outbox</c>, <c>outbox_backlog</c>),
     /// publishing through the bus of <see cref="MessageBusExtensions.AddMessageBus"/> with the contracts
-    /// <typeparamref name="TFactory"/> makes. Adds the <c>outbox</c> health check and the Outbox metrics and traces.
+    /// <typeparamref name="TFactory"/> makes. The service calls <see cref="OutboxSignal.Notify"/> after a write
+    /// with outbox rows to have them published at once. Adds the <c>outbox</c> health check and the Outbox metrics and traces.
     /// </summary>
     public static IHostApplicationBuilder AddOutboxRelay<TFactory>(this IHostApplicationBuilder builder, string schema, string source)
         where TFactory : class, IOutboxMessageFactory
@@ -27,6 +28,7 @@ public static class OutboxRelayExtensions
         builder.Services.AddSingleton<IOutboxMessageFactory, TFactory>();
         builder.Services.TryAddSingleton<IOutboxPublisher, BusOutboxPublisher>();
         builder.Services.AddSingleton<OutboxRelayState>();
+        builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHealthChecks().AddCheck<OutboxRelayState>("outbox");
         builder.Services.AddServiceActivitySource(OutboxRelayState.MeterName);

@@ -14,8 +14,20 @@ public sealed class OutboxRelayOptions
     /// <summary>Outbox rows claimed per pass (a batch submit's row holds all of its messages).</summary>
     public int BatchSize { get; set; } = 200;
 
-    /// <summary>The wait before looking again when the outbox was empty.</summary>
+    /// <summary>
+    /// Passes that may run at once while there is a backlog (each claims other rows: <c>SKIP LOCKED</c>), so the waits of
+    /// one pass (its claim, the broker's confirms, its commit) overlap the work of another. One pass runs when idle.
+    /// </summary>
+    public int ConcurrentPasses { get; set; } = 3;
+
+    /// <summary>The wait before looking again when the outbox was empty (unless this process's <see cref="OutboxSignal"/> wakes it).</summary>
     public TimeSpan IdleDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// After a wake-up by <see cref="OutboxSignal"/>, the wait for more writes to join the pass: under load, passes of a
+    /// few rows each would cost more per message than the writes they publish.
+    /// </summary>
+    public TimeSpan WakeDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>The wait after a failed pass (broker or database unreachable), doubling up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);

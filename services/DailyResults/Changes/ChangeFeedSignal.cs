@@ -1,16 +1,9 @@
+using HrmsAttendance.Messaging;
+
 namespace HrmsAttendance.DailyResults.Changes;
 
 /// <summary>
 /// Wakes this process's watchers when its consumer stored a change, so a change reaches them at once instead of at
 /// their next poll. Changes another replica stored are found by the poll (<see cref="ChangeWatcher.PollInterval"/>).
 /// </summary>
-public sealed class ChangeFeedSignal
-{
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes at the next <see cref="Notify"/>.</summary>
-    public Task Next => Volatile.Read(ref _next).Task;
-
-    public void Notify() =>
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-}
+public sealed class ChangeFeedSignal : WakeSignal;

@@ -1,5 +1,6 @@
 using HrmsAttendance.Contracts.Messages.V1;
 using HrmsAttendance.Database;
+using System.Text.Json;
 using Npgsql;
 
 namespace HrmsAttendance.DailyResults.Data;
@@ -14,21 +15,44 @@ public sealed record ChangeFilter(Guid? Person, DateOnly? From, DateOnly? To);
 
 /// <summary>
 /// The change feed (schema <c>results</c>, migrations in Database/Migrations): stores each DailyResultChanged once
-/// (by message id) through <c>results.record_daily_result_change</c>, and reads a tenant's changes after a sequence.
+/// (by message id) through <c>results.record_daily_result_changes</c>, and reads a tenant's changes after a sequence.
 /// </summary>
 public sealed class ChangeFeedStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>Stores the change; its sequence, or null when the message was stored before (a redelivery).</summary>
-    public async Task<long?> RecordAsync(DailyResultChanged change, CancellationToken ct)
+    /// <summary>
+    /// Stores a batch of changes (of any tenants) in one transaction, each tenant's in one call; returns the sequences of
+    /// the changes stored now, by message id (a message stored before is not among them; one repeated in the batch is
+    /// stored once).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<Guid, long>> RecordAsync(IReadOnlyCollection<DailyResultChanged> changes, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var batch = TenantScopedBatch.Create(connection, change.TenantId);
-        batch.Add("SELECT results.record_daily_result_change($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            change.TenantId, change.MessageId, change.PersonUuid, change.WorkDate, change.Status, change.Flags.ToArray(),
-            change.InputPunchCount, change.InputMaxPunchEventSequence, change.OccurredAt.UtcDateTime);
-        await using var reader = await batch.ExecuteTenantReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return reader.IsDBNull(0) ? null : reader.GetInt64(0);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var stored = new Dictionary<Guid, long>();
+        foreach (var tenant in changes.GroupBy(change => change.TenantId))
+        {
+            await using var batch = TenantScopedBatch.Create(connection, tenant.Key);
+            var record = batch.Add("SELECT message_id, change_sequence FROM results.record_daily_result_changes($1, $2)",
+                tenant.Key, JsonSerializer.Serialize(tenant.Select(ChangeJson.From), ChangeJson.Options));
+            record.Parameters[1].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Jsonb;
+            await using var reader = await batch.ExecuteTenantReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                stored[reader.GetGuid(0)] = reader.GetInt64(1);
+        }
+        await transaction.CommitAsync(ct);
+        return stored;
+    }
+
+    /// <summary>One change as <c>results.record_daily_result_changes</c> reads it.</summary>
+    private sealed record ChangeJson(
+        Guid MessageId, Guid PersonUuid, DateOnly WorkDate, string Status, IReadOnlyList<string> Flags,
+        int InputPunchCount, long InputMaxPunchEventSequence, DateTimeOffset OccurredAt)
+    {
+        public static readonly JsonSerializerOptions Options = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+        public static ChangeJson From(DailyResultChanged change) => new(
+            change.MessageId, change.PersonUuid, change.WorkDate, change.Status, change.Flags,
+            change.InputPunchCount, change.InputMaxPunchEventSequence, change.OccurredAt);
     }
 
     /// <summary>Up to <paramref name="limit"/> of the tenant's changes after <paramref name="after"/>, in sequence order.</summary>

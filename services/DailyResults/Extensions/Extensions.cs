@@ -7,6 +7,7 @@ using HrmsAttendance.DailyResults.Model;
 using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
 using HrmsAttendance.TokenAuthentication;
+using MassTransit;
 
 namespace HrmsAttendance.DailyResults.Extensions;
 
@@ -28,7 +29,10 @@ internal static class Extensions
         builder.Services.AddSingleton<ChangeFeedSignal>();
         builder.Services.AddSingleton<ChangeWatcher>();
         builder.Services.AddHostedService<ChangeFeedPruning>();
-        builder.AddMessageBus(bus => bus.AddConsumer<DailyResultChangedConsumer>());
+        builder.AddMessageBus(bus => bus.AddConsumer<DailyResultChangedConsumer>(consumer => consumer.Options<BatchOptions>(batch => batch
+            .SetMessageLimit(DailyResultChangedConsumer.BatchSize)
+            .SetTimeLimit(DailyResultChangedConsumer.BatchWait)
+            .SetTimeLimitStart(BatchTimeLimitStart.FromFirst))));
         builder.Services.AddSingleton<DailyResultsService>();
         builder.Services.AddServiceActivitySource(DailyResultsService.ActivitySource.Name);
 

@@ -71,7 +71,8 @@ public static class DailyResultsApi
     /// <c>GET /api/daily-results/changes</c>: the live change feed as Server-Sent Events (<c>event: daily-result-changed</c>,
     /// <c>id:</c> the change_sequence, <c>data:</c> the change as JSON), filtered by <c>person_uuid</c>, <c>from_date</c>,
     /// <c>to_date</c> (all optional); a reconnecting EventSource resumes after its <c>Last-Event-ID</c> (or
-    /// <c>resume_after</c>). A <c>heartbeat</c> event every 15 s when idle keeps proxies from closing the stream.
+    /// <c>resume_after</c>). A <c>heartbeat</c> event when the stream opens and every 15 s when idle keeps proxies from
+    /// closing the stream.
     /// </summary>
     private static async Task<IResult> WatchAsync(HttpContext http, ChangeWatcher changes, ILoggerFactory loggers,
         string? person_uuid, string? from_date, string? to_date, string? resume_after)
@@ -98,6 +99,9 @@ public static class DailyResultsApi
     private static async IAsyncEnumerable<SseItem<object?>> Events(IAsyncEnumerable<DailyResultChangeRow> changes,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
+        // At once: a response's headers leave with its first event, and a caller (or the gateway) should know its stream
+        // is open before the first change.
+        yield return new SseItem<object?>(null, "heartbeat");
         await using var next = changes.GetAsyncEnumerator(ct);
         var moved = next.MoveNextAsync().AsTask();
         while (true)

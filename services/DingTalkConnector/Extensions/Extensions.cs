@@ -4,6 +4,7 @@ using HrmsAttendance.Connectors.Leases;
 using HrmsAttendance.Connectors.Settings;
 using HrmsAttendance.DingTalkConnector.Monitoring;
 using HrmsAttendance.DingTalkConnector.Stream;
+using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
 using HrmsAttendance.TokenAuthentication;
 
@@ -19,6 +20,7 @@ internal static class Extensions
         // parse → ResolveIdentities → SubmitPunches or park; replay on ExternalIdentityLinked (libs/Connectors).
         builder.AddConnectorPipeline(ConnectorProvider.DingTalk);
 
+        builder.RequireConnectionStringPassword(RedisName, connectionString => StackExchange.Redis.ConfigurationOptions.Parse(connectionString).Password);
         builder.AddRedisClient(RedisName);
         builder.Services.Configure<DingTalkOptions>(builder.Configuration.GetSection(DingTalkOptions.SectionName));
         builder.Services.AddHttpClient<DingTalkOpenApi>();

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using HrmsAttendance.Database;
+using HrmsAttendance.Messaging.Outbox;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,9 +19,10 @@ public sealed record PunchRecord(
 /// (<c>staffing.submit_time_punch_event</c> and its batch twin), which record the event and
 /// recompute the daily results in one transaction; the service's role may do nothing else.
 /// Every call is one round trip: the tenant setting and the statement travel in one batch (for a
-/// single punch, in one statement).
+/// single punch, in one statement). Every write that records something wakes the outbox relay, whose notifications then
+/// leave at once.
 /// </summary>
-public sealed class PunchStore(NpgsqlDataSource dataSource)
+public sealed class PunchStore(NpgsqlDataSource dataSource, OutboxSignal? outboxWritten = null)
 {
     public async Task<SubmitResult> SubmitAsync(Guid tenantId, string? initiatorId, PunchCommand punch, CancellationToken ct)
     {
@@ -42,9 +44,14 @@ public sealed class PunchStore(NpgsqlDataSource dataSource)
                      TenantScopedBatch.CurrentTraceParent(),
                  })
             command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        return new SubmitResult(reader.GetGuid(0), reader.GetBoolean(1));
+        SubmitResult result;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            result = new SubmitResult(reader.GetGuid(0), reader.GetBoolean(1));
+        }
+        if (!result.Duplicate) outboxWritten?.Notify();
+        return result;
     }
 
     public async Task<IReadOnlyList<BatchRowOutcome>> SubmitBatchAsync(
@@ -78,6 +85,7 @@ public sealed class PunchStore(NpgsqlDataSource dataSource)
                 reader.GetString(2),
                 reader.IsDBNull(3) ? null : reader.GetString(3)));
         }
+        if (outcomes.Any(o => o.Outcome == "ACCEPTED")) outboxWritten?.Notify();
         return outcomes;
     }
 

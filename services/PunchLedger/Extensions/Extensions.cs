@@ -3,6 +3,7 @@ using HrmsAttendance.Messaging;
 using HrmsAttendance.Messaging.Outbox;
 using HrmsAttendance.PunchLedger.Data;
 using HrmsAttendance.PunchLedger.Grpc;
+using HrmsAttendance.PunchLedger.Imports;
 using HrmsAttendance.PunchLedger.Messaging;
 using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
@@ -32,5 +33,13 @@ internal static class Extensions
         // relay publishes them to the bus (at least once, ids stable per change). Punches do not wait for the broker.
         builder.AddMessageBus();
         builder.AddOutboxRelay<LedgerOutboxMessages>(LedgerOutboxMessages.Schema, LedgerOutboxMessages.Source);
+
+        // Imports (issue 13): files stored and parsed in Postgres, committed in chunks through the batch door by a
+        // background worker that survives restarts (Imports/README.md).
+        builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.SectionName);
+        builder.Services.AddSingleton<ImportStore>();
+        builder.Services.AddSingleton<ImportWorker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ImportWorker>());
+        builder.Services.AddSingleton<ImportsGrpcService>();
     }
 }

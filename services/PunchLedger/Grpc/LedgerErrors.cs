@@ -42,7 +42,7 @@ public static class LedgerErrors
     /// gRPC only: the ledger has no HTTP edge (a call without a usable token to its HTTP port is still a 401 with the
     /// code). A request that is not its method's message is STAFFING_INVALID_ARGUMENT too.
     /// </summary>
-    public static StableErrorTable Statuses { get; } = new(malformedRequestCode: InvalidArgument, oversizedRequestCode: RequestTooLarge)
+    public static StableErrorTable Statuses { get; } = WithImportCodes(new(malformedRequestCode: InvalidArgument, oversizedRequestCode: RequestTooLarge)
     {
         { InvalidArgument, StatusCode.InvalidArgument },
         { RequestTooLarge, StatusCode.ResourceExhausted },
@@ -59,7 +59,14 @@ public static class LedgerErrors
         { TokenExpired, StatusCode.Unauthenticated },
         { TokenInvalid, StatusCode.Unauthenticated },
         { Internal, StatusCode.Internal },
-    };
+    });
+
+    /// <summary>attendance.imports.v1 is served here too: its IMPORT_* codes keep the gRPC statuses of their own table.</summary>
+    private static StableErrorTable WithImportCodes(StableErrorTable table)
+    {
+        foreach (var error in Imports.ImportErrors.Statuses) table.Add(error.Code, error.GrpcStatus);
+        return table;
+    }
 
     public static TokenRefusalCodes TokenRefusals { get; } = new(Unauthenticated, TokenExpired, TokenInvalid);
 

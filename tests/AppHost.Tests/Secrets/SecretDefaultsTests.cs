@@ -23,6 +23,12 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
         ["PunchLedger"] = ("services/PunchLedger", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
         ["IdentityMapping"] = ("services/IdentityMapping", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
         ["DailyResults"] = ("services/DailyResults", WithToken(new(Postgres("attendance")) { ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1" })),
+        ["DingTalkConnector"] = ("services/DingTalkConnector", WithToken(new(Postgres("attendance"))
+        {
+            ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1",
+            ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1",
+            ["DingTalk__SettingsKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        })),
         ["Gateway"] = ("gateway", WithToken(new() { ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1" })),
         ["Migrations"] = ("services/Migrations", Postgres("attendance", "attendance-owner", "punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login", "wecom-connector-login")),
     };
@@ -30,9 +36,9 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
     public static TheoryData<string, string, string?, string> Cases()
     {
         var cases = new TheoryData<string, string, string?, string>();
-        foreach (var service in new[] { "PunchLedger", "IdentityMapping", "DailyResults", "Gateway" })
+        foreach (var service in new[] { "PunchLedger", "IdentityMapping", "DailyResults", "DingTalkConnector", "Gateway" })
             cases.Add(service, SigningKey, null, "Configuration 'Authentication:Jwt:SigningKey' is missing");
-        foreach (var service in new[] { "PunchLedger", "IdentityMapping", "DailyResults" })
+        foreach (var service in new[] { "PunchLedger", "IdentityMapping", "DailyResults", "DingTalkConnector" })
         {
             cases.Add(service, "ConnectionStrings__attendance", null, "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) is missing");
             cases.Add(service, "ConnectionStrings__attendance", "Host=127.0.0.1;Port=1;Database=attendance;Username=app",
@@ -46,6 +52,11 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
         }
         cases.Add("PunchLedger", "ConnectionStrings__messaging", "127.0.0.1:5672",
             "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is not a valid connection string");
+        cases.Add("DingTalkConnector", "ConnectionStrings__messaging", null, "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is missing");
+        cases.Add("DingTalkConnector", "ConnectionStrings__redis", "127.0.0.1:1,abortConnect=false", "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) has no password");
+        cases.Add("DingTalkConnector", "DingTalk__SettingsKey", null, "Configuration DingTalk:SettingsKey (environment variable DingTalk__SettingsKey) is missing");
+        cases.Add("Migrations", "ConnectionStrings__dingtalk-connector-login", "Host=127.0.0.1;Port=1;Database=attendance;Username=dingtalk_connector_app",
+            "Configuration ConnectionStrings:dingtalk-connector-login (environment variable ConnectionStrings__dingtalk-connector-login) has no password");
         cases.Add("Gateway", "ConnectionStrings__redis", null, "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) is missing");
         cases.Add("Gateway", "ConnectionStrings__redis", "127.0.0.1:1,abortConnect=false", "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) has no password");
         cases.Add("Migrations", "ConnectionStrings__attendance", null, "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) is missing");

@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
 using WeCom = HrmsAttendance.Contracts.Integrations.WeCom.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
@@ -40,6 +41,13 @@ public sealed class AccessMatrixTests
         ["/attendance.identity.v1.IdentityMapping/UnlinkIdentity"] =  ("- - T -", _ => new UnlinkIdentityRequest { Provider = IdentityProvider.Dingtalk, ExternalUserId = "u1" }),
         ["/attendance.identity.v1.IdentityMapping/ResolveIdentities"] = ("- - T T", _ => new ResolveIdentitiesRequest { Provider = IdentityProvider.Wecom, ExternalUserIds = { "u1" }, RecordUnmapped = true }),
         ["/attendance.identity.v1.IdentityMapping/ListUnmapped"] =    ("- - T -", _ => new ListUnmappedRequest()),
+        ["/attendance.imports.v1.Imports/GetTemplate"] =              ("- - T -", _ => new GetTemplateRequest { Format = "csv" }),
+        ["/attendance.imports.v1.Imports/PrepareImport"] =            ("- - T -", _ => new PrepareImportRequest { Header = new() { Format = "csv" } }),
+        ["/attendance.imports.v1.Imports/GetImport"] =                ("- - T -", _ => new GetImportRequest { ImportId = Guid.Empty.ToString("D") }),
+        ["/attendance.imports.v1.Imports/PreviewImport"] =            ("- - T -", _ => new PreviewImportRequest { ImportId = Guid.Empty.ToString("D") }),
+        ["/attendance.imports.v1.Imports/CommitImport"] =             ("- - T -", _ => new CommitImportRequest { ImportId = Guid.Empty.ToString("D"), CommitToken = "t" }),
+        ["/attendance.imports.v1.Imports/GetImportReport"] =          ("- - T -", _ => new GetImportRequest { ImportId = Guid.Empty.ToString("D") }),
+        ["/attendance.imports.v1.Imports/ListImportAudit"] =          ("- - T -", _ => new ListImportAuditRequest()),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/PutSettings"] = ("- - T -", _ => new PutSettingsRequest { ClientId = "ding-app", ClientSecret = "s", Enabled = true }),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetSettings"] = ("- - T -", _ => new GetSettingsRequest()),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetStatus"] =   ("- - T -", _ => new GetStatusRequest()),
@@ -53,6 +61,13 @@ public sealed class AccessMatrixTests
         [("GET", "/api/daily-results")] =     ("O T T -", p => $"?person_uuid={p:D}&from_date=2026-03-01&to_date=2026-03-31&limit=10"),
         [("GET", "/api/daily-results/changes")] = ("O T T -", p => $"?person_uuid={p:D}"),
         [("GET", "/api/identity/unmapped")] = ("- - T -", _ => "?provider=dingtalk"),
+        [("GET", "/api/imports/template")] =  ("- - T -", _ => "?format=csv"),
+        [("POST", "/api/imports/prepare")] =  ("- - T -", _ => "?format=csv"),
+        [("GET", "/api/imports/status")] =    ("- - T -", _ => $"?import_id={Guid.Empty:D}"),
+        [("GET", "/api/imports/preview")] =   ("- - T -", _ => $"?import_id={Guid.Empty:D}"),
+        [("POST", "/api/imports/commit")] =   ("- - T -", _ => $"?import_id={Guid.Empty:D}"),
+        [("GET", "/api/imports/report")] =    ("- - T -", _ => $"?import_id={Guid.Empty:D}"),
+        [("GET", "/api/imports/audit")] =     ("- - T -", _ => ""),
         [("GET", "/api/integrations/dingtalk/status")] = ("- - T -", _ => ""),
         [("PUT", "/api/integrations/dingtalk/settings")] = ("- - T -", _ => ""),
         [("GET", "/api/integrations/wecom/status")] = ("- - T -", _ => ""),
@@ -72,14 +87,14 @@ public sealed class AccessMatrixTests
     public void Every_grpc_method_of_the_contracts_is_in_the_catalog_and_in_this_table()
     {
         // Every rpc of the .proto files, from the descriptors Grpc.Tools generated.
-        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, DingtalkIntegrationReflection.Descriptor, WeCom.WecomIntegrationReflection.Descriptor }
+        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, ImportsReflection.Descriptor, DingtalkIntegrationReflection.Descriptor, WeCom.WecomIntegrationReflection.Descriptor }
             .SelectMany(file => file.Services)
             .SelectMany(service => service.Methods)
             .Select(method => $"/{method.Service.FullName}/{method.Name}")
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(21, contractMethods.Count);
+        Assert.Equal(28, contractMethods.Count);
         Assert.Equal(contractMethods, OperationCatalog.GrpcMethods.Order(StringComparer.Ordinal));
         Assert.Equal(contractMethods, GrpcExpectations.Keys.Order(StringComparer.Ordinal));
     }
@@ -215,6 +230,9 @@ public sealed class AccessMatrixTests
     [InlineData("GET", "/api/identity/persons", false)]
     [InlineData("GET", "/api/punches", false)]
     [InlineData("POST", "/api/imports", false)]
+    [InlineData("POST", "/api/imports/prepare", true)]
+    [InlineData("GET", "/api/imports/prepare", false)]
+    [InlineData("GET", "/api/imports/status", true)]
     [InlineData("GET", "/", false)]
     public void Http_routes(string method, string path, bool known) =>
         Assert.Equal(known, OperationCatalog.ForHttp(method, path) is not null);

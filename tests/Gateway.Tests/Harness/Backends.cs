@@ -25,6 +25,7 @@ public static class Backends
             app.MapGrpcService<LedgerStub>();
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
+            app.MapGrpcService<ImportsStub>();
             app.MapGrpcService<DingTalkStub>();
             app.MapGrpcService<WeComStub>();
             MapJson(app);
@@ -38,6 +39,7 @@ public static class Backends
             app.MapGrpcService<ShapesService>();
             app.MapGrpcService<ResultsStub>();
             app.MapGrpcService<IdentityStub>();
+            app.MapGrpcService<ImportsStub>();
             app.MapGrpcService<DingTalkStub>();
             app.MapGrpcService<WeComStub>();
             MapJson(app);
@@ -55,6 +57,10 @@ public static class Backends
         app.MapGet("/api/daily-results/changes", (HttpContext context) =>
             TypedResults.ServerSentEvents(new[] { new System.Net.ServerSentEvents.SseItem<string>(context.Request.QueryString.Value ?? "", "echo") }.ToAsyncEnumerable()));
         app.MapGet("/api/identity/unmapped", () => Results.Json(new { items = Array.Empty<string>() }));
+        foreach (var route in new[] { "template", "status", "preview", "report", "audit" })
+            app.MapGet("/api/imports/" + route, () => Results.Json(new { route }));
+        foreach (var route in new[] { "prepare", "commit" })
+            app.MapPost("/api/imports/" + route, () => Results.Json(new { route }));
         app.MapGet("/api/integrations/dingtalk/status", () => Results.Json(new { configured = false }));
         app.MapPut("/api/integrations/dingtalk/settings", () => Results.Json(new { enabled = true }));
         app.MapGet("/api/integrations/wecom/status", () => Results.Json(new { configured = false }));
@@ -64,6 +70,7 @@ public static class Backends
     public sealed class LedgerStub : ContractLedger.PunchLedgerBase;
     public sealed class ResultsStub : ContractResults.DailyResultsBase;
     public sealed class IdentityStub : ContractIdentity.IdentityMappingBase;
+    public sealed class ImportsStub : HrmsAttendance.Contracts.Imports.V1.Imports.ImportsBase;
     public sealed class DingTalkStub : ContractDingTalk.DingTalkIntegrationBase;
     public sealed class WeComStub : ContractWeCom.WeComIntegrationBase;
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using HrmsAttendance.Contracts.Messages.V1;
 using HrmsAttendance.Messaging.Outbox;
+using HrmsAttendance.PunchLedger.Data;
 using HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
 using HrmsAttendance.PunchLedger.Messaging;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,29 +25,52 @@ public sealed class OutboxRelayTests(PostgresFixture fixture)
     /// <summary>Confirms every message at once, except PunchRecorded of <see cref="Unconfirmed"/>: those never get a confirm.</summary>
     private sealed class StandInBroker : IOutboxPublisher
     {
+        private readonly ConcurrentDictionary<long, int> _rowsInFlight = new();
+        private int _mostRowsInFlight;
+
         public Guid? Unconfirmed { get; set; }
+        /// <summary>How long each confirm takes.</summary>
+        public TimeSpan ConfirmDelay { get; set; }
         public ConcurrentBag<object> Confirmed { get; } = [];
+        /// <summary>The most outbox rows (passes, with one row per pass) whose messages were being published at once.</summary>
+        public int MostRowsInFlight => Volatile.Read(ref _mostRowsInFlight);
 
         public async Task PublishAsync(object message, Guid messageId, CancellationToken ct)
         {
-            if (message is PunchRecorded punch && punch.PersonUuid == Unconfirmed)
-                await Task.Delay(Timeout.Infinite, ct);
-            Confirmed.Add(message);
+            var row = ((IAttendanceMessage)message).Sequence;
+            _rowsInFlight.AddOrUpdate(row, 1, (_, n) => n + 1);
+            var inFlight = _rowsInFlight.Count;
+            for (var most = MostRowsInFlight; inFlight > most; most = MostRowsInFlight)
+                Interlocked.CompareExchange(ref _mostRowsInFlight, inFlight, most);
+            try
+            {
+                if (message is PunchRecorded punch && punch.PersonUuid == Unconfirmed)
+                    await Task.Delay(Timeout.Infinite, ct);
+                await Task.Delay(ConfirmDelay, ct);
+                Confirmed.Add(message);
+            }
+            finally
+            {
+                if (_rowsInFlight.AddOrUpdate(row, 0, (_, n) => n - 1) == 0) _rowsInFlight.TryRemove(row, out _);
+            }
         }
     }
 
-    private OutboxRelay Relay(StandInBroker broker)
+    private OutboxRelay Relay(StandInBroker broker, OutboxSignal? written = null, TimeSpan? idleDelay = null, int batchSize = 10_000,
+        int concurrentPasses = 1)
     {
         var options = Options.Create(new OutboxRelayOptions
         {
             Schema = LedgerOutboxMessages.Schema,
             Source = LedgerOutboxMessages.Source,
-            BatchSize = 10_000,
+            BatchSize = batchSize,
+            ConcurrentPasses = concurrentPasses,
             PublishTimeout = TimeSpan.FromSeconds(2),
+            IdleDelay = idleDelay ?? TimeSpan.FromMilliseconds(100),
         });
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         return new OutboxRelay(fixture.App, broker, new LedgerOutboxMessages(), new OutboxRelayState(options, TimeProvider.System, meters),
-            options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
+            written ?? new OutboxSignal(), options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
     }
 
     private async Task<HashSet<Guid>> UnpublishedPersonsAsync(Guid tenant)
@@ -86,5 +110,74 @@ public sealed class OutboxRelayTests(PostgresFixture fixture)
         Assert.Single(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == persons[0]);
         Assert.Single(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == persons[1]);
         Assert.Single(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == persons[2]);
+    }
+
+    [Fact]
+    public async Task A_write_through_the_store_wakes_the_relay_instead_of_waiting_for_its_next_poll()
+    {
+        var broker = new StandInBroker();
+        var written = new OutboxSignal();
+        // A poll so rare that only the wake-up can publish the punch while the test waits.
+        using var relay = Relay(broker, written, idleDelay: TimeSpan.FromHours(1));
+        await relay.StartAsync(CancellationToken.None);
+        try
+        {
+            var tenant = PostgresFixture.NewTenant();
+            var person = (await fixture.NewPersonsAsync(tenant, 1))[0];
+            var store = new PunchStore(fixture.App, written);
+            await store.SubmitAsync(tenant, null,
+                new PunchCommand(person, At(D, 9), "IN", "MANUAL", null, $"wake-{Guid.NewGuid()}", "{}"),
+                CancellationToken.None);
+
+            Assert.True(await WaitUntilAsync(() => broker.Confirmed.OfType<PunchRecorded>().Any(m => m.PersonUuid == person)),
+                "the relay did not publish the punch after the store's wake-up");
+        }
+        finally
+        {
+            await relay.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task While_passes_come_back_full_the_extra_passes_publish_other_rows_at_the_same_time(int concurrentPasses)
+    {
+        await Relay(new StandInBroker()).RelayOnceAsync(CancellationToken.None); // whatever other tests left, in one big pass
+        var broker = new StandInBroker { ConfirmDelay = TimeSpan.FromMilliseconds(200) };
+        var tenant = PostgresFixture.NewTenant();
+        var persons = await fixture.NewPersonsAsync(tenant, 8);
+        foreach (var (person, i) in persons.Select((person, i) => (person, i)))
+            await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9, i), "IN"));
+
+        // One row per pass: a backlog of 8 rows keeps every pass full until the last.
+        using var relay = Relay(broker, batchSize: 1, concurrentPasses: concurrentPasses);
+        await relay.StartAsync(CancellationToken.None);
+        try
+        {
+            Assert.True(await WaitUntilAsync(async () => (await UnpublishedPersonsAsync(tenant)).Count == 0), "the backlog was not published");
+        }
+        finally
+        {
+            await relay.StopAsync(CancellationToken.None);
+        }
+        // At most one row per pass in flight; with extra passes, more than one at once (how many overlap is the scheduler's).
+        if (concurrentPasses == 1) Assert.Equal(1, broker.MostRowsInFlight);
+        else Assert.InRange(broker.MostRowsInFlight, 2, concurrentPasses);
+        Assert.All(persons, person => Assert.Single(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == person));
+    }
+
+    private static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(50))
+            if (await condition()) return true;
+        return await condition();
+    }
+
+    private static async Task<bool> WaitUntilAsync(Func<bool> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(50))
+            if (condition()) return true;
+        return condition();
     }
 }

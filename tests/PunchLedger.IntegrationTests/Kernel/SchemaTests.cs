@@ -74,6 +74,10 @@ public sealed class SchemaTests(PostgresFixture fixture)
     [InlineData("time_punch_events")]
     [InlineData("daily_attendance_results")]
     [InlineData("outbox")]
+    [InlineData("import_batches")]
+    [InlineData("import_file_chunks")]
+    [InlineData("import_rows")]
+    [InlineData("import_audit")]
     public async Task Every_tenant_table_has_the_tenant_isolation_policy(string table)
     {
         Assert.Equal(
@@ -86,10 +90,12 @@ public sealed class SchemaTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task The_only_other_policies_let_the_owner_relay_the_outbox_and_never_apply_to_inserts()
+    public async Task The_only_other_policies_let_the_owner_relay_the_outbox_and_claim_import_work_and_never_apply_to_inserts()
     {
         Assert.Equal(
             [
+                "import_batches import_worker_claim r attendance_owner",
+                "import_batches import_worker_lease w attendance_owner",
                 "outbox outbox_relay_mark w attendance_owner",
                 "outbox outbox_relay_prune d attendance_owner",
                 "outbox outbox_relay_read r attendance_owner",

@@ -176,19 +176,33 @@ public sealed class SecurityTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task The_grants_are_exactly_the_doors_the_outbox_relay_functions_and_two_selects()
+    public async Task The_grants_are_exactly_the_doors_the_outbox_relay_functions_two_selects_and_the_import_tables()
     {
         var grants = await RolePrivileges.OfAsync(fixture.Superuser, "punch_ledger_app");
         Assert.Equal(
             [
                 "schema staffing USAGE",
+                "staffing function claim_import_work",
                 "staffing function claim_outbox_messages",
                 "staffing function mark_outbox_published",
                 "staffing function outbox_backlog",
                 "staffing function prune_published_outbox",
+                "staffing function resolve_import_persons",
                 "staffing function submit_time_punch_event",
                 "staffing function submit_time_punch_events",
                 "staffing table daily_attendance_results SELECT",
+                // The import's working state (0011_imports.sql); events and results are still written by the doors only.
+                "staffing table import_audit INSERT",
+                "staffing table import_audit SELECT",
+                "staffing table import_batches INSERT",
+                "staffing table import_batches SELECT",
+                "staffing table import_batches UPDATE",
+                "staffing table import_file_chunks INSERT",
+                "staffing table import_file_chunks SELECT",
+                "staffing table import_rows DELETE",
+                "staffing table import_rows INSERT",
+                "staffing table import_rows SELECT",
+                "staffing table import_rows UPDATE",
                 "staffing table time_punch_events SELECT",
             ], grants);
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using HrmsAttendance.AppHost.Extensions;
 using HrmsAttendance.Fakes.DingTalk;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +7,7 @@ namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
 /// <summary>
 /// The AppHost's topology with the DingTalk connector pointed at an in-process <see cref="DingTalkFakeServer"/>, and a
 /// second replica of the connector (<c>dingtalk-connector-2</c>: the same project, its own ports), so every test here
-/// runs against two replicas competing for each tenant's stream. Its own data directory and servers; no dashboard.
+/// runs against two replicas competing for each tenant's stream. Its own data directory and servers.
 /// </summary>
 public sealed class ConnectorAppFixture : IAsyncLifetime
 {
@@ -21,6 +20,9 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
     /// <summary>How long a replica's lease lives without renewal here (15 s by default; shorter so a take-over is quick).</summary>
     public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(6);
 
+    /// <summary>How often the replicas sweep parked punches here (5 minutes by default).</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
+
     public DistributedApplication App { get; private set; } = null!;
     public DingTalkFakeServer DingTalk { get; private set; } = null!;
     public string DataDirectory { get; } = DistributedAppFixture.NewDataDirectory("hrms-connector-tests-");
@@ -28,9 +30,22 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         DingTalk = await DingTalkFakeServer.StartAsync();
+        // With the dashboard, as DistributedAppFixture: without it the services' OTLP exporter has nowhere to flush to
+        // when a test stops one (punch-ledger), and DCP gave up waiting for it to exit.
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
-            [$"--{AppHostOptions.DataDirectoryKey}={DataDirectory}", $"--{AppHostOptions.FreshKey}=true"],
-            (options, _) => options.DisableDashboard = true);
+        [
+            $"--{AppHostOptions.DataDirectoryKey}={DataDirectory}",
+            $"--{AppHostOptions.FreshKey}=true",
+            $"--ASPNETCORE_URLS=http://127.0.0.1:{DistributedAppFixture.FreeLoopbackPort()}",
+            $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{DistributedAppFixture.FreeLoopbackPort()}",
+            $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:{DistributedAppFixture.FreeLoopbackPort()}",
+            "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+        ],
+        (options, _) =>
+        {
+            options.DisableDashboard = false;
+            options.AllowUnsecuredTransport = true;
+        });
 
         var connector = builder.CreateResourceBuilder<ProjectResource>(Connector);
         // The second replica: the same project with the same references and secrets as the AppHost gives the first
@@ -49,11 +64,10 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
         foreach (var replica in new[] { connector, second })
             replica.WithEnvironment("DingTalk__OpenApiBaseUrl", DingTalk.BaseUrl.ToString())
                    .WithEnvironment("DingTalk__TenantScanInterval", "00:00:01")
-                   .WithEnvironment("DingTalk__LeaseDuration", LeaseDuration.ToString("c"));
+                   .WithEnvironment("DingTalk__LeaseDuration", LeaseDuration.ToString("c"))
+                   .WithEnvironment("Connectors__Sweep__Interval", SweepInterval.ToString("c"));
 
         App = await builder.BuildAsync();
-        foreach (var name in new[] { Connector, SecondReplica })
-            CollectLogs(name);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         try
         {
@@ -65,9 +79,10 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
         {
             var states = string.Join(", ", HealthyResources.Select(r =>
                 App.ResourceNotifications.TryGetCurrentState(r, out var state) ? $"{r}={state.Snapshot.State?.Text}/{state.Snapshot.HealthStatus}" : $"{r}=?"));
+            var logs = $"{await LogTailAsync(Connector)}{Environment.NewLine}---- {SecondReplica}:{Environment.NewLine}{await LogTailAsync(SecondReplica)}";
             await App.DisposeAsync();
             await DingTalk.DisposeAsync();
-            throw new InvalidOperationException($"The connector topology did not become healthy ({states}): {e.Message}{Environment.NewLine}{LogTail(Connector)}{Environment.NewLine}---- {SecondReplica}:{Environment.NewLine}{LogTail(SecondReplica)}", e);
+            throw new InvalidOperationException($"The connector topology did not become healthy ({states}): {e.Message}{Environment.NewLine}{logs}", e);
         }
     }
 
@@ -76,29 +91,22 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
         connector.Annotations.OfType<ResourceRelationshipAnnotation>().Select(r => r.Resource)
             .OfType<IResourceWithConnectionString>().First(r => r.Name == "dingtalk-connector-login");
 
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new();
-
-    /// <summary>The last lines a connector replica logged (for failure messages).</summary>
-    public string LogTail(string resource, int lines = 60) =>
-        _logs.TryGetValue(resource, out var queue) ? string.Join(Environment.NewLine, queue.TakeLast(lines)) : "";
-
-    private void CollectLogs(string resource)
+    /// <summary>Everything a resource logged to its console so far (from DCP).</summary>
+    public async Task<IReadOnlyList<string>> LogsAsync(string resource)
     {
-        var queue = _logs.GetOrAdd(resource, _ => new());
         var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await foreach (var batch in loggers.WatchAsync(resource))
-                    foreach (var line in batch)
-                    {
-                        queue.Enqueue(line.Content);
-                        while (queue.Count > 2000) queue.TryDequeue(out _);
-                    }
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { }
-        });
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == resource);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var lines = new List<string>();
+        await foreach (var batch in loggers.GetAllAsync(model).WithCancellation(timeout.Token))
+            lines.AddRange(batch.Select(line => line.Content));
+        return lines;
+    }
+
+    public async Task<string> LogTailAsync(string resource, int lines = 60)
+    {
+        try { return string.Join(Environment.NewLine, (await LogsAsync(resource)).TakeLast(lines)); }
+        catch (Exception e) { return $"(no logs: {e.Message})"; }
     }
 
     public async Task DisposeAsync()

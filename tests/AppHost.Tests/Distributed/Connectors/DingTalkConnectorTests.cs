@@ -124,6 +124,8 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         var status = await world.StatusAsync();
         Assert.Equal(0, status.ParkedPunches);
         Assert.Equal(3, status.ReplayedPunches);
+        // The link's message reached the consumer (which replays, unless the periodic sweep happened to be first).
+        await EventuallyAsync(() => LoggedAsync($"ExternalIdentityLinked (DINGTALK) of tenant {world.Tenant}"), "the ExternalIdentityLinked consumer ran");
 
         var manual = new SubmitPunchesRequest();
         manual.Punches.AddRange(times.Select((t, i) => new PunchInput
@@ -167,6 +169,14 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         // Two replicas run; each tenant's stream was only ever held by one connection at a time.
         Assert.Equal(1, first.DingTalk.Connections(first.ClientId).MostAtOnce);
         Assert.Equal(1, second.DingTalk.Connections(second.ClientId).MostAtOnce);
+
+        // The secrets went in through the gateway and out to DingTalk, and into no log on the way.
+        foreach (var resource in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica, "gateway" })
+        {
+            var logs = await fixture.LogsAsync(resource);
+            Assert.NotEmpty(logs);
+            Assert.DoesNotContain(logs, line => line.Contains(first.ClientSecret, StringComparison.Ordinal) || line.Contains(second.ClientSecret, StringComparison.Ordinal));
+        }
     }
 
     [Fact]
@@ -195,6 +205,47 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         Assert.NotEqual(before.Holder, after.Holder);
         Assert.True(after.FencingToken > before.FencingToken, $"fencing token {after.FencingToken} after {before.FencingToken}");
         Assert.Equal(1, world.DingTalk.Connections(world.ClientId).MostAtOnce);
+    }
+
+    [Fact]
+    public async Task Parked_punches_whose_link_message_was_lost_are_replayed_by_the_sweep()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        world.DingTalk.PublishCheckRecords(world.ClientId, [("u-lost", OnMonday(9, 5), "rec-lost")]);
+        await Eventually(() => world.Acked("SUCCESS") == 1, "the punch is parked and acknowledged");
+
+        // The link's ExternalIdentityLinked is lost: the connector's queue is unbound from the message's exchange while
+        // identity-mapping publishes it (MassTransit binds the message exchange to an exchange named after the queue).
+        await using (var broker = await BrokerQueue.OpenAsync(fixture.App, Queue))
+        {
+            await broker.UnbindAsync(LinkedExchange);
+            try
+            {
+                await world.LinkAsync("u-lost", person);
+                await Task.Delay(TimeSpan.FromSeconds(3)); // the relay publishes within a second or so; nothing reaches the queue
+            }
+            finally
+            {
+                await broker.BindAsync(LinkedExchange);
+            }
+        }
+
+        await EventuallyAsync(async () => (await world.PunchesAsync(person)).Count == 1, "the sweep replays the parked punch");
+        Assert.True(await LoggedAsync($"sweep of tenant {world.Tenant}"), "the replay came from the sweep");
+        Assert.False(await LoggedAsync($"ExternalIdentityLinked (DINGTALK) of tenant {world.Tenant}"), "the link message was lost");
+        Assert.Equal(1, (await world.StatusAsync()).ReplayedPunches);
+    }
+
+    private const string Queue = "dingtalk-connector-parked-punch-replay";
+    private const string LinkedExchange = "attendance.identity.v1.external-identity-linked";
+
+    private async Task<bool> LoggedAsync(string text)
+    {
+        foreach (var replica in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica })
+            if ((await fixture.LogsAsync(replica)).Any(line => line.Contains(text, StringComparison.Ordinal)))
+                return true;
+        return false;
     }
 
     private static object Comparable(DailyResult r) => new

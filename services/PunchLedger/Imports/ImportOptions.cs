@@ -1,0 +1,22 @@
+namespace HrmsAttendance.PunchLedger.Imports;
+
+/// <summary>Bound from the configuration section <c>Imports</c>.</summary>
+public sealed class ImportOptions
+{
+    public const string SectionName = "Imports";
+
+    /// <summary>The largest file <c>prepare</c> takes (IMPORT_FILE_TOO_LARGE beyond it). 100,000 rows of our format are ~6 MB.</summary>
+    public long MaxFileBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>How long a commit token stays usable after prepare.</summary>
+    public TimeSpan CommitTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Rows per call of the batch door during a commit (the door takes at most 1,000).</summary>
+    public int CommitChunkRows { get; set; } = 1000;
+
+    /// <summary>How long the background worker holds a batch before another worker (or a restarted service) may take it over.</summary>
+    public TimeSpan WorkerLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the idle worker looks for batches it was not told about (after a restart, another instance's).</summary>
+    public TimeSpan WorkerPollInterval { get; set; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,601 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace HrmsAttendance.PunchLedger.Imports;
+
+/// <summary>An import batch as stored (staffing.import_batches).</summary>
+public sealed record ImportBatch(
+    Guid ImportId, string Format, string? FileName, string? FileSha256, long FileBytes, string Encoding, string UploadedBy,
+    string Status, string? FailureCode, string? FailureDetail, int RowsRead, int RowsValid, int RowsInvalid,
+    DateTimeOffset CommitTokenExpiresAt, DateTimeOffset? CommitTokenUsedAt, string? IdempotencyKey, string? CommittedBy,
+    DateTimeOffset? CommitRequestedAt, int RowsCommitted, int RowsAccepted, int RowsDuplicate, int RowsRejected,
+    DateTimeOffset? CommittedAt, DateTimeOffset CreatedAt);
+
+/// <summary>What prepare answers: the batch and its commit token (only ever shown here; the database keeps its hash).</summary>
+public sealed record PreparedImport(ImportBatch Batch, string CommitToken);
+
+/// <summary>A commit request's answer: the batch, and whether it was a repeat of an earlier commit (same idempotency key).</summary>
+public sealed record CommitAnswer(ImportBatch Batch, bool Replayed);
+
+/// <summary>A row as the preview and the report show it.</summary>
+public sealed record ImportRowView(
+    int Line, string? PersonText, string? TimeText, string? TypeText, Guid? PersonUuid, DateTimeOffset? PunchTime,
+    string? PunchType, string? RequestId, string? ErrorCode, string? ErrorDetail, string? Outcome, string? OutcomeCode, Guid? EventUuid);
+
+/// <summary>What the commit of a batch would change: its valid rows' persons and work dates.</summary>
+public sealed record ImportImpact(int Persons, int PersonDays, DateOnly? FromDate, DateOnly? ToDate, IReadOnlyList<(string Code, int Rows)> ErrorsByCode);
+
+public sealed record ImportAuditEntry(long Id, Guid? ImportId, string Actor, string Action, string? FileSha256, string Details, DateTimeOffset At);
+
+/// <summary>
+/// The import's data access: the batch, its file, its rows, the audit log (staffing.import_*, 0011_imports.sql), always
+/// inside the caller's tenant (RLS). Commits go through the kernel's batch door and nowhere else.
+/// </summary>
+public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOptions> options, TimeProvider clock)
+{
+    private const int FileChunkBytes = 1024 * 1024;
+    private const int RowsPerInsert = 5000;
+
+    private const string BatchColumns = """
+        import_id, format, file_name, file_sha256, file_bytes, encoding, uploaded_by, status, failure_code, failure_detail,
+        rows_read, rows_valid, rows_invalid, commit_token_expires_at, commit_token_used_at, idempotency_key, committed_by,
+        commit_requested_at, rows_committed, rows_accepted, rows_duplicate, rows_rejected, committed_at, created_at
+        """;
+
+    private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
+    public static Encoding Gbk { get; } = CodePagesEncodingProvider.Instance.GetEncoding(936)!;
+
+    // ------------------------------------------------------------------------------------------------------------
+    // prepare
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Stores an upload as it arrives (1 MiB chunks, never the whole file in memory) with the batch, its SHA-256, its
+    /// encoding (given, or detected: a UTF-8 BOM or valid UTF-8 is UTF-8, anything else GBK) and a new commit token, in
+    /// one transaction: an upload cut off half-way leaves nothing. The batch is then PARSING, for the background worker.
+    /// </summary>
+    public async Task<PreparedImport> PrepareAsync(Guid tenant, string actor, string format, string? encoding, string? fileName,
+        Stream body, CancellationToken ct)
+    {
+        var importId = Guid.NewGuid();
+        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var expiresAt = clock.GetUtcNow() + options.Value.CommitTokenLifetime;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        await ExecuteAsync(connection, """
+            INSERT INTO staffing.import_batches (import_id, tenant_id, format, file_name, encoding, uploaded_by, status,
+                                                 commit_token_sha256, commit_token_expires_at)
+            VALUES ($1, $2, $3, $4, 'utf-8', $5, 'PARSING', $6, $7)
+            """, ct, importId, tenant, format, fileName, actor, SHA256.HashData(Encoding.ASCII.GetBytes(token)), expiresAt);
+
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var utf8 = StrictUtf8.GetDecoder();
+        var validUtf8 = true;
+        var startsWithBom = false;
+        long total = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(FileChunkBytes);
+        try
+        {
+            for (var chunk = 0; ; chunk++)
+            {
+                var filled = 0;
+                while (filled < FileChunkBytes && await body.ReadAsync(buffer.AsMemory(filled, FileChunkBytes - filled), ct) is var n and > 0)
+                    filled += n;
+                if (filled == 0) break;
+                total += filled;
+                if (total > options.Value.MaxFileBytes)
+                    throw ImportErrors.Refuse(ImportErrors.FileTooLarge, $"the file is larger than {options.Value.MaxFileBytes} bytes");
+                if (chunk == 0) startsWithBom = filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF;
+                sha.AppendData(buffer, 0, filled);
+                if (validUtf8)
+                {
+                    try { utf8.GetCharCount(buffer, 0, filled, flush: false); }
+                    catch (DecoderFallbackException) { validUtf8 = false; }
+                }
+                await ExecuteAsync(connection, "INSERT INTO staffing.import_file_chunks (import_id, tenant_id, chunk, data) VALUES ($1, $2, $3, $4)",
+                    ct, importId, tenant, chunk, new ReadOnlyMemory<byte>(buffer, 0, filled));
+                if (filled < FileChunkBytes) break;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (total == 0) throw ImportErrors.Refuse(ImportErrors.FileEmpty, "the request body (the file) is empty");
+        if (validUtf8)
+        {
+            try { utf8.GetCharCount([], 0, 0, flush: true); }
+            catch (DecoderFallbackException) { validUtf8 = false; }
+        }
+        var fileEncoding = encoding ?? (startsWithBom || validUtf8 ? "utf-8" : "gbk");
+        var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
+        await ExecuteAsync(connection, """
+            UPDATE staffing.import_batches SET file_sha256 = $2, file_bytes = $3, encoding = $4, updated_at = now() WHERE import_id = $1
+            """, ct, importId, hash, total, fileEncoding);
+        await AuditAsync(connection, tenant, importId, actor, "PREPARE", hash,
+            new JsonObject { ["format"] = format, ["file_name"] = fileName, ["file_bytes"] = total, ["encoding"] = fileEncoding }, ct);
+        var batch = await ReadBatchAsync(connection, importId, ct) ?? throw new InvalidOperationException("the batch just written is gone");
+        await tx.CommitAsync(ct);
+        return new PreparedImport(batch, token);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // reads
+    // ------------------------------------------------------------------------------------------------------------
+
+    public async Task<ImportBatch> GetAsync(Guid tenant, Guid importId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        return await ReadBatchAsync(connection, importId, ct) ?? throw NotFound(importId);
+    }
+
+    /// <summary>A page of rows after <paramref name="afterLine"/>, in line order (only those with a problem, when asked).</summary>
+    public async Task<IReadOnlyList<ImportRowView>> RowsAsync(Guid tenant, Guid importId, int afterLine, int limit, bool onlyErrors,
+        CancellationToken ct)
+    {
+        var rows = new List<ImportRowView>();
+        await foreach (var row in StreamRowsAsync(tenant, importId, afterLine, limit, onlyErrors, ct)) rows.Add(row);
+        return rows;
+    }
+
+    public async IAsyncEnumerable<ImportRowView> StreamRowsAsync(Guid tenant, Guid importId, int afterLine, int? limit, bool onlyErrors,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        if (await ReadBatchAsync(connection, importId, ct) is null) throw NotFound(importId);
+        await using var command = Command(connection, """
+            SELECT line, person_text, time_text, type_text, person_uuid, punch_time, punch_type, request_id, error_code, error_detail,
+                   outcome, outcome_code, event_uuid
+            FROM staffing.import_rows
+            WHERE import_id = $1 AND line > $2 AND (NOT $3 OR error_code IS NOT NULL OR outcome = 'REJECTED')
+            ORDER BY line
+            LIMIT $4
+            """, importId, afterLine, onlyErrors, (object?)limit ?? DBNull.Value);
+        command.Parameters[3].NpgsqlDbType = NpgsqlDbType.Integer;
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            yield return new ImportRowView(
+                reader.GetInt32(0), Text(reader, 1), Text(reader, 2), Text(reader, 3),
+                reader.IsDBNull(4) ? null : reader.GetGuid(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+                Text(reader, 6), Text(reader, 7), Text(reader, 8), Text(reader, 9), Text(reader, 10), Text(reader, 11),
+                reader.IsDBNull(12) ? null : reader.GetGuid(12));
+        }
+    }
+
+    /// <summary>What the commit would change (valid rows: their persons, the work dates they touch) and the problems by code.</summary>
+    public async Task<ImportImpact> ImpactAsync(Guid tenant, Guid importId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        if (await ReadBatchAsync(connection, importId, ct) is null) throw NotFound(importId);
+        // A punch changes its own work date and the day before (whose window reaches 06:00 of this one): the kernel's rule.
+        await using var command = Command(connection, """
+            SELECT count(DISTINCT person_uuid), count(DISTINCT (person_uuid, d)), min(d) - 1, max(d)
+            FROM (SELECT person_uuid, (punch_time AT TIME ZONE 'Asia/Shanghai')::date AS d
+                  FROM staffing.import_rows WHERE import_id = $1 AND error_code IS NULL) v
+            """, importId);
+        int persons, days;
+        DateOnly? from, to;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            persons = (int)reader.GetInt64(0);
+            days = (int)reader.GetInt64(1);
+            from = reader.IsDBNull(2) ? null : reader.GetFieldValue<DateOnly>(2);
+            to = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateOnly>(3);
+        }
+        var errors = new List<(string, int)>();
+        await using var byCode = Command(connection, """
+            SELECT error_code, count(*)::int FROM staffing.import_rows
+            WHERE import_id = $1 AND error_code IS NOT NULL GROUP BY error_code ORDER BY error_code
+            """, importId);
+        await using (var reader = await byCode.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) errors.Add((reader.GetString(0), reader.GetInt32(1)));
+        return new ImportImpact(persons, days, from, to, errors);
+    }
+
+    public async Task<IReadOnlyList<ImportAuditEntry>> AuditAsync(Guid tenant, long? beforeId, int limit, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        await using var command = Command(connection, """
+            SELECT id, import_id, actor, action, file_sha256, details::text, at FROM staffing.import_audit
+            WHERE tenant_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3
+            """, tenant, (object?)beforeId ?? DBNull.Value, limit);
+        command.Parameters[1].NpgsqlDbType = NpgsqlDbType.Bigint;
+        var entries = new List<ImportAuditEntry>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            entries.Add(new ImportAuditEntry(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.GetString(2),
+                reader.GetString(3), Text(reader, 4), reader.GetString(5), reader.GetFieldValue<DateTimeOffset>(6)));
+        return entries;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // commit
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Starts the commit of a parsed batch with its token (single use) and an optional idempotency key (one commit per
+    /// key and tenant). A key that already names the commit of the same file answers that commit (never a second
+    /// import); a key of another file is IMPORT_IDEMPOTENCY_CONFLICT. The rows are then recorded by the background worker.
+    /// </summary>
+    public async Task<CommitAnswer> RequestCommitAsync(Guid tenant, string actor, Guid importId, string token, string? idempotencyKey,
+        CancellationToken ct)
+    {
+        try
+        {
+            return await TryRequestCommitAsync(tenant, actor, importId, token, idempotencyKey, ct);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && idempotencyKey is not null)
+        {
+            // Another request took the key for another batch at the same moment: now it is visible, so this is a replay or a conflict.
+            return await TryRequestCommitAsync(tenant, actor, importId, token, idempotencyKey, ct);
+        }
+    }
+
+    private async Task<CommitAnswer> TryRequestCommitAsync(Guid tenant, string actor, Guid importId, string token, string? idempotencyKey,
+        CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        // Serializes the commit requests of one batch (five concurrent retries see each other's outcome).
+        var batch = await ReadBatchAsync(connection, importId, ct, forUpdate: true) ?? throw NotFound(importId);
+        if (idempotencyKey is not null)
+        {
+            await using var find = Command(connection, """
+                SELECT import_id, file_sha256 FROM staffing.import_batches WHERE tenant_id = $1 AND idempotency_key = $2
+                """, tenant, idempotencyKey);
+            await using var reader = await find.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                var (firstId, firstSha) = (reader.GetGuid(0), Text(reader, 1));
+                await reader.DisposeAsync();
+                if (firstId != importId && firstSha != batch.FileSha256)
+                    throw ImportErrors.Refuse(ImportErrors.IdempotencyConflict,
+                        $"idempotencyKey {idempotencyKey} already names the commit of import {firstId}, a different file");
+                var first = firstId == importId ? batch : await ReadBatchAsync(connection, firstId, ct) ?? batch;
+                await tx.CommitAsync(ct);
+                return new CommitAnswer(first, Replayed: true);
+            }
+        }
+        if (!CryptographicOperations.FixedTimeEquals(await TokenHashAsync(connection, importId, ct), SHA256.HashData(Encoding.ASCII.GetBytes(token))))
+            throw ImportErrors.Refuse(ImportErrors.TokenInvalid, "commitToken is not this import's commit token");
+        if (batch.CommitTokenUsedAt is { } used)
+            throw ImportErrors.Refuse(ImportErrors.TokenUsed,
+                $"the commit token was used at {used:O} (import status {batch.Status}); a retry must send the same idempotencyKey");
+        if (batch.CommitTokenExpiresAt <= clock.GetUtcNow())
+            throw ImportErrors.Refuse(ImportErrors.TokenExpired, $"the commit token expired at {batch.CommitTokenExpiresAt:O}; prepare the file again");
+        if (batch.Status != "PARSED")
+            throw ImportErrors.Refuse(ImportErrors.NotReady, batch.Status == "PARSING"
+                ? $"the file is still being read ({batch.RowsRead} rows so far); commit once the status is PARSED"
+                : $"the import is {batch.Status}{(batch.FailureCode is null ? "" : $" ({batch.FailureCode}: {batch.FailureDetail})")}");
+        await ExecuteAsync(connection, """
+            UPDATE staffing.import_batches
+            SET status = 'COMMITTING', commit_token_used_at = now(), idempotency_key = $2, committed_by = $3,
+                commit_requested_at = now(), lease_until = NULL, updated_at = now()
+            WHERE import_id = $1
+            """, ct, importId, idempotencyKey, actor);
+        await AuditAsync(connection, tenant, importId, actor, "COMMIT_REQUESTED", batch.FileSha256,
+            new JsonObject { ["idempotency_key"] = idempotencyKey, ["rows_valid"] = batch.RowsValid, ["rows_invalid"] = batch.RowsInvalid }, ct);
+        var committing = await ReadBatchAsync(connection, importId, ct) ?? batch;
+        await tx.CommitAsync(ct);
+        return new CommitAnswer(committing, Replayed: false);
+    }
+
+    /// <summary>
+    /// Records the next chunk of a COMMITTING batch's valid rows through the batch door, and the door's answer per row,
+    /// in one transaction: after a crash the next attempt starts after the last committed chunk, and the rows' request ids
+    /// make even a repeated chunk record nothing twice. Returns false (and marks the batch COMMITTED) when no row is left.
+    /// </summary>
+    public async Task<bool> CommitNextChunkAsync(Guid tenant, Guid importId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        var batch = await ReadBatchAsync(connection, importId, ct, forUpdate: true);
+        if (batch is not { Status: "COMMITTING" }) return false;
+        await using var command = Command(connection, """
+            WITH chunk AS (
+              SELECT line, person_uuid, punch_time, punch_type, request_id, row_number() OVER (ORDER BY line)::int AS ordinal
+              FROM staffing.import_rows
+              WHERE import_id = $1 AND error_code IS NULL AND outcome IS NULL
+              ORDER BY line
+              LIMIT $3),
+            door AS (
+              SELECT d.ordinal, d.event_uuid, d.outcome, d.error_code
+              FROM staffing.submit_time_punch_events(
+                $2,
+                ARRAY(SELECT person_uuid FROM chunk ORDER BY ordinal),
+                ARRAY(SELECT punch_time FROM chunk ORDER BY ordinal),
+                ARRAY(SELECT punch_type FROM chunk ORDER BY ordinal),
+                ARRAY(SELECT 'IMPORT'::text FROM chunk ORDER BY ordinal),
+                ARRAY(SELECT NULL::text FROM chunk ORDER BY ordinal),
+                ARRAY(SELECT request_id FROM chunk ORDER BY ordinal),
+                ARRAY(SELECT jsonb_build_object('import_id', $1::text, 'line', line) FROM chunk ORDER BY ordinal),
+                $4) d)
+            UPDATE staffing.import_rows r
+            SET outcome = d.outcome, outcome_code = d.error_code, event_uuid = d.event_uuid
+            FROM door d JOIN chunk c ON c.ordinal = d.ordinal
+            WHERE r.import_id = $1 AND r.line = c.line
+            RETURNING d.outcome
+            """, importId, tenant, options.Value.CommitChunkRows, batch.CommittedBy);
+        int accepted = 0, duplicate = 0, rejected = 0;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                switch (reader.GetString(0))
+                {
+                    case "ACCEPTED": accepted++; break;
+                    case "DUPLICATE": duplicate++; break;
+                    default: rejected++; break;
+                }
+        var done = accepted + duplicate + rejected == 0;
+        await ExecuteAsync(connection, $"""
+            UPDATE staffing.import_batches
+            SET rows_committed = rows_committed + $2, rows_accepted = rows_accepted + $3, rows_duplicate = rows_duplicate + $4,
+                rows_rejected = rows_rejected + $5, updated_at = now(),
+                {(done ? "status = 'COMMITTED', committed_at = now(), lease_until = NULL" : "lease_until = now() + $6::interval")}
+            WHERE import_id = $1
+            """, ct, importId, accepted + duplicate + rejected, accepted, duplicate, rejected, options.Value.WorkerLease);
+        if (done)
+            await AuditAsync(connection, tenant, importId, batch.CommittedBy ?? "system", "COMMITTED", batch.FileSha256, new JsonObject
+            {
+                ["rows_accepted"] = batch.RowsAccepted, ["rows_duplicate"] = batch.RowsDuplicate,
+                ["rows_rejected"] = batch.RowsRejected, ["rows_invalid"] = batch.RowsInvalid,
+            }, ct);
+        await tx.CommitAsync(ct);
+        return !done;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // background parse
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Reads a PARSING batch's file into its rows (from the start: rows of an attempt cut off earlier are removed first),
+    /// committing every few thousand rows with the progress, then resolves the persons, marks duplicates within the
+    /// file, counts, and makes the batch PARSED; a file that cannot be read at all makes it FAILED with the reason.
+    /// </summary>
+    public async Task ParseAsync(Guid tenant, Guid importId, CancellationToken ct)
+    {
+        await using var writer = await dataSource.OpenConnectionAsync(ct);
+        ImportBatch batch;
+        await using (var tx = await writer.BeginTransactionAsync(ct))
+        {
+            await SetTenantAsync(writer, tenant, ct);
+            batch = await ReadBatchAsync(writer, importId, ct, forUpdate: true) ?? throw NotFound(importId);
+            if (batch.Status != "PARSING") return;
+            await ExecuteAsync(writer, "DELETE FROM staffing.import_rows WHERE import_id = $1", ct, importId);
+            await ExecuteAsync(writer, "UPDATE staffing.import_batches SET rows_read = 0, updated_at = now() WHERE import_id = $1", ct, importId);
+            await tx.CommitAsync(ct);
+        }
+
+        await using var reading = await dataSource.OpenConnectionAsync(ct);
+        await using var readTx = await reading.BeginTransactionAsync(ct);
+        await SetTenantAsync(reading, tenant, ct);
+        var encoding = batch.Encoding == "gbk" ? Gbk : new UTF8Encoding(false);
+        using var text = new StreamReader(new FileChunkStream(reading, importId), encoding, detectEncodingFromByteOrderMarks: true);
+        var rows = new List<ParsedRow>(RowsPerInsert);
+        try
+        {
+            await foreach (var row in ImportFormats.ReadAsync(text, batch.Format, importId, clock.GetUtcNow(), ct))
+            {
+                rows.Add(row);
+                if (rows.Count == RowsPerInsert)
+                {
+                    await WriteRowsAsync(writer, tenant, importId, rows, ct);
+                    rows.Clear();
+                }
+            }
+            await WriteRowsAsync(writer, tenant, importId, rows, ct);
+        }
+        catch (ImportException e) when (e.Code is ImportErrors.FileBadHeader)
+        {
+            await FailAsync(writer, tenant, batch, e.Code, e.Detail, ct);
+            return;
+        }
+        catch (CsvHelper.CsvHelperException e)
+        {
+            await FailAsync(writer, tenant, batch, ImportErrors.FileUnreadable, $"the file is not readable as CSV: {e.Message}", ct);
+            return;
+        }
+
+        await using var finish = await writer.BeginTransactionAsync(ct);
+        await SetTenantAsync(writer, tenant, ct);
+        await ExecuteAsync(writer, "SELECT staffing.resolve_import_persons($1)", ct, importId);
+        // Within the file, the first line of a punch counts; a later line with the same person, instant and type, or the
+        // same request id, is a duplicate.
+        await ExecuteAsync(writer, """
+            UPDATE staffing.import_rows r
+            SET error_code = 'IMPORT_ROW_DUPLICATE_IN_FILE',
+                error_detail = format('the same punch as line %s', d.first_line)
+            FROM (SELECT line, least(
+                           min(line) OVER (PARTITION BY person_uuid, punch_time, punch_type),
+                           min(line) OVER (PARTITION BY request_id)) AS first_line
+                  FROM staffing.import_rows WHERE import_id = $1 AND error_code IS NULL) d
+            WHERE r.import_id = $1 AND r.line = d.line AND d.first_line < d.line
+            """, ct, importId);
+        await ExecuteAsync(writer, """
+            UPDATE staffing.import_batches b
+            SET status = 'PARSED', lease_until = NULL, updated_at = now(),
+                rows_valid = c.valid, rows_invalid = c.invalid, rows_read = c.valid + c.invalid
+            FROM (SELECT count(*) FILTER (WHERE error_code IS NULL)::int AS valid, count(*) FILTER (WHERE error_code IS NOT NULL)::int AS invalid
+                  FROM staffing.import_rows WHERE import_id = $1) c
+            WHERE b.import_id = $1
+            """, ct, importId);
+        var parsed = await ReadBatchAsync(writer, importId, ct) ?? batch;
+        await AuditAsync(writer, tenant, importId, "system", "PARSED", parsed.FileSha256,
+            new JsonObject { ["rows_read"] = parsed.RowsRead, ["rows_valid"] = parsed.RowsValid, ["rows_invalid"] = parsed.RowsInvalid }, ct);
+        await finish.CommitAsync(ct);
+    }
+
+    private async Task WriteRowsAsync(NpgsqlConnection connection, Guid tenant, Guid importId, List<ParsedRow> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        // INSERT from arrays, not COPY: Postgres refuses COPY FROM into a table under row-level security.
+        await using (var insert = Command(connection, """
+            INSERT INTO staffing.import_rows (import_id, tenant_id, line, person_text, time_text, type_text, employee_number,
+                                              external_user_id, person_uuid, punch_time, punch_type, request_id, error_code, error_detail)
+            SELECT $1, $2, u.* FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[],
+                                           $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::text[]) AS u
+            """, importId, tenant,
+            rows.Select(r => r.Line).ToArray(),
+            rows.Select(r => Clip(r.PersonText)).ToArray(),
+            rows.Select(r => Clip(r.TimeText)).ToArray(),
+            rows.Select(r => Clip(r.TypeText)).ToArray(),
+            rows.Select(r => r.EmployeeNumber).ToArray(),
+            rows.Select(r => r.ExternalUserId).ToArray(),
+            rows.Select(r => r.PersonUuid).ToArray(),
+            rows.Select(r => r.PunchTime?.UtcDateTime).ToArray(),
+            rows.Select(r => r.PunchType).ToArray(),
+            rows.Select(r => r.RequestId).ToArray(),
+            rows.Select(r => r.ErrorCode).ToArray(),
+            rows.Select(r => r.ErrorDetail).ToArray()))
+            await insert.ExecuteNonQueryAsync(ct);
+        await ExecuteAsync(connection, """
+            UPDATE staffing.import_batches SET rows_read = rows_read + $2, updated_at = now(), lease_until = now() + $3::interval
+            WHERE import_id = $1
+            """, ct, importId, rows.Count, options.Value.WorkerLease);
+        await tx.CommitAsync(ct);
+    }
+
+    private async Task FailAsync(NpgsqlConnection connection, Guid tenant, ImportBatch batch, string code, string detail, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        await ExecuteAsync(connection, """
+            UPDATE staffing.import_batches SET status = 'FAILED', failure_code = $2, failure_detail = $3, lease_until = NULL, updated_at = now()
+            WHERE import_id = $1
+            """, ct, batch.ImportId, code, detail);
+        await AuditAsync(connection, tenant, batch.ImportId, "system", "FAILED", batch.FileSha256, new JsonObject { ["code"] = code, ["detail"] = detail }, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Claims a batch with background work (any tenant), or null.</summary>
+    public async Task<(Guid Tenant, Guid ImportId, string Status)?> ClaimWorkAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = Command(connection, "SELECT tenant_id, import_id, status FROM staffing.claim_import_work($1::interval)",
+            options.Value.WorkerLease);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? (reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2)) : null;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // helpers
+    // ------------------------------------------------------------------------------------------------------------
+
+    /// <summary>Reads a batch's file chunk by chunk, in order, on a connection inside the batch's tenant.</summary>
+    private sealed class FileChunkStream(NpgsqlConnection connection, Guid importId) : Stream
+    {
+        private byte[] current = [];
+        private int position;
+        private int next;
+        private bool ended;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken ct = default)
+        {
+            while (position == current.Length)
+            {
+                if (ended) return 0;
+                await using var command = Command(connection, "SELECT data FROM staffing.import_file_chunks WHERE import_id = $1 AND chunk = $2",
+                    importId, next++);
+                var data = await command.ExecuteScalarAsync(ct);
+                if (data is not byte[] bytes) { ended = true; return 0; }
+                (current, position) = (bytes, 0);
+            }
+            var count = Math.Min(destination.Length, current.Length - position);
+            current.AsMemory(position, count).CopyTo(destination);
+            position += count;
+            return count;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    private static async Task<byte[]> TokenHashAsync(NpgsqlConnection connection, Guid importId, CancellationToken ct)
+    {
+        await using var command = Command(connection, "SELECT commit_token_sha256 FROM staffing.import_batches WHERE import_id = $1", importId);
+        return (byte[])(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    private static async Task<ImportBatch?> ReadBatchAsync(NpgsqlConnection connection, Guid importId, CancellationToken ct, bool forUpdate = false)
+    {
+        await using var command = Command(connection,
+            $"SELECT {BatchColumns} FROM staffing.import_batches WHERE import_id = $1{(forUpdate ? " FOR UPDATE" : "")}", importId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct)) return null;
+        DateTimeOffset? Instant(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
+        return new ImportBatch(
+            reader.GetGuid(0), reader.GetString(1), Text(reader, 2), Text(reader, 3), reader.GetInt64(4), reader.GetString(5),
+            reader.GetString(6), reader.GetString(7), Text(reader, 8), Text(reader, 9), reader.GetInt32(10), reader.GetInt32(11),
+            reader.GetInt32(12), reader.GetFieldValue<DateTimeOffset>(13), Instant(14), Text(reader, 15), Text(reader, 16), Instant(17),
+            reader.GetInt32(18), reader.GetInt32(19), reader.GetInt32(20), reader.GetInt32(21), Instant(22),
+            reader.GetFieldValue<DateTimeOffset>(23));
+    }
+
+    private static async Task AuditAsync(NpgsqlConnection connection, Guid tenant, Guid? importId, string actor, string action,
+        string? fileSha256, JsonObject details, CancellationToken ct) =>
+        await ExecuteAsync(connection, """
+            INSERT INTO staffing.import_audit (tenant_id, import_id, actor, action, file_sha256, details) VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+            """, ct, tenant, importId, actor, action, fileSha256, details.ToJsonString());
+
+    private static Task SetTenantAsync(NpgsqlConnection connection, Guid tenant, CancellationToken ct) =>
+        ExecuteAsync(connection, "SELECT set_config('app.current_tenant', $1, true)", ct, tenant.ToString());
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct, params object?[] parameters)
+    {
+        await using var command = Command(connection, sql, parameters);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in parameters)
+            command.Parameters.Add(value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text } : new NpgsqlParameter { Value = value });
+        return command;
+    }
+
+    /// <summary>What the preview keeps of a field as written: at most 200 characters, control characters dropped (Postgres text cannot hold U+0000).</summary>
+    private static string? Clip(string? value)
+    {
+        if (value is null) return null;
+        var clean = new string(value.Where(c => !char.IsControl(c) && !char.IsSurrogate(c)).Take(200).ToArray());
+        return clean;
+    }
+
+    private static string? Text(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+    private static ImportException NotFound(Guid importId) =>
+        ImportErrors.Refuse(ImportErrors.NotFound, $"no import {importId} in this tenant");
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
