@@ -24,6 +24,7 @@ internal static class Extensions
         // The tenant's WeCom user ids: its identity links, from identity-mapping's directory.
         builder.Services.AddGrpcClient<IdentityDirectoryClient>(o => o.Address = new Uri(ConnectorExtensions.IdentityMappingAddress));
 
+        builder.RequireConnectionStringPassword(RedisName, connectionString => StackExchange.Redis.ConfigurationOptions.Parse(connectionString).Password);
         builder.AddRedisClient(RedisName);
         builder.Services.Configure<WeComOptions>(builder.Configuration.GetSection(WeComOptions.SectionName));
         builder.Services.AddHttpClient<WeComApi>();
