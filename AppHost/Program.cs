@@ -19,6 +19,7 @@ var punchLedgerLogin = attendance.AddLogin("punch-ledger-login", role: "punch_le
 var identityMappingLogin = attendance.AddLogin("identity-mapping-login", role: "identity_mapping_app");
 var dailyResultsLogin = attendance.AddLogin("daily-results-login", role: "daily_results_app");
 var dingTalkConnectorLogin = attendance.AddLogin("dingtalk-connector-login", role: "dingtalk_connector_app");
+var weComConnectorLogin = attendance.AddLogin("wecom-connector-login", role: "wecom_connector_app");
 
 var migrations = builder.AddProject<Projects.Migrations>("migrations")
        .WithReference(attendance)
@@ -27,6 +28,7 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
        .WithReference(identityMappingLogin)
        .WithReference(dailyResultsLogin)
        .WithReference(dingTalkConnectorLogin)
+       .WithReference(weComConnectorLogin)
        .WaitFor(attendance);
 
 // The ledger's outbox relay publishes to `messaging`; punches are accepted while the broker is down.
@@ -71,6 +73,21 @@ var dingTalkConnector = builder.AddProject<Projects.DingTalkConnector>("dingtalk
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
+// WeCom checkin/getcheckindata polled per tenant (one replica polls a tenant at a time: a lease in Redis; the corp's
+// calls share a token bucket and an access_token in Redis) → identity-mapping → punch-ledger, or parked until linked.
+var weComConnector = builder.AddProject<Projects.WeComConnector>("wecom-connector")
+       .WithReference(weComConnectorLogin, connectionName: "attendance")
+       .WithReference(messaging)
+       .WithReference(redis)
+       .WithReference(punchLedger)
+       .WithReference(identityMapping)
+       .WithAccessTokens(tokenSigningKey)
+       .WithEnvironment("WeCom__SettingsKey", builder.AddConnectorSettingsKey("wecom-settings-key"))
+       .WaitForCompletion(migrations)
+       .WaitFor(redis)
+       .WithDirectEndpoints()
+       .WithHttpHealthCheck("/health", endpointName: "http");
+
 // The front door: the same tokens, token buckets in Redis, gRPC and /api routes to the services.
 var gateway = builder.AddProject<Projects.Gateway>("gateway")
        .WithAccessTokens(tokenSigningKey)
@@ -79,13 +96,17 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
        .WithReference(identityMapping)
        .WithReference(dailyResults)
        .WithReference(dingTalkConnector)
+       .WithReference(weComConnector)
        .WaitFor(redis)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
-// `-- --demo`: a DingTalk fake (Stream mode) with a demo tenant whose punches arrive every few seconds.
+// `-- --demo`: DingTalk (Stream mode) and WeCom fakes with a demo tenant whose punches arrive every few seconds.
 if (bool.TryParse(builder.Configuration[AppHostOptions.DemoKey], out var demo) && demo)
+{
     builder.AddDingTalkDemo(dingTalkConnector, gateway, tokenSigningKey);
+    builder.AddWeComDemo(weComConnector, gateway, tokenSigningKey);
+}
 
 await builder.Build().RunAsync();
 return 0;

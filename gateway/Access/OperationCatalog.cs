@@ -6,6 +6,7 @@ using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
+using HrmsAttendance.Contracts.Integrations.WeCom.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Gateway.Errors;
@@ -70,6 +71,11 @@ public static class OperationCatalog
         GrpcEntry.Of(DingTalkIntegration.Descriptor, "PutSettings", Operations.ConfigureIntegrations),
         GrpcEntry.Of(DingTalkIntegration.Descriptor, "GetSettings", Operations.ReadIntegrations),
         GrpcEntry.Of(DingTalkIntegration.Descriptor, "GetStatus", Operations.ReadIntegrations),
+
+        // attendance.integrations.wecom.v1.WeComIntegration
+        GrpcEntry.Of(WeComIntegration.Descriptor, "PutSettings", Operations.ConfigureIntegrations),
+        GrpcEntry.Of(WeComIntegration.Descriptor, "GetSettings", Operations.ReadIntegrations),
+        GrpcEntry.Of(WeComIntegration.Descriptor, "GetStatus", Operations.ReadIntegrations),
     }.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
 
     private static readonly HttpEntry[] Http =
@@ -89,6 +95,8 @@ public static class OperationCatalog
         new("GET", "/api/imports/audit", Operations.ReadImports, null),
         new("GET", "/api/integrations/dingtalk/status", Operations.ReadIntegrations, null),
         new("PUT", "/api/integrations/dingtalk/settings", Operations.ConfigureIntegrations, null),
+        new("GET", "/api/integrations/wecom/status", Operations.ReadIntegrations, null),
+        new("PUT", "/api/integrations/wecom/settings", Operations.ConfigureIntegrations, null),
         // /api/punches: added here (and so reachable) when punch-ledger serves it.
     ];
 

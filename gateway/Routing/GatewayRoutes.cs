@@ -48,12 +48,14 @@ public static class GatewayRoutes
         new("identity-mapping", UpstreamProtocol.Grpc, "/attendance.identity.v1."),
         new("punch-ledger", UpstreamProtocol.Grpc, "/attendance.imports.v1."),
         new("dingtalk-connector", UpstreamProtocol.Grpc, "/attendance.integrations.dingtalk.v1."),
+        new("wecom-connector", UpstreamProtocol.Grpc, "/attendance.integrations.wecom.v1."),
 
         new("daily-results", UpstreamProtocol.Http, "/api/daily-results"),
         new("identity-mapping", UpstreamProtocol.Http, "/api/identity/"),
         new("punch-ledger", UpstreamProtocol.Http, "/api/punches"),
         new("punch-ledger", UpstreamProtocol.Http, "/api/imports"),
         new("dingtalk-connector", UpstreamProtocol.Http, "/api/integrations/dingtalk/"),
+        new("wecom-connector", UpstreamProtocol.Http, "/api/integrations/wecom/"),
     ];
 
     /// <summary>The owning route of a path, or null.</summary>

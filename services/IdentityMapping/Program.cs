@@ -16,6 +16,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGrpcService<IdentityMappingService>();
+app.MapGrpcService<IdentityDirectoryService>();
 app.MapGrpcServiceDefaults();
 app.MapIdentityApi();
 

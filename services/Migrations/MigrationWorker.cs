@@ -26,7 +26,7 @@ public static class MigrationExtensions
 
 /// <summary>
 /// Provisions the <c>attendance</c> database (see <see cref="DatabaseProvisioner"/>) and applies identity mapping's,
-/// then the punch ledger's, then daily results', then the DingTalk connector's migrations with the schema owner's login, then stops the host. A failure is logged and ends
+/// then the punch ledger's, then daily results', then the DingTalk and WeCom connectors' migrations with the schema owner's login, then stops the host. A failure is logged and ends
 /// the process with exit code 1, so the services (which <c>WaitForCompletion</c> on this resource) never start on a
 /// half-migrated schema.
 /// </summary>
@@ -38,7 +38,7 @@ public sealed class MigrationWorker(IConfiguration configuration, IHostApplicati
     /// <summary>The connection strings the AppHost hands over (<c>ConnectionStrings__&lt;name&gt;</c>).</summary>
     public const string AdminConnectionName = "attendance";            // a superuser, in the attendance database
     public const string OwnerConnectionName = "attendance-owner";      // the schema owner's login
-    public static readonly string[] ServiceLoginNames = ["punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login"];
+    public static readonly string[] ServiceLoginNames = ["punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login", "wecom-connector-login"];
     public static readonly string[] ConnectionNames = [AdminConnectionName, OwnerConnectionName, .. ServiceLoginNames];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -64,6 +64,7 @@ public sealed class MigrationWorker(IConfiguration configuration, IHostApplicati
             Report("daily-results", await DailyResultsDatabase.MigrateAsync(owner, stoppingToken));
             // The connectors' own schemas (parked punches, integration settings): libs/Connectors' files per connector.
             Report(ConnectorProvider.DingTalk.ServiceName, await ConnectorDatabase.MigrateAsync(ConnectorProvider.DingTalk, owner, stoppingToken));
+            Report(ConnectorProvider.WeCom.ServiceName, await ConnectorDatabase.MigrateAsync(ConnectorProvider.WeCom, owner, stoppingToken));
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {

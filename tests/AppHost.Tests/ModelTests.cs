@@ -8,7 +8,7 @@ namespace HrmsAttendance.AppHost.Tests;
 public sealed class ModelTests
 {
     private static readonly string[] Topology =
-        ["postgres", "attendance", "redis", "messaging", "migrations", "punch-ledger", "identity-mapping", "daily-results", "dingtalk-connector", "gateway"];
+        ["postgres", "attendance", "redis", "messaging", "migrations", "punch-ledger", "identity-mapping", "daily-results", "dingtalk-connector", "wecom-connector", "gateway"];
 
     [Fact]
     public async Task By_default_the_servers_are_local_executables()
@@ -50,7 +50,7 @@ public sealed class ModelTests
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>();
         var signingKeys = new List<object>();
-        foreach (var name in new[] { "gateway", "punch-ledger", "identity-mapping", "daily-results", "dingtalk-connector" })
+        foreach (var name in new[] { "gateway", "punch-ledger", "identity-mapping", "daily-results", "dingtalk-connector", "wecom-connector" })
         {
             // The variables as the project's callbacks set them, unresolved: other values (endpoints, connection
             // strings) would wait for a running application.

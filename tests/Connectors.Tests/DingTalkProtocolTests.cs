@@ -1,7 +1,7 @@
 using System.Text.Json;
 using HrmsAttendance.Connectors;
 using HrmsAttendance.Contracts.Ledger.V1;
-using HrmsAttendance.DingTalkConnector.Settings;
+using HrmsAttendance.Connectors.Settings;
 using HrmsAttendance.DingTalkConnector.Stream;
 using Microsoft.Extensions.Configuration;
 
@@ -131,7 +131,7 @@ public sealed class DingTalkProtocolTests
     public void Without_a_settings_key_the_connector_does_not_start()
     {
         var empty = new ConfigurationBuilder().Build();
-        var e = Assert.Throws<InvalidOperationException>(() => SettingsProtector.FromConfiguration(empty));
+        var e = Assert.Throws<InvalidOperationException>(() => SettingsProtector.FromConfiguration(empty, "DingTalk"));
         Assert.Contains("DingTalk:SettingsKey", e.Message);
     }
 }

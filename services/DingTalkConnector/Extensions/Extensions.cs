@@ -1,7 +1,7 @@
 using HrmsAttendance.Connectors;
 using HrmsAttendance.DingTalkConnector.Grpc;
-using HrmsAttendance.DingTalkConnector.Leases;
-using HrmsAttendance.DingTalkConnector.Settings;
+using HrmsAttendance.Connectors.Leases;
+using HrmsAttendance.Connectors.Settings;
 using HrmsAttendance.DingTalkConnector.Monitoring;
 using HrmsAttendance.DingTalkConnector.Stream;
 using HrmsAttendance.ServiceDefaults;
@@ -24,9 +24,9 @@ internal static class Extensions
         builder.AddRedisClient(RedisName);
         builder.Services.Configure<DingTalkOptions>(builder.Configuration.GetSection(DingTalkOptions.SectionName));
         builder.Services.AddHttpClient<DingTalkOpenApi>();
-        builder.Services.AddSingleton(SettingsProtector.FromConfiguration(builder.Configuration));
+        builder.Services.AddSingleton(SettingsProtector.FromConfiguration(builder.Configuration, DingTalkOptions.SectionName));
         builder.Services.AddSingleton<IntegrationSettingsStore>();
-        builder.Services.AddSingleton<TenantStreamLease>();
+        builder.Services.AddSingleton<TenantLease>();
         builder.Services.AddSingleton<StreamStatusStore>();
         builder.Services.AddSingleton<TenantStream>();
         builder.Services.AddSingleton<StreamSupervisor>();

@@ -2,7 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
 using HrmsAttendance.TokenAuthentication;
-using IntegrationSettings = HrmsAttendance.DingTalkConnector.Settings.IntegrationSettings;
+using IntegrationSettings = HrmsAttendance.Connectors.Settings.IntegrationSettings;
 using Status = HrmsAttendance.Contracts.Integrations.DingTalk.V1.Status;
 using WireSettings = HrmsAttendance.Contracts.Integrations.DingTalk.V1.Settings;
 

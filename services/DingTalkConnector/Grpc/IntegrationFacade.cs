@@ -1,5 +1,5 @@
 using HrmsAttendance.Connectors.Parking;
-using HrmsAttendance.DingTalkConnector.Settings;
+using HrmsAttendance.Connectors.Settings;
 using HrmsAttendance.DingTalkConnector.Monitoring;
 using HrmsAttendance.Tokens;
 

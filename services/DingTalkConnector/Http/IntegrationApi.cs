@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using HrmsAttendance.DingTalkConnector.Grpc;
-using HrmsAttendance.DingTalkConnector.Settings;
+using HrmsAttendance.Connectors.Settings;
 using HrmsAttendance.StableErrors;
 using HrmsAttendance.TokenAuthentication;
 

@@ -1,5 +1,5 @@
-using HrmsAttendance.DingTalkConnector.Leases;
-using HrmsAttendance.DingTalkConnector.Settings;
+using HrmsAttendance.Connectors.Leases;
+using HrmsAttendance.Connectors.Settings;
 using HrmsAttendance.DingTalkConnector.Monitoring;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +14,7 @@ namespace HrmsAttendance.DingTalkConnector.Stream;
 public sealed partial class StreamSupervisor(
     IntegrationSettingsStore settings,
     SettingsProtector protector,
-    TenantStreamLease lease,
+    TenantLease lease,
     StreamStatusStore status,
     TenantStream stream,
     IOptions<DingTalkOptions> options,

@@ -62,6 +62,18 @@ public sealed class IdentityLinkStore(NpgsqlDataSource dataSource)
             r => new UnmappedRecord(r.GetString(0), r.GetString(1), r.Timestamp(2), r.Timestamp(3), r.GetInt64(4)),
             ct, tenantId, provider, after?.LastSeenAt, after?.Provider, after?.ExternalUserId, limit);
 
+    /// <summary>Up to <paramref name="limit"/> distinct ids of the provider's links, active or ended, after <paramref name="after"/> in byte order.</summary>
+    public Task<List<string>> ListLinkedIdsAsync(Guid tenantId, string provider, string? after, int limit, CancellationToken ct) =>
+        TenantQuery.ListAsync(dataSource, tenantId,
+            """
+            SELECT DISTINCT l.external_user_id
+            FROM person.external_identity_links l
+            WHERE l.tenant_id = $1 AND l.provider = $2 AND ($3::text IS NULL OR l.external_user_id > $3::text)
+            ORDER BY l.external_user_id
+            LIMIT $4
+            """,
+            r => r.GetString(0), ct, tenantId, provider, after, limit);
+
     private static LinkRecord ReadLink(NpgsqlDataReader r) => new(
         r.GetString(0), r.GetString(1), r.NullableString(2), r.GetGuid(3), r.Timestamp(4), r.NullableString(5),
         r.IsDBNull(6) ? null : r.Timestamp(6), r.NullableString(7));

@@ -40,6 +40,8 @@ public static class IdentityErrors
     public const string LinkHistoryImmutable = "IDENTITY_LINK_HISTORY_IMMUTABLE";
     public const string Unavailable = "IDENTITY_UNAVAILABLE";
     public const string Internal = "IDENTITY_INTERNAL";
+    /// <summary>A call reserved to another role (the linked-id directory is the connectors').</summary>
+    public const string Forbidden = "IDENTITY_FORBIDDEN";
 
     public static StableErrorTable Statuses { get; } = new(malformedRequestCode: InvalidArgument, oversizedRequestCode: RequestTooLarge)
     {
@@ -58,6 +60,7 @@ public static class IdentityErrors
         { LinkHistoryImmutable, StatusCode.FailedPrecondition, StatusCodes.Status409Conflict },
         { Unavailable, StatusCode.Unavailable, StatusCodes.Status503ServiceUnavailable },
         { Internal, StatusCode.Internal, StatusCodes.Status500InternalServerError },
+        { Forbidden, StatusCode.PermissionDenied, StatusCodes.Status403Forbidden },
     };
 
     public static TokenRefusalCodes TokenRefusals { get; } = new(Unauthenticated, TokenExpired, TokenInvalid);

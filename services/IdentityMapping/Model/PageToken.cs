@@ -15,6 +15,17 @@ public static class PageToken
 {
     private const string PersonsTag = "p1";
     private const string UnmappedTag = "u1";
+    private const string LinkedIdsTag = "l1";
+
+    /// <summary>The position after a linked user id (the sort key, byte order).</summary>
+    public static string ForLinkedIds(string lastExternalUserId) => Encode(LinkedIdsTag, lastExternalUserId);
+
+    public static string? ParseLinkedIds(string token)
+    {
+        if (token.Length == 0) return null;
+        var fields = Decode(token, LinkedIdsTag, 1);
+        return fields[0].Length > 0 ? fields[0] : throw BadToken();
+    }
 
     /// <summary>The position after a person: its employee number (unique per tenant, the sort key).</summary>
     public static string ForPersons(string lastEmployeeNumber) => Encode(PersonsTag, lastEmployeeNumber);

@@ -29,8 +29,14 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
             ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1",
             ["DingTalk__SettingsKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         })),
+        ["WeComConnector"] = ("services/WeComConnector", WithToken(new(Postgres("attendance"))
+        {
+            ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1",
+            ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1",
+            ["WeCom__SettingsKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        })),
         ["Gateway"] = ("gateway", WithToken(new() { ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1" })),
-        ["Migrations"] = ("services/Migrations", Postgres("attendance", "attendance-owner", "punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login")),
+        ["Migrations"] = ("services/Migrations", Postgres("attendance", "attendance-owner", "punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login", "wecom-connector-login")),
     };
 
     public static TheoryData<string, string, string?, string> Cases()
@@ -55,6 +61,13 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
         cases.Add("DingTalkConnector", "ConnectionStrings__messaging", null, "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is missing");
         cases.Add("DingTalkConnector", "ConnectionStrings__redis", "127.0.0.1:1,abortConnect=false", "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) has no password");
         cases.Add("DingTalkConnector", "DingTalk__SettingsKey", null, "Configuration DingTalk:SettingsKey (environment variable DingTalk__SettingsKey) is missing");
+        cases.Add("WeComConnector", SigningKey, null, "Configuration 'Authentication:Jwt:SigningKey' is missing");
+        cases.Add("WeComConnector", "ConnectionStrings__attendance", "Host=127.0.0.1;Port=1;Database=attendance;Username=app",
+            "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) has no password");
+        cases.Add("WeComConnector", "ConnectionStrings__redis", "127.0.0.1:1,abortConnect=false", "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) has no password");
+        cases.Add("WeComConnector", "WeCom__SettingsKey", null, "Configuration WeCom:SettingsKey (environment variable WeCom__SettingsKey) is missing");
+        cases.Add("Migrations", "ConnectionStrings__wecom-connector-login", "Host=127.0.0.1;Port=1;Database=attendance;Username=wecom_connector_app",
+            "Configuration ConnectionStrings:wecom-connector-login (environment variable ConnectionStrings__wecom-connector-login) has no password");
         cases.Add("Migrations", "ConnectionStrings__dingtalk-connector-login", "Host=127.0.0.1;Port=1;Database=attendance;Username=dingtalk_connector_app",
             "Configuration ConnectionStrings:dingtalk-connector-login (environment variable ConnectionStrings__dingtalk-connector-login) has no password");
         cases.Add("Gateway", "ConnectionStrings__redis", null, "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) is missing");

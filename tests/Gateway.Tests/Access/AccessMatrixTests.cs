@@ -2,6 +2,7 @@ using Google.Protobuf;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
+using WeCom = HrmsAttendance.Contracts.Integrations.WeCom.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Gateway.Access;
@@ -50,6 +51,9 @@ public sealed class AccessMatrixTests
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/PutSettings"] = ("- - T -", _ => new PutSettingsRequest { ClientId = "ding-app", ClientSecret = "s", Enabled = true }),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetSettings"] = ("- - T -", _ => new GetSettingsRequest()),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetStatus"] =   ("- - T -", _ => new GetStatusRequest()),
+        ["/attendance.integrations.wecom.v1.WeComIntegration/PutSettings"] = ("- - T -", _ => new WeCom.PutSettingsRequest { CorpId = "ww-corp", CorpSecret = "s", Enabled = true }),
+        ["/attendance.integrations.wecom.v1.WeComIntegration/GetSettings"] = ("- - T -", _ => new WeCom.GetSettingsRequest()),
+        ["/attendance.integrations.wecom.v1.WeComIntegration/GetStatus"] =   ("- - T -", _ => new WeCom.GetStatusRequest()),
     };
 
     internal static readonly Dictionary<(string Method, string Path), (string Expected, Func<Guid, string> QueryAbout)> HttpExpectations = new()
@@ -66,6 +70,8 @@ public sealed class AccessMatrixTests
         [("GET", "/api/imports/audit")] =     ("- - T -", _ => ""),
         [("GET", "/api/integrations/dingtalk/status")] = ("- - T -", _ => ""),
         [("PUT", "/api/integrations/dingtalk/settings")] = ("- - T -", _ => ""),
+        [("GET", "/api/integrations/wecom/status")] = ("- - T -", _ => ""),
+        [("PUT", "/api/integrations/wecom/settings")] = ("- - T -", _ => ""),
     };
 
     public static PunchInput ManualPunch(Guid person) => new()
@@ -81,14 +87,14 @@ public sealed class AccessMatrixTests
     public void Every_grpc_method_of_the_contracts_is_in_the_catalog_and_in_this_table()
     {
         // Every rpc of the .proto files, from the descriptors Grpc.Tools generated.
-        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, ImportsReflection.Descriptor, DingtalkIntegrationReflection.Descriptor }
+        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, ImportsReflection.Descriptor, DingtalkIntegrationReflection.Descriptor, WeCom.WecomIntegrationReflection.Descriptor }
             .SelectMany(file => file.Services)
             .SelectMany(service => service.Methods)
             .Select(method => $"/{method.Service.FullName}/{method.Name}")
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(25, contractMethods.Count);
+        Assert.Equal(28, contractMethods.Count);
         Assert.Equal(contractMethods, OperationCatalog.GrpcMethods.Order(StringComparer.Ordinal));
         Assert.Equal(contractMethods, GrpcExpectations.Keys.Order(StringComparer.Ordinal));
     }

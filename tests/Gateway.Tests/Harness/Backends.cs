@@ -7,6 +7,7 @@ using ContractLedger = HrmsAttendance.Contracts.Ledger.V1.PunchLedger;
 using ContractResults = HrmsAttendance.Contracts.Results.V1.DailyResults;
 using ContractIdentity = HrmsAttendance.Contracts.Identity.V1.IdentityMapping;
 using ContractDingTalk = HrmsAttendance.Contracts.Integrations.DingTalk.V1.DingTalkIntegration;
+using ContractWeCom = HrmsAttendance.Contracts.Integrations.WeCom.V1.WeComIntegration;
 
 namespace HrmsAttendance.Gateway.Tests.Harness;
 
@@ -26,6 +27,7 @@ public static class Backends
             app.MapGrpcService<IdentityStub>();
             app.MapGrpcService<ImportsStub>();
             app.MapGrpcService<DingTalkStub>();
+            app.MapGrpcService<WeComStub>();
             MapJson(app);
         });
 
@@ -39,6 +41,7 @@ public static class Backends
             app.MapGrpcService<IdentityStub>();
             app.MapGrpcService<ImportsStub>();
             app.MapGrpcService<DingTalkStub>();
+            app.MapGrpcService<WeComStub>();
             MapJson(app);
         });
 
@@ -60,6 +63,8 @@ public static class Backends
             app.MapPost("/api/imports/" + route, () => Results.Json(new { route }));
         app.MapGet("/api/integrations/dingtalk/status", () => Results.Json(new { configured = false }));
         app.MapPut("/api/integrations/dingtalk/settings", () => Results.Json(new { enabled = true }));
+        app.MapGet("/api/integrations/wecom/status", () => Results.Json(new { configured = false }));
+        app.MapPut("/api/integrations/wecom/settings", () => Results.Json(new { enabled = true }));
     }
 
     public sealed class LedgerStub : ContractLedger.PunchLedgerBase;
@@ -67,6 +72,7 @@ public static class Backends
     public sealed class IdentityStub : ContractIdentity.IdentityMappingBase;
     public sealed class ImportsStub : HrmsAttendance.Contracts.Imports.V1.Imports.ImportsBase;
     public sealed class DingTalkStub : ContractDingTalk.DingTalkIntegrationBase;
+    public sealed class WeComStub : ContractWeCom.WeComIntegrationBase;
 }
 
 /// <summary>The shapes service; each test sets the handlers it needs (the defaults echo).</summary>

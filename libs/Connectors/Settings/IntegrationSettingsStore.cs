@@ -1,10 +1,9 @@
-using HrmsAttendance.Connectors;
 using HrmsAttendance.Database;
 using Npgsql;
 
-namespace HrmsAttendance.DingTalkConnector.Settings;
+namespace HrmsAttendance.Connectors.Settings;
 
-/// <summary>A tenant's DingTalk app as stored: the secret stays encrypted until the stream opens a connection.</summary>
+/// <summary>A tenant's platform app as stored (DingTalk client id, WeCom corp id): the secret stays encrypted until it is used.</summary>
 public sealed record IntegrationSettings(Guid Tenant, string ClientId, byte[] ProtectedSecret, bool Enabled, DateTimeOffset UpdatedAt, string UpdatedBy)
 {
     // Records print their members; the protected secret is no one's business in a log.

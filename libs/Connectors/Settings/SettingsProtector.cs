@@ -2,34 +2,37 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
 
-namespace HrmsAttendance.DingTalkConnector.Settings;
+namespace HrmsAttendance.Connectors.Settings;
 
 /// <summary>
-/// Encrypts the tenants' client secrets before they reach the database (AES-256-GCM; nonce ‖ tag ‖ ciphertext), with a
-/// key from configuration (<c>DingTalk:SettingsKey</c>, base64 of 32 bytes) that the database never sees. The tenant id
+/// Encrypts the tenants' platform secrets before they reach the database (AES-256-GCM; nonce ‖ tag ‖ ciphertext), with a
+/// key from configuration (<c>{Section}:SettingsKey</c>, e.g. <c>DingTalk:SettingsKey</c>, base64 of 32 bytes) that the
+/// database never sees. The tenant id
 /// is the associated data, so a ciphertext copied to another tenant's row does not decrypt. No default key anywhere:
 /// the AppHost generates one per data directory in a local run; a deployment supplies its own.
 /// </summary>
 public sealed class SettingsProtector
 {
-    public const string KeySetting = "DingTalk:SettingsKey";
+    public const string KeyName = "SettingsKey";
     private const int NonceBytes = 12;
     private const int TagBytes = 16;
     private readonly byte[] _key;
 
     public SettingsProtector(byte[] key)
     {
-        if (key.Length != 32) throw new ArgumentException($"{KeySetting} must be 32 bytes (base64), not {key.Length}.", nameof(key));
+        if (key.Length != 32) throw new ArgumentException($"The settings key must be 32 bytes (base64), not {key.Length}.", nameof(key));
         _key = key.ToArray();
     }
 
-    public static SettingsProtector FromConfiguration(IConfiguration configuration)
+    /// <param name="section">The connector's configuration section (<c>DingTalk</c>, <c>WeCom</c>).</param>
+    public static SettingsProtector FromConfiguration(IConfiguration configuration, string section)
     {
-        var text = configuration[KeySetting];
+        var setting = $"{section}:{KeyName}";
+        var text = configuration[setting];
         if (string.IsNullOrWhiteSpace(text))
-            throw new InvalidOperationException($"Configuration {KeySetting} (environment variable DingTalk__SettingsKey) is missing: base64 of 32 random bytes encrypts the tenants' DingTalk secrets; it has no default.");
+            throw new InvalidOperationException($"Configuration {setting} (environment variable {section}__{KeyName}) is missing: base64 of 32 random bytes encrypts the tenants' {section} secrets; it has no default.");
         try { return new SettingsProtector(Convert.FromBase64String(text)); }
-        catch (FormatException) { throw new InvalidOperationException($"Configuration {KeySetting} is not base64."); }
+        catch (FormatException) { throw new InvalidOperationException($"Configuration {setting} is not base64."); }
     }
 
     public byte[] Protect(Guid tenant, string secret)

@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace HrmsAttendance.DingTalkConnector.Leases;
+namespace HrmsAttendance.Connectors.Leases;
 
 /// <summary>A held lease: its holder and its fencing token (larger than every earlier holder's of the same tenant).</summary>
 public sealed record LeaseGrant(Guid Tenant, string Holder, long FencingToken)
@@ -9,14 +9,14 @@ public sealed record LeaseGrant(Guid Tenant, string Holder, long FencingToken)
 }
 
 /// <summary>
-/// One replica holds a tenant's DingTalk stream at a time: a Redis key per tenant, set only when absent, with a time to
+/// One replica holds a tenant's platform consumer at a time (DingTalk's stream, WeCom's poller): a Redis key per tenant and connector, set only when absent, with a time to
 /// live the holder keeps renewing. Each grant takes a fencing token from a per-tenant counter (INCR), so a holder that
-/// was paused past its lease finds on its next renewal that the value is no longer its own and stops its stream
+/// was paused past its lease finds on its next renewal that the value is no longer its own and stops its consumer
 /// (renewal compares the whole value). Writes stay safe during such an overlap because the pipeline is idempotent
-/// (request ids from the platform's ids); the lease keeps two replicas from both consuming the stream.
+/// (request ids from the platform's ids); the lease keeps two replicas from both consuming the tenant's punches.
 /// A hand-written script: the served lock packages (DistributedLock.Redis, RedLock.net) hand out no fencing tokens.
 /// </summary>
-public sealed class TenantStreamLease(IConnectionMultiplexer redis)
+public sealed class TenantLease(IConnectionMultiplexer redis, ConnectorProvider provider)
 {
     private const string AcquireScript = """
         if redis.call('exists', KEYS[1]) == 1 then return 0 end
@@ -38,8 +38,8 @@ public sealed class TenantStreamLease(IConnectionMultiplexer redis)
     /// <summary>This process: a holder name no other replica has.</summary>
     public string Holder { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
-    public static string LeaseKey(Guid tenant) => $"dingtalk-connector:lease:{tenant:D}";
-    public static string FencingKey(Guid tenant) => $"dingtalk-connector:fencing:{tenant:D}";
+    public string LeaseKey(Guid tenant) => $"{provider.ServiceName}:lease:{tenant:D}";
+    public string FencingKey(Guid tenant) => $"{provider.ServiceName}:fencing:{tenant:D}";
 
     public async Task<LeaseGrant?> TryAcquireAsync(Guid tenant, TimeSpan duration)
     {
@@ -56,6 +56,6 @@ public sealed class TenantStreamLease(IConnectionMultiplexer redis)
     public async Task ReleaseAsync(LeaseGrant grant) =>
         await redis.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [LeaseKey(grant.Tenant)], [grant.Value]);
 
-    /// <summary>Who holds the tenant's stream now ("holder:token"), or null.</summary>
+    /// <summary>Who holds the tenant's lease now ("holder:token"), or null.</summary>
     public async Task<string?> CurrentAsync(Guid tenant) => await redis.GetDatabase().StringGetAsync(LeaseKey(tenant));
 }
