@@ -1,6 +1,6 @@
+using System.Text.Json;
 using HrmsAttendance.Contracts.Messages.V1;
 using HrmsAttendance.Database;
-using System.Text.Json;
 using Npgsql;
 
 namespace HrmsAttendance.DailyResults.Data;

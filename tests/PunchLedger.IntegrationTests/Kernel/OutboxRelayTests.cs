@@ -174,10 +174,5 @@ public sealed class OutboxRelayTests(PostgresFixture fixture)
         return await condition();
     }
 
-    private static async Task<bool> WaitUntilAsync(Func<bool> condition)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(50))
-            if (condition()) return true;
-        return condition();
-    }
+    private static Task<bool> WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
 }
