@@ -60,6 +60,10 @@ public static class ImportErrors
         public const string BadType = "IMPORT_ROW_BAD_TYPE";
         public const string BadRequestId = "IMPORT_ROW_BAD_REQUEST_ID";
         public const string DuplicateInFile = "IMPORT_ROW_DUPLICATE_IN_FILE";
+        /// <summary>A DingTalk export's row that records no punch: no 打卡时间 (原始记录), 缺卡 or no time at all (每日统计).</summary>
+        public const string NotAPunch = "IMPORT_ROW_NOT_A_PUNCH";
+        /// <summary>A DingTalk punch the ledger already has: same person, same minute, from the DingTalk connector or an earlier DingTalk import.</summary>
+        public const string AlreadyRecorded = "IMPORT_ROW_ALREADY_RECORDED";
     }
 
     public static ImportException Refuse(string code, string detail, Exception? cause = null) => new(code, detail, cause);

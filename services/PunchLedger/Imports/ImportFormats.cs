@@ -7,7 +7,11 @@ using HrmsAttendance.PunchLedger.Data;
 
 namespace HrmsAttendance.PunchLedger.Imports;
 
-/// <summary>One data row of a file, as read and checked on its own (persons are resolved later, against identity-mapping).</summary>
+/// <summary>
+/// One punch (or non-punch) of a file, as read and checked on its own (persons are resolved later, against
+/// identity-mapping). <see cref="SheetRow"/> and <see cref="SourceColumn"/> say where it is in a DingTalk export (a
+/// 每日统计 row holds several punches, each its own line).
+/// </summary>
 public sealed record ParsedRow(
     int Line,
     string? PersonText,
@@ -20,12 +24,14 @@ public sealed record ParsedRow(
     string? PunchType,
     string? RequestId,
     string? ErrorCode,
-    string? ErrorDetail);
+    string? ErrorDetail,
+    int? SheetRow = null,
+    string? SourceColumn = null);
 
 /// <summary>
-/// The file formats an import reads: ours (<c>csv</c>) and DingTalk's attendance export (<c>dingtalk</c>). Both are
-/// CSV (quoted fields, CRLF or LF, a header row naming the columns in any order); each format is a column map and a
-/// way to read a row. Another format (issue 16's XLSX) adds a reader that yields the same header + records.
+/// The file formats an import reads: ours (<c>csv</c>: CSV with quoted fields, CRLF or LF, a header row naming the
+/// columns in any order) and DingTalk's attendance exports (<c>dingtalk</c>: the .xlsx workbook or a CSV re-save of its
+/// 原始记录 or 每日统计 sheet, read by <see cref="DingTalkExports"/>).
 /// </summary>
 public static class ImportFormats
 {
@@ -57,7 +63,10 @@ public static class ImportFormats
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(text.Replace("\n", "\r\n"))];
     }
 
-    /// <summary>Reads the rows of a file (already decoded); the first record is the header. Throws IMPORT_FILE_BAD_HEADER.</summary>
+    /// <summary>
+    /// Reads the rows of a file of our format (already decoded); the first record is the header. Throws
+    /// IMPORT_FILE_BAD_HEADER. DingTalk's exports are read by <see cref="DingTalkExports"/>.
+    /// </summary>
     public static async IAsyncEnumerable<ParsedRow> ReadAsync(TextReader text, string format, Guid importId, DateTimeOffset now,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
@@ -77,9 +86,7 @@ public static class ImportFormats
             ct.ThrowIfCancellationRequested();
             var record = parser.Record ?? [];
             if (record.All(string.IsNullOrWhiteSpace)) continue; // blank lines, e.g. a trailing one
-            yield return format == DingTalk
-                ? ReadDingTalk(parser.Row, record, columns, importId, now)
-                : ReadOurs(parser.Row, record, columns, importId, now);
+            yield return ReadOurs(parser.Row, record, columns, importId, now);
         }
     }
 
@@ -126,45 +133,8 @@ public static class ImportFormats
         }, now);
     }
 
-    /// <summary>
-    /// A row of DingTalk's attendance export: the person by 工号 (employee number) or, failing that, by UserId (its
-    /// identity link in identity-mapping); the instant from 打卡时间 (a full date and time, or a time on 考勤日期). Its
-    /// verdict columns (打卡结果 …) are not read: the platform's own verdicts are never trusted, and a DingTalk punch has
-    /// no trusted direction, so every row is a RAW punch that the rules give a direction.
-    /// </summary>
-    private static ParsedRow ReadDingTalk(int line, string[] record, Columns columns, Guid importId, DateTimeOffset now)
-    {
-        var employee = columns.Get(record, "工号");
-        var userId = columns.Get(record, "userid");
-        var date = columns.Get(record, "考勤日期");
-        var time = columns.Get(record, "打卡时间");
-        var timeText = date is null || time is null || time.Length > 8 ? time : $"{date} {time}";
-        var row = new ParsedRow(line, employee ?? userId, timeText, "RAW", null, null, null, null, null, null, null, null);
-
-        if (employee is null && userId is null)
-            return row with { ErrorCode = ImportErrors.RowCodes.MissingPerson, ErrorDetail = "give 工号 or UserId" };
-        if (employee is not null && EmployeeNumberProblem(employee) is { } problem)
-            return row with { ErrorCode = ImportErrors.RowCodes.BadPerson, ErrorDetail = "工号 " + problem };
-        if (employee is null && (userId!.Length > 128 || WireValues.TextProblem(userId) is not null))
-            return row with { ErrorCode = ImportErrors.RowCodes.BadPerson, ErrorDetail = "UserId must be 1 to 128 characters without control characters" };
-        if (ParseDingTalkInstant(date, time) is not { } instant)
-            return row with
-            {
-                ErrorCode = ImportErrors.RowCodes.BadTime,
-                ErrorDetail = "打卡时间 must be a date and time (2026-03-02 09:01[:33]) or a time (09:01) with 考勤日期 a date (2026-03-02, 26-03-02 星期一)",
-            };
-        return Checked(row with
-        {
-            EmployeeNumber = employee,
-            ExternalUserId = employee is null ? userId : null,
-            PunchTime = instant,
-            PunchType = "RAW",
-            RequestId = DerivedRequestId(importId, line),
-        }, now);
-    }
-
     /// <summary>The ledger's own range: from 2000-01-01 up to one day ahead (PunchCommand's rule).</summary>
-    private static ParsedRow Checked(ParsedRow row, DateTimeOffset now) =>
+    internal static ParsedRow Checked(ParsedRow row, DateTimeOffset now) =>
         row.PunchTime < PunchCommand.EarliestPunch || row.PunchTime > now + PunchCommand.MaxFutureSkew
             ? row with
             {
@@ -206,21 +176,6 @@ public static class ImportFormats
         return null;
     }
 
-    private static DateTimeOffset? ParseDingTalkInstant(string? date, string? time)
-    {
-        if (time is null) return null;
-        if (ParseInstant(time) is { } full) return full;
-        if (date is null || !TimeOnly.TryParseExact(time, ["H:mm", "H:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var clock))
-            return null;
-        // 考勤日期 as exported: "2026-03-02", "2026/3/2", or "26-03-02 星期一" (two-digit year, a weekday after it).
-        var day = date.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-        if (!DateOnly.TryParseExact(day, ["yyyy-MM-dd", "yyyy/M/d", "yyyy-M-d", "yy-MM-dd", "yy/M/d"], CultureInfo.InvariantCulture,
-                DateTimeStyles.None, out var workDate))
-            return null;
-        var local = workDate.ToDateTime(clock);
-        return new DateTimeOffset(local, WorkCalendar.Zone.GetUtcOffset(local));
-    }
-
     /// <summary>A format's columns, found by their header names (case and surrounding spaces ignored, any order).</summary>
     private sealed class Columns
     {
@@ -234,8 +189,8 @@ public static class ImportFormats
                 var name = header[i].Trim().TrimStart('\uFEFF').Trim();
                 if (name.Length > 0) columns.byName.TryAdd(name, i);
             }
-            string[] required = format == DingTalk ? ["打卡时间"] : ["punch_time", "punch_type"];
-            string[] person = format == DingTalk ? ["工号", "userid"] : ["employee_number", "person_uuid"];
+            string[] required = ["punch_time", "punch_type"];
+            string[] person = ["employee_number", "person_uuid"];
             var missing = required.Where(r => !columns.byName.ContainsKey(r)).ToList();
             if (!person.Any(columns.byName.ContainsKey)) missing.Add(string.Join(" or ", person));
             if (missing.Count > 0)

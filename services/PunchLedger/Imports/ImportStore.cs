@@ -15,7 +15,7 @@ public sealed record ImportBatch(
     string Status, string? FailureCode, string? FailureDetail, int RowsRead, int RowsValid, int RowsInvalid,
     DateTimeOffset CommitTokenExpiresAt, DateTimeOffset? CommitTokenUsedAt, string? IdempotencyKey, string? CommittedBy,
     DateTimeOffset? CommitRequestedAt, int RowsCommitted, int RowsAccepted, int RowsDuplicate, int RowsRejected,
-    DateTimeOffset? CommittedAt, DateTimeOffset CreatedAt, int CommitAfterLine);
+    DateTimeOffset? CommittedAt, DateTimeOffset CreatedAt, int CommitAfterLine, DingTalkDetection? Detected = null);
 
 /// <summary>What prepare answers: the batch and its commit token (only ever shown here; the database keeps its hash).</summary>
 public sealed record PreparedImport(ImportBatch Batch, string CommitToken);
@@ -26,7 +26,8 @@ public sealed record CommitAnswer(ImportBatch Batch, bool Replayed);
 /// <summary>A row as the preview and the report show it.</summary>
 public sealed record ImportRowView(
     int Line, string? PersonText, string? TimeText, string? TypeText, Guid? PersonUuid, DateTimeOffset? PunchTime,
-    string? PunchType, string? RequestId, string? ErrorCode, string? ErrorDetail, string? Outcome, string? OutcomeCode, Guid? EventUuid);
+    string? PunchType, string? RequestId, string? ErrorCode, string? ErrorDetail, string? Outcome, string? OutcomeCode, Guid? EventUuid,
+    int? SheetRow = null, string? SourceColumn = null);
 
 /// <summary>What the commit of a batch would change: its valid rows' persons and work dates.</summary>
 public sealed record ImportImpact(int Persons, int PersonDays, DateOnly? FromDate, DateOnly? ToDate, IReadOnlyList<(string Code, int Rows)> ErrorsByCode);
@@ -45,7 +46,8 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
     private const string BatchColumns = """
         import_id, format, file_name, file_sha256, file_bytes, encoding, uploaded_by, status, failure_code, failure_detail,
         rows_read, rows_valid, rows_invalid, commit_token_expires_at, commit_token_used_at, idempotency_key, committed_by,
-        commit_requested_at, rows_committed, rows_accepted, rows_duplicate, rows_rejected, committed_at, created_at, commit_after_line
+        commit_requested_at, rows_committed, rows_accepted, rows_duplicate, rows_rejected, committed_at, created_at, commit_after_line,
+        detected_container, detected_layout, detected_sheet, header_row, header_last_row
         """;
 
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
@@ -156,7 +158,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
         if (await ReadBatchAsync(connection, importId, ct) is null) throw NotFound(importId);
         await using var command = Command(connection, """
             SELECT line, person_text, time_text, type_text, person_uuid, punch_time, punch_type, request_id, error_code, error_detail,
-                   outcome, outcome_code, event_uuid
+                   outcome, outcome_code, event_uuid, sheet_row, source_column
             FROM staffing.import_rows
             WHERE import_id = $1 AND line > $2 AND (NOT $3 OR error_code IS NOT NULL OR outcome = 'REJECTED')
             ORDER BY line
@@ -171,7 +173,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
                 reader.IsDBNull(4) ? null : reader.GetGuid(4),
                 reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
                 Text(reader, 6), Text(reader, 7), Text(reader, 8), Text(reader, 9), Text(reader, 10), Text(reader, 11),
-                reader.IsDBNull(12) ? null : reader.GetGuid(12));
+                reader.IsDBNull(12) ? null : reader.GetGuid(12), reader.IsDBNull(13) ? null : reader.GetInt32(13), Text(reader, 14));
         }
     }
 
@@ -401,11 +403,16 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
         await using var readTx = await reading.BeginTransactionAsync(ct);
         await SetTenantAsync(reading, tenant, ct);
         var encoding = batch.Encoding == "gbk" ? Gbk : new UTF8Encoding(false);
-        using var text = new StreamReader(new FileChunkStream(reading, importId), encoding, detectEncodingFromByteOrderMarks: true);
+        var file = new FileChunkStream(reading, importId);
+        using var text = new StreamReader(file, encoding, detectEncodingFromByteOrderMarks: true);
+        DingTalkDetection? detected = null;
+        var parsedRows = batch.Format == ImportFormats.DingTalk
+            ? DingTalkExports.ReadAsync(file, encoding, clock.GetUtcNow(), d => detected = d, ct)
+            : ImportFormats.ReadAsync(text, batch.Format, importId, clock.GetUtcNow(), ct);
         var rows = new List<ParsedRow>(RowsPerInsert);
         try
         {
-            await foreach (var row in ImportFormats.ReadAsync(text, batch.Format, importId, clock.GetUtcNow(), ct))
+            await foreach (var row in parsedRows)
             {
                 rows.Add(row);
                 if (rows.Count == RowsPerInsert)
@@ -416,7 +423,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
             }
             await WriteRowsAsync(writer, tenant, importId, rows, ct);
         }
-        catch (ImportException e) when (e.Code is ImportErrors.FileBadHeader)
+        catch (ImportException e) when (e.Code is ImportErrors.FileBadHeader or ImportErrors.FileUnreadable)
         {
             await FailAsync(writer, tenant, batch, e.Code, e.Detail, ct);
             return;
@@ -430,31 +437,81 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
         await using var finish = await writer.BeginTransactionAsync(ct);
         await SetTenantAsync(writer, tenant, ct);
         await ExecuteAsync(writer, "SELECT staffing.resolve_import_persons($1)", ct, importId);
+        if (batch.Format == ImportFormats.DingTalk) await IdentifyDingTalkPunchesAsync(writer, importId, ct);
         // Within the file, the first line of a punch counts; a later line with the same person, instant and type, or the
         // same request id, is a duplicate.
         await ExecuteAsync(writer, """
             UPDATE staffing.import_rows r
             SET error_code = 'IMPORT_ROW_DUPLICATE_IN_FILE',
-                error_detail = format('the same punch as line %s', d.first_line)
+                error_detail = CASE WHEN f.sheet_row IS NULL THEN format('the same punch as line %s', d.first_line)
+                                    ELSE format('the same punch as row %s (%s)', f.sheet_row, f.source_column) END
             FROM (SELECT line, least(
                            min(line) OVER (PARTITION BY person_uuid, punch_time, punch_type),
                            min(line) OVER (PARTITION BY request_id)) AS first_line
                   FROM staffing.import_rows WHERE import_id = $1 AND error_code IS NULL) d
+            JOIN staffing.import_rows f ON f.import_id = $1 AND f.line = d.first_line
             WHERE r.import_id = $1 AND r.line = d.line AND d.first_line < d.line
             """, ct, importId);
+        if (batch.Format == ImportFormats.DingTalk)
+        {
+            await MarkAlreadyRecordedAsync(writer, tenant, importId, ct);
+            await ExecuteAsync(writer, "SELECT staffing.record_import_unmapped($1)", ct, importId);
+        }
         await ExecuteAsync(writer, """
             UPDATE staffing.import_batches b
             SET status = 'PARSED', lease_until = NULL, updated_at = now(),
-                rows_valid = c.valid, rows_invalid = c.invalid, rows_read = c.valid + c.invalid
+                rows_valid = c.valid, rows_invalid = c.invalid, rows_read = c.valid + c.invalid,
+                detected_container = $2, detected_layout = $3, detected_sheet = $4, header_row = $5::int, header_last_row = $6::int
             FROM (SELECT count(*) FILTER (WHERE error_code IS NULL)::int AS valid, count(*) FILTER (WHERE error_code IS NOT NULL)::int AS invalid
                   FROM staffing.import_rows WHERE import_id = $1) c
             WHERE b.import_id = $1
-            """, ct, importId);
+            """, ct, importId, detected?.Container, detected?.Layout, detected?.Sheet, detected?.HeaderRow, detected?.LastHeaderRow);
         var parsed = await ReadBatchAsync(writer, importId, ct) ?? batch;
         await AuditAsync(writer, tenant, importId, "system", "PARSED", parsed.FileSha256,
             new JsonObject { ["rows_read"] = parsed.RowsRead, ["rows_valid"] = parsed.RowsValid, ["rows_invalid"] = parsed.RowsInvalid }, ct);
         await finish.CommitAsync(ct);
     }
+
+    /// <summary>
+    /// A DingTalk export's punches are named by the punch, not the file: the request id is the person and the minute
+    /// (<c>import:dingtalk:&lt;person&gt;:&lt;UTC minute&gt;</c>), so the same punch from another file, the other layout
+    /// (原始记录 RAW or 每日统计 IN/OUT) or a second upload has the same id, and a second line of it in the file is a
+    /// duplicate. Exports carry minutes only (a time with seconds keeps them; the id does not).
+    /// </summary>
+    private static Task IdentifyDingTalkPunchesAsync(NpgsqlConnection connection, Guid importId, CancellationToken ct) =>
+        ExecuteAsync(connection, """
+            UPDATE staffing.import_rows
+            SET request_id = 'import:dingtalk:' || person_uuid || ':' || to_char(punch_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"')
+            WHERE import_id = $1 AND error_code IS NULL
+            """, ct, importId);
+
+    /// <summary>
+    /// The rule that makes a DingTalk punch count once whichever way it arrives (services/PunchLedger/Imports/README.md):
+    /// a punch of the export is the punch the ledger already has of the same person in the same minute that came from
+    /// DingTalk — through the Stream connector (seconds, a record id) or an earlier import of an export (either layout).
+    /// Such rows are IMPORT_ROW_ALREADY_RECORDED, naming the event, and the commit leaves them out.
+    /// </summary>
+    private static Task MarkAlreadyRecordedAsync(NpgsqlConnection connection, Guid tenant, Guid importId, CancellationToken ct) =>
+        ExecuteAsync(connection, """
+            UPDATE staffing.import_rows r
+            SET error_code = 'IMPORT_ROW_ALREADY_RECORDED',
+                error_detail = format('the ledger already has this DingTalk punch (same person, same minute): event %s, %s',
+                                      m.event_uuid, CASE WHEN m.source_provider = 'DINGTALK' THEN 'from the DingTalk connector'
+                                                         ELSE 'from an earlier import of a DingTalk export' END),
+                event_uuid = m.event_uuid
+            FROM (SELECT r0.line, e.event_uuid, e.source_provider
+                  FROM staffing.import_rows r0
+                  CROSS JOIN LATERAL (
+                    SELECT e.event_uuid, e.source_provider FROM staffing.time_punch_events e
+                    WHERE e.tenant_id = $2 AND e.person_uuid = r0.person_uuid
+                      AND e.punch_time >= date_trunc('minute', r0.punch_time)
+                      AND e.punch_time < date_trunc('minute', r0.punch_time) + interval '1 minute'
+                      AND (e.source_provider = 'DINGTALK' OR (e.source_provider = 'IMPORT' AND e.request_id LIKE 'import:dingtalk:%'))
+                    ORDER BY e.id
+                    LIMIT 1) e
+                  WHERE r0.import_id = $1 AND r0.error_code IS NULL) m
+            WHERE r.import_id = $1 AND r.line = m.line
+            """, ct, importId, tenant);
 
     private async Task WriteRowsAsync(NpgsqlConnection connection, Guid tenant, Guid importId, List<ParsedRow> rows, CancellationToken ct)
     {
@@ -464,9 +521,11 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
         // INSERT from arrays, not COPY: Postgres refuses COPY FROM into a table under row-level security.
         await using (var insert = Command(connection, """
             INSERT INTO staffing.import_rows (import_id, tenant_id, line, person_text, time_text, type_text, employee_number,
-                                              external_user_id, person_uuid, punch_time, punch_type, request_id, error_code, error_detail)
+                                              external_user_id, person_uuid, punch_time, punch_type, request_id, error_code, error_detail,
+                                              sheet_row, source_column)
             SELECT $1, $2, u.* FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[],
-                                           $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::text[]) AS u
+                                           $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[],
+                                           $16::text[]) AS u
             """, importId, tenant,
             rows.Select(r => r.Line).ToArray(),
             rows.Select(r => Clip(r.PersonText)).ToArray(),
@@ -479,7 +538,9 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
             rows.Select(r => r.PunchType).ToArray(),
             rows.Select(r => r.RequestId).ToArray(),
             rows.Select(r => r.ErrorCode).ToArray(),
-            rows.Select(r => r.ErrorDetail).ToArray()))
+            rows.Select(r => r.ErrorDetail).ToArray(),
+            rows.Select(r => r.SheetRow).ToArray(),
+            rows.Select(r => Clip(r.SourceColumn)).ToArray()))
             await insert.ExecuteNonQueryAsync(ct);
         await ExecuteAsync(connection, """
             UPDATE staffing.import_batches SET rows_read = rows_read + $2, updated_at = now(), lease_until = now() + $3::interval
@@ -569,7 +630,9 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
             reader.GetString(6), reader.GetString(7), Text(reader, 8), Text(reader, 9), reader.GetInt32(10), reader.GetInt32(11),
             reader.GetInt32(12), reader.GetFieldValue<DateTimeOffset>(13), Instant(14), Text(reader, 15), Text(reader, 16), Instant(17),
             reader.GetInt32(18), reader.GetInt32(19), reader.GetInt32(20), reader.GetInt32(21), Instant(22),
-            reader.GetFieldValue<DateTimeOffset>(23), reader.GetInt32(24));
+            reader.GetFieldValue<DateTimeOffset>(23), reader.GetInt32(24),
+            reader.IsDBNull(25) ? null : new DingTalkDetection(reader.GetString(25), reader.GetString(26), Text(reader, 27),
+                reader.GetInt32(28), reader.GetInt32(29)));
     }
 
     private static async Task AuditAsync(NpgsqlConnection connection, Guid tenant, Guid? importId, string actor, string action,

@@ -149,7 +149,7 @@ public static class ImportsApi
             return Results.Stream(async output =>
             {
                 await using var writer = new StreamWriter(output, new UTF8Encoding(true));
-                await writer.WriteAsync("line,person,punch_time,punch_type,request_id,result,code,detail,event_uuid\r\n");
+                await writer.WriteAsync("line,person,punch_time,punch_type,request_id,result,code,detail,event_uuid,sheet_row,source_column\r\n");
                 await foreach (var row in store.StreamRowsAsync(caller.TenantId, id, 0, null, false, http.RequestAborted))
                 {
                     var result = row.ErrorCode is not null ? "INVALID" : row.Outcome ?? "NOT_COMMITTED";
@@ -157,7 +157,7 @@ public static class ImportsApi
                     [
                         row.Line.ToString(CultureInfo.InvariantCulture), row.PersonText, Utc(row.PunchTime) ?? row.TimeText,
                         row.PunchType ?? row.TypeText, row.RequestId, result, row.ErrorCode ?? row.OutcomeCode, row.ErrorDetail,
-                        row.EventUuid?.ToString(),
+                        row.EventUuid?.ToString(), row.SheetRow?.ToString(CultureInfo.InvariantCulture), row.SourceColumn,
                     ];
                     await writer.WriteAsync(string.Join(',', fields.Select(Csv)) + "\r\n");
                 }
@@ -204,6 +204,14 @@ public static class ImportsApi
         ["created_at"] = Utc(b.CreatedAt),
         ["failure"] = b.FailureCode is null ? null : new Dictionary<string, object?> { ["code"] = b.FailureCode, ["detail"] = b.FailureDetail },
         ["rows"] = new Dictionary<string, object?> { ["read"] = b.RowsRead, ["valid"] = b.RowsValid, ["invalid"] = b.RowsInvalid },
+        ["detected"] = b.Detected is not { } d ? null : new Dictionary<string, object?>
+        {
+            ["container"] = d.Container,
+            ["layout"] = d.Layout,
+            ["sheet"] = d.Sheet,
+            ["header_row"] = d.HeaderRow,
+            ["header_last_row"] = d.LastHeaderRow,
+        },
         ["commit_token_expires_at"] = Utc(b.CommitTokenExpiresAt),
         ["commit"] = b.CommitRequestedAt is null ? null : new Dictionary<string, object?>
         {
@@ -233,6 +241,8 @@ public static class ImportsApi
         ["outcome"] = r.Outcome,
         ["outcome_code"] = r.OutcomeCode,
         ["event_uuid"] = r.EventUuid?.ToString(),
+        ["sheet_row"] = r.SheetRow,
+        ["source_column"] = r.SourceColumn,
     };
 
     /// <summary>The commit body: exactly <c>commitToken</c> (required) and <c>idempotencyKey</c> (optional), at most 4 KiB.</summary>

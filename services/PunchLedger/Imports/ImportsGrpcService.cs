@@ -153,6 +153,9 @@ public sealed class ImportsGrpcService(ImportStore store, ImportWorker worker) :
         RowsDuplicate = b.RowsDuplicate,
         RowsRejected = b.RowsRejected,
         CommittedAt = b.CommittedAt is { } committed ? Timestamp.FromDateTimeOffset(committed) : null,
+        Detected = b.Detected is { } d
+            ? new ImportDetection { Container = d.Container, Layout = d.Layout, Sheet = d.Sheet ?? "", HeaderRow = d.HeaderRow, HeaderLastRow = d.LastHeaderRow }
+            : null,
     };
 
     private static ImportRowMessage Row(ImportRowView r) => new()
@@ -170,6 +173,8 @@ public sealed class ImportsGrpcService(ImportStore store, ImportWorker worker) :
         Outcome = r.Outcome ?? "",
         OutcomeCode = r.OutcomeCode ?? "",
         EventUuid = r.EventUuid?.ToString() ?? "",
+        SheetRow = r.SheetRow ?? 0,
+        SourceColumn = r.SourceColumn ?? "",
     };
 
     private static string Format(string format) =>

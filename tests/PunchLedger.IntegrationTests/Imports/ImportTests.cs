@@ -90,7 +90,7 @@ public sealed class ImportTests(ImportFixture fixture)
         using var report = await client.GetAsync($"/api/imports/report?import_id={id}");
         Assert.Equal(HttpStatusCode.OK, report.StatusCode);
         var reportLines = (await report.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("line,person,punch_time,punch_type,request_id,result,code,detail,event_uuid", reportLines[0]);
+        Assert.Equal("line,person,punch_time,punch_type,request_id,result,code,detail,event_uuid,sheet_row,source_column", reportLines[0]);
         Assert.Equal(5, reportLines.Length);
         Assert.All(reportLines[1..], line => Assert.Contains(",ACCEPTED,", line));
 

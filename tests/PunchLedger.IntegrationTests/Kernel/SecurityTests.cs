@@ -187,6 +187,8 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 "staffing function mark_outbox_published",
                 "staffing function outbox_backlog",
                 "staffing function prune_published_outbox",
+                // Issue 16: an import's unmapped DingTalk ids into identity-mapping's unmapped queue (0013).
+                "staffing function record_import_unmapped",
                 "staffing function resolve_import_persons",
                 "staffing function submit_time_punch_event",
                 "staffing function submit_time_punch_events",
