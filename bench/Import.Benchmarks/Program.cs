@@ -7,6 +7,8 @@ using System.Text;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using HrmsAttendance.Import.Benchmarks;
 using HrmsAttendance.Load.Benchmarks;
 using HrmsAttendance.Tokens;
 using Npgsql;
@@ -19,20 +21,24 @@ using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.Deve
 // parse and validation) → commit → COMMITTED (every row through the ledger's batch door, with the daily results), each
 // phase timed; punch-ledger's working set sampled every 100 ms throughout. In the same run, the baseline: the same rows
 // by binary COPY into an unindexed table of the same Postgres. Goal: ≤ 5 s from upload to committed; < 300 MB.
-// Usage: dotnet run -c Release --project bench/Import.Benchmarks [-- --persons 2500 --days 20]
+// With --file dingtalk-xlsx (issue 16) the same punches go up as DingTalk's export workbook instead: its 原始记录 sheet
+// (title rows, 15 columns, minutes only, persons by UserId through their DingTalk links) among the workbook's other sheets.
+// Usage: dotnet run -c Release --project bench/Import.Benchmarks [-- --persons 2500 --days 20 --file csv|dingtalk-xlsx]
 var persons = 2500;
 var days = 20;
+var fileKind = "csv";
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
     {
         case "--persons": persons = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--days": days = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-        default: Console.Error.WriteLine($"unknown option {args[i]}; takes --persons N --days N"); return 2;
+        case "--file" when args[i + 1] is "csv" or "dingtalk-xlsx": fileKind = args[i + 1]; break;
+        default: Console.Error.WriteLine($"unknown option {args[i]}; takes --persons N --days N --file csv|dingtalk-xlsx"); return 2;
     }
 }
 var rows = persons * days * 2;
-Console.WriteLine($"import benchmark: {persons} persons × {days} days × IN+OUT = {rows:N0} rows");
+Console.WriteLine($"import benchmark: {persons} persons × {days} days × IN+OUT = {rows:N0} rows, as {fileKind}");
 Console.WriteLine($"{Environment.ProcessorCount} cores; load average at start: {ProcFs.LoadAverage()}");
 
 var boot = Stopwatch.StartNew();
@@ -48,8 +54,14 @@ var runId = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.NextInt64())
 
 var registering = Stopwatch.StartNew();
 using (var identityChannel = GrpcChannel.ForAddress(app.GetEndpoint("identity-mapping", "grpc")))
-    await LoadPersons.RegisterAsync(new IdentityMappingClient(identityChannel), new Metadata { { "authorization", "Bearer " + token } }, persons, runId);
-Console.WriteLine($"{persons} persons registered in {registering.Elapsed.TotalSeconds:F1} s");
+{
+    var identity = new IdentityMappingClient(identityChannel);
+    var bearer = new Metadata { { "authorization", "Bearer " + token } };
+    var registered = await LoadPersons.RegisterAsync(identity, bearer, persons, runId);
+    if (fileKind == "dingtalk-xlsx")
+        await DingTalkExportBench.LinkAsync(identity, bearer, registered, runId);
+}
+Console.WriteLine($"{persons} persons registered{(fileKind == "csv" ? "" : " and linked to DingTalk user ids")} in {registering.Elapsed.TotalSeconds:F1} s");
 
 // The file: employee numbers as LoadPersons registered them (L<run>-<i>), local Asia/Shanghai times.
 var file = new StringBuilder("employee_number,punch_time,punch_type\r\n");
@@ -62,7 +74,7 @@ for (var p = 0; p < persons; p++)
         file.Append(CultureInfo.InvariantCulture, $"L{runId}-{p},{day} 08:{50 + random.Next(10)}:{random.Next(60):00},IN\r\n");
         file.Append(CultureInfo.InvariantCulture, $"L{runId}-{p},{day} 18:{random.Next(30):00}:{random.Next(60):00},OUT\r\n");
     }
-var bytes = Encoding.UTF8.GetBytes(file.ToString());
+var bytes = fileKind == "csv" ? Encoding.UTF8.GetBytes(file.ToString()) : DingTalkExportBench.Workbook(file.ToString(), runId);
 Console.WriteLine($"file: {bytes.Length / 1024.0 / 1024.0:F1} MiB");
 
 // punch-ledger's process, for its working set.
@@ -116,13 +128,30 @@ double CpuSeconds(string resource)
     return ticks / 100.0; // USER_HZ
 }
 
+// punch-ledger's own account of the parse (its "Parsed import" log line: time per step).
+var parseSteps = new List<string>();
+using var watchingLogs = new CancellationTokenSource();
+var logWatcher = Task.Run(async () =>
+{
+    try
+    {
+        await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync("punch-ledger").WithCancellation(watchingLogs.Token))
+            foreach (var line in batch)
+                if (line.Content.Contains("Parsed import", StringComparison.Ordinal)) lock (parseSteps) parseSteps.Add(line.Content);
+    }
+    catch (OperationCanceledException) { }
+});
+
 var total = Stopwatch.StartNew();
-var prepared = await Json(await http.PostAsync("/api/imports/prepare?format=csv&file_name=bench.csv", new ByteArrayContent(bytes)));
+var prepared = await Json(await http.PostAsync(fileKind == "csv" ? "/api/imports/prepare?format=csv&file_name=bench.csv"
+    : "/api/imports/prepare?format=dingtalk&file_name=bench.xlsx", new ByteArrayContent(bytes)));
 var uploaded = total.Elapsed;
 var importId = prepared.GetProperty("import_id").GetString()!;
 var (parsed, parsedAt) = await WaitWhile(importId, "PARSING", total);
 if (parsed.GetProperty("status").GetString() != "PARSED" || parsed.GetProperty("rows").GetProperty("valid").GetInt32() != rows)
     throw new InvalidOperationException($"parse ended as {parsed}");
+if (fileKind != "csv") Console.WriteLine($"detected: {parsed.GetProperty("detected")}");
+var peakThroughParse = peakWorkingSet;
 var commitBody = new StringContent(JsonSerializer.Serialize(new { commitToken = prepared.GetProperty("commit_token").GetString(), idempotencyKey = runId }),
     Encoding.UTF8, "application/json");
 var cpuBefore = cpuParts.ToDictionary(part => part, CpuSeconds);
@@ -193,5 +222,8 @@ Console.WriteLine($"  commit through the batch door    {(committedAt - commitSta
 Console.WriteLine($"  total, upload to COMMITTED       {total.Elapsed.TotalSeconds,7:F2} s  (goal <= 5 s)");
 Console.WriteLine($"  baseline: COPY of the same rows  {copyTime.TotalSeconds,7:F2} s  (total / COPY = {total.Elapsed / copyTime:F1}x)");
 Console.WriteLine($"  CPU seconds during the commit: {string.Join(", ", cpuDuringCommit.Select(c => $"{c.Key} {c.Value:F1}"))}");
-Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakWorkingSet / 1048576.0:F0} MiB (limit 300 MB)");
+Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakThroughParse / 1048576.0:F0} MiB through upload + parse, peak {peakWorkingSet / 1048576.0:F0} MiB overall (limit 300 MB)");
+await watchingLogs.CancelAsync();
+await logWatcher;
+lock (parseSteps) foreach (var line in parseSteps) Console.WriteLine($"  punch-ledger: {line}");
 return 0;

@@ -38,7 +38,7 @@ public sealed record ImportAuditEntry(long Id, Guid? ImportId, string Actor, str
 /// The import's data access: the batch, its file, its rows, the audit log (staffing.import_*, 0011_imports.sql), always
 /// inside the caller's tenant (RLS). Commits go through the kernel's batch door and nowhere else.
 /// </summary>
-public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOptions> options, TimeProvider clock)
+public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOptions> options, TimeProvider clock, ILogger<ImportStore> logger)
 {
     private const int FileChunkBytes = 1024 * 1024;
     private const int RowsPerInsert = 5000;
@@ -410,6 +410,13 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
             ? DingTalkExports.ReadAsync(file, encoding, clock.GetUtcNow(), d => detected = d, ct)
             : ImportFormats.ReadAsync(text, batch.Format, importId, clock.GetUtcNow(), ct);
         var rows = new List<ParsedRow>(RowsPerInsert);
+        var steps = new List<string>();
+        var step = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string name)
+        {
+            steps.Add($"{name} {step.ElapsedMilliseconds} ms");
+            step.Restart();
+        }
         try
         {
             await foreach (var row in parsedRows)
@@ -434,10 +441,16 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
             return;
         }
 
+        Step("read and stored");
         await using var finish = await writer.BeginTransactionAsync(ct);
         await SetTenantAsync(writer, tenant, ct);
         await ExecuteAsync(writer, "SELECT staffing.resolve_import_persons($1)", ct, importId);
-        if (batch.Format == ImportFormats.DingTalk) await IdentifyDingTalkPunchesAsync(writer, importId, ct);
+        Step("persons resolved");
+        if (batch.Format == ImportFormats.DingTalk)
+        {
+            await IdentifyDingTalkPunchesAsync(writer, importId, ct);
+            Step("punch ids");
+        }
         // Within the file, the first line of a punch counts; a later line with the same person, instant and type, or the
         // same request id, is a duplicate.
         await ExecuteAsync(writer, """
@@ -452,10 +465,13 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
             JOIN staffing.import_rows f ON f.import_id = $1 AND f.line = d.first_line
             WHERE r.import_id = $1 AND r.line = d.line AND d.first_line < d.line
             """, ct, importId);
+        Step("duplicates");
         if (batch.Format == ImportFormats.DingTalk)
         {
             await MarkAlreadyRecordedAsync(writer, tenant, importId, ct);
+            Step("already recorded");
             await ExecuteAsync(writer, "SELECT staffing.record_import_unmapped($1)", ct, importId);
+            Step("unmapped counted");
         }
         await ExecuteAsync(writer, """
             UPDATE staffing.import_batches b
@@ -470,6 +486,9 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
         await AuditAsync(writer, tenant, importId, "system", "PARSED", parsed.FileSha256,
             new JsonObject { ["rows_read"] = parsed.RowsRead, ["rows_valid"] = parsed.RowsValid, ["rows_invalid"] = parsed.RowsInvalid }, ct);
         await finish.CommitAsync(ct);
+        Step("counted");
+        logger.LogInformation("Parsed import {ImportId} ({Format}{Detected}): {Rows} rows; {Steps}", importId, batch.Format,
+            detected is null ? "" : $" {detected.Container} {detected.Layout} {detected.Sheet}", parsed.RowsRead, string.Join(", ", steps));
     }
 
     /// <summary>

@@ -49,7 +49,9 @@ public sealed class DingTalkExportImportTests(ImportFixture fixture)
             new(),                                                                                                           // 20: empty
             new() { ["工号"] = "E404", ["打卡时间"] = "2026-03-02 10:00" },                                                 // 21: unknown 工号
         ]);
-        raw.Insert(raw.Count - 1, []); // no row 21 at all (a gap in the sheet's row numbers): the last row is 22
+        raw.Insert(raw.Count - 1, []); // no row 21 at all (a gap in the sheet's row numbers): the unknown 工号 is row 22
+        // Row 23: a re-save that made 打卡时间 a number (Excel's serial date), 2026-03-05 09:00.
+        raw.Add(DingTalkExportFiles.RawRow(header, new() { ["userId"] = "0123", ["打卡时间"] = new DateTime(2026, 3, 5, 9, 0, 0).ToOADate() }));
         var (daily, merges) = DingTalkExportFiles.DailySheet(punches);
         // The whole workbook, 每日统计 before 原始记录: 原始记录 is still the sheet read.
         var file = DingTalkExportFiles.Workbook(DingTalkExportFiles.MonthlySummary(), ("每日统计", daily, merges),
@@ -57,13 +59,13 @@ public sealed class DingTalkExportImportTests(ImportFixture fixture)
 
         using var client = fixture.Client(tenant);
         var (id, token, parsed) = await PrepareParsedAsync(client, file);
-        Assert.Equal(("PARSED", 10), (parsed.GetProperty("status").GetString(), parsed.GetProperty("rows").GetProperty("valid").GetInt32()));
+        Assert.Equal(("PARSED", 11), (parsed.GetProperty("status").GetString(), parsed.GetProperty("rows").GetProperty("valid").GetInt32()));
         AssertDetected(parsed, "xlsx", DingTalkExports.RawRecords, "原始记录", 3, 3);
 
         var preview = await PreviewAsync(client, id);
         var codes = Items(preview).ToDictionary(i => i.GetProperty("sheet_row").GetInt32(), i => ErrorCode(i));
-        Assert.Equal(Enumerable.Range(4, 10).Concat([14, 15, 16, 17, 18, 19, 22]).Order(), codes.Keys.Order());
-        Assert.All(Enumerable.Range(4, 10), row => Assert.Null(codes[row]));
+        Assert.Equal(Enumerable.Range(4, 10).Concat([14, 15, 16, 17, 18, 19, 22, 23]).Order(), codes.Keys.Order());
+        Assert.All(Enumerable.Range(4, 10).Append(23), row => Assert.Null(codes[row]));
         Assert.Equal(ImportErrors.RowCodes.NotAPunch, codes[14]);
         Assert.Equal(ImportErrors.RowCodes.UnmappedExternalId, codes[15]);
         Assert.Equal(ImportErrors.RowCodes.UnmappedExternalId, codes[16]);
@@ -80,12 +82,13 @@ public sealed class DingTalkExportImportTests(ImportFixture fixture)
         Assert.Equal(persons[2].ToString(), byRow[12].GetProperty("person_uuid").GetString());
         Assert.Equal("RAW", byRow[4].GetProperty("punch_type").GetString());
         Assert.Equal("2026-03-03T16:30:00Z", byRow[11].GetProperty("punch_time").GetString()); // 2026-03-04 00:30 Asia/Shanghai
+        Assert.Equal("2026-03-05T01:00:00Z", byRow[23].GetProperty("punch_time").GetString());
         // The unmapped id is on identity-mapping's to-do list, counted once per row, as the connectors count theirs.
         Assert.Equal(2L, await fixture.OwnerScalarAsync(tenant,
             "SELECT seen_count FROM person.unmapped_identities WHERE provider = 'DINGTALK' AND external_user_id = 'ghost-7'"));
 
-        await CommitAsync(client, id, token, accepted: 10);
-        Assert.Equal(await ResultsAsync(await OneByOneAsync(punches, raw: true)), await ResultsAsync(tenant));
+        await CommitAsync(client, id, token, accepted: 11);
+        Assert.Equal(await ResultsAsync(await OneByOneAsync([.. punches, new("0123", "E001", At(5, 9, 0), "IN")], raw: true)), await ResultsAsync(tenant));
     }
 
     [Fact]
@@ -214,6 +217,33 @@ public sealed class DingTalkExportImportTests(ImportFixture fixture)
         }
         // On a day like these (IN then OUT), the RAW punches of 原始记录 and the IN/OUT of 每日统计 give the same results.
         Assert.Equal(results[0], results[1]);
+    }
+
+    [Fact]
+    public async Task Two_layouts_parsed_before_either_commits_still_record_each_punch_once()
+    {
+        var tenant = Guid.NewGuid();
+        var persons = await fixture.PersonsAsync(tenant, "R1");
+        await fixture.LinkDingTalkAsync(tenant, "r-1", persons[0]);
+        ExportPunch[] punches = [new("r-1", null, At(18, 8, 58), "IN"), new("r-1", null, At(18, 18, 3), "OUT")];
+        var (dailyRows, merges) = DingTalkExportFiles.DailySheet(punches);
+        using var client = fixture.Client(tenant);
+        var (rawId, rawToken, _) = await PrepareParsedAsync(client, DingTalkExportFiles.Workbook(("原始记录", DingTalkExportFiles.RawSheet(punches), null)));
+        var (dailyId, dailyToken, dailyParsed) = await PrepareParsedAsync(client, DingTalkExportFiles.Workbook(("每日统计", dailyRows, merges)));
+        Assert.Equal(2, dailyParsed.GetProperty("rows").GetProperty("valid").GetInt32()); // nothing recorded yet when it was read
+        await CommitAsync(client, rawId, rawToken, accepted: 2);
+        var afterRaw = await ResultsAsync(tenant);
+
+        // The same punch ids (person + minute) with another type: the ledger's request-id key refuses them.
+        var (status, _) = await client.CommitAsync(dailyId, dailyToken);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, status);
+        var done = await client.WaitAsync(dailyId, "COMMITTING");
+        Assert.Equal((0, 2), (done.GetProperty("commit").GetProperty("accepted").GetInt32(), done.GetProperty("commit").GetProperty("rejected").GetInt32()));
+        using var report = await client.GetAsync($"/api/imports/report?import_id={dailyId}");
+        Assert.All((await report.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[1..],
+            line => Assert.Contains(",REJECTED,STAFFING_IDEMPOTENCY_CONFLICT,", line));
+        Assert.Equal(2L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.time_punch_events"));
+        Assert.Equal(afterRaw, await ResultsAsync(tenant));
     }
 
     [Fact]
