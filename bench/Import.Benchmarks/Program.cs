@@ -7,7 +7,6 @@ using System.Text;
 using System.Text.Json;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.Extensions.DependencyInjection;
 using HrmsAttendance.Import.Benchmarks;
 using HrmsAttendance.Load.Benchmarks;
 using HrmsAttendance.Tokens;
@@ -128,20 +127,6 @@ double CpuSeconds(string resource)
     return ticks / 100.0; // USER_HZ
 }
 
-// punch-ledger's own account of the parse (its "Parsed import" log line: time per step).
-var parseSteps = new List<string>();
-using var watchingLogs = new CancellationTokenSource();
-var logWatcher = Task.Run(async () =>
-{
-    try
-    {
-        await foreach (var batch in app.Services.GetRequiredService<ResourceLoggerService>().WatchAsync("punch-ledger").WithCancellation(watchingLogs.Token))
-            foreach (var line in batch)
-                if (line.Content.Contains("Parsed import", StringComparison.Ordinal)) lock (parseSteps) parseSteps.Add(line.Content);
-    }
-    catch (OperationCanceledException) { }
-});
-
 var total = Stopwatch.StartNew();
 var prepared = await Json(await http.PostAsync(fileKind == "csv" ? "/api/imports/prepare?format=csv&file_name=bench.csv"
     : "/api/imports/prepare?format=dingtalk&file_name=bench.xlsx", new ByteArrayContent(bytes)));
@@ -223,7 +208,8 @@ Console.WriteLine($"  total, upload to COMMITTED       {total.Elapsed.TotalSecon
 Console.WriteLine($"  baseline: COPY of the same rows  {copyTime.TotalSeconds,7:F2} s  (total / COPY = {total.Elapsed / copyTime:F1}x)");
 Console.WriteLine($"  CPU seconds during the commit: {string.Join(", ", cpuDuringCommit.Select(c => $"{c.Key} {c.Value:F1}"))}");
 Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakThroughParse / 1048576.0:F0} MiB through upload + parse, peak {peakWorkingSet / 1048576.0:F0} MiB overall (limit 300 MB)");
-await watchingLogs.CancelAsync();
-await logWatcher;
-lock (parseSteps) foreach (var line in parseSteps) Console.WriteLine($"  punch-ledger: {line}");
+// punch-ledger's own account of the parse: milliseconds per step, in the PARSED audit entry.
+var parsedAudit = (await Json(await http.GetAsync("/api/imports/audit"))).GetProperty("entries").EnumerateArray()
+    .First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "PARSED");
+Console.WriteLine($"  parse steps (ms): {parsedAudit.GetProperty("details").GetProperty("steps_ms")}");
 return 0;
