@@ -99,7 +99,7 @@ public sealed partial class OutboxRelay(
             await idle; // throws when stopping
     }
 
-    /// <summary>One pass: returns how many outbox rows it claimed (and published).</summary>
+    /// <summary>One pass: returns how many messages it claimed (and published).</summary>
     public async Task<int> RelayOnceAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -141,7 +141,7 @@ public sealed partial class OutboxRelay(
         await MarkAsync(connection, transaction, rows, ct);
         await transaction.CommitAsync(ct);
         state.Published(claimed.Count);
-        return rows.Length;
+        return claimed.Count;
     }
 
     private async Task MarkAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long[] rows, CancellationToken ct)

@@ -11,8 +11,11 @@ public sealed class OutboxRelayOptions
     /// <summary>The service that owns the outbox; part of every message id, so two services' ids never meet.</summary>
     public string Source { get; set; } = "";
 
-    /// <summary>Outbox rows claimed per pass (a batch submit's row holds all of its messages).</summary>
-    public int BatchSize { get; set; } = 200;
+    /// <summary>
+    /// Messages claimed per pass: rows are claimed in order until they hold at least this many (a row is never split, and
+    /// a batch submit's row holds all of its messages, so a pass may exceed it by one row). It bounds the relay's memory.
+    /// </summary>
+    public int BatchSize { get; set; } = 500;
 
     /// <summary>
     /// Passes that may run at once while there is a backlog (each claims other rows: <c>SKIP LOCKED</c>), so the waits of

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using HrmsAttendance.Messaging.Outbox;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -38,7 +39,8 @@ public sealed record ImportAuditEntry(long Id, Guid? ImportId, string Actor, str
 /// The import's data access: the batch, its file, its rows, the audit log (staffing.import_*, 0011_imports.sql), always
 /// inside the caller's tenant (RLS). Commits go through the kernel's batch door and nowhere else.
 /// </summary>
-public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOptions> options, TimeProvider clock, ILogger<ImportStore> logger)
+public sealed class ImportStore(
+    NpgsqlDataSource dataSource, IOptions<ImportOptions> options, TimeProvider clock, OutboxSignal outboxWritten, ILogger<ImportStore> logger)
 {
     private const int FileChunkBytes = 1024 * 1024;
     private const int RowsPerInsert = 5000;
@@ -314,21 +316,28 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
         while (await CommitNextChunkAsync(connection, tenant, importId, ct)) { }
     }
 
+    /// <summary>
+    /// Records the valid rows of the next <see cref="ImportOptions.CommitChunkRows"/> lines after the cursor (one batch
+    /// door call), writes each row's outcome and moves the cursor past those lines, in one transaction; false when the
+    /// batch is no longer COMMITTING (done, or taken over). The chunk is a range of lines, not "the next n rows": the
+    /// staged rows are never analysed while a commit runs, and with no statistics the planner answered "the next n rows
+    /// in line order" by sorting every remaining row of the batch, once per chunk.
+    /// </summary>
     private async Task<bool> CommitNextChunkAsync(NpgsqlConnection connection, Guid tenant, Guid importId, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
         await SetTenantAsync(connection, tenant, ct);
         var batch = await ReadBatchAsync(connection, importId, ct, forUpdate: true);
         if (batch is not { Status: "COMMITTING" }) return false;
+        var fromLine = batch.CommitAfterLine;
+        var toLine = fromLine + options.Value.CommitChunkRows;
         await using var command = Command(connection, """
-            WITH chunk AS (
+            WITH chunk AS MATERIALIZED (
               SELECT line, person_uuid, punch_time, punch_type, request_id, row_number() OVER (ORDER BY line)::int AS ordinal
               FROM staffing.import_rows
-              WHERE import_id = $1 AND line > $5 AND error_code IS NULL
-              ORDER BY line
-              LIMIT $3),
-            door AS (
-              SELECT d.ordinal, d.event_uuid, d.outcome, d.error_code
+              WHERE import_id = $1 AND line > $4 AND line <= $5 AND error_code IS NULL),
+            door AS MATERIALIZED (
+              SELECT c.line, d.event_uuid, d.outcome, d.error_code
               FROM staffing.submit_time_punch_events(
                 $2,
                 ARRAY(SELECT person_uuid FROM chunk ORDER BY ordinal),
@@ -338,15 +347,21 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
                 ARRAY(SELECT NULL::text FROM chunk ORDER BY ordinal),
                 ARRAY(SELECT request_id FROM chunk ORDER BY ordinal),
                 ARRAY(SELECT jsonb_build_object('import_id', $1::text, 'line', line) FROM chunk ORDER BY ordinal),
-                $4) d)
+                $3) d
+              JOIN chunk c ON c.ordinal = d.ordinal),
+            answers AS (
+              SELECT array_agg(line) AS lines, array_agg(outcome) AS outcomes, array_agg(error_code) AS codes,
+                     array_agg(event_uuid) AS events
+              FROM door)
+            -- Row by row through the primary key: the answers come unnested from arrays, which the planner takes for a
+            -- few rows (joined to the door's rows directly, it compared every answer with every row: 1,000 x 1,000).
             UPDATE staffing.import_rows r
             SET outcome = d.outcome, outcome_code = d.error_code, event_uuid = d.event_uuid
-            FROM door d JOIN chunk c ON c.ordinal = d.ordinal
-            -- The line range keeps the update to the chunk's own rows (one short range of the primary key).
-            WHERE r.import_id = $1 AND r.line > $5 AND r.line <= (SELECT max(line) FROM chunk) AND r.line = c.line
-            RETURNING d.outcome, r.line
-            """, importId, tenant, options.Value.CommitChunkRows, batch.CommittedBy, batch.CommitAfterLine);
-        int accepted = 0, duplicate = 0, rejected = 0, lastLine = batch.CommitAfterLine;
+            FROM answers a, unnest(a.lines, a.outcomes, a.codes, a.events) AS d(line, outcome, error_code, event_uuid)
+            WHERE r.import_id = $1 AND r.line = d.line
+            RETURNING d.outcome
+            """, importId, tenant, batch.CommittedBy, fromLine, toLine);
+        int accepted = 0, duplicate = 0, rejected = 0;
         await using (var reader = await command.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
             {
@@ -356,23 +371,31 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
                     case "DUPLICATE": duplicate++; break;
                     default: rejected++; break;
                 }
-                lastLine = Math.Max(lastLine, reader.GetInt32(1));
             }
-        var done = accepted + duplicate + rejected == 0;
+        await using var beyond = Command(connection, "SELECT EXISTS (SELECT 1 FROM staffing.import_rows WHERE import_id = $1 AND line > $2)",
+            importId, toLine);
+        var done = !(bool)(await beyond.ExecuteScalarAsync(ct))!;
         await ExecuteAsync(connection, $"""
             UPDATE staffing.import_batches
             SET rows_committed = rows_committed + $2, rows_accepted = rows_accepted + $3, rows_duplicate = rows_duplicate + $4,
                 rows_rejected = rows_rejected + $5, commit_after_line = $7, updated_at = now(),
                 {(done ? "status = 'COMMITTED', committed_at = now(), lease_until = NULL" : "lease_until = now() + $6::interval")}
             WHERE import_id = $1
-            """, ct, importId, accepted + duplicate + rejected, accepted, duplicate, rejected, options.Value.WorkerLease, lastLine);
+            """, ct, importId, accepted + duplicate + rejected, accepted, duplicate, rejected, options.Value.WorkerLease, toLine);
         if (done)
+        {
+            await ExecuteAsync(connection, "SELECT staffing.announce_import_committed($1)", ct, importId);
+            var committed = await ReadBatchAsync(connection, importId, ct) ?? batch;
             await AuditAsync(connection, tenant, importId, batch.CommittedBy ?? "system", "COMMITTED", batch.FileSha256, new JsonObject
             {
-                ["rows_accepted"] = batch.RowsAccepted, ["rows_duplicate"] = batch.RowsDuplicate,
-                ["rows_rejected"] = batch.RowsRejected, ["rows_invalid"] = batch.RowsInvalid,
+                ["rows_accepted"] = committed.RowsAccepted, ["rows_duplicate"] = committed.RowsDuplicate,
+                ["rows_rejected"] = committed.RowsRejected, ["rows_invalid"] = committed.RowsInvalid,
             }, ct);
+        }
         await tx.CommitAsync(ct);
+        // The door wrote the chunk's PunchRecorded and DailyResultChanged (and the last one ImportCommitted): the relay
+        // need not wait for its next poll.
+        outboxWritten.Notify();
         return !done;
     }
 
@@ -382,7 +405,7 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
 
     /// <summary>
     /// Reads a PARSING batch's file into its rows (from the start: rows of an attempt cut off earlier are removed first),
-    /// committing every few thousand rows with the progress, then resolves the persons, marks duplicates within the
+    /// committing every few thousand rows (with their persons) and the progress, then marks duplicates within the
     /// file, counts, and makes the batch PARSED; a file that cannot be read at all makes it FAILED with the reason.
     /// </summary>
     public async Task ParseAsync(Guid tenant, Guid importId, CancellationToken ct)
@@ -442,16 +465,9 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
             return;
         }
 
-        Step("read and stored");
+        Step("read, resolved and staged");
         await using var finish = await writer.BeginTransactionAsync(ct);
         await SetTenantAsync(writer, tenant, ct);
-        await ExecuteAsync(writer, "SELECT staffing.resolve_import_persons($1)", ct, importId);
-        Step("persons resolved");
-        if (batch.Format == ImportFormats.DingTalk)
-        {
-            await IdentifyDingTalkPunchesAsync(writer, importId, ct);
-            Step("punch ids");
-        }
         // Within the file, the first line of a punch counts; a later line with the same person, instant and type, or the
         // same request id, is a duplicate.
         await ExecuteAsync(writer, """
@@ -498,19 +514,6 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
     }
 
     /// <summary>
-    /// A DingTalk export's punches are named by the punch, not the file: the request id is the person and the minute
-    /// (<c>import:dingtalk:&lt;person&gt;:&lt;UTC minute&gt;</c>), so the same punch from another file, the other layout
-    /// (原始记录 RAW or 每日统计 IN/OUT) or a second upload has the same id, and a second line of it in the file is a
-    /// duplicate. Exports carry minutes only (a time with seconds keeps them; the id does not).
-    /// </summary>
-    private static Task IdentifyDingTalkPunchesAsync(NpgsqlConnection connection, Guid importId, CancellationToken ct) =>
-        ExecuteAsync(connection, """
-            UPDATE staffing.import_rows
-            SET request_id = 'import:dingtalk:' || person_uuid || ':' || to_char(punch_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"')
-            WHERE import_id = $1 AND error_code IS NULL
-            """, ct, importId);
-
-    /// <summary>
     /// The rule that makes a DingTalk punch count once whichever way it arrives (services/PunchLedger/Imports/README.md):
     /// a punch of the export is the punch the ledger already has of the same person in the same minute that came from
     /// DingTalk — through the Stream connector (seconds, a record id) or an earlier import of an export (either layout).
@@ -543,15 +546,12 @@ public sealed class ImportStore(NpgsqlDataSource dataSource, IOptions<ImportOpti
         if (rows.Count == 0) return;
         await using var tx = await connection.BeginTransactionAsync(ct);
         await SetTenantAsync(connection, tenant, ct);
-        // INSERT from arrays, not COPY: Postgres refuses COPY FROM into a table under row-level security.
+        // From arrays, not COPY: Postgres refuses COPY FROM into a table under row-level security. The rows get their
+        // persons on the way in (0013_import_rows_resolved_as_staged.sql).
         await using (var insert = Command(connection, """
-            INSERT INTO staffing.import_rows (import_id, tenant_id, line, person_text, time_text, type_text, employee_number,
-                                              external_user_id, person_uuid, punch_time, punch_type, request_id, error_code, error_detail,
-                                              sheet_row, source_column)
-            SELECT $1, $2, u.* FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::uuid[],
-                                           $10::timestamptz[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[],
-                                           $16::text[]) AS u
-            """, importId, tenant,
+            SELECT staffing.stage_import_rows($1, $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[],
+                                              $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[], $15::text[])
+            """, importId,
             rows.Select(r => r.Line).ToArray(),
             rows.Select(r => Clip(r.PersonText)).ToArray(),
             rows.Select(r => Clip(r.TimeText)).ToArray(),

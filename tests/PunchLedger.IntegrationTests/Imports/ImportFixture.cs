@@ -107,6 +107,17 @@ public sealed class ImportFixture : IAsyncLifetime
         return result is DBNull ? null : result;
     });
 
+    /// <summary>Runs SQL as the schema owner inside <paramref name="tenant"/> and returns the first row's columns.</summary>
+    public Task<object?[]> OwnerRowAsync(Guid tenant, string sql) => InTenantAsync(Owner, tenant, async command =>
+    {
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), "no row: " + sql);
+        var values = new object?[reader.FieldCount];
+        for (var i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+        return values;
+    });
+
     private static async Task<T> InTenantAsync<T>(NpgsqlDataSource source, Guid tenant, Func<NpgsqlCommand, Task<T>> work)
     {
         await using var connection = await source.OpenConnectionAsync();

@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using HrmsAttendance.Contracts.Messages.V1;
+using HrmsAttendance.Messaging.Outbox;
 using HrmsAttendance.PunchLedger.Imports;
+using HrmsAttendance.PunchLedger.Messaging;
 using Npgsql;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Imports;
@@ -464,6 +467,46 @@ public sealed class ImportTests(ImportFixture fixture)
         using var anonymous = new HttpClient { BaseAddress = fixture.Service.HttpEndpoint };
         using var refused = await anonymous.GetAsync("/api/imports/template?format=csv");
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_committed_import_announces_ImportCommitted_after_its_punches_with_its_counts_and_dates()
+    {
+        var tenant = Guid.NewGuid();
+        await fixture.PersonsAsync(tenant, "C1", "C2");
+        using var client = fixture.Client(tenant);
+        var file = Utf8("""
+            employee_number,punch_time,punch_type
+            C1,2026-03-02 08:58,IN
+            C1,2026-03-02 18:02,OUT
+            C2,2026-03-04 09:30,IN
+            C9,2026-03-04 09:30,IN
+
+            """);
+        var prepared = await client.PrepareAsync(file, extraQuery: "&file_name=week.csv");
+        var id = prepared.GetProperty("import_id").GetString()!;
+        await client.WaitAsync(id, "PARSING");
+        Assert.Equal(HttpStatusCode.Accepted, (await client.CommitAsync(id, prepared.GetProperty("commit_token").GetString()!, "week-1")).Status);
+        Assert.Equal("COMMITTED", (await client.WaitAsync(id, "COMMITTING")).GetProperty("status").GetString());
+
+        // Exactly one, in the outbox after every PunchRecorded of the import.
+        Assert.Equal(1L, await fixture.OwnerScalarAsync(tenant,
+            "SELECT count(*) FROM staffing.outbox_messages WHERE message_type = 'ImportCommitted'"));
+        Assert.Equal(true, await fixture.OwnerScalarAsync(tenant, """
+            SELECT max(outbox_id) FILTER (WHERE message_type = 'PunchRecorded') < max(outbox_id) FILTER (WHERE message_type = 'ImportCommitted')
+            FROM staffing.outbox_messages
+            """));
+        var row = await fixture.OwnerRowAsync(tenant,
+            "SELECT outbox_id, position, payload::text, created_at FROM staffing.outbox_messages WHERE message_type = 'ImportCommitted'");
+        var message = (ImportCommitted)new LedgerOutboxMessages().Create(
+            new OutboxMessage((long)row[0]!, (int)(long)row[1]!, tenant, "ImportCommitted", JsonDocument.Parse((string)row[2]!).RootElement, null,
+                (DateTimeOffset)(DateTime)row[3]!),
+            Guid.NewGuid());
+        Assert.Equal((Guid.Parse(id), tenant, "csv", "week.csv", "week-1", "test-user"),
+            (message.ImportId, message.TenantId, message.Format, message.FileName, message.IdempotencyKey, message.CommittedBy));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file)), message.FileSha256);
+        Assert.Equal((4, 1, 3, 0, 0), (message.RowsRead, message.RowsInvalid, message.RowsAccepted, message.RowsDuplicate, message.RowsRejected));
+        Assert.Equal((2, new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 4)), (message.Persons, message.FromDate, message.ToDate));
     }
 
     private static (int Read, int Valid, int Invalid) Rows(JsonElement status)

@@ -52,10 +52,14 @@ public sealed class OutboxRelayFunctionsTests(PostgresFixture fixture)
     private async Task DrainAsync()
     {
         await using var connection = await fixture.App.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        var claimed = await ClaimAsync(connection, transaction);
-        await MarkAsync(connection, transaction, claimed.Select(c => c.OutboxId));
-        await transaction.CommitAsync();
+        while (true)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            var claimed = await ClaimAsync(connection, transaction);
+            await MarkAsync(connection, transaction, claimed.Select(c => c.OutboxId));
+            await transaction.CommitAsync();
+            if (claimed.Count == 0) return;
+        }
     }
 
     [Fact]
@@ -110,7 +114,8 @@ public sealed class OutboxRelayFunctionsTests(PostgresFixture fixture)
         await using var first = await fixture.App.OpenConnectionAsync();
         await using var second = await fixture.App.OpenConnectionAsync();
         await using var firstTransaction = await first.BeginTransactionAsync();
-        var firstRows = (await ClaimAsync(first, firstTransaction, limit: 2)).Select(c => c.OutboxId).Distinct().ToList();
+        // Each row holds 3 messages (the punch, its day and the day before): a limit of 4 messages takes two rows.
+        var firstRows = (await ClaimAsync(first, firstTransaction, limit: 4)).Select(c => c.OutboxId).Distinct().ToList();
         Assert.Equal(2, firstRows.Count);
 
         await using (var secondTransaction = await second.BeginTransactionAsync())
@@ -169,6 +174,38 @@ public sealed class OutboxRelayFunctionsTests(PostgresFixture fixture)
         await tx.ExecuteAsync("SELECT set_config('app.outbox_relay', 'on', true)");
         var refused = await Assert.ThrowsAsync<PostgresException>(() => tx.ScalarAsync<long>("SELECT count(*) FROM staffing.outbox"));
         Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+    }
+
+    [Fact]
+    public async Task A_claim_takes_rows_until_they_hold_the_limit_in_messages_and_never_splits_a_batch_row()
+    {
+        await DrainAsync();
+        var tenant = PostgresFixture.NewTenant();
+        var persons = await fixture.NewPersonsAsync(tenant, 50);
+        // One batch row of 100 punches (50 persons, IN + OUT: 100 PunchRecorded and 100 days), then two single punches.
+        await fixture.SubmitBatchCommittedAsync(tenant, [.. persons.SelectMany(person => new[]
+        {
+            new Punch(person, At(D, 9, 0), "IN"), new Punch(person, At(D, 18, 0), "OUT"),
+        })]);
+        var single = await fixture.NewPersonsAsync(tenant, 2);
+        await SubmitTracedAsync(tenant, new Punch(single[0], At(D, 9, 0), "IN"), null);
+        await SubmitTracedAsync(tenant, new Punch(single[1], At(D, 9, 0), "IN"), null);
+
+        await using var connection = await fixture.App.OpenConnectionAsync();
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            // The batch row alone, whole, although it holds far more than 10 messages.
+            var first = await ClaimAsync(connection, transaction, limit: 10);
+            Assert.Single(first.Select(c => c.OutboxId).Distinct());
+            Assert.Equal(200, first.Count);
+            Assert.Equal(100, first.Count(c => c.Type == "PunchRecorded"));
+            // The rest in the next pass of 10: both single rows (3 + 3 messages, then the backlog ends).
+            await using var second = await fixture.App.OpenConnectionAsync();
+            await using var secondTransaction = await second.BeginTransactionAsync();
+            var rest = await ClaimAsync(second, secondTransaction, limit: 10);
+            Assert.Equal(2, rest.Select(c => c.OutboxId).Distinct().Count());
+            Assert.Equal(6, rest.Count);
+        }
     }
 
     [Fact]

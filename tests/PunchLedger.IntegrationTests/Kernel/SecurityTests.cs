@@ -182,14 +182,15 @@ public sealed class SecurityTests(PostgresFixture fixture)
         Assert.Equal(
             [
                 "schema staffing USAGE",
+                "staffing function announce_import_committed",
                 "staffing function claim_import_work",
                 "staffing function claim_outbox_messages",
                 "staffing function mark_outbox_published",
                 "staffing function outbox_backlog",
                 "staffing function prune_published_outbox",
-                // Issue 16: an import's unmapped DingTalk ids into identity-mapping's unmapped queue (0013).
+                // Issue 16: an import's unmapped DingTalk ids into identity-mapping's unmapped queue (0016).
                 "staffing function record_import_unmapped",
-                "staffing function resolve_import_persons",
+                "staffing function stage_import_rows",
                 "staffing function submit_time_punch_event",
                 "staffing function submit_time_punch_events",
                 "staffing table daily_attendance_results SELECT",
@@ -202,7 +203,6 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 "staffing table import_file_chunks INSERT",
                 "staffing table import_file_chunks SELECT",
                 "staffing table import_rows DELETE",
-                "staffing table import_rows INSERT",
                 "staffing table import_rows SELECT",
                 "staffing table import_rows UPDATE",
                 "staffing table time_punch_events SELECT",

@@ -1,0 +1,136 @@
+-- DingTalk's attendance exports (issue 16): what the parse detected a file to be, where each row came from, each
+-- punch's request id from its person and minute, and the DingTalk user ids an import could not map, counted in
+-- identity-mapping's unmapped queue as the connectors count theirs.
+
+-- xlsx or csv; RAW_RECORDS (原始记录) or DAILY_STATISTICS (每日统计); the sheet read (NULL for a CSV); the header's rows.
+ALTER TABLE staffing.import_batches
+  ADD COLUMN detected_container text NULL,
+  ADD COLUMN detected_layout text NULL,
+  ADD COLUMN detected_sheet text NULL,
+  ADD COLUMN header_row integer NULL,
+  ADD COLUMN header_last_row integer NULL;
+
+-- The row of the sheet (or CSV file) as a spreadsheet numbers it, and the column the punch's time was in (a 每日统计
+-- row holds up to six punches, each its own line: line = sheet_row * 8 + slot).
+ALTER TABLE staffing.import_rows
+  ADD COLUMN sheet_row integer NULL,
+  ADD COLUMN source_column text NULL;
+
+-- staffing.stage_import_rows (0013) with the rows' sheet_row and source_column, and the request id of a row staged
+-- without one (format dingtalk): 'import:dingtalk:<person_uuid>:<UTC minute>', so the same punch from another file,
+-- the other layout or a second upload has the same id (services/PunchLedger/Imports/README.md). A row without a person
+-- (its problem code set) gets none. Replaces 0013's signature.
+DROP FUNCTION staffing.stage_import_rows(uuid, integer[], text[], text[], text[], text[], text[], uuid[], timestamptz[],
+  text[], text[], text[], text[]);
+
+CREATE FUNCTION staffing.stage_import_rows(
+  p_import_id uuid,
+  p_lines integer[],
+  p_person_texts text[],
+  p_time_texts text[],
+  p_type_texts text[],
+  p_employee_numbers text[],
+  p_external_user_ids text[],
+  p_person_uuids uuid[],
+  p_punch_times timestamptz[],
+  p_punch_types text[],
+  p_request_ids text[],
+  p_error_codes text[],
+  p_error_details text[],
+  p_sheet_rows integer[],
+  p_source_columns text[])
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  v_tenant uuid := current_setting('app.current_tenant')::uuid;
+  v_staged integer;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM staffing.import_batches WHERE import_id = p_import_id AND status = 'PARSING') THEN
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'STAFFING_INVALID_ARGUMENT',
+      DETAIL = format('import %s is not being parsed in this tenant', p_import_id);
+  END IF;
+  INSERT INTO staffing.import_rows (import_id, tenant_id, line, person_text, time_text, type_text, employee_number,
+                                    external_user_id, person_uuid, punch_time, punch_type, request_id, error_code, error_detail,
+                                    sheet_row, source_column)
+  SELECT p_import_id, v_tenant, u.line, u.person_text, u.time_text, u.type_text, u.employee_number, u.external_user_id,
+         coalesce(u.person_uuid, p.person_uuid, l.person_uuid),
+         u.punch_time, u.punch_type,
+         -- A punch of a DingTalk export comes without a request id: it is named by its person and minute.
+         coalesce(u.request_id, 'import:dingtalk:' || coalesce(p.person_uuid, l.person_uuid)::text || ':'
+                                || to_char(u.punch_time AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"')),
+         CASE
+           WHEN u.error_code IS NOT NULL THEN u.error_code
+           WHEN u.employee_number IS NOT NULL AND p.person_uuid IS NULL THEN 'IMPORT_ROW_UNKNOWN_EMPLOYEE'
+           WHEN u.external_user_id IS NOT NULL AND u.employee_number IS NULL AND l.person_uuid IS NULL
+             THEN 'IMPORT_ROW_UNMAPPED_EXTERNAL_ID'
+           WHEN u.person_uuid IS NOT NULL AND s.person_uuid IS NULL THEN 'IMPORT_ROW_UNKNOWN_PERSON'
+           WHEN coalesce(s.active, p.active, la.active) IS FALSE THEN 'IMPORT_ROW_INACTIVE_PERSON'
+         END,
+         CASE
+           WHEN u.error_code IS NOT NULL THEN u.error_detail
+           WHEN u.employee_number IS NOT NULL AND p.person_uuid IS NULL
+             THEN format('no person of this tenant has employee number %s', u.employee_number)
+           WHEN u.external_user_id IS NOT NULL AND u.employee_number IS NULL AND l.person_uuid IS NULL
+             THEN format('DingTalk user id %s is linked to no person (link it in identity-mapping)', u.external_user_id)
+           WHEN u.person_uuid IS NOT NULL AND s.person_uuid IS NULL
+             THEN format('person_uuid %s is not a person of this tenant', u.person_uuid)
+           WHEN coalesce(s.active, p.active, la.active) IS FALSE THEN 'the person is deactivated'
+         END,
+         u.sheet_row, u.source_column
+  FROM unnest(p_lines, p_person_texts, p_time_texts, p_type_texts, p_employee_numbers, p_external_user_ids,
+              p_person_uuids, p_punch_times, p_punch_types, p_request_ids, p_error_codes, p_error_details,
+              p_sheet_rows, p_source_columns)
+         AS u(line, person_text, time_text, type_text, employee_number, external_user_id, person_uuid, punch_time,
+              punch_type, request_id, error_code, error_detail, sheet_row, source_column)
+  LEFT JOIN person.persons p
+    ON u.error_code IS NULL AND u.employee_number IS NOT NULL AND p.tenant_id = v_tenant AND p.employee_number = u.employee_number
+  LEFT JOIN person.external_identity_links l
+    ON u.error_code IS NULL AND u.employee_number IS NULL AND u.external_user_id IS NOT NULL AND l.tenant_id = v_tenant
+       AND l.provider = 'DINGTALK' AND l.external_user_id = u.external_user_id AND l.unlinked_at IS NULL
+  LEFT JOIN person.persons la ON la.tenant_id = v_tenant AND la.person_uuid = l.person_uuid
+  LEFT JOIN person.persons s
+    ON u.error_code IS NULL AND u.person_uuid IS NOT NULL AND s.tenant_id = v_tenant AND s.person_uuid = u.person_uuid;
+  GET DIAGNOSTICS v_staged = ROW_COUNT;
+  RETURN v_staged;
+END;
+$$;
+
+
+-- Counts the DingTalk user ids of a batch's rows that no link maps (IMPORT_ROW_UNMAPPED_EXTERNAL_ID) in
+-- person.unmapped_identities, the admin's to-do list that ListUnmapped shows (one count per row, as
+-- person.resolve_identities counts each occurrence), inside the caller's tenant. The parse calls it once, in the
+-- transaction that makes the batch PARSED (a parse that starts over after a crash has not counted yet).
+-- Returns the number of distinct ids.
+CREATE FUNCTION staffing.record_import_unmapped(p_import_id uuid)
+RETURNS integer
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  v_tenant uuid := current_setting('app.current_tenant')::uuid;
+  v_ids integer;
+BEGIN
+  INSERT INTO person.unmapped_identities AS u (tenant_id, provider, external_user_id, seen_count)
+  SELECT v_tenant, 'DINGTALK', r.external_user_id, count(*)
+  FROM staffing.import_rows r
+  WHERE r.import_id = p_import_id AND r.tenant_id = v_tenant
+    AND r.error_code = 'IMPORT_ROW_UNMAPPED_EXTERNAL_ID' AND r.external_user_id IS NOT NULL
+  GROUP BY r.external_user_id
+  -- A fixed order: concurrent imports and connectors with overlapping ids lock their rows in the same order.
+  ORDER BY r.external_user_id COLLATE "C"
+  ON CONFLICT ON CONSTRAINT unmapped_identities_pkey DO UPDATE
+    SET last_seen_at = greatest(u.last_seen_at, excluded.last_seen_at),
+        seen_count = u.seen_count + excluded.seen_count;
+  GET DIAGNOSTICS v_ids = ROW_COUNT;
+  RETURN v_ids;
+END;
+$$;
+
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA staffing FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION staffing.stage_import_rows(uuid, integer[], text[], text[], text[], text[], text[], uuid[],
+  timestamptz[], text[], text[], text[], text[], integer[], text[]) TO punch_ledger_app;
+GRANT EXECUTE ON FUNCTION staffing.record_import_unmapped(uuid) TO punch_ledger_app;
