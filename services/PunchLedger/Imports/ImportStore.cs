@@ -478,6 +478,7 @@ public sealed class ImportStore(
         var parsed = await ReadBatchAsync(writer, importId, ct) ?? batch;
         await AuditAsync(writer, tenant, importId, "system", "PARSED", parsed.FileSha256,
             new JsonObject { ["rows_read"] = parsed.RowsRead, ["rows_valid"] = parsed.RowsValid, ["rows_invalid"] = parsed.RowsInvalid }, ct);
+        await ExecuteAsync(writer, "SELECT staffing.discard_import_file($1)", ct, importId); // read for good (0016)
         await finish.CommitAsync(ct);
         logger.LogInformation(
             "Parsed import {ImportId}: {Rows} rows read, resolved and staged in {StageMs:F0} ms, duplicates marked in {DuplicateMs:F0} ms, " +
@@ -526,6 +527,7 @@ public sealed class ImportStore(
             WHERE import_id = $1
             """, ct, batch.ImportId, code, detail);
         await AuditAsync(connection, tenant, batch.ImportId, "system", "FAILED", batch.FileSha256, new JsonObject { ["code"] = code, ["detail"] = detail }, ct);
+        await ExecuteAsync(connection, "SELECT staffing.discard_import_file($1)", ct, batch.ImportId);
         await tx.CommitAsync(ct);
     }
 

@@ -185,6 +185,7 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 "staffing function announce_import_committed",
                 "staffing function claim_import_work",
                 "staffing function claim_outbox_messages",
+                "staffing function discard_import_file",
                 "staffing function mark_outbox_published",
                 "staffing function outbox_backlog",
                 "staffing function prune_published_outbox",
