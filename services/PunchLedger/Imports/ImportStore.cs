@@ -478,7 +478,7 @@ public sealed class ImportStore(
         var parsed = await ReadBatchAsync(writer, importId, ct) ?? batch;
         await AuditAsync(writer, tenant, importId, "system", "PARSED", parsed.FileSha256,
             new JsonObject { ["rows_read"] = parsed.RowsRead, ["rows_valid"] = parsed.RowsValid, ["rows_invalid"] = parsed.RowsInvalid }, ct);
-        await ExecuteAsync(writer, "SELECT staffing.discard_import_file($1)", ct, importId); // read for good (0016)
+        await ExecuteAsync(writer, "SELECT staffing.discard_import_file($1)", ct, importId); // read for good (0017)
         await finish.CommitAsync(ct);
         logger.LogInformation(
             "Parsed import {ImportId}: {Rows} rows read, resolved and staged in {StageMs:F0} ms, duplicates marked in {DuplicateMs:F0} ms, " +
@@ -493,7 +493,7 @@ public sealed class ImportStore(
         await using var tx = await connection.BeginTransactionAsync(ct);
         await SetTenantAsync(connection, tenant, ct);
         // From arrays, not COPY: Postgres refuses COPY FROM into a table under row-level security. The rows get their
-        // persons on the way in (0013_import_rows_resolved_as_staged.sql).
+        // persons on the way in (0014_import_rows_resolved_as_staged.sql).
         await using (var insert = Command(connection, """
             SELECT staffing.stage_import_rows($1, $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[],
                                               $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[])
