@@ -508,6 +508,7 @@ public sealed class ImportStore(
                 ["detected"] = detected is null ? null : $"{detected.Container} {detected.Layout} {detected.Sheet}".TrimEnd(),
                 ["steps_ms"] = steps,
             }, ct);
+        await ExecuteAsync(writer, "SELECT staffing.discard_import_file($1)", ct, importId); // read for good (0017)
         await finish.CommitAsync(ct);
         logger.LogInformation("Parsed import {ImportId} ({Format}): {Rows} rows; milliseconds per step {Steps}", importId, batch.Format,
             parsed.RowsRead, steps.ToJsonString());
@@ -547,7 +548,7 @@ public sealed class ImportStore(
         await using var tx = await connection.BeginTransactionAsync(ct);
         await SetTenantAsync(connection, tenant, ct);
         // From arrays, not COPY: Postgres refuses COPY FROM into a table under row-level security. The rows get their
-        // persons on the way in (0013_import_rows_resolved_as_staged.sql).
+        // persons on the way in (0014_import_rows_resolved_as_staged.sql).
         await using (var insert = Command(connection, """
             SELECT staffing.stage_import_rows($1, $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[],
                                               $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[], $15::text[])
@@ -583,6 +584,7 @@ public sealed class ImportStore(
             WHERE import_id = $1
             """, ct, batch.ImportId, code, detail);
         await AuditAsync(connection, tenant, batch.ImportId, "system", "FAILED", batch.FileSha256, new JsonObject { ["code"] = code, ["detail"] = detail }, ct);
+        await ExecuteAsync(connection, "SELECT staffing.discard_import_file($1)", ct, batch.ImportId);
         await tx.CommitAsync(ct);
     }
 

@@ -8,7 +8,7 @@ namespace HrmsAttendance.PunchLedger.Messaging;
 /// The ledger's outbox messages (<c>staffing.outbox_messages</c>, spelled out by <c>staffing.claim_outbox_messages</c>)
 /// as the bus contracts: <see cref="PunchRecorded"/> from an event's <c>staffing.punch_recorded_message</c>,
 /// <see cref="DailyResultChanged"/> from a changed day with its input watermark, and <see cref="ImportCommitted"/> from
-/// an announcement (0014_import_committed_message.sql).
+/// an announcement (0015_import_committed_message.sql).
 /// </summary>
 public sealed class LedgerOutboxMessages : IOutboxMessageFactory
 {

@@ -59,6 +59,9 @@ public sealed class ImportTests(ImportFixture fixture)
         var parsed = await client.WaitAsync(id, "PARSING");
         Assert.Equal("PARSED", parsed.GetProperty("status").GetString());
         Assert.Equal((4, 4, 0), Rows(parsed));
+        // The file was read for good: its chunks are gone, its hash stays.
+        Assert.Equal(0L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.import_file_chunks"));
+        Assert.NotNull(await fixture.OwnerScalarAsync(tenant, "SELECT file_sha256 FROM staffing.import_batches"));
 
         using (var response = await client.GetAsync($"/api/imports/preview?import_id={id}&previewLimit=3"))
         {
@@ -209,11 +212,13 @@ public sealed class ImportTests(ImportFixture fixture)
     [Fact]
     public async Task A_file_that_is_not_an_import_fails_with_its_reason_and_cannot_be_committed()
     {
-        using var client = fixture.Client(Guid.NewGuid());
+        var tenant = Guid.NewGuid();
+        using var client = fixture.Client(tenant);
         var prepared = await client.PrepareAsync(Utf8("name,when\nx,y\n"));
         var id = prepared.GetProperty("import_id").GetString()!;
         var failed = await client.WaitAsync(id, "PARSING");
         Assert.Equal("FAILED", failed.GetProperty("status").GetString());
+        Assert.Equal(0L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.import_file_chunks"));
         Assert.Equal(ImportErrors.FileBadHeader, failed.GetProperty("failure").GetProperty("code").GetString());
         var (status, problem) = await client.CommitAsync(id, prepared.GetProperty("commit_token").GetString()!);
         Assert.Equal((HttpStatusCode.Conflict, ImportErrors.NotReady), (status, problem.Code()));

@@ -185,10 +185,11 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 "staffing function announce_import_committed",
                 "staffing function claim_import_work",
                 "staffing function claim_outbox_messages",
+                "staffing function discard_import_file",
                 "staffing function mark_outbox_published",
                 "staffing function outbox_backlog",
                 "staffing function prune_published_outbox",
-                // Issue 16: an import's unmapped DingTalk ids into identity-mapping's unmapped queue (0016).
+                // Issue 16: an import's unmapped DingTalk ids into identity-mapping's unmapped queue (0013).
                 "staffing function record_import_unmapped",
                 "staffing function stage_import_rows",
                 "staffing function submit_time_punch_event",
