@@ -5,6 +5,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Tests.Shared;
@@ -65,7 +66,8 @@ internal sealed record JsonTarget(string Name, string Code, string Route, Func<H
 /// <summary>Every RPC of the three contracts and every JSON route the gateway serves, and the fields of each.</summary>
 internal static class HostileTargets
 {
-    private const string Ledger = "STAFFING_INVALID_ARGUMENT", Results = "RESULTS_INVALID_ARGUMENT", Identity = "IDENTITY_INVALID_ARGUMENT";
+    private const string Ledger = "STAFFING_INVALID_ARGUMENT", Results = "RESULTS_INVALID_ARGUMENT", Identity = "IDENTITY_INVALID_ARGUMENT",
+        Imports = "IMPORT_INVALID_ARGUMENT";
 
     public static readonly DateTimeOffset MondayNine = new(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8));
 
@@ -90,7 +92,10 @@ internal static class HostileTargets
         new(prefix + "source_provider", "source_provider", FieldKind.Enum),
     ];
 
-    public static readonly IReadOnlyList<HostileTarget> All =
+    public static IReadOnlyList<HostileTarget> All => all ??= [.. Core, .. ImportReads];
+    private static IReadOnlyList<HostileTarget>? all;
+
+    private static readonly IReadOnlyList<HostileTarget> Core =
     [
         new GrpcTarget("SubmitPunch", Ledger, "/attendance.ledger.v1.PunchLedger/SubmitPunch", MethodType.Unary, false,
             w => new SubmitPunchRequest { Punch = Punch(w) }, PunchFields("punch.")),
@@ -169,6 +174,31 @@ internal static class HostileTargets
                 new("page_size", "page_size", FieldKind.NumberText, Required: false),
                 new("page_token", "page_token", FieldKind.PageToken, Required: false),
             ]),
+    ];
+
+    /// <summary>The import's reads (issue 13) on the world's parsed import; prepare and commit change state and are left out.</summary>
+    private static readonly IReadOnlyList<HostileTarget> ImportReads =
+    [
+        new GrpcTarget("GetImport", Imports, "/attendance.imports.v1.Imports/GetImport", MethodType.Unary, false,
+            w => new GetImportRequest { ImportId = w.ImportId.ToString() }, [new("import_id", "import_id", FieldKind.Uuid)]),
+        new GrpcTarget("PreviewImport", Imports, "/attendance.imports.v1.Imports/PreviewImport", MethodType.Unary, false,
+            w => new PreviewImportRequest { ImportId = w.ImportId.ToString(), PreviewLimit = 10 },
+            [
+                new("import_id", "import_id", FieldKind.Uuid),
+                // after_line is a cursor, not a size: any line number is a page (past the last line, an empty one).
+                new("preview_limit", "preview_limit", FieldKind.Int32, Required: false),
+            ]),
+        new GrpcTarget("GetImportReport", Imports, "/attendance.imports.v1.Imports/GetImportReport", MethodType.ServerStreaming, false,
+            w => new GetImportRequest { ImportId = w.ImportId.ToString() }, [new("import_id", "import_id", FieldKind.Uuid)]),
+        new GrpcTarget("ListImportAudit", Imports, "/attendance.imports.v1.Imports/ListImportAudit", MethodType.Unary, false,
+            _ => new ListImportAuditRequest { Limit = 10 }, [new("limit", "limit", FieldKind.Int32, Required: false)]),
+        new JsonTarget("GET /api/imports/status", Imports, "/api/imports/status",
+            w => [("import_id", w.ImportId.ToString())], [new("import_id", "import_id", FieldKind.Uuid)]),
+        new JsonTarget("GET /api/imports/preview", Imports, "/api/imports/preview",
+            w => [("import_id", w.ImportId.ToString()), ("previewLimit", "10")],
+            [new("import_id", "import_id", FieldKind.Uuid), new("previewLimit", "previewLimit", FieldKind.NumberText, Required: false)]),
+        new JsonTarget("GET /api/imports/audit", Imports, "/api/imports/audit",
+            _ => [("limit", "10")], [new("limit", "limit", FieldKind.NumberText, Required: false)]),
     ];
 
     public static IEnumerable<GrpcTarget> Grpc => All.OfType<GrpcTarget>();
