@@ -6,11 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace HrmsAttendance.Fakes.DingTalk;
@@ -27,7 +23,7 @@ public sealed record FakeAck(string EventId, string MessageId, string Status, Da
 /// again after <see cref="RedeliveryDelay"/> (DingTalk: ~16–60 s; short here so tests do not wait). The tests drive it
 /// in process; <c>/fake/*</c> lets a person (or the demo) do the same over HTTP.
 /// </summary>
-public sealed class DingTalkFakeServer : IAsyncDisposable
+public sealed class DingTalkFakeServer : IFakePlatform
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, FakeApp> _apps = new(StringComparer.Ordinal);
@@ -51,19 +47,15 @@ public sealed class DingTalkFakeServer : IAsyncDisposable
     /// <summary>Starts the fake on 127.0.0.1 (port 0: a free one).</summary>
     public static async Task<DingTalkFakeServer> StartAsync(int port = 0, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        var app = builder.Build();
-        app.UseWebSockets();
         DingTalkFakeServer? server = null;
-        app.MapPost("/v1.0/gateway/connections/open", (Delegate)((HttpContext http) => server!.OpenConnectionAsync(http)));
-        app.Map("/connect", (HttpContext http) => server!.AcceptAsync(http));
-        MapControl(app, () => server!);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new DingTalkFakeServer(app, new Uri(address));
+        var (app, address) = await FakeWebHost.StartAsync(port, logging, app =>
+        {
+            app.UseWebSockets();
+            app.MapPost("/v1.0/gateway/connections/open", (Delegate)((HttpContext http) => server!.OpenConnectionAsync(http)));
+            app.Map("/connect", (HttpContext http) => server!.AcceptAsync(http));
+            MapControl(app, () => server!);
+        });
+        server = new DingTalkFakeServer(app, address);
         return server;
     }
 

@@ -3,11 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace HrmsAttendance.Fakes.WeCom;
@@ -34,7 +30,7 @@ public sealed record WeComFakeStats(
 /// 未打卡 rows (exception_type) are returned like WeCom returns them. The tests drive it in process; <c>/fake/*</c> lets
 /// the demo do the same over HTTP.
 /// </summary>
-public sealed class WeComFakeServer : IAsyncDisposable
+public sealed class WeComFakeServer : IFakePlatform
 {
     public const int ErrInvalidCredential = 40001;
     public const int ErrInvalidCorpId = 40013;
@@ -64,18 +60,14 @@ public sealed class WeComFakeServer : IAsyncDisposable
     /// <summary>Starts the fake on 127.0.0.1 (port 0: a free one).</summary>
     public static async Task<WeComFakeServer> StartAsync(int port = 0, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        var app = builder.Build();
         WeComFakeServer? server = null;
-        app.MapGet("/cgi-bin/gettoken", (HttpContext http) => server!.GetToken(http));
-        app.MapPost("/cgi-bin/checkin/getcheckindata", (Delegate)((HttpContext http) => server!.GetCheckinDataAsync(http)));
-        MapControl(app, () => server!);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new WeComFakeServer(app, new Uri(address.TrimEnd('/') + "/"));
+        var (app, address) = await FakeWebHost.StartAsync(port, logging, app =>
+        {
+            app.MapGet("/cgi-bin/gettoken", (HttpContext http) => server!.GetToken(http));
+            app.MapPost("/cgi-bin/checkin/getcheckindata", (Delegate)((HttpContext http) => server!.GetCheckinDataAsync(http)));
+            MapControl(app, () => server!);
+        });
+        server = new WeComFakeServer(app, address);
         return server;
     }
 

@@ -1,10 +1,8 @@
 namespace HrmsAttendance.DingTalkConnector.Stream;
 
-/// <summary>Bound from the configuration section <c>DingTalk</c>.</summary>
+/// <summary>Bound from the configuration section <c>DingTalk</c> (<c>ConnectorProvider.DingTalk.SettingsSection</c>).</summary>
 public sealed class DingTalkOptions
 {
-    public const string SectionName = "DingTalk";
-
     /// <summary>DingTalk's open API (connections/open); the AppHost's <c>--demo</c> points it at the fake.</summary>
     public Uri OpenApiBaseUrl { get; set; } = new("https://api.dingtalk.com");
 

@@ -4,6 +4,7 @@ using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using static HrmsAttendance.AppHost.Tests.Distributed.Connectors.DingTalkWorld;
+using static HrmsAttendance.AppHost.Tests.Distributed.Connectors.Patiently;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
 
@@ -12,8 +13,8 @@ namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
 /// once into the ledger whatever DingTalk redelivers, nothing acknowledged before it is stored, unmapped punches parked and
 /// replayed once linked, tenants apart, one stream consumer per tenant.
 /// </summary>
-[Collection(ConnectorAppCollection.Name)]
-public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
+[Collection(DingTalkAppCollection.Name)]
+public sealed class DingTalkConnectorTests(DingTalkAppFixture fixture)
 {
     [Fact]
     public async Task The_same_event_delivered_ten_times_is_one_ledger_event_with_its_raw_payload()
@@ -171,7 +172,7 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         Assert.Equal(1, second.DingTalk.Connections(second.ClientId).MostAtOnce);
 
         // The secrets went in through the gateway and out to DingTalk, and into no log on the way.
-        foreach (var resource in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica, "gateway" })
+        foreach (var resource in new[] { DingTalkAppFixture.Connector, DingTalkAppFixture.SecondReplica, "gateway" })
         {
             var logs = await fixture.LogsAsync(resource);
             Assert.NotEmpty(logs);
@@ -188,14 +189,14 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         var before = await world.StatusAsync();
         var holderPid = int.Parse(before.Holder.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture);
         string? holder = null;
-        foreach (var replica in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica })
+        foreach (var replica in new[] { DingTalkAppFixture.Connector, DingTalkAppFixture.SecondReplica })
         {
             var wrapper = (await fixture.App.WaitHealthyAsync(replica, TimeSpan.FromSeconds(60))).ProcessId();
             if (wrapper == holderPid || ProcessTree.DescendantsOf(wrapper!.Value).Any(p => p.Pid == holderPid)) holder = replica;
         }
         Assert.NotNull(holder);
 
-        // SIGKILL: the lease is not released; it runs out (ConnectorAppFixture.LeaseDuration) and a replica takes it.
+        // SIGKILL: the lease is not released; it runs out (DingTalkAppFixture.LeaseDuration) and a replica takes it.
         await ResourceFaults.KillAndRestartAsync(fixture.App, holder, "DingTalkConnector", TimeSpan.FromSeconds(120));
         world.DingTalk.PublishCheckRecords(world.ClientId, [("u-over", OnMonday(9, 4), "rec-over")]);
         await Eventually(() => world.Acked("SUCCESS") == 1, "the event is acknowledged by the replica that took the stream over");
@@ -246,7 +247,7 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
 
     private async Task<bool> LoggedAsync(string text)
     {
-        foreach (var replica in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica })
+        foreach (var replica in new[] { DingTalkAppFixture.Connector, DingTalkAppFixture.SecondReplica })
             if ((await fixture.LogsAsync(replica)).Any(line => line.Contains(text, StringComparison.Ordinal)))
                 return true;
         return false;

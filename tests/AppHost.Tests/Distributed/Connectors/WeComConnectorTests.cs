@@ -2,6 +2,7 @@ using System.Text.Json;
 using Grpc.Core;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
+using static HrmsAttendance.AppHost.Tests.Distributed.Connectors.Patiently;
 using static HrmsAttendance.AppHost.Tests.Distributed.Connectors.WeComWorld;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
