@@ -90,6 +90,12 @@ public sealed class DingTalkFakeServer : IFakePlatform
         return Publish(clientId, "attendance_check_record", new JsonObject { ["dataList"] = list }.ToJsonString(), eventId);
     }
 
+    /// <summary>
+    /// Calls <paramref name="observer"/> with each answer to an event of the app as the fake reads it, before it reads
+    /// the connection's next message (a test can check what the connector had stored when it answered).
+    /// </summary>
+    public void ObserveAnswers(string clientId, Func<FakeAck, Task> observer) => App(clientId).AnswerObserver = observer;
+
     /// <summary>Closes the app's connections without a close handshake (a network drop).</summary>
     public void DropConnections(string clientId)
     {
@@ -220,30 +226,34 @@ public sealed class DingTalkFakeServer : IFakePlatform
                 catch (WebSocketException) { }
                 return;
             }
-            Answer(app, connection, Encoding.UTF8.GetString(message.ToArray()));
+            if (Answer(app, connection, Encoding.UTF8.GetString(message.ToArray())) is { } ack && app.AnswerObserver is { } observer)
+                await observer(ack);
         }
     }
 
-    private void Answer(FakeApp app, FakeConnection connection, string text)
+    /// <summary>Takes the connector's answer to a ping or an event; the acknowledgement when it answered an event in flight.</summary>
+    private FakeAck? Answer(FakeApp app, FakeConnection connection, string text)
     {
         JsonObject? answer;
         try { answer = JsonNode.Parse(text) as JsonObject; }
-        catch (JsonException) { return; }
+        catch (JsonException) { return null; }
         var messageId = answer?["headers"]?["messageId"]?.GetValue<string>();
-        if (messageId is null || answer!["code"]?.GetValue<int>() != 200) return;
+        if (messageId is null || answer!["code"]?.GetValue<int>() != 200) return null;
         var data = answer["data"]?.GetValue<string>() ?? "";
-        if (connection.Pings.TryRemove(messageId, out var ping)) { ping.TrySetResult(data); return; }
+        if (connection.Pings.TryRemove(messageId, out var ping)) { ping.TrySetResult(data); return null; }
         string status;
         try { status = JsonNode.Parse(data)?["status"]?.GetValue<string>() ?? ""; }
         catch (JsonException) { status = ""; }
         lock (app)
         {
             var delivery = app.Deliveries.FirstOrDefault(d => d.MessageId == messageId && d.InFlightOn == connection.Id);
-            if (delivery is null) return;
-            app.Acks.Add(new FakeAck(delivery.EventId, messageId, status, DateTimeOffset.UtcNow));
+            if (delivery is null) return null;
+            var ack = new FakeAck(delivery.EventId, messageId, status, DateTimeOffset.UtcNow);
+            app.Acks.Add(ack);
             delivery.InFlightOn = null;
             if (status == "SUCCESS") delivery.Done = true;
             else delivery.DueAt = DateTimeOffset.UtcNow + RedeliveryDelay;
+            return ack;
         }
     }
 
@@ -355,6 +365,7 @@ public sealed class DingTalkFakeServer : IFakePlatform
         public List<FakeAck> Acks { get; } = [];
         public int Opened { get; set; }
         public int MostAtOnce { get; set; }
+        public Func<FakeAck, Task>? AnswerObserver { get; set; }
     }
 
     private sealed class Delivery(string eventId, string eventType, string dataJson, DateTimeOffset bornAt)

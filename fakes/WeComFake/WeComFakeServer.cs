@@ -18,6 +18,9 @@ public sealed record WeComFakeStats(
     int RefusedRequests,
     long LongestSpanSeconds);
 
+/// <summary>One getcheckindata call the fake answered with records: when it came and went, its window and how many users it named.</summary>
+public sealed record WeComFakeCall(DateTimeOffset Received, DateTimeOffset Answered, long StartTime, long EndTime, int Users);
+
 /// <summary>
 /// WeCom's server API as the poller sees it, on loopback: <c>GET /cgi-bin/gettoken?corpid&amp;corpsecret</c> →
 /// <c>{errcode, errmsg, access_token, expires_in}</c> and <c>POST /cgi-bin/checkin/getcheckindata?access_token</c> with
@@ -122,6 +125,20 @@ public sealed class WeComFakeServer : IFakePlatform
         lock (corp) corp.ExpireAfterCalls = calls;
     }
 
+    /// <summary>The corp's getcheckindata calls take this long to answer from now on (a slow WeCom: polls last longer).</summary>
+    public void SlowDown(string corpId, TimeSpan delay)
+    {
+        var corp = Corp(corpId);
+        lock (corp) corp.AnswerDelay = delay;
+    }
+
+    /// <summary>The corp's getcheckindata calls answered with records so far, in the order they came.</summary>
+    public IReadOnlyList<WeComFakeCall> Calls(string corpId)
+    {
+        var corp = Corp(corpId);
+        lock (corp) return [.. corp.Calls];
+    }
+
     public WeComFakeStats Stats(string corpId)
     {
         var corp = Corp(corpId);
@@ -187,6 +204,11 @@ public sealed class WeComFakeServer : IFakePlatform
         if (end < start || end - start > 30L * 86400) return Refuse(corp, "invalid parameter: starttime to endtime spans at most 30 days");
         var wanted = users.Select(u => u?.GetValue<string>() ?? "").ToHashSet(StringComparer.Ordinal);
 
+        var received = DateTimeOffset.UtcNow;
+        TimeSpan delay;
+        lock (corp) delay = corp.AnswerDelay;
+        if (delay > TimeSpan.Zero) await Task.Delay(delay, http.RequestAborted);
+
         JsonArray data;
         lock (corp)
         {
@@ -205,6 +227,7 @@ public sealed class WeComFakeServer : IFakePlatform
                 .OrderBy(r => r.CheckinTime)
                 .Select(r => r.Record.DeepClone())
                 .ToArray());
+            corp.Calls.Add(new WeComFakeCall(received, DateTimeOffset.UtcNow, start, end, wanted.Count));
         }
         return Results.Json(new JsonObject { ["errcode"] = 0, ["errmsg"] = "ok", ["checkindata"] = data });
     }
@@ -269,5 +292,7 @@ public sealed class WeComFakeServer : IFakePlatform
         public int MostUsers { get; set; }
         public int Refused { get; set; }
         public long LongestSpan { get; set; }
+        public TimeSpan AnswerDelay { get; set; }
+        public List<WeComFakeCall> Calls { get; } = [];
     }
 }

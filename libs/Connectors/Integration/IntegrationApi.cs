@@ -17,7 +17,7 @@ namespace HrmsAttendance.Connectors.Integration;
 /// parked punches) and <c>PUT /api/integrations/&lt;provider&gt;/settings</c> (<c>{client_id, client_secret, enabled}</c>
 /// for DingTalk, <c>{corp_id, corp_secret, enabled}</c> for WeCom). The gateway routes <c>/api/integrations/&lt;provider&gt;/*</c>
 /// here (one method per path: its routes are by path). No query parameters; a PUT body with a field the route does not
-/// have is refused (<c>&lt;PROVIDER&gt;_INVALID_ARGUMENT</c>).
+/// have, or with a field twice, is refused (<c>&lt;PROVIDER&gt;_INVALID_ARGUMENT</c>).
 /// </summary>
 public static class IntegrationApi
 {
@@ -33,6 +33,8 @@ public static class IntegrationApi
         {
             PropertyNamingPolicy = new ProviderNaming(provider),
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            // A field given twice is refused rather than the last one silently winning.
+            AllowDuplicateProperties = false,
         };
         var bodyShape = $"{{\"{provider.AppIdField}\", \"{provider.AppSecretField}\", \"enabled\"}}";
 

@@ -39,10 +39,11 @@ public sealed class StreamStatusStore(IConnectionMultiplexer redis, TimeProvider
         await redis.GetDatabase().HashIncrementAsync(Key(tenant), "reconnects");
     }
 
-    public async Task EventAsync(Guid tenant, string eventId, bool acknowledged)
+    /// <summary><paramref name="count"/> events answered (acknowledged SUCCESS, or LATER), the last of them <paramref name="lastEventId"/>.</summary>
+    public async Task EventsAsync(Guid tenant, string lastEventId, int count, bool acknowledged)
     {
-        await SetAsync(tenant, ("last_event_at", Now()), ("last_event_id", eventId));
-        await redis.GetDatabase().HashIncrementAsync(Key(tenant), acknowledged ? "events_acknowledged" : "events_deferred");
+        await SetAsync(tenant, ("last_event_at", Now()), ("last_event_id", lastEventId));
+        await redis.GetDatabase().HashIncrementAsync(Key(tenant), acknowledged ? "events_acknowledged" : "events_deferred", count);
     }
 
     /// <summary>The error's message only (never a request: nothing secret reaches here).</summary>

@@ -16,6 +16,15 @@ public sealed class DingTalkOptions
     /// <summary>How long a tenant's stream lease lives without renewal (renewed every third of it).</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Attendance events that arrive within this long of the first of a batch (and are queued by then) are stored with
+    /// it: one ResolveIdentities and one SubmitPunches for all their punches.
+    /// </summary>
+    public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The most events stored as one batch.</summary>
+    public int BatchMaxFrames { get; set; } = 100;
+
     /// <summary>The <c>ua</c> sent with connections/open.</summary>
     public string UserAgent { get; set; } = "hrms-attendance-dingtalk-connector/1";
 }
