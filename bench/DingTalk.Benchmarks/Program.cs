@@ -1,5 +1,3 @@
-extern alias AppHostProject;
-
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
@@ -8,12 +6,8 @@ using Grpc.Net.Client;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Benchmarks;
 using HrmsAttendance.Fakes.DingTalk;
-using HrmsAttendance.Tokens;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using AppHostEntryPoint = AppHostProject::Program;
-using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.DevelopmentTokens;
 
 // DingTalk (issue 12 item 8): a backlog of EVENT frames (attendance_check_record, one check record each, as DingTalk
 // pushes a punch) from the in-process fake through the connector — WebSocket frame → ResolveIdentities →
@@ -28,51 +22,17 @@ var frames = options.GetValueOrDefault("--frames", 2_000);
 var persons = options.GetValueOrDefault("--persons", 500);
 var batch = options.GetValueOrDefault("--batch", 100);
 Console.WriteLine($"dingtalk benchmark: {frames} frames of 1 check record over {persons} persons, at most {batch} frames a batch; " +
-                  $"{Environment.ProcessorCount} cores; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+                  $"{Environment.ProcessorCount} cores; load average {ConnectorBenchTopology.LoadAverage()}");
 
 await using var fake = await DingTalkFakeServer.StartAsync();
 fake.AckTimeout = TimeSpan.FromMinutes(30); // a backlog is drained, not redelivered while it waits
-var dataDirectory = Directory.CreateTempSubdirectory("hrms-dingtalk-bench-").FullName;
-File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
-try
+await using (var topology = await ConnectorBenchTopology.StartAsync("dingtalk-connector",
+    ("DingTalk__OpenApiBaseUrl", fake.BaseUrl.ToString()),
+    ("DingTalk__TenantScanInterval", "00:00:00.200"),
+    ("DingTalk__BatchMaxFrames", batch.ToString(CultureInfo.InvariantCulture))))
 {
-    var boot = Stopwatch.StartNew();
-    var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostEntryPoint>(
-        [$"--AppHost:DataDirectory={dataDirectory}", "--AppHost:Fresh=true"], (o, _) => o.DisableDashboard = true);
-    builder.Services.AddLogging(logging => logging.AddFilter("AppHost.Resources", LogLevel.None).AddFilter("Aspire", LogLevel.Error)
-        .AddFilter("Microsoft", LogLevel.Critical).AddFilter("Polly", LogLevel.Error));
-    builder.CreateResourceBuilder<ProjectResource>("dingtalk-connector")
-        .WithEnvironment("DingTalk__OpenApiBaseUrl", fake.BaseUrl.ToString())
-        .WithEnvironment("DingTalk__TenantScanInterval", "00:00:00.200")
-        .WithEnvironment("DingTalk__BatchMaxFrames", batch.ToString(CultureInfo.InvariantCulture));
-    await using var app = await builder.BuildAsync();
-    using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4)))
-    {
-        await app.StartAsync(timeout.Token);
-        foreach (var resource in new[] { "punch-ledger", "identity-mapping", "dingtalk-connector" })
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-    }
-    Console.WriteLine($"topology healthy in {boot.Elapsed.TotalSeconds:F1} s");
-
-    var tenant = Guid.NewGuid();
-    var issuer = new AccessTokenIssuer(DevelopmentTokens.DevelopmentSettings(dataDirectory));
-    var auth = new Metadata { { "authorization", "Bearer " + issuer.Issue(new AccessTokenClaims(tenant, "dingtalk-bench", [AccessRoles.TenantAdmin]), TimeSpan.FromHours(2)) } };
-    CallOptions Call() => new(auth, DateTime.UtcNow.AddSeconds(60));
-    using var identityChannel = GrpcChannel.ForAddress(app.GetEndpoint("identity-mapping", "grpc"));
-    using var ledgerChannel = GrpcChannel.ForAddress(app.GetEndpoint("punch-ledger", "grpc"));
-    using var connectorChannel = GrpcChannel.ForAddress(app.GetEndpoint("dingtalk-connector", "grpc"));
-    var identity = new IdentityMapping.IdentityMappingClient(identityChannel);
-
-    // The roster: persons, each linked to a DingTalk user id.
-    var setUp = Stopwatch.StartNew();
-    var personIds = new Guid[persons];
-    await Parallel.ForAsync(0, persons, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
-    {
-        var person = await identity.CreatePersonAsync(new CreatePersonRequest { EmployeeNumber = $"D{i:D6}", DisplayName = $"DingTalk {i}" }, Call());
-        personIds[i] = Guid.Parse(person.PersonUuid);
-        await identity.LinkIdentityAsync(new LinkIdentityRequest { Provider = IdentityProvider.Dingtalk, ExternalUserId = $"du{i:D6}", PersonUuid = person.PersonUuid }, Call());
-    });
-    Console.WriteLine($"{persons} persons registered and linked in {setUp.Elapsed.TotalSeconds:F1} s");
+    CallOptions Call() => topology.Call();
+    var personIds = await topology.LinkedPersonsAsync(persons, IdentityProvider.Dingtalk, "D", "du");
 
     // Frame f: person f % persons, a punch on its day at a second of its own (the baseline's on other days, as many per person-day).
     var day = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-3), TimeSpan.Zero);
@@ -85,7 +45,7 @@ try
         SourceProvider = SourceProvider.Manual,
         RequestId = $"bench-{dayOffset}-{f}",
     };
-    var ledger = new PunchLedger.PunchLedgerClient(ledgerChannel);
+    var ledger = new PunchLedger.PunchLedgerClient(topology.Ledger);
 
     // 1. baseline, one punch per SubmitPunches (the connector's call per frame), sequential.
     var single = Stopwatch.StartNew();
@@ -115,7 +75,7 @@ try
     // 3. the connector: the tenant's stream open, then the frames published at once; timed until each is acknowledged SUCCESS.
     var clientId = "dingbench" + Guid.NewGuid().ToString("N")[..8];
     fake.RegisterApp(clientId, "bench-secret");
-    var integration = new DingTalkIntegration.DingTalkIntegrationClient(connectorChannel);
+    var integration = new DingTalkIntegration.DingTalkIntegrationClient(topology.Connector);
     await integration.PutSettingsAsync(new PutSettingsRequest { ClientId = clientId, ClientSecret = "bench-secret", Enabled = true }, Call());
     var waitOpen = Stopwatch.StartNew();
     while (fake.Connections(clientId).OpenNow == 0)
@@ -125,7 +85,7 @@ try
     }
     var connector = Stopwatch.StartNew();
     for (var f = 0; f < frames; f++)
-        fake.PublishCheckRecords(clientId, [($"du{f % persons:D6}", PunchTime(f, 0), $"rec-{f}")], eventId: $"evt-{f}");
+        fake.PublishCheckRecords(clientId, [(ConnectorBenchTopology.UserId("du", f % persons), PunchTime(f, 0), $"rec-{f}")], eventId: $"evt-{f}");
     while (true)
     {
         var acks = fake.Acks(clientId);
@@ -142,7 +102,7 @@ try
                       $"({allAcks.Count} acks: {allAcks.Count(a => a.Status == "LATER")} LATER; {fake.Connections(clientId).Opened} connection(s); " +
                       $"status: {status.EventsAcknowledged} acknowledged, {status.EventsDeferred} deferred)");
     Console.WriteLine($"ratio connector / baseline 1 per call: {connectorRate / singleRate:F2}; connector / baseline 100 per call: {connectorRate / hundredRate:F2}");
-    Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+    Console.WriteLine($"load average {ConnectorBenchTopology.LoadAverage()}");
 
     // Every frame's punch is in the ledger once: a sample of persons has exactly its DingTalk punches.
     foreach (var i in Enumerable.Range(0, 20).Select(k => k * (persons / 20)))
@@ -159,9 +119,5 @@ try
         if (dingtalk != expected) throw new InvalidOperationException($"person {i} has {dingtalk} DingTalk punches, not {expected}");
     }
     Console.WriteLine("sample check: 20 persons have exactly their DingTalk punches, once each");
-    return 0;
 }
-finally
-{
-    try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
-}
+return 0;

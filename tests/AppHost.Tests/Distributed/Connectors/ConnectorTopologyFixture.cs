@@ -1,5 +1,6 @@
 using HrmsAttendance.AppHost.Extensions;
 using HrmsAttendance.Fakes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
@@ -17,6 +18,9 @@ public abstract class ConnectorTopologyFixture<TFake>(string connector, string s
     public DistributedApplication App { get; private set; } = null!;
     public TFake Fake { get; private set; } = default!;
     public string DataDirectory { get; } = DistributedAppFixture.NewDataDirectory($"hrms-{connector}-tests-");
+
+    /// <summary>The Aspire dashboard's telemetry API (the traces the services exported).</summary>
+    public DashboardTelemetry Telemetry { get; private set; } = null!;
 
     public string[] HealthyResources =>
         ["postgres", "attendance", "redis", "messaging", "punch-ledger", "identity-mapping", "daily-results", connector, connector + "-2", "gateway"];
@@ -68,6 +72,9 @@ public abstract class ConnectorTopologyFixture<TFake>(string connector, string s
             await App.StartAsync(timeout.Token);
             foreach (var resource in HealthyResources)
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            Telemetry = new DashboardTelemetry(App.GetEndpoint("aspire-dashboard", "http"),
+                App.Services.GetRequiredService<IConfiguration>()["AppHost:DashboardApiKey"]
+                ?? throw new InvalidOperationException("The AppHost made no dashboard API key (AppHost:DashboardApiKey)."));
         }
         catch (Exception e)
         {

@@ -141,6 +141,43 @@ public sealed class DingTalkConnectorTests(DingTalkAppFixture fixture)
         Assert.True(transactions < events / 2, $"{events / 2} punches in {transactions} ledger transactions: no two frames were stored together");
     }
 
+    [Fact]
+    public async Task A_punchs_trace_in_the_dashboard_runs_from_the_WebSocket_frame_to_the_ledgers_Postgres_commands()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        await world.LinkAsync("u-trace", person);
+        world.DingTalk.PublishCheckRecords(world.ClientId, [("u-trace", OnMonday(10, 0), "rec-trace")], eventId: "rec-trace");
+        await EventuallyAsync(async () => (await world.PunchesAsync(person)).Count == 1, "the punch is recorded");
+
+        // The ledger keeps the traceparent of the call that wrote an event with its outbox row: the frame's trace.
+        var database = (await fixture.App.GetConnectionStringAsync("attendance"))!;
+        var traceParent = await ScalarAsync<string>(database, world.Tenant, """
+            SELECT o.trace_parent FROM staffing.outbox o JOIN staffing.time_punch_events e ON e.id = ANY (o.event_ids)
+            WHERE e.tenant_id = $1 AND e.source_provider = 'DINGTALK' AND e.source_event_id = $2
+            """, "rec-trace");
+        var traceId = traceParent.Split('-')[1];
+
+        const string frameSpan = "DingTalk EVENT attendance_check_record";
+        var spans = await fixture.Telemetry.WaitForTraceAsync(traceId,
+            t => t.Any(s => s.Name == frameSpan) && t.Any(s => s.Service == "punch-ledger" && s.Scope == "Npgsql"),
+            TimeSpan.FromSeconds(60));
+        var byId = spans.GroupBy(s => s.SpanId).ToDictionary(g => g.Key, g => g.First());
+        IEnumerable<TraceSpan> Ancestors(TraceSpan span)
+        {
+            for (var at = span; at.ParentSpanId is { Length: > 0 } parent && byId.TryGetValue(parent, out var up); at = up) yield return up;
+        }
+
+        var frame = Assert.Single(spans, s => s.Name == frameSpan);
+        Assert.StartsWith("dingtalk-connector", frame.Service);
+        Assert.Equal(5, frame.Kind); // OTLP kind 5 = consumer: the frame from DingTalk
+        // Down the same trace: the connector's store of the frame, its SubmitPunches, the ledger's server span, the ledger's SQL.
+        var sql = spans.Where(s => s.Service == "punch-ledger" && s.Scope == "Npgsql").ToList();
+        Assert.Contains(sql, s => Ancestors(s).Any(a => a.SpanId == frame.SpanId)
+                                  && Ancestors(s).Any(a => a.Service == "punch-ledger" && a.IsServer && a.Name.Contains("SubmitPunches", StringComparison.Ordinal))
+                                  && Ancestors(s).Any(a => a.Service.StartsWith("dingtalk-connector", StringComparison.Ordinal) && a.Name.StartsWith("DingTalk store", StringComparison.Ordinal)));
+    }
+
     /// <summary>Whether the platform punch is committed in the ledger or in the connector's parked punches (read as the owner, under the tenant's RLS).</summary>
     private static async Task<bool> StoredAsync(string database, Guid tenant, string sourceEventId) =>
         await ScalarAsync<bool>(database, tenant, """
