@@ -6,7 +6,7 @@ namespace HrmsAttendance.AppHost.Tests.Distributed.Hostile;
 
 /// <summary>
 /// A tenant of the running topology with something in every table the hostile requests could touch (a person, a link,
-/// a punch and its daily results, an unmapped id), the gateway's addresses, and a client sending as its tenant admin.
+/// a punch and its daily results, an unmapped id, both connectors' settings), the gateway's addresses, and a client sending as its tenant admin.
 /// </summary>
 internal sealed class HostileWorld : IDisposable
 {
@@ -56,6 +56,11 @@ internal sealed class HostileWorld : IDisposable
         var punch = HostileTargets.Punch(world);
         punch.PunchType = PunchType.In;
         await new PunchLedgerClient(channel).SubmitPunchAsync(new() { Punch = punch }, admin);
+        // Both connectors' settings (disabled: no connector reaches out to a platform), so their GetSettings answer.
+        await new DingTalkIntegrationClient(channel).PutSettingsAsync(
+            new() { ClientId = "dinghostile", ClientSecret = "hostile-secret", Enabled = false }, admin);
+        await new HrmsAttendance.Contracts.Integrations.WeCom.V1.WeComIntegration.WeComIntegrationClient(channel).PutSettingsAsync(
+            new() { CorpId = "wwhostile", CorpSecret = "hostile-secret", Enabled = false }, admin);
 
         using var http = callers.Http();
         using var prepare = new HttpRequestMessage(HttpMethod.Post, "/api/imports/prepare?format=csv")
