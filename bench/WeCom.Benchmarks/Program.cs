@@ -1,5 +1,3 @@
-extern alias AppHostProject;
-
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
@@ -8,12 +6,8 @@ using Grpc.Net.Client;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Integrations.WeCom.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Benchmarks;
 using HrmsAttendance.Fakes.WeCom;
-using HrmsAttendance.Tokens;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using AppHostEntryPoint = AppHostProject::Program;
-using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.DevelopmentTokens;
 
 // WeCom (issue 12 item 8): a 10,000-person tenant's day (two check-ins each: 20,000 records) through the whole path —
 // the connector's poll (identity-mapping's linked ids 100 at a time → getcheckindata on the fake, 100 users per call →
@@ -26,60 +20,28 @@ var persons = args is ["--persons", var n] ? int.Parse(n, CultureInfo.InvariantC
 Console.WriteLine($"wecom benchmark: {persons} persons, 2 records each; {Environment.ProcessorCount} cores");
 
 await using var fake = await WeComFakeServer.StartAsync();
-var dataDirectory = Directory.CreateTempSubdirectory("hrms-wecom-bench-").FullName;
-File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
-try
+await using (var topology = await ConnectorBenchTopology.StartAsync("wecom-connector",
+    ("WeCom__ApiBaseUrl", fake.BaseUrl.ToString()),
+    ("WeCom__TenantScanInterval", "00:00:00.200"),
+    ("WeCom__PollInterval", "01:00:00"),
+    ("WeCom__CallsPerSecond", "100000"),
+    ("WeCom__CallBurst", "100000")))
 {
-    var boot = Stopwatch.StartNew();
-    var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostEntryPoint>(
-        [$"--AppHost:DataDirectory={dataDirectory}", "--AppHost:Fresh=true"], (options, _) => options.DisableDashboard = true);
-    builder.Services.AddLogging(logging => logging.AddFilter("AppHost.Resources", LogLevel.None).AddFilter("Aspire", LogLevel.Error)
-        .AddFilter("Microsoft", LogLevel.Critical).AddFilter("Polly", LogLevel.Error));
-    builder.CreateResourceBuilder<ProjectResource>("wecom-connector")
-        .WithEnvironment("WeCom__ApiBaseUrl", fake.BaseUrl.ToString())
-        .WithEnvironment("WeCom__TenantScanInterval", "00:00:00.200")
-        .WithEnvironment("WeCom__PollInterval", "01:00:00")
-        .WithEnvironment("WeCom__CallsPerSecond", "100000")
-        .WithEnvironment("WeCom__CallBurst", "100000");
-    await using var app = await builder.BuildAsync();
-    using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4)))
-    {
-        await app.StartAsync(timeout.Token);
-        foreach (var resource in new[] { "punch-ledger", "identity-mapping", "wecom-connector" })
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
-    }
-    Console.WriteLine($"topology healthy in {boot.Elapsed.TotalSeconds:F1} s");
-
-    var tenant = Guid.NewGuid();
-    var issuer = new AccessTokenIssuer(DevelopmentTokens.DevelopmentSettings(dataDirectory));
-    var auth = new Metadata { { "authorization", "Bearer " + issuer.Issue(new AccessTokenClaims(tenant, "wecom-bench", [AccessRoles.TenantAdmin]), TimeSpan.FromHours(2)) } };
-    CallOptions Call() => new(auth, DateTime.UtcNow.AddSeconds(60));
-    using var identityChannel = GrpcChannel.ForAddress(app.GetEndpoint("identity-mapping", "grpc"));
-    using var ledgerChannel = GrpcChannel.ForAddress(app.GetEndpoint("punch-ledger", "grpc"));
-    using var connectorChannel = GrpcChannel.ForAddress(app.GetEndpoint("wecom-connector", "grpc"));
-    var identity = new IdentityMapping.IdentityMappingClient(identityChannel);
+    CallOptions Call() => topology.Call();
 
     // The roster: persons, each linked to a WeCom user id, and their day in the fake (hours ago: inside the first window).
-    var setUp = Stopwatch.StartNew();
-    var personIds = new Guid[persons];
-    await Parallel.ForAsync(0, persons, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
-    {
-        var person = await identity.CreatePersonAsync(new CreatePersonRequest { EmployeeNumber = $"W{i:D6}", DisplayName = $"WeCom {i}" }, Call());
-        personIds[i] = Guid.Parse(person.PersonUuid);
-        await identity.LinkIdentityAsync(new LinkIdentityRequest { Provider = IdentityProvider.Wecom, ExternalUserId = $"wu{i:D6}", PersonUuid = person.PersonUuid }, Call());
-    });
+    var personIds = await topology.LinkedPersonsAsync(persons, IdentityProvider.Wecom, "W", "wu");
     var corp = "wwbench" + Guid.NewGuid().ToString("N")[..8];
     fake.RegisterCorp(corp, "bench-secret");
     var day = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-10).ToUnixTimeSeconds());
     for (var i = 0; i < persons; i++)
     {
-        fake.AddRecord(corp, $"wu{i:D6}", day.AddSeconds(i % 3600), "上班打卡");
-        fake.AddRecord(corp, $"wu{i:D6}", day.AddHours(8).AddSeconds(i % 3600), "下班打卡");
+        fake.AddRecord(corp, ConnectorBenchTopology.UserId("wu", i), day.AddSeconds(i % 3600), "上班打卡");
+        fake.AddRecord(corp, ConnectorBenchTopology.UserId("wu", i), day.AddHours(8).AddSeconds(i % 3600), "下班打卡");
     }
-    Console.WriteLine($"{persons} persons registered and linked in {setUp.Elapsed.TotalSeconds:F1} s");
 
     // 1. baseline: the same number of punches straight to the ledger, 100 per SubmitPunches.
-    var ledger = new PunchLedger.PunchLedgerClient(ledgerChannel);
+    var ledger = new PunchLedger.PunchLedgerClient(topology.Ledger);
     var baseline = Stopwatch.StartNew();
     for (var start = 0; start < persons; start += 50)
     {
@@ -102,7 +64,7 @@ try
     Console.WriteLine($"baseline (SubmitPunches, 100 per call): {2 * persons} punches in {baseline.Elapsed.TotalSeconds:F2} s = {baselineRate:F0} punches/s");
 
     // 2. the connector: enable the tenant's integration, wait until its cursor reaches the moment it was enabled.
-    var integration = new WeComIntegration.WeComIntegrationClient(connectorChannel);
+    var integration = new WeComIntegration.WeComIntegrationClient(topology.Connector);
     var enabledAt = DateTimeOffset.UtcNow;
     var connector = Stopwatch.StartNew();
     await integration.PutSettingsAsync(new PutSettingsRequest { CorpId = corp, CorpSecret = "bench-secret", Enabled = true }, Call());
@@ -135,9 +97,5 @@ try
         if (wecom != 2) throw new InvalidOperationException($"person {i} has {wecom} WeCom punches, not 2");
     }
     Console.WriteLine("sample check: 20 persons have exactly their 2 WeCom punches each");
-    return 0;
 }
-finally
-{
-    try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
-}
+return 0;

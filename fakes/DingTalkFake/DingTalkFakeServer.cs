@@ -6,11 +6,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace HrmsAttendance.Fakes.DingTalk;
@@ -27,7 +23,7 @@ public sealed record FakeAck(string EventId, string MessageId, string Status, Da
 /// again after <see cref="RedeliveryDelay"/> (DingTalk: ~16–60 s; short here so tests do not wait). The tests drive it
 /// in process; <c>/fake/*</c> lets a person (or the demo) do the same over HTTP.
 /// </summary>
-public sealed class DingTalkFakeServer : IAsyncDisposable
+public sealed class DingTalkFakeServer : IFakePlatform
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, FakeApp> _apps = new(StringComparer.Ordinal);
@@ -51,19 +47,15 @@ public sealed class DingTalkFakeServer : IAsyncDisposable
     /// <summary>Starts the fake on 127.0.0.1 (port 0: a free one).</summary>
     public static async Task<DingTalkFakeServer> StartAsync(int port = 0, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        var app = builder.Build();
-        app.UseWebSockets();
         DingTalkFakeServer? server = null;
-        app.MapPost("/v1.0/gateway/connections/open", (Delegate)((HttpContext http) => server!.OpenConnectionAsync(http)));
-        app.Map("/connect", (HttpContext http) => server!.AcceptAsync(http));
-        MapControl(app, () => server!);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new DingTalkFakeServer(app, new Uri(address));
+        var (app, address) = await FakeWebHost.StartAsync(port, logging, app =>
+        {
+            app.UseWebSockets();
+            app.MapPost("/v1.0/gateway/connections/open", (Delegate)((HttpContext http) => server!.OpenConnectionAsync(http)));
+            app.Map("/connect", (HttpContext http) => server!.AcceptAsync(http));
+            MapControl(app, () => server!);
+        });
+        server = new DingTalkFakeServer(app, address);
         return server;
     }
 
@@ -97,6 +89,12 @@ public sealed class DingTalkFakeServer : IAsyncDisposable
             });
         return Publish(clientId, "attendance_check_record", new JsonObject { ["dataList"] = list }.ToJsonString(), eventId);
     }
+
+    /// <summary>
+    /// Calls <paramref name="observer"/> with each answer to an event of the app as the fake reads it, before it reads
+    /// the connection's next message (a test can check what the connector had stored when it answered).
+    /// </summary>
+    public void ObserveAnswers(string clientId, Func<FakeAck, Task> observer) => App(clientId).AnswerObserver = observer;
 
     /// <summary>Closes the app's connections without a close handshake (a network drop).</summary>
     public void DropConnections(string clientId)
@@ -228,30 +226,34 @@ public sealed class DingTalkFakeServer : IAsyncDisposable
                 catch (WebSocketException) { }
                 return;
             }
-            Answer(app, connection, Encoding.UTF8.GetString(message.ToArray()));
+            if (Answer(app, connection, Encoding.UTF8.GetString(message.ToArray())) is { } ack && app.AnswerObserver is { } observer)
+                await observer(ack);
         }
     }
 
-    private void Answer(FakeApp app, FakeConnection connection, string text)
+    /// <summary>Takes the connector's answer to a ping or an event; the acknowledgement when it answered an event in flight.</summary>
+    private FakeAck? Answer(FakeApp app, FakeConnection connection, string text)
     {
         JsonObject? answer;
         try { answer = JsonNode.Parse(text) as JsonObject; }
-        catch (JsonException) { return; }
+        catch (JsonException) { return null; }
         var messageId = answer?["headers"]?["messageId"]?.GetValue<string>();
-        if (messageId is null || answer!["code"]?.GetValue<int>() != 200) return;
+        if (messageId is null || answer!["code"]?.GetValue<int>() != 200) return null;
         var data = answer["data"]?.GetValue<string>() ?? "";
-        if (connection.Pings.TryRemove(messageId, out var ping)) { ping.TrySetResult(data); return; }
+        if (connection.Pings.TryRemove(messageId, out var ping)) { ping.TrySetResult(data); return null; }
         string status;
         try { status = JsonNode.Parse(data)?["status"]?.GetValue<string>() ?? ""; }
         catch (JsonException) { status = ""; }
         lock (app)
         {
             var delivery = app.Deliveries.FirstOrDefault(d => d.MessageId == messageId && d.InFlightOn == connection.Id);
-            if (delivery is null) return;
-            app.Acks.Add(new FakeAck(delivery.EventId, messageId, status, DateTimeOffset.UtcNow));
+            if (delivery is null) return null;
+            var ack = new FakeAck(delivery.EventId, messageId, status, DateTimeOffset.UtcNow);
+            app.Acks.Add(ack);
             delivery.InFlightOn = null;
             if (status == "SUCCESS") delivery.Done = true;
             else delivery.DueAt = DateTimeOffset.UtcNow + RedeliveryDelay;
+            return ack;
         }
     }
 
@@ -363,6 +365,7 @@ public sealed class DingTalkFakeServer : IAsyncDisposable
         public List<FakeAck> Acks { get; } = [];
         public int Opened { get; set; }
         public int MostAtOnce { get; set; }
+        public Func<FakeAck, Task>? AnswerObserver { get; set; }
     }
 
     private sealed class Delivery(string eventId, string eventType, string dataJson, DateTimeOffset bornAt)

@@ -3,11 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace HrmsAttendance.Fakes.WeCom;
@@ -22,6 +18,9 @@ public sealed record WeComFakeStats(
     int RefusedRequests,
     long LongestSpanSeconds);
 
+/// <summary>One getcheckindata call the fake answered with records: when it came and went, its window and how many users it named.</summary>
+public sealed record WeComFakeCall(DateTimeOffset Received, DateTimeOffset Answered, long StartTime, long EndTime, int Users);
+
 /// <summary>
 /// WeCom's server API as the poller sees it, on loopback: <c>GET /cgi-bin/gettoken?corpid&amp;corpsecret</c> →
 /// <c>{errcode, errmsg, access_token, expires_in}</c> and <c>POST /cgi-bin/checkin/getcheckindata?access_token</c> with
@@ -34,7 +33,7 @@ public sealed record WeComFakeStats(
 /// 未打卡 rows (exception_type) are returned like WeCom returns them. The tests drive it in process; <c>/fake/*</c> lets
 /// the demo do the same over HTTP.
 /// </summary>
-public sealed class WeComFakeServer : IAsyncDisposable
+public sealed class WeComFakeServer : IFakePlatform
 {
     public const int ErrInvalidCredential = 40001;
     public const int ErrInvalidCorpId = 40013;
@@ -64,18 +63,14 @@ public sealed class WeComFakeServer : IAsyncDisposable
     /// <summary>Starts the fake on 127.0.0.1 (port 0: a free one).</summary>
     public static async Task<WeComFakeServer> StartAsync(int port = 0, Action<ILoggingBuilder>? logging = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
-        builder.Logging.ClearProviders();
-        logging?.Invoke(builder.Logging);
-        var app = builder.Build();
         WeComFakeServer? server = null;
-        app.MapGet("/cgi-bin/gettoken", (HttpContext http) => server!.GetToken(http));
-        app.MapPost("/cgi-bin/checkin/getcheckindata", (Delegate)((HttpContext http) => server!.GetCheckinDataAsync(http)));
-        MapControl(app, () => server!);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server = new WeComFakeServer(app, new Uri(address.TrimEnd('/') + "/"));
+        var (app, address) = await FakeWebHost.StartAsync(port, logging, app =>
+        {
+            app.MapGet("/cgi-bin/gettoken", (HttpContext http) => server!.GetToken(http));
+            app.MapPost("/cgi-bin/checkin/getcheckindata", (Delegate)((HttpContext http) => server!.GetCheckinDataAsync(http)));
+            MapControl(app, () => server!);
+        });
+        server = new WeComFakeServer(app, address);
         return server;
     }
 
@@ -128,6 +123,20 @@ public sealed class WeComFakeServer : IAsyncDisposable
     {
         var corp = Corp(corpId);
         lock (corp) corp.ExpireAfterCalls = calls;
+    }
+
+    /// <summary>The corp's getcheckindata calls take this long to answer from now on (a slow WeCom: polls last longer).</summary>
+    public void SlowDown(string corpId, TimeSpan delay)
+    {
+        var corp = Corp(corpId);
+        lock (corp) corp.AnswerDelay = delay;
+    }
+
+    /// <summary>The corp's getcheckindata calls answered with records so far, in the order they came.</summary>
+    public IReadOnlyList<WeComFakeCall> Calls(string corpId)
+    {
+        var corp = Corp(corpId);
+        lock (corp) return [.. corp.Calls];
     }
 
     public WeComFakeStats Stats(string corpId)
@@ -195,6 +204,11 @@ public sealed class WeComFakeServer : IAsyncDisposable
         if (end < start || end - start > 30L * 86400) return Refuse(corp, "invalid parameter: starttime to endtime spans at most 30 days");
         var wanted = users.Select(u => u?.GetValue<string>() ?? "").ToHashSet(StringComparer.Ordinal);
 
+        var received = DateTimeOffset.UtcNow;
+        TimeSpan delay;
+        lock (corp) delay = corp.AnswerDelay;
+        if (delay > TimeSpan.Zero) await Task.Delay(delay, http.RequestAborted);
+
         JsonArray data;
         lock (corp)
         {
@@ -213,6 +227,7 @@ public sealed class WeComFakeServer : IAsyncDisposable
                 .OrderBy(r => r.CheckinTime)
                 .Select(r => r.Record.DeepClone())
                 .ToArray());
+            corp.Calls.Add(new WeComFakeCall(received, DateTimeOffset.UtcNow, start, end, wanted.Count));
         }
         return Results.Json(new JsonObject { ["errcode"] = 0, ["errmsg"] = "ok", ["checkindata"] = data });
     }
@@ -277,5 +292,7 @@ public sealed class WeComFakeServer : IAsyncDisposable
         public int MostUsers { get; set; }
         public int Refused { get; set; }
         public long LongestSpan { get; set; }
+        public TimeSpan AnswerDelay { get; set; }
+        public List<WeComFakeCall> Calls { get; } = [];
     }
 }

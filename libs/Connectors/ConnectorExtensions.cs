@@ -1,8 +1,13 @@
+using HrmsAttendance.Connectors.Integration;
+using HrmsAttendance.Connectors.Leases;
 using HrmsAttendance.Connectors.Parking;
 using HrmsAttendance.Connectors.Pipeline;
+using HrmsAttendance.Connectors.Settings;
 using HrmsAttendance.Database;
 using HrmsAttendance.Messaging;
 using HrmsAttendance.ServiceDefaults;
+using HrmsAttendance.StableErrors;
+using HrmsAttendance.TokenAuthentication;
 using HrmsAttendance.Tokens;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -61,6 +66,32 @@ public static class ConnectorExtensions
             bus.AddConsumer<ParkedPunchReplay>().Endpoint(endpoint => endpoint.Name = $"{provider.ServiceName}-parked-punch-replay");
             configureBus?.Invoke(bus);
         });
+        return builder;
+    }
+
+    /// <summary>The Redis of the leases, statuses and caches (<c>ConnectionStrings__redis</c>; never authoritative).</summary>
+    public const string RedisName = "redis";
+
+    /// <summary>
+    /// What <paramref name="provider"/>'s connector shows and takes from the tenant's admins, and what lets one replica
+    /// consume a tenant at a time: Redis (password required outside Development) and the tenant leases, the settings
+    /// (secrets encrypted with the key <c>&lt;section&gt;:SettingsKey</c>), the settings/status facade over
+    /// <typeparamref name="TConsumer"/> (read from <typeparamref name="TSource"/>, which the caller registers), the gRPC
+    /// defaults with the provider's stable codes, and the token check of every call.
+    /// </summary>
+    public static IHostApplicationBuilder AddConnectorIntegration<TConsumer, TSource>(this IHostApplicationBuilder builder, ConnectorProvider provider)
+        where TConsumer : class
+        where TSource : class, IConsumerStatusSource<TConsumer>
+    {
+        builder.RequireConnectionStringPassword(RedisName, connectionString => StackExchange.Redis.ConfigurationOptions.Parse(connectionString).Password);
+        builder.AddRedisClient(RedisName);
+        builder.Services.AddSingleton(SettingsProtector.FromConfiguration(builder.Configuration, provider.SettingsSection));
+        builder.Services.AddSingleton<IntegrationSettingsStore>();
+        builder.Services.AddSingleton<TenantLease>();
+        builder.Services.AddSingleton<IConsumerStatusSource<TConsumer>>(services => services.GetRequiredService<TSource>());
+        builder.Services.AddSingleton<IntegrationFacade<TConsumer>>();
+        builder.Services.AddGrpcServiceDefaults(provider.Errors.Statuses);
+        builder.AddServiceAuthentication(provider.Errors.TokenRefusals);
         return builder;
     }
 

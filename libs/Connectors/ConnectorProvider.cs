@@ -6,9 +6,10 @@ using HrmsAttendance.Contracts.Ledger.V1;
 namespace HrmsAttendance.Connectors;
 
 /// <summary>
-/// One platform connector: its provider name on the wire and in the bus messages, its resource name, its own schema and
-/// login role. Each connector owns a schema of the same shape (<see cref="Database.ConnectorDatabase"/>), so the two never
-/// read each other's parked punches or settings.
+/// One platform connector: its provider name on the wire and in the bus messages (also its error codes' prefix), its
+/// resource name, its own schema and login role, and how its settings are named (the configuration section, the app's
+/// id and secret fields of the settings API). Each connector owns a schema of the same shape
+/// (<see cref="Database.ConnectorDatabase"/>), so the two never read each other's parked punches or settings.
 /// </summary>
 public sealed record ConnectorProvider(
     string Name,
@@ -16,13 +17,27 @@ public sealed record ConnectorProvider(
     string Schema,
     string AppRole,
     SourceProvider Source,
-    IdentityProvider Identity)
+    IdentityProvider Identity,
+    string DisplayName,
+    string AppIdField,
+    string AppSecretField)
 {
     public static ConnectorProvider DingTalk { get; } = new(
-        "DINGTALK", "dingtalk-connector", "dingtalk", "dingtalk_connector_app", SourceProvider.Dingtalk, IdentityProvider.Dingtalk);
+        "DINGTALK", "dingtalk-connector", "dingtalk", "dingtalk_connector_app", SourceProvider.Dingtalk, IdentityProvider.Dingtalk,
+        "DingTalk", "client_id", "client_secret");
 
     public static ConnectorProvider WeCom { get; } = new(
-        "WECOM", "wecom-connector", "wecom", "wecom_connector_app", SourceProvider.Wecom, IdentityProvider.Wecom);
+        "WECOM", "wecom-connector", "wecom", "wecom_connector_app", SourceProvider.Wecom, IdentityProvider.Wecom,
+        "WeCom", "corp_id", "corp_secret");
+
+    /// <summary>The configuration section of the connector's options and settings key (<c>DingTalk</c>, <c>WeCom</c>).</summary>
+    public string SettingsSection => DisplayName;
+
+    /// <summary>The connector's JSON routes, behind the gateway's <c>/api/integrations/*</c>.</summary>
+    public string ApiPath => $"/api/integrations/{Schema}";
+
+    /// <summary>The connector's stable error codes (<c>DINGTALK_*</c>, <c>WECOM_*</c>) and their statuses.</summary>
+    public Integration.ConnectorErrors Errors { get; } = new(Name);
 
     public static IReadOnlyList<ConnectorProvider> All { get; } = [DingTalk, WeCom];
 

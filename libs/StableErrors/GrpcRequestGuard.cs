@@ -40,8 +40,9 @@ public sealed class GrpcRequestGuard(RequestDelegate next, StableErrorTable tabl
             && RequestTypes.GetOrAdd(grpc.Method, RequestTypeOf) is { } requestType)
         {
             var singleMessage = grpc.Method.Type is MethodType.Unary or MethodType.ServerStreaming;
+            var (malformed, oversized) = table.RequestCodesFor(grpc.Method.ServiceName);
             request.Body = new GuardedBody(request.Body, requestType, singleMessage, request.Headers["grpc-encoding"].ToString(),
-                _maxMessageBytes, _malformed, _oversized);
+                _maxMessageBytes, malformed ?? _malformed, oversized ?? _oversized);
         }
         return next(context);
     }

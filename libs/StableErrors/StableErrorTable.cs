@@ -47,6 +47,23 @@ public sealed class StableErrorTable : IEnumerable<StableError>
     /// <summary>The code a gRPC service of ours answers (RESOURCE_EXHAUSTED) for a request message over its size limit (<see cref="GrpcRequestGuard"/>).</summary>
     public string? OversizedRequestCode { get; }
 
+    private readonly Dictionary<string, (string Malformed, string Oversized)> _requestCodesByService = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Another gRPC service hosted by the same process answers unreadable and oversized requests with codes of its own
+    /// (punch-ledger hosts attendance.imports.v1.Imports, whose codes are IMPORT_*); both must be in the table.
+    /// </summary>
+    public void UseRequestCodesFor(string grpcServiceName, string malformedRequestCode, string oversizedRequestCode)
+    {
+        foreach (var code in new[] { malformedRequestCode, oversizedRequestCode })
+            if (!_byCode.ContainsKey(code)) throw new ArgumentException($"{code} is not in the table", nameof(grpcServiceName));
+        _requestCodesByService[grpcServiceName] = (malformedRequestCode, oversizedRequestCode);
+    }
+
+    /// <summary>The malformed- and oversized-request codes of a gRPC service (its own, or the table's).</summary>
+    public (string? Malformed, string? Oversized) RequestCodesFor(string grpcServiceName) =>
+        _requestCodesByService.TryGetValue(grpcServiceName, out var codes) ? codes : (MalformedRequestCode, OversizedRequestCode);
+
     /// <summary>Adds a code that maps to a gRPC status and an HTTP error status (400–599).</summary>
     public void Add(string code, StatusCode grpcStatus, int httpStatus)
     {

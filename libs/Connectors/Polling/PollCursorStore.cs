@@ -1,3 +1,4 @@
+using HrmsAttendance.Connectors.Integration;
 using HrmsAttendance.Database;
 using Npgsql;
 
@@ -29,7 +30,7 @@ public sealed record PollOutcome(DateTimeOffset WindowStart, DateTimeOffset Wind
 /// The connector's poll cursors, one row per tenant under its RLS. Writes carry the lease's fencing token and change
 /// nothing when a later holder has written (a larger token): false is returned, and the writer stops.
 /// </summary>
-public sealed class PollCursorStore(NpgsqlDataSource dataSource, ConnectorProvider provider)
+public sealed class PollCursorStore(NpgsqlDataSource dataSource, ConnectorProvider provider) : IConsumerStatusSource<PollCursor>
 {
     private readonly string _table = $"{provider.Schema}.poll_cursors";
     private const string Columns = """

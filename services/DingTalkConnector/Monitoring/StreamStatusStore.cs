@@ -1,4 +1,5 @@
 using System.Globalization;
+using HrmsAttendance.Connectors.Integration;
 using StackExchange.Redis;
 
 namespace HrmsAttendance.DingTalkConnector.Monitoring;
@@ -21,7 +22,7 @@ public sealed record StreamStatus(
 /// The stream's status per tenant, in a Redis hash the holder writes (any replica answers the status call). Not
 /// authoritative: losing it loses a display until the holder's next write.
 /// </summary>
-public sealed class StreamStatusStore(IConnectionMultiplexer redis, TimeProvider time)
+public sealed class StreamStatusStore(IConnectionMultiplexer redis, TimeProvider time) : IConsumerStatusSource<StreamStatus>
 {
     private static readonly TimeSpan Retention = TimeSpan.FromDays(7);
 
@@ -38,10 +39,11 @@ public sealed class StreamStatusStore(IConnectionMultiplexer redis, TimeProvider
         await redis.GetDatabase().HashIncrementAsync(Key(tenant), "reconnects");
     }
 
-    public async Task EventAsync(Guid tenant, string eventId, bool acknowledged)
+    /// <summary><paramref name="count"/> events answered (acknowledged SUCCESS, or LATER), the last of them <paramref name="lastEventId"/>.</summary>
+    public async Task EventsAsync(Guid tenant, string lastEventId, int count, bool acknowledged)
     {
-        await SetAsync(tenant, ("last_event_at", Now()), ("last_event_id", eventId));
-        await redis.GetDatabase().HashIncrementAsync(Key(tenant), acknowledged ? "events_acknowledged" : "events_deferred");
+        await SetAsync(tenant, ("last_event_at", Now()), ("last_event_id", lastEventId));
+        await redis.GetDatabase().HashIncrementAsync(Key(tenant), acknowledged ? "events_acknowledged" : "events_deferred", count);
     }
 
     /// <summary>The error's message only (never a request: nothing secret reaches here).</summary>
@@ -50,7 +52,7 @@ public sealed class StreamStatusStore(IConnectionMultiplexer redis, TimeProvider
 
     public Task StoppedAsync(Guid tenant) => SetAsync(tenant, ("state", "stopped"));
 
-    public async Task<StreamStatus?> ReadAsync(Guid tenant)
+    public async Task<StreamStatus?> ReadAsync(Guid tenant, CancellationToken ct)
     {
         var entries = await redis.GetDatabase().HashGetAllAsync(Key(tenant));
         if (entries.Length == 0) return null;

@@ -1,10 +1,8 @@
 namespace HrmsAttendance.DingTalkConnector.Stream;
 
-/// <summary>Bound from the configuration section <c>DingTalk</c>.</summary>
+/// <summary>Bound from the configuration section <c>DingTalk</c> (<c>ConnectorProvider.DingTalk.SettingsSection</c>).</summary>
 public sealed class DingTalkOptions
 {
-    public const string SectionName = "DingTalk";
-
     /// <summary>DingTalk's open API (connections/open); the AppHost's <c>--demo</c> points it at the fake.</summary>
     public Uri OpenApiBaseUrl { get; set; } = new("https://api.dingtalk.com");
 
@@ -17,6 +15,15 @@ public sealed class DingTalkOptions
 
     /// <summary>How long a tenant's stream lease lives without renewal (renewed every third of it).</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Attendance events that arrive within this long of the first of a batch (and are queued by then) are stored with
+    /// it: one ResolveIdentities and one SubmitPunches for all their punches.
+    /// </summary>
+    public TimeSpan BatchLinger { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>The most events stored as one batch.</summary>
+    public int BatchMaxFrames { get; set; } = 100;
 
     /// <summary>The <c>ua</c> sent with connections/open.</summary>
     public string UserAgent { get; set; } = "hrms-attendance-dingtalk-connector/1";

@@ -65,6 +65,9 @@ public static class LedgerErrors
     private static StableErrorTable WithImportCodes(StableErrorTable table)
     {
         foreach (var error in Imports.ImportErrors.Statuses) table.Add(error.Code, error.GrpcStatus);
+        // A request to the imports service that is not its message, or too large, is refused with IMPORT_* codes too.
+        table.UseRequestCodesFor(Contracts.Imports.V1.Imports.Descriptor.FullName, Imports.ImportErrors.InvalidArgument,
+            Imports.ImportErrors.RequestTooLarge);
         return table;
     }
 

@@ -14,6 +14,8 @@ public sealed class ImportException(string code, string detail, Exception? cause
 public static class ImportErrors
 {
     public const string InvalidArgument = "IMPORT_INVALID_ARGUMENT";
+    /// <summary>A gRPC request message over the service's size limit (not a file: that is <see cref="FileTooLarge"/>).</summary>
+    public const string RequestTooLarge = "IMPORT_REQUEST_TOO_LARGE";
     public const string FileTooLarge = "IMPORT_FILE_TOO_LARGE";
     public const string FileEmpty = "IMPORT_FILE_EMPTY";
     public const string NotFound = "IMPORT_NOT_FOUND";
@@ -35,6 +37,7 @@ public static class ImportErrors
     {
         { InvalidArgument, StatusCode.InvalidArgument, 400 },
         { FileTooLarge, StatusCode.ResourceExhausted, 413 },
+        { RequestTooLarge, StatusCode.ResourceExhausted, 413 },
         { FileEmpty, StatusCode.InvalidArgument, 400 },
         { NotFound, StatusCode.NotFound, 404 },
         { NotReady, StatusCode.FailedPrecondition, 409 },

@@ -307,8 +307,10 @@ public static class ImportsApi
         format is not null && ImportFormats.All.Contains(format) ? format
         : throw ImportErrors.Invalid($"format must be one of {string.Join(", ", ImportFormats.All)}");
 
-    private static Guid Id(string? value) =>
-        WireValues.TryParseCanonicalUuid(value, out var id) ? id : throw ImportErrors.Invalid("import_id must be a UUID (8-4-4-4-12 hex digits)");
+    /// <summary>An import id as the routes and the RPCs take it; the nil UUID names no import (prepare never makes it).</summary>
+    public static Guid Id(string? value) =>
+        WireValues.TryParseCanonicalUuid(value, out var id) && id != Guid.Empty ? id
+        : throw ImportErrors.Invalid("import_id must be a UUID (8-4-4-4-12 hex digits) other than the nil UUID");
 
     private static int Int(string? value, string name, int fallback, int min, int max) =>
         value is null ? fallback

@@ -180,8 +180,7 @@ public sealed class ImportsGrpcService(ImportStore store, ImportWorker worker) :
     private static string Format(string format) =>
         ImportFormats.All.Contains(format) ? format : throw ImportErrors.Invalid($"format must be one of {string.Join(", ", ImportFormats.All)}");
 
-    private static Guid Id(string value) =>
-        WireValues.TryParseCanonicalUuid(value, out var id) ? id : throw ImportErrors.Invalid("import_id must be a UUID (8-4-4-4-12 hex digits)");
+    private static Guid Id(string value) => ImportsApi.Id(value);
 
     private static async Task<T> Store<T>(Func<Task<T>> call)
     {

@@ -1,10 +1,8 @@
 namespace HrmsAttendance.WeComConnector.Api;
 
-/// <summary>Bound from the configuration section <c>WeCom</c>.</summary>
+/// <summary>Bound from the configuration section <c>WeCom</c> (<c>ConnectorProvider.WeCom.SettingsSection</c>).</summary>
 public sealed class WeComOptions
 {
-    public const string SectionName = "WeCom";
-
     /// <summary>WeCom's server API (<c>/cgi-bin/…</c>); the AppHost's <c>--demo</c> and the tests point it at the fake.</summary>
     public Uri ApiBaseUrl { get; set; } = new("https://qyapi.weixin.qq.com");
 

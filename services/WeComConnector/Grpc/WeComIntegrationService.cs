@@ -1,34 +1,27 @@
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using HrmsAttendance.Connectors.Integration;
+using HrmsAttendance.Connectors.Polling;
 using HrmsAttendance.Contracts.Integrations.WeCom.V1;
 using HrmsAttendance.TokenAuthentication;
-using IntegrationSettings = HrmsAttendance.Connectors.Settings.IntegrationSettings;
+using static HrmsAttendance.Connectors.Integration.IntegrationWire;
 using Status = HrmsAttendance.Contracts.Integrations.WeCom.V1.Status;
-using WireSettings = HrmsAttendance.Contracts.Integrations.WeCom.V1.Settings;
 
 namespace HrmsAttendance.WeComConnector.Grpc;
 
 /// <summary>attendance.integrations.wecom.v1.WeComIntegration: the tenant's settings and its poller's status.</summary>
-public sealed class WeComIntegrationService(IntegrationFacade facade) : WeComIntegration.WeComIntegrationBase
+public sealed class WeComIntegrationService(IntegrationFacade<PollCursor> facade) : WeComIntegration.WeComIntegrationBase
 {
-    public override async Task<WireSettings> PutSettings(PutSettingsRequest request, ServerCallContext context) =>
-        ToWire(await facade.PutAsync(context.Caller(), request.CorpId, request.CorpSecret, request.Enabled, context.CancellationToken));
+    public override async Task<Settings> PutSettings(PutSettingsRequest request, ServerCallContext context) =>
+        SettingsMessage<Settings>(await facade.PutAsync(context.Caller(), request.CorpId, request.CorpSecret, request.Enabled, context.CancellationToken));
 
-    public override async Task<WireSettings> GetSettings(GetSettingsRequest request, ServerCallContext context) =>
-        ToWire(await facade.GetAsync(context.Caller(), context.CancellationToken));
+    public override async Task<Settings> GetSettings(GetSettingsRequest request, ServerCallContext context) =>
+        SettingsMessage<Settings>(await facade.GetAsync(context.Caller(), context.CancellationToken));
 
     public override async Task<Status> GetStatus(GetStatusRequest request, ServerCallContext context)
     {
-        var (settings, cursor, punches) = await facade.StatusAsync(context.Caller(), context.CancellationToken);
-        var status = new Status
-        {
-            Configured = settings is not null,
-            Enabled = settings?.Enabled ?? false,
-            ParkedPunches = punches["PARKED"],
-            ReplayedPunches = punches["REPLAYED"],
-            RejectedPunches = punches["REJECTED"],
-        };
-        if (cursor is not null)
+        var current = await facade.StatusAsync(context.Caller(), context.CancellationToken);
+        var status = StatusMessage<Status, PollCursor>(current);
+        if (current.Consumer is { } cursor)
         {
             status.PolledUntil = Time(cursor.PolledUntil);
             status.LastPollAt = Time(cursor.LastPollAt);
@@ -48,15 +41,4 @@ public sealed class WeComIntegrationService(IntegrationFacade facade) : WeComInt
         }
         return status;
     }
-
-    private static Timestamp? Time(DateTimeOffset? at) => at is { } t ? Timestamp.FromDateTimeOffset(t) : null;
-
-    private static WireSettings ToWire(IntegrationSettings s) => new()
-    {
-        CorpId = s.ClientId,
-        Enabled = s.Enabled,
-        CorpSecretSet = s.ProtectedSecret.Length > 0,
-        UpdatedAt = Timestamp.FromDateTimeOffset(s.UpdatedAt),
-        UpdatedBy = s.UpdatedBy,
-    };
 }

@@ -155,7 +155,9 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0001_staffing_schema.sql", "0002_time_punch_events.sql", "0003_daily_attendance_results.sql",
                 "0004_outbox.sql", "0005_kernel.sql", "0006_grants.sql", "0007_daily_results_reader.sql",
                 "0008_known_persons_only.sql", "0009_outbox_relay.sql", "0010_batch_door_in_order.sql",
-                "0011_imports.sql", "0012_import_commit_cursor.sql",
+                "0011_imports.sql", "0012_import_commit_cursor.sql", "0013_import_dingtalk_exports.sql",
+                "0014_import_rows_resolved_as_staged.sql", "0015_import_committed_message.sql", "0016_outbox_claim_by_messages.sql",
+                "0017_import_file_discarded_after_parse.sql", "0018_import_dingtalk_staging.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);

@@ -4,6 +4,7 @@ using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using static HrmsAttendance.AppHost.Tests.Distributed.Connectors.DingTalkWorld;
+using static HrmsAttendance.AppHost.Tests.Distributed.Connectors.Patiently;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
 
@@ -12,8 +13,8 @@ namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
 /// once into the ledger whatever DingTalk redelivers, nothing acknowledged before it is stored, unmapped punches parked and
 /// replayed once linked, tenants apart, one stream consumer per tenant.
 /// </summary>
-[Collection(ConnectorAppCollection.Name)]
-public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
+[Collection(DingTalkAppCollection.Name)]
+public sealed class DingTalkConnectorTests(DingTalkAppFixture fixture)
 {
     [Fact]
     public async Task The_same_event_delivered_ten_times_is_one_ledger_event_with_its_raw_payload()
@@ -48,17 +49,22 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         var person = await world.NewPersonAsync();
         await world.LinkAsync("u-drop", person);
 
+        // Half the events are acknowledged; the other half are published and the connection drops while they are in
+        // flight or not yet delivered (the connector stores frames that arrive together as one batch, so the drop comes
+        // between two waves rather than after a count of acknowledgements).
         const int events = 30;
-        for (var i = 0; i < events; i++)
+        for (var i = 0; i < events / 2; i++)
             world.DingTalk.PublishCheckRecords(world.ClientId, [("u-drop", OnMonday(8, 0).AddMinutes(i), $"rec-drop-{i}")]);
         await Eventually(() => world.Acked("SUCCESS") >= 3, "some events are acknowledged");
+        for (var i = events / 2; i < events; i++)
+            world.DingTalk.PublishCheckRecords(world.ClientId, [("u-drop", OnMonday(8, 0).AddMinutes(i), $"rec-drop-{i}")]);
         world.DingTalk.DropConnections(world.ClientId);
+        await Eventually(() => world.DingTalk.Connections(world.ClientId).Opened >= 2, "the connector opens a new connection");
         await Eventually(() => world.DingTalk.Pending(world.ClientId) == 0, "every event is acknowledged SUCCESS after the reconnect");
 
         var punches = await world.PunchesAsync(person);
         Assert.Equal(events, punches.Count);
         Assert.Equal(events, punches.Select(p => p.SourceEventId).Distinct().Count());
-        Assert.True(world.DingTalk.Connections(world.ClientId).Opened >= 2, "the connector opened a new connection");
     }
 
     [Fact]
@@ -78,27 +84,127 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
     }
 
     [Fact]
-    public async Task With_the_ledger_down_an_event_is_acknowledged_LATER_and_recorded_once_after_recovery()
+    public async Task With_the_ledger_down_each_event_of_the_failed_batch_is_acknowledged_LATER_and_recorded_once_after_recovery()
     {
         using var world = await ConnectedAsync(fixture);
         var person = await world.NewPersonAsync();
         await world.LinkAsync("u-down", person);
 
+        // Five events delivered together while the ledger is down: stored as one batch, which fails; each gets LATER.
+        var events = Enumerable.Range(0, 5).Select(i => $"rec-down-{i}").ToList();
         await ResourceFaults.StopAsync(fixture.App, "punch-ledger", TimeSpan.FromSeconds(60));
         try
         {
-            world.DingTalk.PublishCheckRecords(world.ClientId, [("u-down", OnMonday(9, 2), "rec-down")]);
-            await Eventually(() => world.Acked("LATER") >= 1, "the event is acknowledged LATER while the ledger is down");
+            foreach (var (id, i) in events.Select((id, i) => (id, i)))
+                world.DingTalk.PublishCheckRecords(world.ClientId, [("u-down", OnMonday(9, 2).AddMinutes(i), id)], eventId: id);
+            await Eventually(() => events.All(id => world.DingTalk.Acks(world.ClientId).Any(a => a.EventId == id && a.Status == "LATER")),
+                "each event is acknowledged LATER while the ledger is down");
             Assert.Equal(0, world.Acked("SUCCESS"));
         }
         finally
         {
             await ResourceFaults.StartAsync(fixture.App, "punch-ledger", TimeSpan.FromSeconds(120));
         }
-        await Eventually(() => world.Acked("SUCCESS") == 1, "the redelivered event is acknowledged SUCCESS after recovery");
-        var punch = Assert.Single(await world.PunchesAsync(person));
-        Assert.Equal("rec-down", punch.SourceEventId);
-        Assert.True((await world.StatusAsync()).EventsDeferred >= 1);
+        await Eventually(() => world.Acked("SUCCESS") == events.Count, "the redelivered events are acknowledged SUCCESS after recovery");
+        var punches = await world.PunchesAsync(person);
+        Assert.Equal(events, punches.Select(p => p.SourceEventId).Order());
+        Assert.True((await world.StatusAsync()).EventsDeferred >= events.Count);
+    }
+
+    [Fact]
+    public async Task Events_that_arrive_together_are_stored_as_one_batch_and_each_is_acknowledged_only_once_its_punch_is_durable()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        await world.LinkAsync("u-batch", person);
+        var database = (await fixture.App.GetConnectionStringAsync("attendance"))!;
+
+        // When the fake reads a SUCCESS, the event's punch must already be committed: in the ledger or parked.
+        var answeredEarly = new System.Collections.Concurrent.ConcurrentBag<string>();
+        world.DingTalk.ObserveAnswers(world.ClientId, async ack =>
+        {
+            if (ack.Status == "SUCCESS" && !await StoredAsync(database, world.Tenant, ack.EventId)) answeredEarly.Add(ack.EventId);
+        });
+        const int events = 40;
+        for (var i = 0; i < events; i++)
+            world.DingTalk.PublishCheckRecords(world.ClientId,
+                [(i % 2 == 0 ? "u-batch" : "u-batch-unlinked", OnMonday(7, 0).AddMinutes(i), $"rec-batch-{i}")], eventId: $"rec-batch-{i}");
+        await Eventually(() => world.DingTalk.Pending(world.ClientId) == 0, "every event is acknowledged SUCCESS");
+
+        Assert.Empty(answeredEarly);
+        Assert.Equal(events, world.Acked("SUCCESS"));
+        Assert.Equal(events / 2, (await world.PunchesAsync(person)).Count);
+        Assert.Equal(events / 2, (await world.StatusAsync()).ParkedPunches);
+        // The ledger recorded the linked half in fewer transactions than punches (created_at is the transaction's time):
+        // frames that arrived together went to one SubmitPunches.
+        var transactions = await LedgerTransactionsAsync(database, world.Tenant, "rec-batch-");
+        Assert.True(transactions < events / 2, $"{events / 2} punches in {transactions} ledger transactions: no two frames were stored together");
+    }
+
+    [Fact]
+    public async Task A_punchs_trace_in_the_dashboard_runs_from_the_WebSocket_frame_to_the_ledgers_Postgres_commands()
+    {
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        await world.LinkAsync("u-trace", person);
+        world.DingTalk.PublishCheckRecords(world.ClientId, [("u-trace", OnMonday(10, 0), "rec-trace")], eventId: "rec-trace");
+        await EventuallyAsync(async () => (await world.PunchesAsync(person)).Count == 1, "the punch is recorded");
+
+        // The ledger keeps the traceparent of the call that wrote an event with its outbox row: the frame's trace.
+        var database = (await fixture.App.GetConnectionStringAsync("attendance"))!;
+        var traceParent = await ScalarAsync<string>(database, world.Tenant, """
+            SELECT o.trace_parent FROM staffing.outbox o JOIN staffing.time_punch_events e ON e.id = ANY (o.event_ids)
+            WHERE e.tenant_id = $1 AND e.source_provider = 'DINGTALK' AND e.source_event_id = $2
+            """, "rec-trace");
+        var traceId = traceParent.Split('-')[1];
+
+        const string frameSpan = "DingTalk EVENT attendance_check_record";
+        var spans = await fixture.Telemetry.WaitForTraceAsync(traceId,
+            t => t.Any(s => s.Name == frameSpan) && t.Any(s => s.Service == "punch-ledger" && s.Scope == "Npgsql"),
+            TimeSpan.FromSeconds(60));
+        var byId = spans.GroupBy(s => s.SpanId).ToDictionary(g => g.Key, g => g.First());
+        IEnumerable<TraceSpan> Ancestors(TraceSpan span)
+        {
+            for (var at = span; at.ParentSpanId is { Length: > 0 } parent && byId.TryGetValue(parent, out var up); at = up) yield return up;
+        }
+
+        var frame = Assert.Single(spans, s => s.Name == frameSpan);
+        Assert.StartsWith("dingtalk-connector", frame.Service);
+        Assert.Equal(5, frame.Kind); // OTLP kind 5 = consumer: the frame from DingTalk
+        // Down the same trace: the connector's store of the frame, its SubmitPunches, the ledger's server span, the ledger's SQL.
+        var sql = spans.Where(s => s.Service == "punch-ledger" && s.Scope == "Npgsql").ToList();
+        Assert.Contains(sql, s => Ancestors(s).Any(a => a.SpanId == frame.SpanId)
+                                  && Ancestors(s).Any(a => a.Service == "punch-ledger" && a.IsServer && a.Name.Contains("SubmitPunches", StringComparison.Ordinal))
+                                  && Ancestors(s).Any(a => a.Service.StartsWith("dingtalk-connector", StringComparison.Ordinal) && a.Name.StartsWith("DingTalk store", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Whether the platform punch is committed in the ledger or in the connector's parked punches (read as the owner, under the tenant's RLS).</summary>
+    private static async Task<bool> StoredAsync(string database, Guid tenant, string sourceEventId) =>
+        await ScalarAsync<bool>(database, tenant, """
+            SELECT EXISTS (SELECT 1 FROM staffing.time_punch_events WHERE tenant_id = $1 AND source_provider = 'DINGTALK' AND source_event_id = $2)
+                OR EXISTS (SELECT 1 FROM dingtalk.parked_punches WHERE tenant_id = $1 AND source_event_id = $2)
+            """, sourceEventId);
+
+    private static async Task<long> LedgerTransactionsAsync(string database, Guid tenant, string sourceEventIdPrefix) =>
+        await ScalarAsync<long>(database, tenant, """
+            SELECT count(DISTINCT created_at) FROM staffing.time_punch_events
+            WHERE tenant_id = $1 AND source_provider = 'DINGTALK' AND starts_with(source_event_id, $2)
+            """, sourceEventIdPrefix);
+
+    private static async Task<T> ScalarAsync<T>(string database, Guid tenant, string sql, string argument)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var set = new Npgsql.NpgsqlCommand("SELECT set_config('app.current_tenant', $1, true)", connection, transaction))
+        {
+            set.Parameters.Add(new Npgsql.NpgsqlParameter { Value = tenant.ToString() });
+            await set.ExecuteNonQueryAsync();
+        }
+        await using var query = new Npgsql.NpgsqlCommand(sql, connection, transaction);
+        query.Parameters.Add(new Npgsql.NpgsqlParameter { Value = tenant });
+        query.Parameters.Add(new Npgsql.NpgsqlParameter { Value = argument });
+        return (T)(await query.ExecuteScalarAsync())!;
     }
 
     [Fact]
@@ -171,7 +277,7 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         Assert.Equal(1, second.DingTalk.Connections(second.ClientId).MostAtOnce);
 
         // The secrets went in through the gateway and out to DingTalk, and into no log on the way.
-        foreach (var resource in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica, "gateway" })
+        foreach (var resource in new[] { DingTalkAppFixture.Connector, DingTalkAppFixture.SecondReplica, "gateway" })
         {
             var logs = await fixture.LogsAsync(resource);
             Assert.NotEmpty(logs);
@@ -188,14 +294,14 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
         var before = await world.StatusAsync();
         var holderPid = int.Parse(before.Holder.Split('/')[1], System.Globalization.CultureInfo.InvariantCulture);
         string? holder = null;
-        foreach (var replica in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica })
+        foreach (var replica in new[] { DingTalkAppFixture.Connector, DingTalkAppFixture.SecondReplica })
         {
             var wrapper = (await fixture.App.WaitHealthyAsync(replica, TimeSpan.FromSeconds(60))).ProcessId();
             if (wrapper == holderPid || ProcessTree.DescendantsOf(wrapper!.Value).Any(p => p.Pid == holderPid)) holder = replica;
         }
         Assert.NotNull(holder);
 
-        // SIGKILL: the lease is not released; it runs out (ConnectorAppFixture.LeaseDuration) and a replica takes it.
+        // SIGKILL: the lease is not released; it runs out (DingTalkAppFixture.LeaseDuration) and a replica takes it.
         await ResourceFaults.KillAndRestartAsync(fixture.App, holder, "DingTalkConnector", TimeSpan.FromSeconds(120));
         world.DingTalk.PublishCheckRecords(world.ClientId, [("u-over", OnMonday(9, 4), "rec-over")]);
         await Eventually(() => world.Acked("SUCCESS") == 1, "the event is acknowledged by the replica that took the stream over");
@@ -246,7 +352,7 @@ public sealed class DingTalkConnectorTests(ConnectorAppFixture fixture)
 
     private async Task<bool> LoggedAsync(string text)
     {
-        foreach (var replica in new[] { ConnectorAppFixture.Connector, ConnectorAppFixture.SecondReplica })
+        foreach (var replica in new[] { DingTalkAppFixture.Connector, DingTalkAppFixture.SecondReplica })
             if ((await fixture.LogsAsync(replica)).Any(line => line.Contains(text, StringComparison.Ordinal)))
                 return true;
         return false;

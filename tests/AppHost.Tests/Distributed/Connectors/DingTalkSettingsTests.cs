@@ -8,8 +8,8 @@ using HrmsAttendance.Tokens;
 namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
 
 /// <summary>The settings and status routes through the gateway: tenant-admin only, bad input refused with its code and nothing stored.</summary>
-[Collection(ConnectorAppCollection.Name)]
-public sealed class DingTalkSettingsTests(ConnectorAppFixture fixture)
+[Collection(DingTalkAppCollection.Name)]
+public sealed class DingTalkSettingsTests(DingTalkAppFixture fixture)
 {
     [Theory]
     [InlineData("""{"client_id":"dingapp","client_secret":"s1","enabled":true,"extra":1}""")]
@@ -61,7 +61,7 @@ public sealed class DingTalkSettingsTests(ConnectorAppFixture fixture)
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
 
         // Straight to the connector's own gRPC port (no gateway): the service checks the role too.
-        using var direct = fixture.App.CreateGrpcChannel(ConnectorAppFixture.Connector);
+        using var direct = fixture.App.CreateGrpcChannel(DingTalkAppFixture.Connector);
         var e = await Assert.ThrowsAsync<RpcException>(() => new DingTalkIntegrationClient(direct)
             .PutSettingsAsync(new PutSettingsRequest { ClientId = "dingapp", ClientSecret = "s1", Enabled = true }, TopologyCallers.Bearer(token)).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);

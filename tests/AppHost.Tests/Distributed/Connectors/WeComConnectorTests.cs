@@ -2,6 +2,7 @@ using System.Text.Json;
 using Grpc.Core;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
+using static HrmsAttendance.AppHost.Tests.Distributed.Connectors.Patiently;
 using static HrmsAttendance.AppHost.Tests.Distributed.Connectors.WeComWorld;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
@@ -190,6 +191,37 @@ public sealed class WeComConnectorTests(WeComAppFixture fixture)
         try { await foreach (var p in crossRead.ResponseStream.ReadAllAsync()) leaked.Add(p); }
         catch (RpcException) { /* refused outright is as good */ }
         Assert.Empty(leaked);
+    }
+
+    [Fact]
+    public async Task Two_replicas_never_poll_one_tenant_at_once()
+    {
+        using var world = await PolledAsync(fixture);
+        var person = await world.NewPersonAsync();
+        // 250 linked ids: three getcheckindata calls a poll, each answered after 300 ms, so a poll lasts about a second,
+        // while both replicas look for a due poll every half second and a poll is due every second.
+        await world.LinkManyAsync(Enumerable.Range(0, 250).Select(i => $"u-once-{i:D3}"), person);
+        world.WeCom.SlowDown(world.CorpId, TimeSpan.FromMilliseconds(300));
+        var before = world.WeCom.Calls(world.CorpId).Count;
+        var holders = new HashSet<string>();
+        var polls = (await world.StatusAsync()).Polls;
+        await EventuallyAsync(async () =>
+        {
+            var status = await world.StatusAsync();
+            holders.Add(status.Holder);
+            return status.Polls >= polls + 8;
+        }, "8 more polls", within: TimeSpan.FromMinutes(2));
+
+        // The fake's call log: one call at a time for the tenant's corp, never two in flight from two pollers.
+        var calls = world.WeCom.Calls(world.CorpId).Skip(before).OrderBy(c => c.Received).ToList();
+        Assert.True(calls.Count >= 8 * 3, $"{calls.Count} calls in 8 polls");
+        var answeredBefore = calls[0].Answered;
+        foreach (var call in calls.Skip(1))
+        {
+            Assert.True(call.Received >= answeredBefore,
+                $"a call for window {call.StartTime}..{call.EndTime} came at {call.Received:O}, while one that came before was answered only at {answeredBefore:O} (polls by replicas {string.Join(", ", holders)})");
+            if (call.Answered > answeredBefore) answeredBefore = call.Answered;
+        }
     }
 
     [Fact]

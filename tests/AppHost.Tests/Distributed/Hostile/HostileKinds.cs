@@ -162,6 +162,27 @@ internal static class HostileKinds
         GrpcOnly("grpc-json-content-type", "application/grpc+json over protobuf bytes (was served as if protobuf)", (r, _) => r with { ContentType = "application/grpc+json" },
             new Refused(true, StatusCode.Unimplemented, 415, "GATEWAY_UNSUPPORTED_MEDIA_TYPE")),
 
+        // Bodies of the JSON routes that take one (PUT settings): JSON that is not the route's object, fields it does
+        // not have (a tenant among them: the tenant is the token's), values of the wrong type, a body too large.
+        Body("body-unknown-field", "a field the body does not have", (t, w) => [("hostile", With(t.BaseBody(w), "hostile", 1), "hostile")]),
+        Body("body-tenant-field", "a tenant_id naming another tenant (the tenant is the token's)", (t, w) =>
+            [("tenant_id", With(t.BaseBody(w), "tenant_id", Guid.NewGuid().ToString()), "tenant_id")]),
+        Body("body-number-for-string", "a number where a string belongs", (t, w) =>
+            t.Fields.Select(f => (f.Path, With(t.BaseBody(w), f.Path, 1), (string?)f.Path))),
+        Body("body-object-for-string", "an object where a string belongs", (t, w) =>
+            t.Fields.Select(f => (f.Path, With(t.BaseBody(w), f.Path, new System.Text.Json.Nodes.JsonObject { ["x"] = 1 }), (string?)f.Path))),
+        Body("body-null-for-string", "null where a string is required", (t, w) =>
+            t.Fields.Select(f => (f.Path, With(t.BaseBody(w), f.Path, null), (string?)f.Path))),
+        Body("body-string-for-boolean", "\"yes\" for enabled", (t, w) => [("enabled", With(t.BaseBody(w), "enabled", "yes"), "enabled")]),
+        Body("body-duplicate-field", "the id field twice (a second value must not silently win)", (t, w) =>
+            [(t.Fields[0].Path, Encoding.UTF8.GetBytes(t.BaseBody(w).ToJsonString()[..^1] + $",\"{t.Fields[0].Path}\":\"other\"}}"), null)]),
+        Body("body-malformed", "JSON cut short", (t, w) => [("", Encoding.UTF8.GetBytes(t.BaseBody(w).ToJsonString()[..^3]), null)]),
+        Body("body-array", "a JSON array, not an object", (_, _) => [("", "[1]"u8.ToArray(), null)]),
+        Body("body-null", "the JSON literal null", (_, _) => [("", "null"u8.ToArray(), null)]),
+        Body("body-empty", "no body at all", (_, _) => [("", [], null)]),
+        Body("body-trailing-garbage", "the object followed by more", (t, w) => [("", Encoding.UTF8.GetBytes(t.BaseBody(w).ToJsonString() + "x"), null)]),
+        Body("body-text-plain", "the object sent as text/plain", (t, w) => [("", Encoding.UTF8.GetBytes(t.BaseBody(w).ToJsonString()), null)], "text/plain"),
+
         // Query strings of the JSON routes.
         Query("query-unknown-parameter", "a parameter the route does not have", (t, w) => [([.. t.EncodedBase(w), ("hostile", "1")], "hostile")]),
         Query("query-repeated-parameter", "each parameter given twice", (t, w) =>
@@ -227,6 +248,24 @@ internal static class HostileKinds
                     : grpc.HasOutcomes ? new RejectedPunches(target.Code, field.Name) : new Refused(true, StatusCode.InvalidArgument, 400, target.Code, field.Name);
                 yield return new HostileCase(where, grpc.Request(world, Frame(bytes)), expect);
             }
+            else if (target is JsonBodyTarget body)
+            {
+                var json = body.BaseBody(world);
+                HostileRequest request;
+                if (raw is null)
+                {
+                    json[field.Path] = text(true);
+                    request = body.Request(world, json);
+                }
+                else
+                {
+                    var marker = new string('~', raw.Length);
+                    json[field.Path] = marker;
+                    request = body.Request(world, Patch(Encoding.UTF8.GetBytes(json.ToJsonString()), Encoding.ASCII.GetBytes(marker), raw));
+                }
+                // Bytes that are not UTF-8 make the body unreadable as JSON: refused with the code, the field not named.
+                yield return new HostileCase(where, request, new Refused(false, StatusCode.InvalidArgument, 400, target.Code, raw is null ? field.Name : null));
+            }
             else if (target is JsonTarget json)
             {
                 var encoded = raw is null ? Uri.EscapeDataString(text(true)!) : string.Concat(raw.Select(b => $"%{b:X2}"));
@@ -280,7 +319,9 @@ internal static class HostileKinds
     }
 
     private static HostileKind Wire(string name, string what, Func<GrpcTarget, HostileWorld, byte[]> message, bool namesFirstField = false) =>
-        new(name, what, world => HostileTargets.Grpc.Select(t => new HostileCase(t.Name, t.Request(world, Frame(message(t, world))),
+        new(name, what, world => HostileTargets.Grpc
+            .Where(t => !namesFirstField || t.BaseMessage(world).Descriptor.FindFieldByNumber(1) is not null) // an empty request has no field 1
+            .Select(t => new HostileCase(t.Name, t.Request(world, Frame(message(t, world))),
             new Refused(true, StatusCode.InvalidArgument, 400, t.Code,
                 namesFirstField ? t.BaseMessage(world).Descriptor.FindFieldByNumber(1).Name : null, FieldAnywhere: true))));
 
@@ -315,6 +356,7 @@ internal static class HostileKinds
     {
         GrpcTarget grpc => grpc.Request(world, grpc.BaseMessage(world)),
         JsonTarget json => json.Request(world, json.EncodedBase(world)),
+        JsonBodyTarget body => body.Request(world, body.BaseBody(world)),
         _ => throw new ArgumentOutOfRangeException(nameof(target)),
     };
 
@@ -328,6 +370,19 @@ internal static class HostileKinds
     private static Refused Gateway(HostileTarget target, StatusCode grpc, int http, string code) => new(target is GrpcTarget, grpc, http, code);
 
     private static string BigToken(int bytes) => "eyJhbGciOiJIUzI1NiJ9." + new string('A', bytes - 40) + ".c2ln";
+
+    private static byte[] With(System.Text.Json.Nodes.JsonObject body, string field, System.Text.Json.Nodes.JsonNode? value)
+    {
+        body[field] = value;
+        return Encoding.UTF8.GetBytes(body.ToJsonString());
+    }
+
+    /// <param name="cases">Per case: where, the body, and the field the refusal must name (null: none).</param>
+    private static HostileKind Body(string name, string what, Func<JsonBodyTarget, HostileWorld, IEnumerable<(string Where, byte[] Body, string? Field)>> cases,
+        string contentType = "application/json") =>
+        new(name, what, world => HostileTargets.JsonBodies.SelectMany(t => cases(t, world).Select(c =>
+            new HostileCase($"{t.Name} {c.Where}", t.Request(world, c.Body, contentType),
+                new Refused(false, StatusCode.InvalidArgument, 400, t.Code, c.Field, FieldAnywhere: true)))));
 
     private static HostileKind Query(string name, string what, Func<JsonTarget, HostileWorld, IEnumerable<(IEnumerable<(string Name, string EncodedValue)> Query, string Names)>> cases) =>
         new(name, what, world => HostileTargets.Json.SelectMany(t => cases(t, world).Select(c =>

@@ -5,9 +5,12 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Contracts.Results.V1;
 using HrmsAttendance.Tests.Shared;
+using DingTalk = HrmsAttendance.Contracts.Integrations.DingTalk.V1;
+using WeCom = HrmsAttendance.Contracts.Integrations.WeCom.V1;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed.Hostile;
 
@@ -62,10 +65,22 @@ internal sealed record JsonTarget(string Name, string Code, string Route, Func<H
         BaseQuery(world).Select(p => (p.Name, Uri.EscapeDataString(p.Value)));
 }
 
-/// <summary>Every RPC of the three contracts and every JSON route the gateway serves, and the fields of each.</summary>
+/// <summary>A JSON route that takes a body (PUT settings), with a body the service accepts; its fields are the body's.</summary>
+internal sealed record JsonBodyTarget(string Name, string Code, string Route, Func<HostileWorld, System.Text.Json.Nodes.JsonObject> BaseBody,
+    IReadOnlyList<HostileField> Fields) : HostileTarget(Name, Code, Fields)
+{
+    public HostileRequest Request(HostileWorld world, byte[] body, string contentType = "application/json") =>
+        new(world.HttpAddress, Route, HttpVersion.Version11, "PUT") { Body = body, ContentType = contentType };
+
+    public HostileRequest Request(HostileWorld world, System.Text.Json.Nodes.JsonNode? body) =>
+        Request(world, System.Text.Encoding.UTF8.GetBytes(body?.ToJsonString() ?? "null"));
+}
+
+/// <summary>Every RPC of the contracts the gateway serves and every JSON route, and the fields of each.</summary>
 internal static class HostileTargets
 {
-    private const string Ledger = "STAFFING_INVALID_ARGUMENT", Results = "RESULTS_INVALID_ARGUMENT", Identity = "IDENTITY_INVALID_ARGUMENT";
+    private const string Ledger = "STAFFING_INVALID_ARGUMENT", Results = "RESULTS_INVALID_ARGUMENT", Identity = "IDENTITY_INVALID_ARGUMENT",
+        Imports = "IMPORT_INVALID_ARGUMENT", DingTalkCode = "DINGTALK_INVALID_ARGUMENT", WeComCode = "WECOM_INVALID_ARGUMENT";
 
     public static readonly DateTimeOffset MondayNine = new(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8));
 
@@ -90,7 +105,10 @@ internal static class HostileTargets
         new(prefix + "source_provider", "source_provider", FieldKind.Enum),
     ];
 
-    public static readonly IReadOnlyList<HostileTarget> All =
+    public static IReadOnlyList<HostileTarget> All => all ??= [.. Core, .. ImportReads];
+    private static IReadOnlyList<HostileTarget>? all;
+
+    private static readonly IReadOnlyList<HostileTarget> Core =
     [
         new GrpcTarget("SubmitPunch", Ledger, "/attendance.ledger.v1.PunchLedger/SubmitPunch", MethodType.Unary, false,
             w => new SubmitPunchRequest { Punch = Punch(w) }, PunchFields("punch.")),
@@ -154,6 +172,29 @@ internal static class HostileTargets
                 new("page_size", "page_size", FieldKind.Int32, Required: false),
                 new("provider", "provider", FieldKind.Enum, Required: false),
             ]),
+        // The connectors' settings and status (tenant-admin). The world has settings (disabled) for both, so GetSettings answers.
+        new GrpcTarget("DingTalk PutSettings", DingTalkCode, "/attendance.integrations.dingtalk.v1.DingTalkIntegration/PutSettings", MethodType.Unary, false,
+            _ => new DingTalk.PutSettingsRequest { ClientId = "dinghostile", ClientSecret = "hostile-secret", Enabled = false },
+            [new("client_id", "client_id", FieldKind.Text), new("client_secret", "client_secret", FieldKind.Text)]),
+        new GrpcTarget("DingTalk GetSettings", DingTalkCode, "/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetSettings", MethodType.Unary, false,
+            _ => new DingTalk.GetSettingsRequest(), []),
+        new GrpcTarget("DingTalk GetStatus", DingTalkCode, "/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetStatus", MethodType.Unary, false,
+            _ => new DingTalk.GetStatusRequest(), []),
+        new GrpcTarget("WeCom PutSettings", WeComCode, "/attendance.integrations.wecom.v1.WeComIntegration/PutSettings", MethodType.Unary, false,
+            _ => new WeCom.PutSettingsRequest { CorpId = "wwhostile", CorpSecret = "hostile-secret", Enabled = false },
+            [new("corp_id", "corp_id", FieldKind.Text), new("corp_secret", "corp_secret", FieldKind.Text)]),
+        new GrpcTarget("WeCom GetSettings", WeComCode, "/attendance.integrations.wecom.v1.WeComIntegration/GetSettings", MethodType.Unary, false,
+            _ => new WeCom.GetSettingsRequest(), []),
+        new GrpcTarget("WeCom GetStatus", WeComCode, "/attendance.integrations.wecom.v1.WeComIntegration/GetStatus", MethodType.Unary, false,
+            _ => new WeCom.GetStatusRequest(), []),
+        new JsonTarget("GET /api/integrations/dingtalk/status", DingTalkCode, "/api/integrations/dingtalk/status", _ => [], []),
+        new JsonTarget("GET /api/integrations/wecom/status", WeComCode, "/api/integrations/wecom/status", _ => [], []),
+        new JsonBodyTarget("PUT /api/integrations/dingtalk/settings", DingTalkCode, "/api/integrations/dingtalk/settings",
+            _ => new() { ["client_id"] = "dinghostile", ["client_secret"] = "hostile-secret", ["enabled"] = false },
+            [new("client_id", "client_id", FieldKind.Text), new("client_secret", "client_secret", FieldKind.Text)]),
+        new JsonBodyTarget("PUT /api/integrations/wecom/settings", WeComCode, "/api/integrations/wecom/settings",
+            _ => new() { ["corp_id"] = "wwhostile", ["corp_secret"] = "hostile-secret", ["enabled"] = false },
+            [new("corp_id", "corp_id", FieldKind.Text), new("corp_secret", "corp_secret", FieldKind.Text)]),
         new JsonTarget("GET /api/daily-results", Results, "/api/daily-results",
             w => [("person_uuid", w.Person.ToString()), ("from_date", "2026-03-01"), ("to_date", "2026-03-03"), ("limit", "10")],
             [
@@ -171,8 +212,34 @@ internal static class HostileTargets
             ]),
     ];
 
+    /// <summary>The import's reads (issue 13) on the world's parsed import; prepare and commit change state and are left out.</summary>
+    private static readonly IReadOnlyList<HostileTarget> ImportReads =
+    [
+        new GrpcTarget("GetImport", Imports, "/attendance.imports.v1.Imports/GetImport", MethodType.Unary, false,
+            w => new GetImportRequest { ImportId = w.ImportId.ToString() }, [new("import_id", "import_id", FieldKind.Uuid)]),
+        new GrpcTarget("PreviewImport", Imports, "/attendance.imports.v1.Imports/PreviewImport", MethodType.Unary, false,
+            w => new PreviewImportRequest { ImportId = w.ImportId.ToString(), PreviewLimit = 10 },
+            [
+                new("import_id", "import_id", FieldKind.Uuid),
+                // after_line is a cursor, not a size: any line number is a page (past the last line, an empty one).
+                new("preview_limit", "preview_limit", FieldKind.Int32, Required: false),
+            ]),
+        new GrpcTarget("GetImportReport", Imports, "/attendance.imports.v1.Imports/GetImportReport", MethodType.ServerStreaming, false,
+            w => new GetImportRequest { ImportId = w.ImportId.ToString() }, [new("import_id", "import_id", FieldKind.Uuid)]),
+        new GrpcTarget("ListImportAudit", Imports, "/attendance.imports.v1.Imports/ListImportAudit", MethodType.Unary, false,
+            _ => new ListImportAuditRequest { Limit = 10 }, [new("limit", "limit", FieldKind.Int32, Required: false)]),
+        new JsonTarget("GET /api/imports/status", Imports, "/api/imports/status",
+            w => [("import_id", w.ImportId.ToString())], [new("import_id", "import_id", FieldKind.Uuid)]),
+        new JsonTarget("GET /api/imports/preview", Imports, "/api/imports/preview",
+            w => [("import_id", w.ImportId.ToString()), ("previewLimit", "10")],
+            [new("import_id", "import_id", FieldKind.Uuid), new("previewLimit", "previewLimit", FieldKind.NumberText, Required: false)]),
+        new JsonTarget("GET /api/imports/audit", Imports, "/api/imports/audit",
+            _ => [("limit", "10")], [new("limit", "limit", FieldKind.NumberText, Required: false)]),
+    ];
+
     public static IEnumerable<GrpcTarget> Grpc => All.OfType<GrpcTarget>();
     public static IEnumerable<JsonTarget> Json => All.OfType<JsonTarget>();
+    public static IEnumerable<JsonBodyTarget> JsonBodies => All.OfType<JsonBodyTarget>();
 
     /// <summary>Sets the field at <paramref name="path"/> (protobuf reflection; a missing embedded message is created).</summary>
     public static void Set(IMessage message, string path, object? value)

@@ -6,12 +6,13 @@ namespace HrmsAttendance.AppHost.Tests.Distributed.Hostile;
 
 /// <summary>
 /// A tenant of the running topology with something in every table the hostile requests could touch (a person, a link,
-/// a punch and its daily results, an unmapped id), the gateway's addresses, and a client sending as its tenant admin.
+/// a punch and its daily results, an unmapped id, both connectors' settings), the gateway's addresses, and a client sending as its tenant admin.
 /// </summary>
 internal sealed class HostileWorld : IDisposable
 {
     private HostileWorld(Guid tenant, Guid person, string linkedUserId, Uri grpcAddress, Uri httpAddress, string superuser, TopologyCallers callers)
     {
+        ImportId = Guid.Empty;
         Tenant = tenant;
         Person = person;
         LinkedUserId = linkedUserId;
@@ -26,6 +27,8 @@ internal sealed class HostileWorld : IDisposable
     public Guid Tenant { get; }
     public Guid Person { get; }
     public string LinkedUserId { get; }
+    /// <summary>A parsed (not committed) import of the tenant: two rows of the person.</summary>
+    public Guid ImportId { get; private set; }
     /// <summary>The gateway's HTTP/2-only gRPC port (h2c).</summary>
     public Uri GrpcAddress { get; }
     /// <summary>The gateway's HTTP port (HTTP/1.1 in cleartext).</summary>
@@ -53,6 +56,28 @@ internal sealed class HostileWorld : IDisposable
         var punch = HostileTargets.Punch(world);
         punch.PunchType = PunchType.In;
         await new PunchLedgerClient(channel).SubmitPunchAsync(new() { Punch = punch }, admin);
+        // Both connectors' settings (disabled: no connector reaches out to a platform), so their GetSettings answer.
+        await new DingTalkIntegrationClient(channel).PutSettingsAsync(
+            new() { ClientId = "dinghostile", ClientSecret = "hostile-secret", Enabled = false }, admin);
+        await new HrmsAttendance.Contracts.Integrations.WeCom.V1.WeComIntegration.WeComIntegrationClient(channel).PutSettingsAsync(
+            new() { CorpId = "wwhostile", CorpSecret = "hostile-secret", Enabled = false }, admin);
+
+        using var http = callers.Http();
+        using var prepare = new HttpRequestMessage(HttpMethod.Post, "/api/imports/prepare?format=csv")
+        {
+            Content = new ByteArrayContent("employee_number,punch_time,punch_type\r\nHOSTILE-1,2026-03-03 08:55,IN\r\nHOSTILE-1,2026-03-03 18:05,OUT\r\n"u8.ToArray()),
+        };
+        prepare.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", callers.Token(tenant, AccessRoles.TenantAdmin));
+        using var prepared = await http.SendAsync(prepare);
+        var body = System.Text.Json.JsonDocument.Parse(await prepared.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(prepared.IsSuccessStatusCode, body.GetRawText());
+        world.ImportId = Guid.Parse(body.GetProperty("import_id").GetString()!);
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(100))
+        {
+            using var status = TopologyCallers.Get($"/api/imports/status?import_id={world.ImportId}", callers.Token(tenant, AccessRoles.TenantAdmin));
+            using var answer = await http.SendAsync(status);
+            if (System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString() != "PARSING") break;
+        }
         return world;
     }
 

@@ -1,37 +1,38 @@
 using HrmsAttendance.AppHost.Extensions;
-using HrmsAttendance.Fakes.DingTalk;
+using HrmsAttendance.Fakes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
 
 /// <summary>
-/// The AppHost's topology with the DingTalk connector pointed at an in-process <see cref="DingTalkFakeServer"/>, and a
-/// second replica of the connector (<c>dingtalk-connector-2</c>: the same project, its own ports), so every test here
-/// runs against two replicas competing for each tenant's stream. Its own data directory and servers.
+/// The AppHost's topology with a connector pointed at its platform's fake (<typeparamref name="TFake"/>, in the test
+/// process) and a second replica of the connector (<c>&lt;connector&gt;-2</c>: the same project, its own ports), so every
+/// test runs against two replicas competing for each tenant. Its own data directory and servers, and the dashboard, as
+/// <see cref="DistributedAppFixture"/>: without it the services' OTLP exporter has nowhere to flush to when a test stops
+/// one (punch-ledger), and DCP gave up waiting for it to exit.
 /// </summary>
-public sealed class ConnectorAppFixture : IAsyncLifetime
+public abstract class ConnectorTopologyFixture<TFake>(string connector, string settingsKeyParameter, string settingsSection)
+    : IAsyncLifetime where TFake : IFakePlatform
 {
-    public const string Connector = "dingtalk-connector";
-    public const string SecondReplica = "dingtalk-connector-2";
-
-    public static readonly string[] HealthyResources =
-        ["postgres", "attendance", "redis", "messaging", "punch-ledger", "identity-mapping", "daily-results", Connector, SecondReplica, "gateway"];
-
-    /// <summary>How long a replica's lease lives without renewal here (15 s by default; shorter so a take-over is quick).</summary>
-    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(6);
-
-    /// <summary>How often the replicas sweep parked punches here (5 minutes by default).</summary>
-    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
-
     public DistributedApplication App { get; private set; } = null!;
-    public DingTalkFakeServer DingTalk { get; private set; } = null!;
-    public string DataDirectory { get; } = DistributedAppFixture.NewDataDirectory("hrms-connector-tests-");
+    public TFake Fake { get; private set; } = default!;
+    public string DataDirectory { get; } = DistributedAppFixture.NewDataDirectory($"hrms-{connector}-tests-");
+
+    /// <summary>The Aspire dashboard's telemetry API (the traces the services exported).</summary>
+    public DashboardTelemetry Telemetry { get; private set; } = null!;
+
+    public string[] HealthyResources =>
+        ["postgres", "attendance", "redis", "messaging", "punch-ledger", "identity-mapping", "daily-results", connector, connector + "-2", "gateway"];
+
+    protected abstract Task<TFake> StartFakeAsync();
+
+    /// <summary>The environment both replicas get: the fake's address and the test's shorter intervals.</summary>
+    protected abstract void Configure(IResourceBuilder<ProjectResource> replica);
 
     public async Task InitializeAsync()
     {
-        DingTalk = await DingTalkFakeServer.StartAsync();
-        // With the dashboard, as DistributedAppFixture: without it the services' OTLP exporter has nowhere to flush to
-        // when a test stops one (punch-ledger), and DCP gave up waiting for it to exit.
+        Fake = await StartFakeAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
         [
             $"--{AppHostOptions.DataDirectoryKey}={DataDirectory}",
@@ -47,25 +48,22 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
             options.AllowUnsecuredTransport = true;
         });
 
-        var connector = builder.CreateResourceBuilder<ProjectResource>(Connector);
+        var first = builder.CreateResourceBuilder<ProjectResource>(connector);
         // The second replica: the same project with the same references and secrets as the AppHost gives the first
         // (AppHost/Program.cs), and ports of its own.
-        var second = builder.AddProject(SecondReplica, connector.Resource.GetProjectMetadata().ProjectPath)
-            .WithReference(builder.CreateResourceBuilder(Login(connector.Resource)), connectionName: "attendance")
+        var second = builder.AddProject(connector + "-2", first.Resource.GetProjectMetadata().ProjectPath)
+            .WithReference(builder.CreateResourceBuilder(Login(first.Resource)), connectionName: "attendance")
             .WithReference(builder.CreateResourceBuilder<IResourceWithConnectionString>("messaging"))
             .WithReference(builder.CreateResourceBuilder<IResourceWithConnectionString>("redis"))
             .WithReference(builder.CreateResourceBuilder<ProjectResource>("punch-ledger"))
             .WithReference(builder.CreateResourceBuilder<ProjectResource>("identity-mapping"))
             .WithAccessTokens(builder.CreateResourceBuilder<ParameterResource>(DevelopmentTokens.SigningKeyParameter))
-            .WithEnvironment("DingTalk__SettingsKey", builder.CreateResourceBuilder<ParameterResource>("dingtalk-settings-key"))
+            .WithEnvironment($"{settingsSection}__SettingsKey", builder.CreateResourceBuilder<ParameterResource>(settingsKeyParameter))
             .WaitForCompletion(builder.CreateResourceBuilder<ProjectResource>("migrations"))
             .WithDirectEndpoints()
             .WithHttpHealthCheck("/health", endpointName: "http");
-        foreach (var replica in new[] { connector, second })
-            replica.WithEnvironment("DingTalk__OpenApiBaseUrl", DingTalk.BaseUrl.ToString())
-                   .WithEnvironment("DingTalk__TenantScanInterval", "00:00:01")
-                   .WithEnvironment("DingTalk__LeaseDuration", LeaseDuration.ToString("c"))
-                   .WithEnvironment("Connectors__Sweep__Interval", SweepInterval.ToString("c"));
+        Configure(first);
+        Configure(second);
 
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
@@ -74,22 +72,25 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
             await App.StartAsync(timeout.Token);
             foreach (var resource in HealthyResources)
                 await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, timeout.Token);
+            Telemetry = new DashboardTelemetry(App.GetEndpoint("aspire-dashboard", "http"),
+                App.Services.GetRequiredService<IConfiguration>()["AppHost:DashboardApiKey"]
+                ?? throw new InvalidOperationException("The AppHost made no dashboard API key (AppHost:DashboardApiKey)."));
         }
         catch (Exception e)
         {
             var states = string.Join(", ", HealthyResources.Select(r =>
                 App.ResourceNotifications.TryGetCurrentState(r, out var state) ? $"{r}={state.Snapshot.State?.Text}/{state.Snapshot.HealthStatus}" : $"{r}=?"));
-            var logs = $"{await LogTailAsync(Connector)}{Environment.NewLine}---- {SecondReplica}:{Environment.NewLine}{await LogTailAsync(SecondReplica)}";
+            var logs = $"{await LogTailAsync(connector)}{Environment.NewLine}---- {connector}-2:{Environment.NewLine}{await LogTailAsync(connector + "-2")}";
             await App.DisposeAsync();
-            await DingTalk.DisposeAsync();
-            throw new InvalidOperationException($"The connector topology did not become healthy ({states}): {e.Message}{Environment.NewLine}{logs}", e);
+            await Fake.DisposeAsync();
+            throw new InvalidOperationException($"The {connector} topology did not become healthy ({states}): {e.Message}{Environment.NewLine}{logs}", e);
         }
     }
 
     /// <summary>The first replica's database login (a login is no resource of the model: found through its reference).</summary>
-    private static IResourceWithConnectionString Login(ProjectResource connector) =>
-        connector.Annotations.OfType<ResourceRelationshipAnnotation>().Select(r => r.Resource)
-            .OfType<IResourceWithConnectionString>().First(r => r.Name == "dingtalk-connector-login");
+    private IResourceWithConnectionString Login(ProjectResource first) =>
+        first.Annotations.OfType<ResourceRelationshipAnnotation>().Select(r => r.Resource)
+            .OfType<IResourceWithConnectionString>().First(r => r.Name == $"{connector}-login");
 
     /// <summary>Everything a resource logged to its console so far (from DCP).</summary>
     public async Task<IReadOnlyList<string>> LogsAsync(string resource)
@@ -103,6 +104,7 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
         return lines;
     }
 
+    /// <summary>The last lines a resource logged (for failure messages).</summary>
     public async Task<string> LogTailAsync(string resource, int lines = 60)
     {
         try { return string.Join(Environment.NewLine, (await LogsAsync(resource)).TakeLast(lines)); }
@@ -112,14 +114,8 @@ public sealed class ConnectorAppFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (App is not null) await App.DisposeAsync();
-        if (DingTalk is not null) await DingTalk.DisposeAsync();
+        if (Fake is not null) await Fake.DisposeAsync();
         try { Directory.Delete(DataDirectory, recursive: true); }
         catch (IOException) { }
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class ConnectorAppCollection : ICollectionFixture<ConnectorAppFixture>
-{
-    public const string Name = "connector topology";
 }
