@@ -36,7 +36,10 @@ internal static class Extensions
 
         // Imports (issue 13): files stored and parsed in Postgres, committed in chunks through the batch door by a
         // background worker that survives restarts (Imports/README.md).
-        builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.SectionName);
+        builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.SectionName)
+            .Validate(o => o.CommitChunkRows is >= 1 and <= PunchLedgerService.MaxBatchSize,
+                $"Imports:CommitChunkRows must be from 1 to {PunchLedgerService.MaxBatchSize} (one batch door call per chunk)")
+            .ValidateOnStart();
         builder.Services.AddSingleton<ImportStore>();
         builder.Services.AddSingleton<ImportWorker>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ImportWorker>());

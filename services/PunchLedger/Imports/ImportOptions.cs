@@ -11,7 +11,7 @@ public sealed class ImportOptions
     /// <summary>How long a commit token stays usable after prepare.</summary>
     public TimeSpan CommitTokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Rows per call of the batch door during a commit (the door takes at most 1,000).</summary>
+    /// <summary>Lines per commit chunk: the valid rows among them go to one call of the batch door (which takes at most 1,000).</summary>
     public int CommitChunkRows { get; set; } = 1000;
 
     /// <summary>How long the background worker holds a batch before another worker (or a restarted service) may take it over.</summary>
