@@ -16,6 +16,7 @@ namespace HrmsAttendance.AppHost.Tests.Distributed.Connectors;
 public sealed class DemoTests
 {
     private static readonly string[] Watched = ["dingtalk-fake", "dingtalk-connector", "wecom-fake", "wecom-connector"];
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(5);
 
     [Fact]
     public async Task With_demo_DingTalk_and_WeCom_punches_of_the_demo_tenant_reach_its_daily_results()
@@ -46,7 +47,9 @@ public sealed class DemoTests
             var callers = new TopologyCallers(app, dataDirectory);
             using var channel = callers.Channel();
             var admin = TopologyCallers.Bearer(callers.Token(DemoGateway.Tenant, AccessRoles.TenantAdmin));
-            var deadline = DateTime.UtcNow.AddMinutes(2);
+            // Seconds on a quiet machine (57 s with the boot); the full suite runs beside it on two cores (load 15+), where
+            // the demo's set-up through the gateway alone took minutes (CI of 686d5ba: WeCom not there after 2 minutes).
+            var deadline = DateTime.UtcNow.Add(Patience);
             foreach (var (employee, source) in new[] { ("DEMO-1", SourceProvider.Dingtalk), ("WECOM-1", SourceProvider.Wecom) })
             {
                 var result = await DailyResultWithPunchOfAsync(channel, admin, employee, source, deadline, logs);
@@ -66,7 +69,7 @@ public sealed class DemoTests
         var today = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).ToString("yyyy-MM-dd");
         while (true)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"no {source} punch of the demo's {employee} reached the daily results within 2 minutes:"
+            Assert.True(DateTime.UtcNow < deadline, $"no {source} punch of the demo's {employee} reached the daily results within {Patience.TotalMinutes:0} minutes:"
                 + Environment.NewLine + string.Join(Environment.NewLine, logs.TakeLast(120)));
             try
             {

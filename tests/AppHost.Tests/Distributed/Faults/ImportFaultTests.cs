@@ -70,7 +70,7 @@ public sealed class ImportFaultTests(FaultAppFixture fixture, ITestOutputHelper 
         Assert.All(events, e => Assert.Equal(1L, e.Value));
         Assert.All(events.Keys, key => Assert.StartsWith($"import:{id}:", key, StringComparison.Ordinal));
         Assert.Empty(await LedgerAudit.RepeatedPunchesAsync(superuser, world.Tenant));
-        await using var connection = new NpgsqlConnection(superuser);
+        await using var connection = LedgerAudit.Open(superuser);
         await connection.OpenAsync();
         await using var results = new NpgsqlCommand("SELECT count(*) FROM staffing.daily_attendance_results WHERE tenant_id = $1", connection);
         results.Parameters.Add(new NpgsqlParameter { Value = world.Tenant });

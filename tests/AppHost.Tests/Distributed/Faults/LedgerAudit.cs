@@ -8,10 +8,17 @@ namespace HrmsAttendance.AppHost.Tests.Distributed.Faults;
 /// </summary>
 internal static class LedgerAudit
 {
+    /// <summary>
+    /// A connection of its own, not from a pool: the fault tests stop and kill Postgres, and a pooled connection from
+    /// before a restart answers its first command with 57P01 (terminating connection due to administrator command).
+    /// </summary>
+    public static NpgsqlConnection Open(string superuser) =>
+        new(new NpgsqlConnectionStringBuilder(superuser) { Pooling = false }.ConnectionString);
+
     /// <summary>How many events each request_id of the tenant has.</summary>
     public static async Task<IReadOnlyDictionary<string, long>> EventsByRequestIdAsync(string superuser, Guid tenant)
     {
-        await using var connection = new NpgsqlConnection(superuser);
+        await using var connection = Open(superuser);
         await connection.OpenAsync();
         await using var query = new NpgsqlCommand(
             "SELECT request_id, count(*) FROM staffing.time_punch_events WHERE tenant_id = $1 GROUP BY request_id", connection);
@@ -30,7 +37,7 @@ internal static class LedgerAudit
     /// </summary>
     public static async Task<IReadOnlyList<string>> RepeatedPunchesAsync(string superuser, Guid tenant)
     {
-        await using var connection = new NpgsqlConnection(superuser);
+        await using var connection = Open(superuser);
         await connection.OpenAsync();
         await using var query = new NpgsqlCommand("""
             SELECT person_uuid || ' ' || punch_time || ' ' || punch_type || ' ×' || count(*)
@@ -54,7 +61,7 @@ internal static class LedgerAudit
     public static async Task<(int Rewritten, IReadOnlyList<string> Differences)> RecomputeFromScratchAsync(
         string superuser, Guid tenant, DateOnly from, DateOnly to)
     {
-        await using var connection = new NpgsqlConnection(superuser);
+        await using var connection = Open(superuser);
         await connection.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using (var set = new NpgsqlCommand("SELECT set_config('app.current_tenant', $1, true)", connection, transaction))
