@@ -313,7 +313,19 @@ public sealed class ImportStore(
         // One connection for all the chunks: the pool resets a returned connection (DISCARD ALL), which throws away the
         // plans the kernel's functions cached, and planning the batch door's statements costs more than running them.
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        while (await CommitNextChunkAsync(connection, tenant, importId, ct)) { }
+        var lastLine = await LastLineAsync(connection, tenant, importId, ct);
+        while (await CommitNextChunkAsync(connection, tenant, importId, lastLine, ct)) { }
+    }
+
+    /// <summary>The batch's last staged line (0 when it has none): the rows are fixed once it is parsed.</summary>
+    private static async Task<int> LastLineAsync(NpgsqlConnection connection, Guid tenant, Guid importId, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        await using var last = Command(connection, "SELECT coalesce(max(line), 0) FROM staffing.import_rows WHERE import_id = $1", importId);
+        var line = (int)(await last.ExecuteScalarAsync(ct))!;
+        await tx.CommitAsync(ct);
+        return line;
     }
 
     /// <summary>
@@ -323,7 +335,7 @@ public sealed class ImportStore(
     /// staged rows are never analysed while a commit runs, and with no statistics the planner answered "the next n rows
     /// in line order" by sorting every remaining row of the batch, once per chunk.
     /// </summary>
-    private async Task<bool> CommitNextChunkAsync(NpgsqlConnection connection, Guid tenant, Guid importId, CancellationToken ct)
+    private async Task<bool> CommitNextChunkAsync(NpgsqlConnection connection, Guid tenant, Guid importId, int lastLine, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
         await SetTenantAsync(connection, tenant, ct);
@@ -372,9 +384,7 @@ public sealed class ImportStore(
                     default: rejected++; break;
                 }
             }
-        await using var beyond = Command(connection, "SELECT EXISTS (SELECT 1 FROM staffing.import_rows WHERE import_id = $1 AND line > $2)",
-            importId, toLine);
-        var done = !(bool)(await beyond.ExecuteScalarAsync(ct))!;
+        var done = toLine >= lastLine;
         await ExecuteAsync(connection, $"""
             UPDATE staffing.import_batches
             SET rows_committed = rows_committed + $2, rows_accepted = rows_accepted + $3, rows_duplicate = rows_duplicate + $4,
