@@ -90,6 +90,54 @@ public sealed class SignInTests(DistributedAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_token_naming_the_issuer_but_signed_with_the_shared_hmac_key_is_refused()
+    {
+        // Whoever holds the HS256 key may mint tokens of the HS256 issuer only, never pass for the OpenID Connect issuer.
+        var callers = new TopologyCallers(App, fixture.DataDirectory);
+        using var flow = new OidcFlow(App);
+        var forged = new AccessTokenIssuer(new AccessTokenSettings
+        {
+            Issuer = flow.Identity.AbsoluteUri, Audience = AccessTokenSettings.DefaultAudience, SigningKey = callers.Settings.SigningKey,
+        }).Issue(new AccessTokenClaims(DemoTenant, "forged", [AccessRoles.TenantAdmin]), TimeSpan.FromMinutes(5));
+
+        using var channel = App.CreateGrpcChannel("gateway");
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            new IdentityMappingClient(channel).ListPersonsAsync(new ListPersonsRequest(), TopologyCallers.Bearer(forged)).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.StartsWith("GATEWAY_TOKEN_INVALID", refused.Status.Detail);
+
+        using var direct = App.CreateGrpcChannel("identity-mapping");
+        var refusedThere = await Assert.ThrowsAsync<RpcException>(() =>
+            new IdentityMappingClient(direct).ListPersonsAsync(new ListPersonsRequest(), TopologyCallers.Bearer(forged)).ResponseAsync);
+        Assert.StartsWith("IDENTITY_TOKEN_INVALID", refusedThere.Status.Detail);
+
+        // The HS256 tokens of the AppHost's issuer still work beside the OpenID Connect ones.
+        await new IdentityMappingClient(channel).ListPersonsAsync(new ListPersonsRequest(),
+            TopologyCallers.Bearer(callers.Token(DemoTenant, AccessRoles.TenantAdmin)));
+    }
+
+    [Fact]
+    public async Task The_login_page_speaks_chinese_by_default_and_english_when_asked()
+    {
+        using var flow = new OidcFlow(App);
+        using (var chinese = await flow.Client.GetAsync("/account/login?ReturnUrl=%2F"))
+        {
+            var html = await chinese.Content.ReadAsStringAsync();
+            Assert.Contains("lang=\"zh-CN\"", html);
+            Assert.Contains("组织代码", html);
+        }
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/account/login?ReturnUrl=%2F");
+        request.Headers.AcceptLanguage.ParseAdd("en-GB,en;q=0.9");
+        using var english = await flow.Client.SendAsync(request);
+        var page = await english.Content.ReadAsStringAsync();
+        Assert.Contains("lang=\"en\"", page);
+        Assert.Contains("Organisation code", page);
+        // Only a path of this host is a place to return to.
+        using var offsite = await flow.Client.GetAsync("/account/login?ReturnUrl=https%3A%2F%2Fevil.example%2F");
+        Assert.DoesNotContain("evil.example", await offsite.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task A_wrong_password_or_an_unknown_user_gets_the_same_clear_refusal_and_no_session()
     {
         foreach (var (tenant, user, password) in new[] { (Demo, "employee", "wrong-password"), (Demo, "nobody-here", Password), ("no-such-tenant", "employee", Password) })
