@@ -90,6 +90,19 @@ LANGUAGE sql
 STABLE
 AS $$ SELECT coalesce(nullif(current_setting('app.actor', true), ''), 'unknown') $$;
 
+-- One entry, in the transaction's tenant (the row's tenant_id must be it: the policy's WITH CHECK), with its trace.
+-- Called by the trigger functions below (owner's rights); granted to no service role.
+CREATE FUNCTION audit.append(
+  p_tenant_id uuid, p_actor text, p_service text, p_action text, p_object_type text, p_object_id text, p_details jsonb,
+  p_occurred_at timestamptz DEFAULT now())
+RETURNS void
+LANGUAGE sql
+AS $$
+  INSERT INTO audit.entries (tenant_id, occurred_at, actor, service, action, object_type, object_id, details, trace_parent)
+  VALUES (p_tenant_id, p_occurred_at, coalesce(p_actor, audit.current_actor()), p_service, p_action, p_object_type,
+          p_object_id, p_details, audit.current_trace_parent())
+$$;
+
 -- Deletes the entries older than p_keep_days (at least 30), in every tenant; returns how many. The punch-ledger's
 -- retention worker calls it (AuditLog:RetentionDays).
 CREATE FUNCTION audit.purge_expired(p_keep_days integer)
@@ -180,9 +193,7 @@ BEGIN
       v_details := v_details || jsonb_build_object('display_name', jsonb_build_object('from', OLD.display_name, 'to', NEW.display_name));
     END IF;
   END IF;
-  INSERT INTO audit.entries (tenant_id, actor, service, action, object_type, object_id, details, trace_parent)
-  VALUES (NEW.tenant_id, audit.current_actor(), 'identity-mapping', v_action, 'person', NEW.person_uuid::text,
-          v_details, audit.current_trace_parent());
+  PERFORM audit.append(NEW.tenant_id, NULL, 'identity-mapping', v_action, 'person', NEW.person_uuid::text, v_details);
   RETURN NULL;
 END;
 $$;
@@ -199,21 +210,14 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+  v_unlinked boolean := TG_OP = 'UPDATE' AND OLD.unlinked_at IS NULL AND NEW.unlinked_at IS NOT NULL;
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO audit.entries (tenant_id, actor, service, action, object_type, object_id, details, trace_parent)
-    VALUES (NEW.tenant_id, coalesce(NEW.linked_by, audit.current_actor()), 'identity-mapping', 'identity.linked',
-            'identity-link', NEW.provider || ':' || NEW.external_user_id,
-            jsonb_build_object('provider', NEW.provider, 'external_user_id', NEW.external_user_id,
-                               'person_uuid', NEW.person_uuid::text),
-            audit.current_trace_parent());
-  ELSIF OLD.unlinked_at IS NULL AND NEW.unlinked_at IS NOT NULL THEN
-    INSERT INTO audit.entries (tenant_id, actor, service, action, object_type, object_id, details, trace_parent)
-    VALUES (NEW.tenant_id, coalesce(NEW.unlinked_by, audit.current_actor()), 'identity-mapping', 'identity.unlinked',
-            'identity-link', NEW.provider || ':' || NEW.external_user_id,
-            jsonb_build_object('provider', NEW.provider, 'external_user_id', NEW.external_user_id,
-                               'person_uuid', NEW.person_uuid::text),
-            audit.current_trace_parent());
+  IF TG_OP = 'INSERT' OR v_unlinked THEN
+    PERFORM audit.append(NEW.tenant_id, CASE WHEN v_unlinked THEN NEW.unlinked_by ELSE NEW.linked_by END, 'identity-mapping',
+      CASE WHEN v_unlinked THEN 'identity.unlinked' ELSE 'identity.linked' END,
+      'identity-link', NEW.provider || ':' || NEW.external_user_id,
+      jsonb_build_object('provider', NEW.provider, 'external_user_id', NEW.external_user_id, 'person_uuid', NEW.person_uuid::text));
   END IF;
   RETURN NULL;
 END;
@@ -232,11 +236,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  INSERT INTO audit.entries (tenant_id, occurred_at, actor, service, action, object_type, object_id, details, trace_parent)
-  VALUES (NEW.tenant_id, NEW.at, NEW.actor, 'punch-ledger', 'import.' || lower(NEW.action), 'import', NEW.import_id::text,
-          NEW.details || CASE WHEN NEW.file_sha256 IS NULL THEN '{}'::jsonb
-                              ELSE jsonb_build_object('file_sha256', NEW.file_sha256) END,
-          audit.current_trace_parent());
+  PERFORM audit.append(NEW.tenant_id, NEW.actor, 'punch-ledger', 'import.' || lower(NEW.action), 'import', NEW.import_id::text,
+    NEW.details || CASE WHEN NEW.file_sha256 IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('file_sha256', NEW.file_sha256) END,
+    NEW.at);
   RETURN NULL;
 END;
 $$;

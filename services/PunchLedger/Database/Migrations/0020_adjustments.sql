@@ -153,18 +153,14 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-  INSERT INTO audit.entries (tenant_id, actor, service, action, object_type, object_id, details, trace_parent)
-  VALUES (NEW.tenant_id,
-          CASE WHEN TG_OP = 'INSERT' THEN NEW.requested_by ELSE NEW.decided_by END,
-          'punch-ledger',
-          'adjustment.' || CASE WHEN TG_OP = 'INSERT' THEN 'requested' ELSE lower(NEW.status) END,
-          'adjustment', NEW.adjustment_id::text,
-          jsonb_build_object('person_uuid', NEW.person_uuid::text, 'punch_time', NEW.punch_time,
-                             'punch_type', NEW.punch_type)
-            || CASE WHEN TG_OP = 'INSERT' THEN jsonb_build_object('reason', NEW.reason)
-                    ELSE jsonb_strip_nulls(jsonb_build_object('comment', NEW.decision_comment,
-                                                              'correction_event_uuid', NEW.correction_event_uuid::text)) END,
-          audit.current_trace_parent());
+  PERFORM audit.append(NEW.tenant_id,
+    CASE WHEN TG_OP = 'INSERT' THEN NEW.requested_by ELSE NEW.decided_by END, 'punch-ledger',
+    'adjustment.' || CASE WHEN TG_OP = 'INSERT' THEN 'requested' ELSE lower(NEW.status) END,
+    'adjustment', NEW.adjustment_id::text,
+    jsonb_build_object('person_uuid', NEW.person_uuid::text, 'punch_time', NEW.punch_time, 'punch_type', NEW.punch_type)
+      || CASE WHEN TG_OP = 'INSERT' THEN jsonb_build_object('reason', NEW.reason)
+              ELSE jsonb_strip_nulls(jsonb_build_object('comment', NEW.decision_comment,
+                                                        'correction_event_uuid', NEW.correction_event_uuid::text)) END);
   RETURN NULL;
 END;
 $$;
@@ -182,15 +178,10 @@ DECLARE
   v_row staffing.approver_assignments;
 BEGIN
   IF TG_OP = 'DELETE' THEN v_row := OLD; ELSE v_row := NEW; END IF;
-  INSERT INTO audit.entries (tenant_id, actor, service, action, object_type, object_id, details, trace_parent)
-  VALUES (v_row.tenant_id,
-          CASE WHEN TG_OP = 'DELETE' THEN audit.current_actor() ELSE v_row.assigned_by END,
-          'punch-ledger',
-          CASE WHEN TG_OP = 'DELETE' THEN 'approver.unassigned' ELSE 'approver.assigned' END,
-          'approver-assignment', v_row.approver_person_uuid::text || ':' || v_row.person_uuid::text,
-          jsonb_build_object('approver_person_uuid', v_row.approver_person_uuid::text,
-                             'person_uuid', v_row.person_uuid::text),
-          audit.current_trace_parent());
+  PERFORM audit.append(v_row.tenant_id, CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE v_row.assigned_by END, 'punch-ledger',
+    CASE WHEN TG_OP = 'DELETE' THEN 'approver.unassigned' ELSE 'approver.assigned' END,
+    'approver-assignment', v_row.approver_person_uuid::text || ':' || v_row.person_uuid::text,
+    jsonb_build_object('approver_person_uuid', v_row.approver_person_uuid::text, 'person_uuid', v_row.person_uuid::text));
   RETURN NULL;
 END;
 $$;
