@@ -239,6 +239,12 @@ public sealed class SignInTests(DistributedAppFixture fixture)
         Assert.Equal(["created", "roles_set", "deactivated"], history.Changes.Select(c => c.Action));
         Assert.All(history.Changes, change => Assert.Equal(adminSubject, change.ChangedBy));
         Assert.DoesNotContain("password_hash", history.Changes[0].DetailsJson);
+        // The same changes in the tenant's audit log (punch-ledger's AuditLog, every service's writes).
+        var audit = await new HrmsAttendance.Contracts.Audit.V1.AuditLog.AuditLogClient(channel).ListAuditEntriesAsync(
+            new() { Action = "user.", ObjectId = created.UserId, PageSize = 10 }, TopologyCallers.Bearer(admin));
+        Assert.Equal(new[] { "user.created", "user.deactivated", "user.roles_set" }, audit.Entries.Select(e => e.Action).Order(StringComparer.Ordinal));
+        Assert.All(audit.Entries, entry => Assert.Equal("identity", entry.Service));
+        Assert.All(audit.Entries, entry => Assert.Equal(adminSubject, entry.Actor));
 
         using var employeeFlow = new OidcFlow(App);
         var employee = (await SignInAsync(employeeFlow, "employee")).GetProperty("access_token").GetString()!;
