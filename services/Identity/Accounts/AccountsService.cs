@@ -145,8 +145,9 @@ public sealed partial class AccountsService(UserStore users, Passwords passwords
         return list;
     }
 
+    // Exactly 8-4-4-4-12 hex digits: Guid parsing alone would also take surrounding whitespace.
     private static Guid Uuid(string value, string field) =>
-        Guid.TryParseExact(value, "D", out var uuid) && uuid != Guid.Empty ? uuid
+        value.Length == 36 && Guid.TryParseExact(value, "D", out var uuid) && uuid != Guid.Empty ? uuid
             : throw AccountsErrors.Invalid($"{field} must be a canonical, non-empty UUID");
 
     private static Guid? OptionalUuid(string value, string field) => value.Length == 0 ? null : Uuid(value, field);

@@ -44,8 +44,8 @@ public sealed class DevelopmentSeed(
             try
             {
                 await SeedAsync(stoppingToken);
-                logger.LogInformation("Development users of tenant '{Code}' ready: {Users} (password {Password})",
-                    DemoTenantCode, string.Join(", ", Users.Select(u => u.UserName)), DemoPassword);
+                logger.LogInformation("Development users of tenant '{Code}' ready: {Users} (the password is in README.md)",
+                    DemoTenantCode, string.Join(", ", Users.Select(u => u.UserName)));
                 return;
             }
             catch (Exception e) when (attempt < 60 && e is RpcException or AccountsException && !stoppingToken.IsCancellationRequested)

@@ -82,7 +82,7 @@ internal sealed record JsonBodyTarget(string Name, string Code, string Route, Fu
 internal static class HostileTargets
 {
     private const string Ledger = "STAFFING_INVALID_ARGUMENT", Results = "RESULTS_INVALID_ARGUMENT", Identity = "IDENTITY_INVALID_ARGUMENT",
-        Imports = "IMPORT_INVALID_ARGUMENT", Adjustments = "ADJUSTMENT_INVALID_ARGUMENT", Audit = "AUDIT_INVALID_ARGUMENT", DingTalkCode = "DINGTALK_INVALID_ARGUMENT", WeComCode = "WECOM_INVALID_ARGUMENT";
+        Imports = "IMPORT_INVALID_ARGUMENT", Adjustments = "ADJUSTMENT_INVALID_ARGUMENT", Audit = "AUDIT_INVALID_ARGUMENT", Accounts = "ACCOUNTS_INVALID_ARGUMENT", DingTalkCode = "DINGTALK_INVALID_ARGUMENT", WeComCode = "WECOM_INVALID_ARGUMENT";
 
     public static readonly DateTimeOffset MondayNine = new(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8));
 
@@ -269,6 +269,20 @@ internal static class HostileTargets
                 new("actor", "actor", FieldKind.Text, Required: false, BlankAllowed: true),
                 new("action", "action", FieldKind.Text, Required: false, BlankAllowed: true),
                 new("object_id", "object_id", FieldKind.Text, Required: false, BlankAllowed: true),
+            ]),
+        // The identity service's Accounts reads (sign-in, issue 14).
+        new GrpcTarget("ListUsers", Accounts, "/attendance.accounts.v1.Accounts/ListUsers", MethodType.Unary, false,
+            _ => new HrmsAttendance.Contracts.Accounts.V1.ListUsersRequest { PageSize = 10 },
+            [
+                new("page_size", "page_size", FieldKind.Int32, Required: false),
+                new("page_token", "page_token", FieldKind.PageToken, Required: false),
+            ]),
+        new GrpcTarget("ListUserChanges", Accounts, "/attendance.accounts.v1.Accounts/ListUserChanges", MethodType.Unary, false,
+            _ => new HrmsAttendance.Contracts.Accounts.V1.ListUserChangesRequest { PageSize = 10 },
+            [
+                new("user_id", "user_id", FieldKind.Uuid, Required: false),
+                new("page_size", "page_size", FieldKind.Int32, Required: false),
+                new("page_token", "page_token", FieldKind.PageToken, Required: false),
             ]),
     ];
 
