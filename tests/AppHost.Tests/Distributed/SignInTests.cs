@@ -227,13 +227,26 @@ public sealed class SignInTests(DistributedAppFixture fixture)
 
         // The new user signs in with its roles as they are now.
         using var newcomer = new OidcFlow(App);
-        var token = (await newcomer.SignInAsync(Demo, name, "another-Passw0rd")).GetProperty("access_token").GetString()!;
+        var newcomerTokens = await newcomer.SignInAsync(Demo, name, "another-Passw0rd");
+        var token = newcomerTokens.GetProperty("access_token").GetString()!;
         Assert.Equal([AccessRoles.Approver], OidcFlow.Decode(token).Payload.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!));
 
         await accounts.DeactivateUserAsync(new DeactivateUserRequest { UserId = created.UserId }, TopologyCallers.Bearer(admin));
         using var refused = new OidcFlow(App);
         using (var response = await refused.SubmitLoginAsync(await refused.StartAsync(OidcFlow.Base64Url(new byte[32]), "s"), Demo, name, "another-Passw0rd"))
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        // Nor does its refresh token give it a new access token.
+        using (var refresh = await newcomer.Client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = newcomerTokens.GetProperty("refresh_token").GetString()!,
+            ["client_id"] = "hrms-web",
+            ["client_secret"] = await newcomer.WebClientSecretAsync(),
+        })))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refresh.StatusCode);
+            Assert.Equal("invalid_grant", JsonDocument.Parse(await refresh.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+        }
 
         var history = await accounts.ListUserChangesAsync(new ListUserChangesRequest { UserId = created.UserId }, TopologyCallers.Bearer(admin));
         Assert.Equal(["created", "roles_set", "deactivated"], history.Changes.Select(c => c.Action));
