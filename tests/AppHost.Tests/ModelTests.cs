@@ -70,6 +70,36 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public async Task The_gateway_and_every_service_accept_the_identity_services_tokens()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>();
+        foreach (var name in new[] { "gateway", "punch-ledger", "identity-mapping", "daily-results", "dingtalk-connector", "wecom-connector", "identity" })
+        {
+            var resource = builder.Resources.Single(r => r.Name == name);
+            var context = new EnvironmentCallbackContext(builder.ExecutionContext, resource, new Dictionary<string, object>());
+            foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+                await callback.Callback(context);
+            var authority = Assert.IsType<EndpointReference>(context.EnvironmentVariables[IdentitySecrets.AuthorityVariable]);
+            Assert.Equal(("identity", "http"), (authority.Resource.Name, authority.EndpointName));
+        }
+    }
+
+    [Fact]
+    public async Task Published_the_identity_services_keys_and_client_secret_have_no_default()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["--operation", "publish", "--publisher", "manifest", "--output-path", Path.GetTempPath()]);
+        foreach (var name in new[] { IdentitySecrets.SigningKeyParameter, IdentitySecrets.EncryptionKeyParameter, IdentitySecrets.WebClientSecretParameter })
+        {
+            var parameter = Assert.Single(builder.Resources.OfType<ParameterResource>(), p => p.Name == name);
+            Assert.True(parameter.Secret);
+            Assert.Null(parameter.Default);
+        }
+        // No Development users and no demo client in a published topology.
+        Assert.DoesNotContain(builder.Resources.OfType<ParameterResource>(), p => p.Name == IdentitySecrets.DemoIntegrationSecretParameter);
+    }
+
+    [Fact]
     public async Task Published_the_signing_key_has_no_default()
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
