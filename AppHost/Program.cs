@@ -101,6 +101,11 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
+// The web app, behind the gateway at "/": pages per role, signed in at identity (OpenID Connect).
+// Until the identity service is in this topology the issuer is its planned address (identity's http endpoint, 5171).
+var web = builder.AddWebApp(gateway, builder.AddWebClientSecret(), ReferenceExpression.Create($"http://127.0.0.1:5171"));
+gateway.WithReference(web);
+
 // `-- --demo`: DingTalk (Stream mode) and WeCom fakes with a demo tenant whose punches arrive every few seconds.
 if (bool.TryParse(builder.Configuration[AppHostOptions.DemoKey], out var demo) && demo)
 {
