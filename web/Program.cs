@@ -2,6 +2,7 @@ using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.Web.Authentication;
 using HrmsAttendance.Web.Components;
 using HrmsAttendance.Web.Extensions;
+using HrmsAttendance.Web.Gateway;
 
 // The web app (issue 14): Blazor pages served to browsers through the gateway at "/". People sign in with OpenID
 // Connect (identity); the pages call the services through the gateway's gRPC endpoint with the signed-in user's
@@ -16,6 +17,7 @@ var app = builder.Build();
 app.UseWebPipeline();
 app.MapDefaultEndpoints();
 app.MapAccountEndpoints();
+app.MapAdminDownloads();
 app.MapStaticAssets();
 app.MapRazorComponents<App>()
     .AddInteractiveServerRenderMode();

@@ -27,6 +27,7 @@ public static class GatewayClients
         services.AddGatewayClient<Imports.ImportsClient>(gatewayAddress, primaryHandler);
         services.AddGatewayClient<DingTalkIntegration.DingTalkIntegrationClient>(gatewayAddress, primaryHandler);
         services.AddGatewayClient<WeComIntegration.WeComIntegrationClient>(gatewayAddress, primaryHandler);
+        services.AddScoped<TenantDailyResults>();
         return services;
     }
 
