@@ -1,0 +1,219 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Imports.V1;
+using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
+using HrmsAttendance.Contracts.Integrations.WeCom.V1;
+using HrmsAttendance.Contracts.Ledger.V1;
+using HrmsAttendance.Contracts.Results.V1;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HrmsAttendance.Web.Tests;
+
+/// <summary>
+/// The gateway's gRPC surface in memory: fake services (subclasses of the generated bases) on a TestServer, so the
+/// pages' real clients make real gRPC calls. Each fake records the bearer token it was called with; a test arranges
+/// data or a refusal (an <see cref="RpcException"/> with a stable code, as the gateway and services answer).
+/// </summary>
+public sealed class FakeGateway : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    public FakeResults Results { get; } = new();
+    public FakeLedger Ledger { get; } = new();
+    public FakeIdentity Identity { get; } = new();
+    public FakeImports Imports { get; } = new();
+    public ConcurrentQueue<string> Authorizations { get; } = new();
+
+    private FakeGateway(WebApplication app) => _app = app;
+
+    private FakeGateway(FakeGateway arranged, WebApplication app) : this(app)
+    {
+        Results = arranged.Results; Ledger = arranged.Ledger; Identity = arranged.Identity; Imports = arranged.Imports;
+    }
+
+    public static async Task<FakeGateway> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        builder.Services.AddGrpc();
+        // Grpc.AspNetCore takes a service instance from DI when there is one: the fakes live as long as the gateway.
+        var fakes = new FakeGateway(null!);
+        builder.Services.AddSingleton(fakes.Results).AddSingleton(fakes.Ledger).AddSingleton(fakes.Identity).AddSingleton(fakes.Imports);
+        var app = builder.Build();
+        var gateway = new FakeGateway(fakes, app);
+        app.Use((context, next) =>
+        {
+            gateway.Authorizations.Enqueue(context.Request.Headers.Authorization.ToString());
+            return next(context);
+        });
+        app.MapGrpcService<FakeResults>();
+        app.MapGrpcService<FakeLedger>();
+        app.MapGrpcService<FakeIdentity>();
+        app.MapGrpcService<FakeImports>();
+        app.MapGrpcService<FakeDingTalk>();
+        app.MapGrpcService<FakeWeCom>();
+        await app.StartAsync();
+        return gateway;
+    }
+
+    public HttpMessageHandler CreateHandler() => _app.GetTestServer().CreateHandler();
+
+    public IServiceProvider Services => _app.Services;
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    public static RpcException Refusal(StatusCode status, string code, string detail) => new(new Grpc.Core.Status(status, $"{code}: {detail}"));
+}
+
+/// <summary>daily-results: one person's results and summary, or a refusal.</summary>
+public sealed class FakeResults : DailyResults.DailyResultsBase
+{
+    public List<DailyResult> Stored { get; } = [];
+    public MonthlySummary Summary { get; set; } = new();
+    public RpcException? Refuse { get; set; }
+    public ConcurrentQueue<ListDailyResultsRequest> ListRequests { get; } = new();
+
+    public override Task<ListDailyResultsResponse> ListDailyResults(ListDailyResultsRequest request, ServerCallContext context)
+    {
+        ListRequests.Enqueue(request);
+        if (Refuse is not null) throw Refuse;
+        var response = new ListDailyResultsResponse();
+        response.Results.AddRange(Stored.Where(result => result.PersonUuid == request.PersonUuid
+            && string.CompareOrdinal(result.WorkDate, request.FromDate) >= 0 && string.CompareOrdinal(result.WorkDate, request.ToDate) <= 0));
+        return Task.FromResult(response);
+    }
+
+    public override Task<MonthlySummary> GetMonthlySummary(GetMonthlySummaryRequest request, ServerCallContext context)
+    {
+        if (Refuse is not null) throw Refuse;
+        return Task.FromResult(new MonthlySummary(Summary) { PersonUuid = request.PersonUuid, Month = request.Month });
+    }
+}
+
+public sealed class FakeLedger : PunchLedger.PunchLedgerBase
+{
+    public List<Punch> Stored { get; } = [];
+
+    public override async Task ListPunches(ListPunchesRequest request, IServerStreamWriter<Punch> responseStream, ServerCallContext context)
+    {
+        foreach (var punch in Stored.Where(punch => punch.PersonUuid == request.PersonUuid))
+            await responseStream.WriteAsync(punch);
+    }
+}
+
+public sealed class FakeIdentity : IdentityMapping.IdentityMappingBase
+{
+    public List<Person> Persons { get; } = [];
+    public List<UnmappedIdentity> Unmapped { get; } = [];
+    public ConcurrentQueue<LinkIdentityRequest> Links { get; } = new();
+    public RpcException? RefuseLink { get; set; }
+    public RpcException? RefuseCreate { get; set; }
+
+    public override Task<ListPersonsResponse> ListPersons(ListPersonsRequest request, ServerCallContext context)
+    {
+        var response = new ListPersonsResponse();
+        response.Persons.AddRange(Persons.Where(person => request.Search.Length == 0
+            || person.DisplayName.Contains(request.Search, StringComparison.OrdinalIgnoreCase)
+            || person.EmployeeNumber.Contains(request.Search, StringComparison.OrdinalIgnoreCase)));
+        return Task.FromResult(response);
+    }
+
+    public override Task<Person> CreatePerson(CreatePersonRequest request, ServerCallContext context)
+    {
+        if (RefuseCreate is not null) throw RefuseCreate;
+        var person = new Person { PersonUuid = Guid.NewGuid().ToString(), EmployeeNumber = request.EmployeeNumber, DisplayName = request.DisplayName, Active = true };
+        Persons.Add(person);
+        return Task.FromResult(person);
+    }
+
+    public override Task<Person> UpdatePerson(UpdatePersonRequest request, ServerCallContext context)
+    {
+        var person = Persons.Single(p => p.PersonUuid == request.PersonUuid);
+        if (request.HasActive) person.Active = request.Active;
+        return Task.FromResult(person);
+    }
+
+    public override Task<ListUnmappedResponse> ListUnmapped(ListUnmappedRequest request, ServerCallContext context)
+    {
+        var response = new ListUnmappedResponse();
+        response.Identities.AddRange(Unmapped.Where(u => request.Provider == IdentityProvider.Unspecified || u.Provider == request.Provider));
+        return Task.FromResult(response);
+    }
+
+    public override Task<IdentityLink> LinkIdentity(LinkIdentityRequest request, ServerCallContext context)
+    {
+        Links.Enqueue(request);
+        if (RefuseLink is not null) throw RefuseLink;
+        Unmapped.RemoveAll(u => u.Provider == request.Provider && u.ExternalUserId == request.ExternalUserId);
+        return Task.FromResult(new IdentityLink { Provider = request.Provider, ExternalUserId = request.ExternalUserId, PersonUuid = request.PersonUuid });
+    }
+}
+
+/// <summary>punch-ledger's imports: a file is PARSING for <see cref="PollsWhileParsing"/> reads, then PARSED with one bad row.</summary>
+public sealed class FakeImports : Imports.ImportsBase
+{
+    public byte[] Uploaded { get; private set; } = [];
+    public string? UploadedFormat { get; private set; }
+    public CommitImportRequest? Committed { get; private set; }
+    public int PollsWhileParsing { get; set; } = 1;
+    private ImportStatus _status = new();
+
+    public override async Task<PrepareImportResponse> PrepareImport(IAsyncStreamReader<PrepareImportRequest> requestStream, ServerCallContext context)
+    {
+        using var file = new MemoryStream();
+        await foreach (var part in requestStream.ReadAllAsync())
+        {
+            if (part.Header is not null) UploadedFormat = part.Header.Format;
+            else part.Chunk.WriteTo(file);
+        }
+        Uploaded = file.ToArray();
+        _status = new ImportStatus { ImportId = Guid.NewGuid().ToString(), Status = "PARSING", FileName = "march.csv" };
+        return new PrepareImportResponse { Import = _status, CommitToken = "commit-token-1" };
+    }
+
+    public override Task<ImportStatus> GetImport(GetImportRequest request, ServerCallContext context)
+    {
+        if (_status.Status == "PARSING" && PollsWhileParsing-- <= 0)
+            _status = new ImportStatus(_status) { Status = "PARSED", RowsRead = 3, RowsValid = 2, RowsInvalid = 1 };
+        else if (_status.Status == "COMMITTING")
+            _status = new ImportStatus(_status) { Status = "COMMITTED", RowsCommitted = 2, RowsAccepted = 2 };
+        return Task.FromResult(_status);
+    }
+
+    public override Task<PreviewImportResponse> PreviewImport(PreviewImportRequest request, ServerCallContext context)
+    {
+        var response = new PreviewImportResponse { Import = _status, Persons = 1, PersonDays = 1, FromDate = "2026-03-02", ToDate = "2026-03-02" };
+        response.ErrorsByCode["IMPORT_ROW_BAD_TIME"] = 1;
+        if (!request.OnlyErrors)
+            response.Rows.Add(new ImportRow { Line = 2, Person = "E001", Time = "2026-03-02 09:00", Type = "IN" });
+        response.Rows.Add(new ImportRow { Line = 4, Person = "E001", Time = "yesterday", Type = "OUT", ErrorCode = "IMPORT_ROW_BAD_TIME", ErrorDetail = "punch_time cannot be read" });
+        return Task.FromResult(response);
+    }
+
+    public override Task<CommitImportResponse> CommitImport(CommitImportRequest request, ServerCallContext context)
+    {
+        Committed = request;
+        if (request.CommitToken != "commit-token-1")
+            throw FakeGateway.Refusal(StatusCode.FailedPrecondition, "IMPORT_TOKEN_INVALID", "the commit token does not match");
+        _status = new ImportStatus(_status) { Status = "COMMITTING" };
+        return Task.FromResult(new CommitImportResponse { Import = _status });
+    }
+}
+
+public sealed class FakeDingTalk : DingTalkIntegration.DingTalkIntegrationBase
+{
+    public override Task<HrmsAttendance.Contracts.Integrations.DingTalk.V1.Status> GetStatus(
+        HrmsAttendance.Contracts.Integrations.DingTalk.V1.GetStatusRequest request, ServerCallContext context) =>
+        Task.FromResult(new HrmsAttendance.Contracts.Integrations.DingTalk.V1.Status { Configured = true, Enabled = true, State = "CONNECTED", EventsAcknowledged = 42 });
+}
+
+public sealed class FakeWeCom : WeComIntegration.WeComIntegrationBase
+{
+    public override Task<HrmsAttendance.Contracts.Integrations.WeCom.V1.Status> GetStatus(
+        HrmsAttendance.Contracts.Integrations.WeCom.V1.GetStatusRequest request, ServerCallContext context) =>
+        throw FakeGateway.Refusal(StatusCode.Unavailable, "GATEWAY_UPSTREAM_UNAVAILABLE", "wecom-connector is not reachable");
+}
