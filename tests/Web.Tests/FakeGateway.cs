@@ -87,6 +87,17 @@ public sealed class FakeResults : DailyResults.DailyResultsBase
         return Task.FromResult(response);
     }
 
+    /// <summary>What WatchDailyResults streams: a test writes changes here.</summary>
+    public System.Threading.Channels.Channel<DailyResultChange> Changes { get; } = System.Threading.Channels.Channel.CreateUnbounded<DailyResultChange>();
+    public ConcurrentQueue<WatchDailyResultsRequest> WatchRequests { get; } = new();
+
+    public override async Task WatchDailyResults(WatchDailyResultsRequest request, IServerStreamWriter<DailyResultChange> responseStream, ServerCallContext context)
+    {
+        WatchRequests.Enqueue(request);
+        await foreach (var change in Changes.Reader.ReadAllAsync(context.CancellationToken))
+            await responseStream.WriteAsync(change);
+    }
+
     public override Task<MonthlySummary> GetMonthlySummary(GetMonthlySummaryRequest request, ServerCallContext context)
     {
         if (Refuse is not null) throw Refuse;

@@ -30,6 +30,9 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
     /// <summary>2026-03-18 10:00 Asia/Shanghai.</summary>
     public static readonly DateTimeOffset Now = new(2026, 3, 18, 2, 0, 0, TimeSpan.Zero);
 
+    /// <summary>False: rendered as on the server before the circuit starts (the pages start no live watch).</summary>
+    protected virtual bool Interactive => false;
+
     protected FakeGateway Gateway { get; private set; } = default!;
     protected BunitAuthorizationContext Auth { get; private set; } = default!;
 
@@ -48,8 +51,7 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<TimeProvider>(new FixedTime(Now));
         Services.AddSingleton<IAccessTokenSource>(new FixedAccessTokenSource(Token));
         Services.AddGatewayClients(new Uri("http://gateway.test"), Gateway.CreateHandler);
-        // Rendered as on the server before the circuit starts: the pages do not start their live watches.
-        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: false));
+        SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", Interactive));
     }
 
     /// <summary>Renders <typeparamref name="TPage"/> at a relative URI (its query parameters come from the address).</summary>

@@ -60,13 +60,8 @@ public partial class MyMonth
         loading = true;
         await LoadMonthAsync(disposed.Token);
         loading = false;
+        // Only in a running circuit (not while prerendering); one watch per shown month.
         if (monthChanged && RendererInfo.IsInteractive)
-            StartWatching();
-    }
-
-    protected override void OnAfterRender(bool firstRender)
-    {
-        if (firstRender && personId is not null && RendererInfo.IsInteractive && watch is null)
             StartWatching();
     }
 
