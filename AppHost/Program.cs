@@ -20,6 +20,7 @@ var identityMappingLogin = attendance.AddLogin("identity-mapping-login", role: "
 var dailyResultsLogin = attendance.AddLogin("daily-results-login", role: "daily_results_app");
 var dingTalkConnectorLogin = attendance.AddLogin("dingtalk-connector-login", role: "dingtalk_connector_app");
 var weComConnectorLogin = attendance.AddLogin("wecom-connector-login", role: "wecom_connector_app");
+var identityLogin = attendance.AddLogin("identity-login", role: "identity_app");
 
 var migrations = builder.AddProject<Projects.Migrations>("migrations")
        .WithReference(attendance)
@@ -29,13 +30,27 @@ var migrations = builder.AddProject<Projects.Migrations>("migrations")
        .WithReference(dailyResultsLogin)
        .WithReference(dingTalkConnectorLogin)
        .WithReference(weComConnectorLogin)
+       .WithReference(identityLogin)
        .WaitFor(attendance);
+
+// Sign-in (OpenID Connect, OpenIddict): the issuer is its http URL as the browser sees it; its RS256 access tokens are
+// accepted by the gateway and every service (keys from its discovery document) besides the HS256 ones above.
+var identity = builder.AddProject<Projects.Identity>("identity")
+       .WithReference(identityLogin, connectionName: "attendance")
+       .WithAccessTokens(tokenSigningKey)
+       .WithEnvironment("Identity__SigningKey", builder.AddIdentitySigningKey())
+       .WithEnvironment("Identity__EncryptionKey", builder.AddIdentityEncryptionKey())
+       .WaitForCompletion(migrations)
+       .WithDirectEndpoints()
+       .WithHttpHealthCheck("/health", endpointName: "http");
+identity.WithEnvironment("Identity__Issuer", identity.GetEndpoint("http")).WithOidcAuthority(identity);
 
 // The ledger's outbox relay publishes to `messaging`; punches are accepted while the broker is down.
 var punchLedger = builder.AddProject<Projects.PunchLedger>("punch-ledger")
        .WithReference(punchLedgerLogin, connectionName: "attendance")
        .WithReference(messaging)
        .WithAccessTokens(tokenSigningKey)
+       .WithOidcAuthority(identity)
        .WaitForCompletion(migrations)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
@@ -45,15 +60,20 @@ var identityMapping = builder.AddProject<Projects.IdentityMapping>("identity-map
        .WithReference(identityMappingLogin, connectionName: "attendance")
        .WithReference(messaging)
        .WithAccessTokens(tokenSigningKey)
+       .WithOidcAuthority(identity)
        .WaitForCompletion(migrations)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
+
+// The Development seed of identity finds or creates the demo users' persons (DEMO-1..3) here.
+identity.WithReference(identityMapping);
 
 // Its change feed consumes DailyResultChanged from `messaging` for WatchDailyResults and the SSE route.
 var dailyResults = builder.AddProject<Projects.DailyResults>("daily-results")
        .WithReference(dailyResultsLogin, connectionName: "attendance")
        .WithReference(messaging)
        .WithAccessTokens(tokenSigningKey)
+       .WithOidcAuthority(identity)
        .WaitForCompletion(migrations)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
@@ -67,6 +87,7 @@ var dingTalkConnector = builder.AddProject<Projects.DingTalkConnector>("dingtalk
        .WithReference(punchLedger)
        .WithReference(identityMapping)
        .WithAccessTokens(tokenSigningKey)
+       .WithOidcAuthority(identity)
        .WithEnvironment("DingTalk__SettingsKey", builder.AddConnectorSettingsKey("dingtalk-settings-key"))
        .WaitForCompletion(migrations)
        .WaitFor(redis)
@@ -82,6 +103,7 @@ var weComConnector = builder.AddProject<Projects.WeComConnector>("wecom-connecto
        .WithReference(punchLedger)
        .WithReference(identityMapping)
        .WithAccessTokens(tokenSigningKey)
+       .WithOidcAuthority(identity)
        .WithEnvironment("WeCom__SettingsKey", builder.AddConnectorSettingsKey("wecom-settings-key"))
        .WaitForCompletion(migrations)
        .WaitFor(redis)
@@ -91,6 +113,7 @@ var weComConnector = builder.AddProject<Projects.WeComConnector>("wecom-connecto
 // The front door: the same tokens, token buckets in Redis, gRPC and /api routes to the services.
 var gateway = builder.AddProject<Projects.Gateway>("gateway")
        .WithAccessTokens(tokenSigningKey)
+       .WithOidcAuthority(identity)
        .WithReference(redis)
        .WithReference(punchLedger)
        .WithReference(identityMapping)
@@ -101,9 +124,18 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
-// The web app, behind the gateway at "/": pages per role, signed in at identity (OpenID Connect).
-// Until the identity service is in this topology the issuer is its planned address (identity's http endpoint, 5171).
-var web = builder.AddWebApp(gateway, builder.AddWebClientSecret(), ReferenceExpression.Create($"http://127.0.0.1:5171"));
+// The web app's client (hrms-web): its secret, and its callbacks behind the gateway (the web app is served at `/`).
+var webClientSecret = builder.AddGeneratedSecret(IdentitySecrets.WebClientSecretParameter);
+identity.WithEnvironment("Identity__WebClient__Secret", webClientSecret)
+        .WithEnvironment("Identity__WebClient__RedirectUris", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/signin-oidc"))
+        .WithEnvironment("Identity__WebClient__PostLogoutRedirectUris", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/signout-callback-oidc"));
+// A local run's client-credentials client of the demo tenant (role integration); published topologies configure their own.
+if (builder.ExecutionContext.IsRunMode)
+    identity.WithIntegrationClient(0, IdentitySecrets.DemoIntegrationClientId, IdentitySecrets.DemoTenant,
+        builder.AddGeneratedSecret(IdentitySecrets.DemoIntegrationSecretParameter));
+
+// The web app, behind the gateway at "/": pages per role, signed in at identity (OpenID Connect) as hrms-web.
+var web = builder.AddWebApp(gateway, webClientSecret, ReferenceExpression.Create($"{identity.GetEndpoint("http")}"));
 gateway.WithReference(web);
 
 // `-- --demo`: DingTalk (Stream mode) and WeCom fakes with a demo tenant whose punches arrive every few seconds.

@@ -7,15 +7,6 @@ namespace HrmsAttendance.AppHost.Extensions;
 /// </summary>
 public static class WebApp
 {
-    public const string ClientSecretName = "web-oidc-client-secret";
-
-    /// <summary>
-    /// The client secret of <c>hrms-web</c>: generated once per data directory in a local run (like the connectors'
-    /// keys), a secret parameter without a default when published. Identity registers the client with the same value.
-    /// </summary>
-    public static IResourceBuilder<ParameterResource> AddWebClientSecret(this IDistributedApplicationBuilder builder) =>
-        builder.AddConnectorSettingsKey(ClientSecretName);
-
     /// <param name="authority">The OIDC issuer: identity's http URL.</param>
     public static IResourceBuilder<ProjectResource> AddWebApp(this IDistributedApplicationBuilder builder,
         IResourceBuilder<ProjectResource> gateway, IResourceBuilder<ParameterResource> clientSecret, ReferenceExpression authority) =>

@@ -39,6 +39,8 @@ public static class AccessPolicy
         new(Operations.ReadImports,              No,       No,       All,          No),
         new(Operations.ConfigureIntegrations,    No,       No,       All,          No),
         new(Operations.ReadIntegrations,         No,       No,       All,          No),
+        new(Operations.ManageUsers,              No,       No,       All,          No),
+        new(Operations.ReadUsers,                No,       No,       All,          No),
     ];
 
     private sealed record Row(Operation Operation, AccessScope? Employee, AccessScope? Approver, AccessScope? TenantAdmin, AccessScope? Integration)

@@ -16,6 +16,7 @@ public static class Operations
     public const string UnmappedIdentities = "attendance.unmapped-identities";
     public const string Imports = "attendance.imports";
     public const string Integrations = "attendance.integrations";
+    public const string Users = "attendance.users";
 
     public static readonly Operation SubmitPunches = new(Punches, "submit");
     public static readonly Operation ReadPunches = new(Punches, "read");
@@ -40,4 +41,8 @@ public static class Operations
     /// <summary>A tenant's platform connectors (DingTalk, WeCom): their settings (secrets write-only) and status.</summary>
     public static readonly Operation ConfigureIntegrations = new(Integrations, "configure");
     public static readonly Operation ReadIntegrations = new(Integrations, "read");
+
+    /// <summary>The users who sign in (<c>attendance.accounts.v1.Accounts</c>, identity): create, set roles, deactivate; list them and their history.</summary>
+    public static readonly Operation ManageUsers = new(Users, "manage");
+    public static readonly Operation ReadUsers = new(Users, "read");
 }

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using HrmsAttendance.Contracts;
+using HrmsAttendance.Contracts.Accounts.V1;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
@@ -76,6 +77,13 @@ public static class OperationCatalog
         GrpcEntry.Of(WeComIntegration.Descriptor, "PutSettings", Operations.ConfigureIntegrations),
         GrpcEntry.Of(WeComIntegration.Descriptor, "GetSettings", Operations.ReadIntegrations),
         GrpcEntry.Of(WeComIntegration.Descriptor, "GetStatus", Operations.ReadIntegrations),
+
+        // attendance.accounts.v1.Accounts (identity)
+        GrpcEntry.Of(Accounts.Descriptor, "ListUsers", Operations.ReadUsers),
+        GrpcEntry.Of(Accounts.Descriptor, "CreateUser", Operations.ManageUsers),
+        GrpcEntry.Of(Accounts.Descriptor, "SetUserRoles", Operations.ManageUsers),
+        GrpcEntry.Of(Accounts.Descriptor, "DeactivateUser", Operations.ManageUsers),
+        GrpcEntry.Of(Accounts.Descriptor, "ListUserChanges", Operations.ReadUsers),
     }.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
 
     private static readonly HttpEntry[] Http =

@@ -49,6 +49,7 @@ public static class GatewayRoutes
         new("punch-ledger", UpstreamProtocol.Grpc, "/attendance.imports.v1."),
         new("dingtalk-connector", UpstreamProtocol.Grpc, "/attendance.integrations.dingtalk.v1."),
         new("wecom-connector", UpstreamProtocol.Grpc, "/attendance.integrations.wecom.v1."),
+        new("identity", UpstreamProtocol.Grpc, "/attendance.accounts.v1."),
 
         new("daily-results", UpstreamProtocol.Http, "/api/daily-results"),
         new("identity-mapping", UpstreamProtocol.Http, "/api/identity/"),

@@ -42,12 +42,23 @@ public static class AccessTokenAuthentication
     {
         ArgumentNullException.ThrowIfNull(refuse);
         var settings = AccessTokenSettings.FromConfiguration(builder.Configuration.GetSection(AccessTokenSettings.ConfigurationSection));
+        var oidc = OidcIssuer.FromConfiguration(builder.Configuration.GetSection(OidcIssuer.ConfigurationSection));
         return builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(options =>
             {
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters = AccessTokenValidator.CreateParameters(settings);
-                options.Events = new AccessTokenBearerEvents(refuse);
+                if (oidc is not null)
+                {
+                    // The identity service's RS256 tokens besides our HS256 ones: its keys from the discovery document
+                    // (JwtBearer's configuration manager caches them and fetches them again on an unknown key id).
+                    options.MetadataAddress = oidc.MetadataAddress.AbsoluteUri;
+                    options.RequireHttpsMetadata = oidc.MetadataAddress.Scheme == Uri.UriSchemeHttps;
+                    options.RefreshOnIssuerKeyNotFound = true;
+                    options.TokenValidationParameters.ValidIssuers = [settings.Issuer, oidc.Issuer];
+                    options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256, SecurityAlgorithms.RsaSha256];
+                }
+                options.Events = new AccessTokenBearerEvents(refuse, settings.Issuer, oidc);
             });
     }
 }
@@ -56,7 +67,7 @@ public static class AccessTokenAuthentication
 /// What JwtBearer leaves to us: one Authorization header or none, the claim rules of libs/Tokens (the principal becomes
 /// <see cref="AccessTokenPrincipal.ToPrincipal"/> of the checked claims), and the refusal instead of a bare 401.
 /// </summary>
-internal sealed class AccessTokenBearerEvents(Func<HttpContext, TokenRefusal, Task> refuse) : JwtBearerEvents
+internal sealed class AccessTokenBearerEvents(Func<HttpContext, TokenRefusal, Task> refuse, string hmacIssuer, OidcIssuer? oidc) : JwtBearerEvents
 {
     private const string RefusalItem = "access-token.refusal";
 
@@ -88,6 +99,18 @@ internal sealed class AccessTokenBearerEvents(Func<HttpContext, TokenRefusal, Ta
         if (context.SecurityToken is not JsonWebToken jwt)
         {
             context.Fail(new SecurityTokenValidationException("the token is not a signed JWT"));
+            return Task.CompletedTask;
+        }
+        // Each issuer with its own algorithm: a token naming the OpenID Connect issuer but signed with the shared HMAC key
+        // (or the other way round) is refused.
+        var expected = jwt.Issuer == hmacIssuer ? SecurityAlgorithms.HmacSha256
+            : oidc is not null && jwt.Issuer == oidc.Issuer ? SecurityAlgorithms.RsaSha256
+            : null;
+        if (expected is null || jwt.Alg != expected)
+        {
+            const string mismatch = "the token's algorithm is not the one its issuer signs with";
+            context.HttpContext.Items[RefusalItem] = new TokenRefusal(TokenRefusalKind.Invalid, mismatch);
+            context.Fail(mismatch);
             return Task.CompletedTask;
         }
         var outcome = AccessTokenValidator.ReadClaims(jwt);
@@ -126,5 +149,32 @@ internal sealed class AccessTokenBearerEvents(Func<HttpContext, TokenRefusal, Ta
         return new TokenRefusal(TokenRefusalKind.Missing, string.IsNullOrWhiteSpace(header)
             ? "a bearer token is required: send 'Authorization: Bearer <token>'"
             : "the Authorization header must be 'Bearer <token>'");
+    }
+}
+
+/// <summary>
+/// The OpenID Connect issuer (the <c>identity</c> service) whose RS256 access tokens are accepted besides the HS256 ones:
+/// section <c>Authentication:Oidc</c>, <c>Authority</c> = the issuer URL as browsers see it (the tokens' <c>iss</c>),
+/// optional <c>MetadataAddress</c> = where to read its discovery document (default: under the authority). Absent →
+/// HS256 tokens only.
+/// </summary>
+public sealed record OidcIssuer(string Issuer, Uri MetadataAddress)
+{
+    public const string ConfigurationSection = "Authentication:Oidc";
+    public const string DiscoveryPath = ".well-known/openid-configuration";
+
+    public static OidcIssuer? FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration section)
+    {
+        if (section["Authority"] is not { Length: > 0 } authority) return null;
+        if (!Uri.TryCreate(authority.Trim(), UriKind.Absolute, out var issuer) || issuer.Scheme is not ("http" or "https"))
+            throw new InvalidOperationException($"Configuration '{ConfigurationSection}:Authority' must be an absolute http(s) URL, not '{authority}'.");
+        // Metadata over plain HTTP only from a loopback address (a local run): elsewhere the keys must come over TLS.
+        var metadata = section["MetadataAddress"] is { Length: > 0 } address
+            ? new Uri(address.Trim(), UriKind.Absolute)
+            : new Uri(issuer, DiscoveryPath);
+        if (metadata.Scheme != Uri.UriSchemeHttps && !metadata.IsLoopback)
+            throw new InvalidOperationException($"Configuration '{ConfigurationSection}': the discovery document must be read over https unless from a loopback address ('{metadata}').");
+        // OpenIddict writes the issuer with a trailing slash (an absolute URI's path is at least "/").
+        return new OidcIssuer(issuer.AbsoluteUri, metadata);
     }
 }

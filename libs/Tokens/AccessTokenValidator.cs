@@ -111,7 +111,7 @@ public sealed class AccessTokenValidator
         SecurityTokenInvalidAlgorithmException =>
             TokenValidationOutcome.Refused(TokenValidationOutcome.Invalid, $"the token's algorithm is not accepted (only {SecurityAlgorithms.HmacSha256})"),
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException =>
-            TokenValidationOutcome.Refused(TokenValidationOutcome.Invalid, "the token's signature does not verify (a signed HS256 token from this system's issuer is required)"),
+            TokenValidationOutcome.Refused(TokenValidationOutcome.Invalid, "the token's signature does not verify (a token signed by one of this system's issuers is required)"),
         SecurityTokenInvalidIssuerException =>
             TokenValidationOutcome.Refused(TokenValidationOutcome.Invalid, "the token's issuer is not accepted"),
         SecurityTokenInvalidAudienceException =>

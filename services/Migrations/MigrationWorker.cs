@@ -1,6 +1,7 @@
 extern alias PunchLedgerService;
 extern alias IdentityMappingService;
 extern alias DailyResultsService;
+extern alias IdentityService;
 
 using System.Diagnostics;
 using HrmsAttendance.Connectors;
@@ -8,6 +9,7 @@ using HrmsAttendance.Connectors.Database;
 using HrmsAttendance.Database;
 using HrmsAttendance.ServiceDefaults;
 using DailyResultsDatabase = DailyResultsService::HrmsAttendance.DailyResults.Database.DailyResultsDatabase;
+using IdentityDatabase = IdentityService::HrmsAttendance.Identity.Database.IdentityDatabase;
 using IdentityMappingDatabase = IdentityMappingService::HrmsAttendance.IdentityMapping.Database.IdentityMappingDatabase;
 using PunchLedgerDatabase = PunchLedgerService::HrmsAttendance.PunchLedger.Database.PunchLedgerDatabase;
 
@@ -26,7 +28,7 @@ public static class MigrationExtensions
 
 /// <summary>
 /// Provisions the <c>attendance</c> database (see <see cref="DatabaseProvisioner"/>) and applies identity mapping's,
-/// then the punch ledger's, then daily results', then the DingTalk and WeCom connectors' migrations with the schema owner's login, then stops the host. A failure is logged and ends
+/// then the punch ledger's, then daily results', then the DingTalk and WeCom connectors', then identity's migrations with the schema owner's login, then stops the host. A failure is logged and ends
 /// the process with exit code 1, so the services (which <c>WaitForCompletion</c> on this resource) never start on a
 /// half-migrated schema.
 /// </summary>
@@ -38,7 +40,7 @@ public sealed class MigrationWorker(IConfiguration configuration, IHostApplicati
     /// <summary>The connection strings the AppHost hands over (<c>ConnectionStrings__&lt;name&gt;</c>).</summary>
     public const string AdminConnectionName = "attendance";            // a superuser, in the attendance database
     public const string OwnerConnectionName = "attendance-owner";      // the schema owner's login
-    public static readonly string[] ServiceLoginNames = ["punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login", "wecom-connector-login"];
+    public static readonly string[] ServiceLoginNames = ["punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login", "wecom-connector-login", "identity-login"];
     public static readonly string[] ConnectionNames = [AdminConnectionName, OwnerConnectionName, .. ServiceLoginNames];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -65,6 +67,8 @@ public sealed class MigrationWorker(IConfiguration configuration, IHostApplicati
             // The connectors' own schemas (parked punches, integration settings): libs/Connectors' files per connector.
             Report(ConnectorProvider.DingTalk.ServiceName, await ConnectorDatabase.MigrateAsync(ConnectorProvider.DingTalk, owner, stoppingToken));
             Report(ConnectorProvider.WeCom.ServiceName, await ConnectorDatabase.MigrateAsync(ConnectorProvider.WeCom, owner, stoppingToken));
+            // Sign-in (issue 14): tenants, users, their changes, OpenIddict's tables.
+            Report("identity", await IdentityDatabase.MigrateAsync(owner, stoppingToken));
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {

@@ -20,7 +20,7 @@ public sealed class ModelTests
             await callback.Callback(context);
 
         var secret = Assert.IsType<ParameterResource>(context.EnvironmentVariables["Authentication__Oidc__ClientSecret"]);
-        Assert.Equal(WebApp.ClientSecretName, secret.Name);
+        Assert.Equal(IdentitySecrets.WebClientSecretParameter, secret.Name);
         Assert.True(secret.Secret);
         Assert.Contains(context.EnvironmentVariables.Keys, key => key.StartsWith("services__gateway__grpc__", StringComparison.Ordinal));
         Assert.Contains(web.Annotations.OfType<WaitAnnotation>(), wait => wait.Resource.Name == "gateway");

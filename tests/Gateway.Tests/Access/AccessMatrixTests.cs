@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Contracts.Accounts.V1;
 using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
 using WeCom = HrmsAttendance.Contracts.Integrations.WeCom.V1;
@@ -48,6 +49,11 @@ public sealed class AccessMatrixTests
         ["/attendance.imports.v1.Imports/CommitImport"] =             ("- - T -", _ => new CommitImportRequest { ImportId = Guid.Empty.ToString("D"), CommitToken = "t" }),
         ["/attendance.imports.v1.Imports/GetImportReport"] =          ("- - T -", _ => new GetImportRequest { ImportId = Guid.Empty.ToString("D") }),
         ["/attendance.imports.v1.Imports/ListImportAudit"] =          ("- - T -", _ => new ListImportAuditRequest()),
+        ["/attendance.accounts.v1.Accounts/ListUsers"] =              ("- - T -", _ => new ListUsersRequest()),
+        ["/attendance.accounts.v1.Accounts/CreateUser"] =             ("- - T -", _ => new CreateUserRequest()),
+        ["/attendance.accounts.v1.Accounts/SetUserRoles"] =           ("- - T -", _ => new SetUserRolesRequest()),
+        ["/attendance.accounts.v1.Accounts/DeactivateUser"] =         ("- - T -", _ => new DeactivateUserRequest()),
+        ["/attendance.accounts.v1.Accounts/ListUserChanges"] =        ("- - T -", _ => new ListUserChangesRequest()),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/PutSettings"] = ("- - T -", _ => new PutSettingsRequest { ClientId = "ding-app", ClientSecret = "s", Enabled = true }),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetSettings"] = ("- - T -", _ => new GetSettingsRequest()),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetStatus"] =   ("- - T -", _ => new GetStatusRequest()),
@@ -87,14 +93,14 @@ public sealed class AccessMatrixTests
     public void Every_grpc_method_of_the_contracts_is_in_the_catalog_and_in_this_table()
     {
         // Every rpc of the .proto files, from the descriptors Grpc.Tools generated.
-        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, ImportsReflection.Descriptor, DingtalkIntegrationReflection.Descriptor, WeCom.WecomIntegrationReflection.Descriptor }
+        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, ImportsReflection.Descriptor, DingtalkIntegrationReflection.Descriptor, WeCom.WecomIntegrationReflection.Descriptor, AccountsReflection.Descriptor }
             .SelectMany(file => file.Services)
             .SelectMany(service => service.Methods)
             .Select(method => $"/{method.Service.FullName}/{method.Name}")
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(28, contractMethods.Count);
+        Assert.Equal(33, contractMethods.Count);
         Assert.Equal(contractMethods, OperationCatalog.GrpcMethods.Order(StringComparer.Ordinal));
         Assert.Equal(contractMethods, GrpcExpectations.Keys.Order(StringComparer.Ordinal));
     }

@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using HrmsAttendance.Tokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace HrmsAttendance.Identity.SignIn;
+
+/// <summary>
+/// The OpenID Connect server's settings, section <c>Identity</c> (environment <c>Identity__…</c>). Nothing has a
+/// default: the AppHost hands every value over in a local run; elsewhere the deployment supplies them, or the service
+/// does not start (the exception names the missing key).
+/// </summary>
+public sealed class IdentityServerSettings
+{
+    public const string Section = "Identity";
+
+    /// <summary>The issuer: this service's URL as browsers see it (<c>iss</c> of every token, the discovery document's base).</summary>
+    public required Uri Issuer { get; init; }
+
+    /// <summary>Signs access and ID tokens (RS256); its public half is published in the JWKS.</summary>
+    public required RsaSecurityKey SigningKey { get; init; }
+
+    /// <summary>Encrypts what only this server reads again (authorization codes, refresh tokens): 256-bit AES.</summary>
+    public required SymmetricSecurityKey EncryptionKey { get; init; }
+
+    /// <summary>The web app's client (<c>hrms-web</c>): its secret and where it may be sent back to.</summary>
+    public required WebClientSettings WebClient { get; init; }
+
+    /// <summary>Client-credentials clients (connectors, other systems): each acts for one tenant with role <c>integration</c>.</summary>
+    public required IReadOnlyList<IntegrationClientSettings> IntegrationClients { get; init; }
+
+    public static IdentityServerSettings FromConfiguration(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Section);
+        string Required(string key) => section[key] is { } value && !string.IsNullOrWhiteSpace(value)
+            ? value.Trim()
+            : throw new InvalidOperationException(
+                $"Configuration '{Section}:{key}' is missing (environment variable {Section}__{key.Replace(":", "__", StringComparison.Ordinal)}); the identity service has no default for it.");
+
+        var issuer = Required("Issuer");
+        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var issuerUri) || issuerUri.Scheme is not ("http" or "https"))
+            throw new InvalidOperationException($"Configuration '{Section}:Issuer' must be an absolute http(s) URL, not '{issuer}'.");
+
+        var rsa = RSA.Create();
+        try { rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(Required("SigningKey")), out _); }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            throw new InvalidOperationException($"Configuration '{Section}:SigningKey' must be a base64 PKCS#8 RSA private key.", e);
+        }
+        if (rsa.KeySize < 2048)
+            throw new InvalidOperationException($"Configuration '{Section}:SigningKey' has {rsa.KeySize} bits; at least 2048 are needed.");
+
+        byte[] encryption;
+        try { encryption = Convert.FromBase64String(Required("EncryptionKey")); }
+        catch (FormatException) { throw new InvalidOperationException($"Configuration '{Section}:EncryptionKey' is not base64."); }
+        if (encryption.Length != 32)
+            throw new InvalidOperationException($"Configuration '{Section}:EncryptionKey' must be 32 random bytes (base64), not {encryption.Length}.");
+
+        var clients = new List<IntegrationClientSettings>();
+        foreach (var client in section.GetSection("IntegrationClients").GetChildren())
+        {
+            var id = client["ClientId"];
+            var secret = client["Secret"];
+            if (string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(secret) ||
+                !Guid.TryParseExact(client["TenantId"], "D", out var tenant) || tenant == Guid.Empty)
+                throw new InvalidOperationException(
+                    $"Configuration '{client.Path}' needs ClientId, Secret and TenantId (a canonical UUID).");
+            clients.Add(new IntegrationClientSettings(id.Trim(), secret, tenant, client["DisplayName"] ?? id.Trim()));
+        }
+
+        return new IdentityServerSettings
+        {
+            Issuer = issuerUri,
+            // The key id is derived from the key, so every replica with the same key publishes the same kid.
+            SigningKey = new RsaSecurityKey(rsa) { KeyId = Base64UrlEncoder.Encode(SHA256.HashData(rsa.ExportSubjectPublicKeyInfo()))[..16] },
+            EncryptionKey = new SymmetricSecurityKey(encryption),
+            WebClient = new WebClientSettings(
+                Required("WebClient:Secret"),
+                ParseUris(Required("WebClient:RedirectUris"), "WebClient:RedirectUris"),
+                ParseUris(Required("WebClient:PostLogoutRedirectUris"), "WebClient:PostLogoutRedirectUris")),
+            IntegrationClients = clients,
+        };
+    }
+
+    private static IReadOnlyList<Uri> ParseUris(string value, string key) =>
+        value.Split([';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(text => Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri
+                : throw new InvalidOperationException($"Configuration '{Section}:{key}' holds '{text}', which is not an absolute URL."))
+            .ToList();
+}
+
+/// <param name="RedirectUris">Where the authorization endpoint may send a code (the web app's <c>/signin-oidc</c>), ';'-separated in configuration.</param>
+public sealed record WebClientSettings(string Secret, IReadOnlyList<Uri> RedirectUris, IReadOnlyList<Uri> PostLogoutRedirectUris)
+{
+    public const string ClientId = "hrms-web";
+}
+
+/// <summary>A client-credentials client: its tokens say <c>sub</c> = <c>service:&lt;client id&gt;</c>, this tenant, role integration.</summary>
+public sealed record IntegrationClientSettings(string ClientId, string Secret, Guid TenantId, string DisplayName)
+{
+    public static readonly IReadOnlyList<string> Roles = [AccessRoles.Integration];
+}

@@ -1,0 +1,197 @@
+using System.Collections.Immutable;
+using System.Security.Claims;
+using System.Text.Json;
+using HrmsAttendance.Identity.Data;
+using HrmsAttendance.Tokens;
+using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+using OpenIddict.Abstractions;
+using OpenIddict.Server.AspNetCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace HrmsAttendance.Identity.SignIn;
+
+/// <summary>
+/// The browser's side of sign-in: the login form (a session cookie of this service), and the OpenID Connect endpoints
+/// OpenIddict passes through to us once it has validated the request (client, redirect URI, PKCE, scopes):
+/// authorize (a code for the signed-in user; implicit consent, the clients are our own), token (authorization code,
+/// refresh token, client credentials: the claims built afresh from the database) and end-session.
+/// </summary>
+public static class SignInEndpoints
+{
+    /// <summary>The login session of this service (not a token): a cookie for the identity host only.</summary>
+    public const string SessionScheme = "identity-session";
+    public const string LoginPath = "/account/login";
+    /// <summary>The sign-in form's refusal: the same for an unknown tenant, an unknown user, a wrong password or an inactive user.</summary>
+    public const string SignInFailed = "ACCOUNTS_SIGN_IN_FAILED";
+    public const string SignInIncomplete = "ACCOUNTS_SIGN_IN_INCOMPLETE";
+
+    public static void AddLoginSession(this AuthenticationBuilder authentication) =>
+        authentication.AddCookie(SessionScheme, options =>
+        {
+            options.Cookie.Name = "hrms.identity.session";
+            options.Cookie.HttpOnly = true;
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.LoginPath = LoginPath;
+            options.ReturnUrlParameter = "ReturnUrl";
+            options.ExpireTimeSpan = TimeSpan.FromHours(8);
+            options.SlidingExpiration = true;
+        });
+
+    public static void MapSignInEndpoints(this WebApplication app)
+    {
+        app.MapGet(LoginPath, ShowLogin).AllowAnonymous();
+        app.MapPost(LoginPath, SubmitLoginAsync).AllowAnonymous();
+        app.MapMethods("/connect/authorize", ["GET", "POST"], AuthorizeAsync).AllowAnonymous().DisableAntiforgery();
+        app.MapPost("/connect/token", TokenAsync).AllowAnonymous().DisableAntiforgery();
+        app.MapMethods("/connect/logout", ["GET", "POST"], (Delegate)LogoutAsync).AllowAnonymous().DisableAntiforgery();
+    }
+
+    private static IResult ShowLogin(HttpContext context, IAntiforgery antiforgery, [FromQuery(Name = "ReturnUrl")] string? returnUrl,
+        [FromQuery] string? lang)
+    {
+        var texts = LoginTexts.For(lang, returnUrl, context.Request.Headers.AcceptLanguage);
+        return Page(context, antiforgery, texts, new LoginFormState(SafeReturnUrl(returnUrl)), StatusCodes.Status200OK);
+    }
+
+    /// <summary>The form's fields (antiforgery is checked before this runs).</summary>
+    public sealed record LoginForm(string? Tenant, string? UserName, string? Password, string? ReturnUrl, string? Lang);
+
+    private static async Task<IResult> SubmitLoginAsync(HttpContext context, IAntiforgery antiforgery, UserStore users, Passwords passwords,
+        [FromForm] LoginForm form, CancellationToken ct)
+    {
+        var returnUrl = SafeReturnUrl(form.ReturnUrl);
+        var texts = LoginTexts.For(form.Lang, returnUrl, context.Request.Headers.AcceptLanguage);
+        var tenantCode = (form.Tenant ?? "").Trim().ToLowerInvariant();
+        var userName = (form.UserName ?? "").Trim().ToLowerInvariant();
+        var password = form.Password ?? "";
+        var state = new LoginFormState(returnUrl, tenantCode, userName);
+        if (tenantCode.Length is 0 or > 63 || userName.Length is 0 or > 100 || password.Length is 0 or > 128)
+            return Page(context, antiforgery, texts, state with { ErrorCode = SignInIncomplete, Error = texts.Missing }, StatusCodes.Status400BadRequest);
+
+        var tenant = await users.FindTenantByCodeAsync(tenantCode, ct);
+        var user = tenant is null ? null : await users.FindByUserNameAsync(tenant.TenantId, userName, ct);
+        // The same answer, after the same work, whichever part was wrong: the page tells nothing about who exists.
+        if (!passwords.Verify(user, password) || user is not { Active: true } || tenant is null)
+        {
+            context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("HrmsAttendance.Identity.SignIn")
+                .LogInformation("Sign-in refused for tenant code {TenantCode}", tenantCode);
+            return Page(context, antiforgery, texts, state with { ErrorCode = SignInFailed, Error = texts.Failed }, StatusCodes.Status401Unauthorized);
+        }
+
+        var session = new ClaimsIdentity(SessionScheme, Claims.Subject, null);
+        session.AddClaim(new Claim(Claims.Subject, user.UserId.ToString("D")));
+        session.AddClaim(new Claim(AccessTokenClaimNames.Tenant, user.TenantId.ToString("D")));
+        await context.SignInAsync(SessionScheme, new ClaimsPrincipal(session));
+        return Results.Redirect(returnUrl);
+    }
+
+    private static async Task<IResult> AuthorizeAsync(HttpContext context, UserStore users, CancellationToken ct)
+    {
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        var session = await context.AuthenticateAsync(SessionScheme);
+        var current = session.Succeeded ? await SessionUserAsync(session.Principal, users, ct) : null;
+        if (current is not { } signedIn || request.HasPromptValue(PromptValues.Login) && !IsFresh(session))
+        {
+            if (request.HasPromptValue(PromptValues.None))
+                return Forbid(Errors.LoginRequired, "The user is not signed in.");
+            // Back to this same request once the form has signed the user in.
+            var here = context.Request.PathBase + context.Request.Path + QueryOf(request);
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = here }, [SessionScheme]);
+        }
+
+        var identity = TokenClaims.ForUser(signedIn.User, signedIn.Tenant, request.GetScopes());
+        return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    private static async Task<IResult> TokenAsync(HttpContext context, UserStore users,
+        IOpenIddictApplicationManager applications, CancellationToken ct)
+    {
+        var request = context.GetOpenIddictServerRequest()
+            ?? throw new InvalidOperationException("The OpenID Connect request cannot be retrieved.");
+
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        {
+            // The code or refresh token OpenIddict validated; the user is read again, so a deactivation or a role change holds.
+            var granted = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
+            if (await SessionUserAsync(granted, users, ct) is not { } current)
+                return Forbid(Errors.InvalidGrant, "The user may no longer sign in.");
+            var identity = TokenClaims.ForUser(current.User, current.Tenant, granted!.GetScopes());
+            return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        if (request.IsClientCredentialsGrantType())
+        {
+            var application = await applications.FindByClientIdAsync(request.ClientId!, ct)
+                ?? throw new InvalidOperationException("The client was authenticated but cannot be found.");
+            var properties = await applications.GetPropertiesAsync(application, ct);
+            if (!properties.TryGetValue(ClientRegistration.TenantProperty, out var tenantValue) ||
+                tenantValue.ValueKind != JsonValueKind.String || !Guid.TryParseExact(tenantValue.GetString(), "D", out var tenant))
+                return Forbid(Errors.UnauthorizedClient, "This client acts for no tenant.");
+            var name = await applications.GetDisplayNameAsync(application, ct) ?? request.ClientId!;
+            var identity = TokenClaims.ForClient(request.ClientId!, name, tenant, request.GetScopes());
+            return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        }
+
+        return Forbid(Errors.UnsupportedGrantType, "The grant type is not supported.");
+    }
+
+    private static async Task<IResult> LogoutAsync(HttpContext context)
+    {
+        await context.SignOutAsync(SessionScheme);
+        // OpenIddict redirects to the client's registered post_logout_redirect_uri when the request names one.
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = LoginPath }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    }
+
+    private sealed record SignedInUser(UserRecord User, TenantRecord Tenant);
+
+    /// <summary>The active user a session (or a code / refresh token) names, or null.</summary>
+    private static async Task<SignedInUser?> SessionUserAsync(ClaimsPrincipal? principal, UserStore users, CancellationToken ct)
+    {
+        if (!Guid.TryParseExact(principal?.GetClaim(AccessTokenClaimNames.Tenant), "D", out var tenantId) ||
+            !Guid.TryParseExact(principal?.GetClaim(Claims.Subject), "D", out var userId))
+            return null;
+        var user = await users.FindAsync(tenantId, userId, ct);
+        var tenant = user is { Active: true } ? await users.FindTenantAsync(tenantId, ct) : null;
+        return user is not null && tenant is not null ? new SignedInUser(user, tenant) : null;
+    }
+
+    /// <summary>prompt=login: a session younger than a minute counts as the fresh sign-in it asks for.</summary>
+    private static bool IsFresh(AuthenticateResult session) =>
+        session.Properties?.IssuedUtc is { } issued && DateTimeOffset.UtcNow - issued < TimeSpan.FromMinutes(1);
+
+    private static IResult Forbid(string error, string description) => Results.Forbid(
+        new AuthenticationProperties(new Dictionary<string, string?>
+        {
+            [OpenIddictServerAspNetCoreConstants.Properties.Error] = error,
+            [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = description,
+        }),
+        [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+
+    /// <summary>The request's parameters as a query string (a POSTed authorization request comes back as a GET).</summary>
+    private static QueryString QueryOf(OpenIddictRequest request) =>
+        QueryString.Create(request.GetParameters()
+            .Where(parameter => parameter.Key != Parameters.Prompt || parameter.Value.ToString() != PromptValues.Login)
+            .Select(parameter => KeyValuePair.Create(parameter.Key, (string?)parameter.Value.ToString())));
+
+    /// <summary>Only a path on this host (never another site): the authorization endpoint, or the login page itself.</summary>
+    private static string SafeReturnUrl(string? returnUrl) =>
+        returnUrl is { Length: > 1 } url && url[0] == '/' && url[1] is not ('/' or '\\') && !url.Contains("://", StringComparison.Ordinal)
+            ? url
+            : "/";
+
+    private static IResult Page(HttpContext context, IAntiforgery antiforgery, LoginTexts texts, LoginFormState state, int status)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers["X-Frame-Options"] = "DENY";
+        context.Response.Headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+        return Results.Content(LoginPage.Render(texts, state, tokens.FormFieldName, tokens.RequestToken ?? ""),
+            "text/html; charset=utf-8", statusCode: status);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using HrmsAttendance.AppHost.Extensions;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed;
+
+/// <summary>
+/// A browser's sign-in as plain HTTP: GET /connect/authorize (PKCE S256) → the login form → POST it → the code at the
+/// web client's redirect URI → the token endpoint with the client's secret. Nothing followed automatically, so each hop is seen.
+/// </summary>
+internal sealed partial class OidcFlow(DistributedApplication app) : IDisposable
+{
+    public const string Scopes = "openid profile roles offline_access hrms-api";
+
+    private readonly CookieContainer _cookies = new();
+    private HttpClient? _client;
+
+    public Uri Identity { get; } = app.GetEndpoint("identity", "http");
+    public Uri Gateway { get; } = app.GetEndpoint("gateway", "http");
+    public string RedirectUri => new Uri(Gateway, "/signin-oidc").AbsoluteUri;
+
+    public HttpClient Client => _client ??= new HttpClient(new HttpClientHandler { CookieContainer = _cookies, AllowAutoRedirect = false, UseCookies = true })
+    {
+        BaseAddress = Identity,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public async Task<string> ParameterAsync(string name) =>
+        await app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ParameterResource>()
+            .Single(p => p.Name == name).GetValueAsync(CancellationToken.None) ?? throw new InvalidOperationException($"{name} has no value");
+
+    public Task<string> WebClientSecretAsync() => ParameterAsync(IdentitySecrets.WebClientSecretParameter);
+
+    /// <summary>The whole flow for a user; the token endpoint's JSON answer.</summary>
+    public async Task<JsonElement> SignInAsync(string tenant, string userName, string password)
+    {
+        var verifier = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var state = Base64Url(RandomNumberGenerator.GetBytes(16));
+        var loginPage = await StartAsync(verifier, state);
+        using var submitted = await SubmitLoginAsync(loginPage, tenant, userName, password);
+        Assert.Equal(HttpStatusCode.Redirect, submitted.StatusCode);
+        var back = submitted.Headers.Location!;
+        Assert.StartsWith("/connect/authorize?", back.OriginalString);
+
+        using var authorized = await Client.GetAsync(back);
+        Assert.Equal(HttpStatusCode.Redirect, authorized.StatusCode);
+        var callback = authorized.Headers.Location!;
+        Assert.StartsWith(RedirectUri + "?", callback.AbsoluteUri);
+        var query = ParseQuery(callback.Query);
+        Assert.Equal(state, query["state"]);
+        return await RedeemAsync(query["code"], verifier);
+    }
+
+    /// <summary>GET /connect/authorize without a session: redirected to the login page, whose HTML is returned.</summary>
+    public async Task<string> StartAsync(string verifier, string state)
+    {
+        var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var authorize = "/connect/authorize?" + string.Join("&", new Dictionary<string, string>
+        {
+            ["client_id"] = "hrms-web",
+            ["response_type"] = "code",
+            ["scope"] = Scopes,
+            ["redirect_uri"] = RedirectUri,
+            ["code_challenge"] = challenge,
+            ["code_challenge_method"] = "S256",
+            ["state"] = state,
+            ["nonce"] = Base64Url(RandomNumberGenerator.GetBytes(16)),
+        }.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
+        using var toLogin = await Client.GetAsync(authorize);
+        Assert.Equal(HttpStatusCode.Redirect, toLogin.StatusCode);
+        Assert.StartsWith("/account/login?", toLogin.Headers.Location!.PathAndQuery);
+        using var page = await Client.GetAsync(toLogin.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        return await page.Content.ReadAsStringAsync();
+    }
+
+    public async Task<HttpResponseMessage> SubmitLoginAsync(string loginPage, string tenant, string userName, string password)
+    {
+        string Field(string name) => WebUtility.HtmlDecode(
+            Regex.Match(loginPage, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
+        var antiforgery = Regex.Match(loginPage, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">");
+        Assert.True(antiforgery.Success, "the login form has an antiforgery field");
+        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            [WebUtility.HtmlDecode(antiforgery.Groups[1].Value)] = WebUtility.HtmlDecode(antiforgery.Groups[2].Value),
+            ["returnUrl"] = Field("returnUrl"),
+            ["lang"] = Field("lang"),
+            ["tenant"] = tenant,
+            ["username"] = userName,
+            ["password"] = password,
+        });
+        return await Client.PostAsync("/account/login", form);
+    }
+
+    public async Task<JsonElement> RedeemAsync(string code, string verifier)
+    {
+        using var response = await Client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = RedirectUri,
+            ["code_verifier"] = verifier,
+            ["client_id"] = "hrms-web",
+            ["client_secret"] = await WebClientSecretAsync(),
+        }));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"token endpoint: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    public async Task<HttpResponseMessage> ClientCredentialsAsync(string clientId, string secret, string scope = "hrms-api") =>
+        await Client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+            ["scope"] = scope,
+        }));
+
+    /// <summary>A JWT's header and payload (its signature is the gateway's to check).</summary>
+    public static (JsonElement Header, JsonElement Payload) Decode(string jwt)
+    {
+        var parts = jwt.Split('.');
+        Assert.Equal(3, parts.Length);
+        static JsonElement Part(string part)
+        {
+            var base64 = part.Replace('-', '+').Replace('_', '/');
+            return JsonDocument.Parse(Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '='))).RootElement.Clone();
+        }
+        return (Part(parts[0]), Part(parts[1]));
+    }
+
+    public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static Dictionary<string, string> ParseQuery(string query) =>
+        query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => Uri.UnescapeDataString(pair[0]), pair => Uri.UnescapeDataString(pair.Length > 1 ? pair[1].Replace('+', ' ') : ""));
+
+    public void Dispose() => _client?.Dispose();
+}

@@ -1,0 +1,264 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Grpc.Core;
+using HrmsAttendance.AppHost.Extensions;
+using HrmsAttendance.Contracts.Accounts.V1;
+using HrmsAttendance.Contracts.Identity.V1;
+using HrmsAttendance.Tokens;
+using Npgsql;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed;
+
+/// <summary>
+/// Sign-in through the real topology (issue 14): the identity service's authorization code + PKCE flow for the
+/// Development users, client credentials, wrong passwords, the gateway and the services accepting its RS256 tokens with
+/// the same rules as the HS256 ones, the Accounts API, and the RLS of the new tables.
+/// </summary>
+[Collection(DistributedAppCollection.Name)]
+public sealed class SignInTests(DistributedAppFixture fixture)
+{
+    private const string Demo = "demo";
+    private const string Password = "Passw0rd!";
+    private static readonly Guid DemoTenant = IdentitySecrets.DemoTenant;
+
+    private DistributedApplication App => fixture.App;
+
+    [Fact]
+    public async Task Employee_signs_in_with_code_and_pkce_and_reads_only_its_own_person_through_the_gateway()
+    {
+        using var flow = new OidcFlow(App);
+        var tokens = await SignInAsync(flow, "employee");
+        var (header, payload) = OidcFlow.Decode(tokens.GetProperty("access_token").GetString()!);
+
+        Assert.Equal("RS256", header.GetProperty("alg").GetString());
+        Assert.Equal(flow.Identity.AbsoluteUri, payload.GetProperty("iss").GetString());
+        Assert.Equal(AccessTokenSettings.DefaultAudience, Audience(payload));
+        Assert.Equal(DemoTenant.ToString("D"), payload.GetProperty("tenant_id").GetString());
+        Assert.Equal(JsonValueKind.Array, payload.GetProperty("roles").ValueKind);
+        Assert.Equal(["employee"], payload.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!));
+        Assert.True(payload.TryGetProperty("name", out _));
+        Assert.True(payload.TryGetProperty("locale", out _));
+        var own = Guid.Parse(payload.GetProperty("person_id").GetString()!);
+        Assert.True(tokens.TryGetProperty("id_token", out _));
+        Assert.True(tokens.TryGetProperty("refresh_token", out _));
+
+        // Another demo person: employee2's (DEMO-3).
+        using var flow2 = new OidcFlow(App);
+        var other = Guid.Parse(OidcFlow.Decode((await SignInAsync(flow2, "employee2")).GetProperty("access_token").GetString()!).Payload.GetProperty("person_id").GetString()!);
+        Assert.NotEqual(own, other);
+
+        var access = tokens.GetProperty("access_token").GetString()!;
+        using var http = App.CreateHttpClient("gateway", "http");
+        using (var mine = await http.SendAsync(Get($"/api/daily-results?person_uuid={own:D}&from_date=2026-03-02&to_date=2026-03-02", access)))
+            Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
+        using (var theirs = await http.SendAsync(Get($"/api/daily-results?person_uuid={other:D}&from_date=2026-03-02&to_date=2026-03-02", access)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, theirs.StatusCode);
+            Assert.Contains("GATEWAY_FORBIDDEN", await theirs.Content.ReadAsStringAsync());
+        }
+
+        // The refresh token gives a new access token for the same user.
+        using var refreshed = await flow.Client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = tokens.GetProperty("refresh_token").GetString()!,
+            ["client_id"] = "hrms-web",
+            ["client_secret"] = await flow.WebClientSecretAsync(),
+        }));
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        var again = JsonDocument.Parse(await refreshed.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(own.ToString("D"), OidcFlow.Decode(again.GetProperty("access_token").GetString()!).Payload.GetProperty("person_id").GetString());
+    }
+
+    [Fact]
+    public async Task A_service_port_accepts_the_issuers_token_and_refuses_a_tampered_one()
+    {
+        using var flow = new OidcFlow(App);
+        var access = (await SignInAsync(flow, "admin")).GetProperty("access_token").GetString()!;
+        using var channel = App.CreateGrpcChannel("identity-mapping");
+        var client = new IdentityMappingClient(channel);
+        await client.ListPersonsAsync(new ListPersonsRequest(), TopologyCallers.Bearer(access));
+
+        // The same payload with another signature: refused with the service's own code.
+        var parts = access.Split('.');
+        var tampered = $"{parts[0]}.{parts[1]}.{OidcFlow.Base64Url(new byte[256])}";
+        var refused = await Assert.ThrowsAsync<RpcException>(() => client.ListPersonsAsync(new ListPersonsRequest(), TopologyCallers.Bearer(tampered)).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.StartsWith("IDENTITY_TOKEN_INVALID", refused.Status.Detail);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_or_an_unknown_user_gets_the_same_clear_refusal_and_no_session()
+    {
+        foreach (var (tenant, user, password) in new[] { (Demo, "employee", "wrong-password"), (Demo, "nobody-here", Password), ("no-such-tenant", "employee", Password) })
+        {
+            using var flow = new OidcFlow(App);
+            var page = await flow.StartAsync(OidcFlow.Base64Url(new byte[32]), "s");
+            using var response = await flow.SubmitLoginAsync(page, tenant, user, password);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Contains("data-error-code=\"ACCOUNTS_SIGN_IN_FAILED\"", body);
+            Assert.DoesNotContain(password, body);
+            Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("hrms.identity.session=", StringComparison.Ordinal)),
+                "no session cookie after a refused sign-in");
+        }
+    }
+
+    [Fact]
+    public async Task Client_credentials_give_an_integration_token_of_the_clients_tenant()
+    {
+        using var flow = new OidcFlow(App);
+        var secret = await flow.ParameterAsync(IdentitySecrets.DemoIntegrationSecretParameter);
+        using (var wrong = await flow.ClientCredentialsAsync(IdentitySecrets.DemoIntegrationClientId, secret + "x"))
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+
+        using var response = await flow.ClientCredentialsAsync(IdentitySecrets.DemoIntegrationClientId, secret);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        var access = JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+        var payload = OidcFlow.Decode(access).Payload;
+        Assert.Equal(["integration"], payload.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!));
+        Assert.Equal("service:" + IdentitySecrets.DemoIntegrationClientId, payload.GetProperty("sub").GetString());
+        Assert.Equal(DemoTenant.ToString("D"), payload.GetProperty("tenant_id").GetString());
+
+        using var channel = App.CreateGrpcChannel("gateway");
+        var client = new IdentityMappingClient(channel);
+        await client.ResolveIdentitiesAsync(new ResolveIdentitiesRequest { Provider = IdentityProvider.Dingtalk, ExternalUserIds = { "nobody" } },
+            TopologyCallers.Bearer(access));
+        var denied = await Assert.ThrowsAsync<RpcException>(() => client.ListPersonsAsync(new ListPersonsRequest(), TopologyCallers.Bearer(access)).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_tenants_signed_in_admin_never_sees_another_tenants_persons()
+    {
+        var callers = new TopologyCallers(App, fixture.DataDirectory);
+        var otherTenant = Guid.NewGuid();
+        using var channel = callers.Channel();
+        var theirs = await callers.NewPersonAsync(channel, otherTenant);
+
+        using var flow = new OidcFlow(App);
+        var access = (await SignInAsync(flow, "admin")).GetProperty("access_token").GetString()!;
+        var client = new IdentityMappingClient(channel);
+        var seen = await client.ListPersonsAsync(new ListPersonsRequest { PageSize = 500 }, TopologyCallers.Bearer(access));
+        Assert.Contains(seen.Persons, p => p.EmployeeNumber == "DEMO-1");
+        Assert.DoesNotContain(seen.Persons, p => p.PersonUuid == theirs.ToString("D"));
+    }
+
+    [Fact]
+    public async Task Admin_creates_a_user_sets_its_roles_and_the_history_says_who_while_an_employee_is_refused()
+    {
+        using var flow = new OidcFlow(App);
+        var admin = (await SignInAsync(flow, "admin")).GetProperty("access_token").GetString()!;
+        var adminSubject = OidcFlow.Decode(admin).Payload.GetProperty("sub").GetString();
+        using var channel = App.CreateGrpcChannel("gateway");
+        var accounts = new Accounts.AccountsClient(channel);
+
+        var name = "user-" + Guid.NewGuid().ToString("N")[..12];
+        var created = await accounts.CreateUserAsync(new CreateUserRequest
+        {
+            UserName = name, DisplayName = "测试 Test", Password = "another-Passw0rd", Roles = { AccessRoles.TenantAdmin },
+        }, TopologyCallers.Bearer(admin));
+        var taken = await Assert.ThrowsAsync<RpcException>(() => accounts.CreateUserAsync(new CreateUserRequest
+        {
+            UserName = name, DisplayName = "again", Password = "another-Passw0rd", Roles = { AccessRoles.TenantAdmin },
+        }, TopologyCallers.Bearer(admin)).ResponseAsync);
+        Assert.Equal(StatusCode.AlreadyExists, taken.StatusCode);
+        Assert.StartsWith("ACCOUNTS_USER_NAME_TAKEN", taken.Status.Detail);
+        var bad = await Assert.ThrowsAsync<RpcException>(() => accounts.CreateUserAsync(new CreateUserRequest
+        {
+            UserName = name + "-2", DisplayName = "x", Password = "another-Passw0rd", Roles = { "root" },
+        }, TopologyCallers.Bearer(admin)).ResponseAsync);
+        Assert.StartsWith("ACCOUNTS_INVALID_ARGUMENT", bad.Status.Detail);
+
+        var updated = await accounts.SetUserRolesAsync(new SetUserRolesRequest { UserId = created.UserId, Roles = { AccessRoles.Approver } },
+            TopologyCallers.Bearer(admin));
+        Assert.Equal([AccessRoles.Approver], updated.Roles);
+
+        // The new user signs in with its roles as they are now.
+        using var newcomer = new OidcFlow(App);
+        var token = (await newcomer.SignInAsync(Demo, name, "another-Passw0rd")).GetProperty("access_token").GetString()!;
+        Assert.Equal([AccessRoles.Approver], OidcFlow.Decode(token).Payload.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!));
+
+        await accounts.DeactivateUserAsync(new DeactivateUserRequest { UserId = created.UserId }, TopologyCallers.Bearer(admin));
+        using var refused = new OidcFlow(App);
+        using (var response = await refused.SubmitLoginAsync(await refused.StartAsync(OidcFlow.Base64Url(new byte[32]), "s"), Demo, name, "another-Passw0rd"))
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+
+        var history = await accounts.ListUserChangesAsync(new ListUserChangesRequest { UserId = created.UserId }, TopologyCallers.Bearer(admin));
+        Assert.Equal(["created", "roles_set", "deactivated"], history.Changes.Select(c => c.Action));
+        Assert.All(history.Changes, change => Assert.Equal(adminSubject, change.ChangedBy));
+        Assert.DoesNotContain("password_hash", history.Changes[0].DetailsJson);
+
+        using var employeeFlow = new OidcFlow(App);
+        var employee = (await SignInAsync(employeeFlow, "employee")).GetProperty("access_token").GetString()!;
+        var denied = await Assert.ThrowsAsync<RpcException>(() => accounts.ListUsersAsync(new ListUsersRequest(), TopologyCallers.Bearer(employee)).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.StartsWith("GATEWAY_FORBIDDEN", denied.Status.Detail);
+    }
+
+    [Fact]
+    public async Task The_users_and_their_history_are_under_rls_that_fails_closed_and_the_history_is_append_only()
+    {
+        using (var flow = new OidcFlow(App))
+            await SignInAsync(flow, "employee"); // the Development seed has run
+        await using var connection = new NpgsqlConnection(await App.GetConnectionStringAsync("attendance"));
+        await connection.OpenAsync();
+
+        async Task<T> AsServiceAsync<T>(Guid? tenant, string sql)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var role = new NpgsqlCommand("SET LOCAL ROLE identity_app", connection, transaction))
+                await role.ExecuteNonQueryAsync();
+            if (tenant is { } t)
+                await using (var set = new NpgsqlCommand($"SELECT set_config('app.current_tenant', '{t:D}', true)", connection, transaction))
+                    await set.ExecuteNonQueryAsync();
+            await using var command = new NpgsqlCommand(sql, connection, transaction);
+            return (T)(await command.ExecuteScalarAsync())!;
+        }
+
+        foreach (var table in new[] { "identity.users", "identity.user_changes" })
+        {
+            var missing = await Assert.ThrowsAsync<PostgresException>(() => AsServiceAsync<long>(null, $"SELECT count(*) FROM {table}"));
+            Assert.Equal("42704", missing.SqlState); // app.current_tenant unset: the policy raises
+            Assert.True(await AsServiceAsync<long>(DemoTenant, $"SELECT count(*) FROM {table}") >= 4);
+            Assert.Equal(0L, await AsServiceAsync<long>(Guid.NewGuid(), $"SELECT count(*) FROM {table}"));
+        }
+        Assert.Equal(0L, await AsServiceAsync<long>(DemoTenant, $"SELECT count(*) FROM identity.users WHERE tenant_id <> '{DemoTenant:D}'"));
+
+        foreach (var write in new[] { "UPDATE identity.user_changes SET action = 'updated'", "DELETE FROM identity.user_changes",
+                     "INSERT INTO identity.user_changes (tenant_id, user_id, changed_by, action, details) SELECT tenant_id, user_id, 'me', 'updated', '{}' FROM identity.users LIMIT 1",
+                     "DELETE FROM identity.users" })
+        {
+            var denied = await Assert.ThrowsAsync<PostgresException>(() => AsServiceAsync<object>(DemoTenant, write));
+            Assert.Equal("42501", denied.SqlState);
+        }
+    }
+
+    /// <summary>The Development seed runs in the background after identity starts: sign in once it has.</summary>
+    private async Task<JsonElement> SignInAsync(OidcFlow flow, string user)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await flow.SignInAsync(Demo, user, Password);
+            }
+            catch (Xunit.Sdk.XunitException) when (attempt < 30)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+        }
+    }
+
+    private static string Audience(JsonElement payload) =>
+        payload.GetProperty("aud") is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray().Single().GetString()! : payload.GetProperty("aud").GetString()!;
+
+    private static HttpRequestMessage Get(string path, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
+}
