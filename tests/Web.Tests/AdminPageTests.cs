@@ -63,7 +63,7 @@ public sealed class AdminPageTests : WebTestContext
         page.WaitForElement("[data-testid=link-to-person]");
 
         page.Find("[data-testid=link-to-person]").Click();
-        page.Find("[data-testid=link-search]").Change("E001");
+        page.WaitForElement("[data-testid=link-search]").Change("E001"); // FluentButton's click handler completes asynchronously
         page.Find("[data-testid=link-search-form]").Submit(); // what the submit button does in a browser
         page.WaitForAssertion(() => Assert.Single(page.FindAll("[data-testid=link-candidate]")));
         page.Find("[data-testid=link-candidate]").Click();
@@ -85,7 +85,7 @@ public sealed class AdminPageTests : WebTestContext
         page.WaitForElement("[data-testid=link-to-person]");
 
         page.Find("[data-testid=link-to-person]").Click();
-        page.Find("[data-testid=link-search-form]").Submit(); // what the submit button does in a browser
+        page.WaitForElement("[data-testid=link-search-form]").Submit(); // what the submit button does in a browser
         page.WaitForElement("[data-testid=link-candidate]").Click();
 
         page.WaitForAssertion(() => Assert.Equal("IDENTITY_LINK_EXISTS", page.Find("[data-testid=problem-code]").TextContent));
@@ -128,7 +128,7 @@ public sealed class AdminPageTests : WebTestContext
 
         page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(csv, "march.csv"));
 
-        page.WaitForElement("[data-testid=preview]", TimeSpan.FromSeconds(10));
+        page.WaitForElement("[data-testid=preview]");
         Assert.Equal(csv, System.Text.Encoding.UTF8.GetString(Gateway.Imports.Uploaded));
         Assert.Equal("csv", Gateway.Imports.UploadedFormat);
         Assert.Contains("IMPORT_ROW_BAD_TIME", page.Find("[data-testid=errors-by-code]").TextContent);
@@ -137,7 +137,7 @@ public sealed class AdminPageTests : WebTestContext
 
         page.Find("[data-testid=commit-form]").Submit();
 
-        page.WaitForElement("[data-testid=report]", TimeSpan.FromSeconds(10));
+        page.WaitForElement("[data-testid=report]");
         Assert.Equal("commit-token-1", Gateway.Imports.Committed!.CommitToken);
         Assert.Equal("COMMITTED", page.Find("[data-testid=import-status]").TextContent);
         Assert.Equal("2", page.Find("[data-testid=rows-accepted]").TextContent);

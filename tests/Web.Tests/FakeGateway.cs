@@ -94,6 +94,7 @@ public sealed class FakeResults : DailyResults.DailyResultsBase
     public override async Task WatchDailyResults(WatchDailyResultsRequest request, IServerStreamWriter<DailyResultChange> responseStream, ServerCallContext context)
     {
         WatchRequests.Enqueue(request);
+        await context.WriteResponseHeadersAsync([]); // as daily-results does: the stream is open before the first change
         await foreach (var change in Changes.Reader.ReadAllAsync(context.CancellationToken))
             await responseStream.WriteAsync(change);
     }

@@ -22,7 +22,7 @@ public sealed class LiveMonthTests : WebTestContext
         Gateway.Results.Stored.Add(new DailyResult { PersonUuid = PersonId, WorkDate = "2026-03-16", Status = DailyStatus.Exception, Flags = { DailyFlag.MissingOut } });
         await Gateway.Results.Changes.Writer.WriteAsync(new DailyResultChange { ChangeSequence = 7, PersonUuid = PersonId, WorkDate = "2026-03-16", Status = DailyStatus.Exception });
 
-        page.WaitForAssertion(() => Assert.Contains("status-exception", page.Find("[data-testid=day-2026-03-16]").ClassName), TimeSpan.FromSeconds(5));
+        page.WaitForAssertion(() => Assert.Contains("status-exception", page.Find("[data-testid=day-2026-03-16]").ClassName));
         Assert.Contains("Missing out", page.Find("[data-testid=day-2026-03-16]").TextContent);
     }
 }

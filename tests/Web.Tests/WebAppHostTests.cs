@@ -56,6 +56,15 @@ public sealed class WebAppHostTests : IClassFixture<WebAppHostTests.Factory>
         Assert.Equal("S256", query["code_challenge_method"]);
         Assert.NotEmpty(query["code_challenge"].ToString());
         Assert.Equal(["openid", "profile", "roles", "offline_access", "hrms-api"], query["scope"].ToString().Split(' '));
+        // Over plain HTTP (the local topology) a browser keeps only cookies without Secure: the code comes back as a GET.
+        Assert.False(query.ContainsKey("response_mode")); // the code flow's default: query
+        var correlation = response.Headers.GetValues("Set-Cookie").Where(cookie => cookie.StartsWith(".AspNetCore.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, correlation.Count);
+        Assert.All(correlation, cookie =>
+        {
+            Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("secure", cookie, StringComparison.OrdinalIgnoreCase);
+        });
     }
 
     [Theory]

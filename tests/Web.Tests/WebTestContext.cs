@@ -40,6 +40,8 @@ public abstract class WebTestContext : BunitContext, IAsyncLifetime
     {
         CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // Every wait is for an in-memory gRPC call; on a loaded two-core machine one can take seconds.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(15);
         Auth = AddAuthorization();
     }
 

@@ -54,6 +54,12 @@ internal static class OidcAuthentication
                 options.ClientSecret = settings.ClientSecret;
                 options.ResponseType = OpenIdConnectResponseType.Code;
                 options.UsePkce = true;
+                // The code comes back as a top-level GET (not a cross-site form POST), so the correlation and nonce
+                // cookies can be SameSite=Lax and follow the request's scheme: the local topology is plain HTTP, where
+                // the default SameSite=None; Secure cookies are not kept by browsers.
+                options.ResponseMode = OpenIdConnectResponseMode.Query;
+                options.CorrelationCookie.SameSite = options.NonceCookie.SameSite = SameSiteMode.Lax;
+                options.CorrelationCookie.SecurePolicy = options.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.SaveTokens = true;
                 options.MapInboundClaims = false;
                 options.GetClaimsFromUserInfoEndpoint = false;

@@ -130,6 +130,7 @@ public partial class MyMonth
                 };
                 if (resumeAfter is { } sequence) request.ResumeAfter = sequence;
                 using var call = Results.WatchDailyResults(request, cancellationToken: cancellationToken);
+                await call.ResponseHeadersAsync; // "live" once the stream is open, not when the call is merely made
                 await InvokeAsync(() => { live = true; StateHasChanged(); });
                 while (await call.ResponseStream.MoveNext(cancellationToken))
                 {
