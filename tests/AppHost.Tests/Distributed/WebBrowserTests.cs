@@ -1,0 +1,88 @@
+using HrmsAttendance.AppHost.Tests.Support;
+using Microsoft.Playwright;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed;
+
+/// <summary>
+/// The web app in Debian's Chromium through the whole topology: a seeded user opens a page at the gateway, signs in at
+/// identity (OpenID Connect), lands back on the page and sees their month; an employee opening an admin page gets the
+/// 403 page. Screenshots land in the test output's artifacts/ folder (web-*.png).
+/// </summary>
+[Collection(DistributedAppCollection.Name)]
+public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifetime
+{
+    private const string Password = "Passw0rd!";
+    private readonly BrowserFixture _browser = new();
+    private Uri _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _browser.InitializeAsync();
+        await fixture.App.WaitHealthyAsync("web", TimeSpan.FromSeconds(120));
+        await fixture.App.WaitHealthyAsync("identity", TimeSpan.FromSeconds(120));
+        _gateway = fixture.App.GetEndpoint("gateway", "http");
+    }
+
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
+
+    private async Task<IPage> SignedInAsync(string user, string path, int width = 1366, int height = 768)
+    {
+        var context = await _browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "zh-CN" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(_gateway, path).ToString());
+        // identity's sign-in page (organisation code, user name, password).
+        await page.Locator("#tenant").FillAsync("demo");
+        await page.Locator("#username").FillAsync(user);
+        await page.Locator("#password").FillAsync(Password);
+        await page.Locator("form[action='/account/login'] [type=submit]").ClickAsync();
+        await page.WaitForURLAsync(url => url.StartsWith(new Uri(_gateway, path).ToString(), StringComparison.Ordinal), new() { Timeout = 60_000 });
+        return page;
+    }
+
+    private static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, name), FullPage = true });
+
+    [Fact]
+    public async Task An_employee_signs_in_and_sees_their_month()
+    {
+        var page = await SignedInAsync("employee", "/my-month");
+
+        await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Demo Employee", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("summary")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator(".calendar-day")).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("我的月度考勤");
+        await ScreenshotAsync(page, "web-my-month.png");
+
+        // The same page at phone width.
+        await page.SetViewportSizeAsync(390, 844);
+        await ScreenshotAsync(page, "web-my-month-phone.png");
+    }
+
+    [Fact]
+    public async Task An_employee_opening_an_admin_page_gets_the_403_page_and_nothing_of_it()
+    {
+        var page = await SignedInAsync("employee2", "/my-month");
+
+        var response = await page.GotoAsync(new Uri(_gateway, "/admin/persons").ToString());
+
+        Assert.Equal(403, response!.Status);
+        await Assertions.Expect(page.GetByTestId("forbidden")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("persons-table")).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "web-403.png");
+    }
+
+    [Fact]
+    public async Task A_tenant_admin_sees_the_persons_and_everyones_results()
+    {
+        var page = await SignedInAsync("admin", "/admin/persons");
+
+        await Assertions.Expect(page.GetByTestId("persons-table")).ToContainTextAsync("DEMO-1", new() { Timeout = 30_000 });
+        await ScreenshotAsync(page, "web-admin-persons.png");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "每日考勤结果" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("filters")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "web-admin-daily-results.png");
+    }
+}
