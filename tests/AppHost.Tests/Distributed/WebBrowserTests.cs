@@ -35,7 +35,17 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         await page.Locator("#username").FillAsync(user);
         await page.Locator("#password").FillAsync(Password);
         await page.Locator("form[action='/account/login'] [type=submit]").ClickAsync();
-        await page.WaitForURLAsync(url => url.StartsWith(new Uri(_gateway, path).ToString(), StringComparison.Ordinal), new() { Timeout = 60_000 });
+        try
+        {
+            await page.WaitForURLAsync(url => url.StartsWith(new Uri(_gateway, path).ToString(), StringComparison.Ordinal),
+                new() { Timeout = 60_000, WaitUntil = WaitUntilState.DOMContentLoaded });
+        }
+        catch (TimeoutException)
+        {
+            await ScreenshotAsync(page, $"web-sign-in-failed-{user}.png");
+            var text = await page.Locator("body").InnerTextAsync();
+            Assert.Fail($"{user} did not get back to {path}: at {page.Url}: {text[..Math.Min(text.Length, 600)]}");
+        }
         return page;
     }
 
