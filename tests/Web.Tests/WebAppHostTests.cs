@@ -100,6 +100,17 @@ public sealed class WebAppHostTests : IClassFixture<WebAppHostTests.Factory>
     }
 
     [Theory]
+    [InlineData("/app.css")]
+    [InlineData("/_content/Microsoft.FluentUI.AspNetCore.Components/Microsoft.FluentUI.AspNetCore.Components.bundle.scp.css")]
+    [InlineData("/_framework/blazor.web.js")]
+    public async Task Styles_and_scripts_are_served_outside_Development_too(string path)
+    {
+        // The AppHost runs the app from its build output in the Production environment.
+        using var response = await Client().SendAsync(ThroughGateway(path));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
     [InlineData("https://evil.example/")]
     [InlineData("//evil.example/")]
     public async Task The_language_switch_sets_its_cookie_and_never_redirects_away(string returnUrl)

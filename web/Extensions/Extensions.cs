@@ -7,8 +7,12 @@ namespace HrmsAttendance.Web.Extensions;
 
 internal static class Extensions
 {
-    public static void AddWebServices(this IHostApplicationBuilder builder)
+    public static void AddWebServices(this WebApplicationBuilder builder)
     {
+        // The AppHost runs this app from its build output in the Production environment, where the packages' and the
+        // framework's static web assets (Fluent UI's styles and scripts, blazor.web.js) are only found through the
+        // build's manifest; a published app has no such manifest and serves its wwwroot as usual.
+        builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddFluentUIComponents();
         builder.Services.AddLocalization();
