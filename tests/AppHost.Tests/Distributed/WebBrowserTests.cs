@@ -64,6 +64,11 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("我的月度考勤");
         await ScreenshotAsync(page, "web-my-month.png");
 
+        // Interactive through the gateway (blazor.web.js, the circuit's WebSocket): choosing a day shows it.
+        await Assertions.Expect(page.Locator("link[href*='Microsoft.FluentUI.AspNetCore.Components.bundle.scp.css']")).ToHaveCountAsync(1);
+        await page.Locator(".calendar-day").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=day-detail] h2")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("-01$"), new() { Timeout = 30_000 });
+
         // The same page at phone width.
         await page.SetViewportSizeAsync(390, 844);
         await ScreenshotAsync(page, "web-my-month-phone.png");
@@ -94,5 +99,20 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         await Assertions.Expect(page.GetByTestId("filters")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
         await ScreenshotAsync(page, "web-admin-daily-results.png");
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session_at_the_web_app_and_at_identity()
+    {
+        var page = await SignedInAsync("approver", "/my-month");
+        await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Demo Approver", new() { Timeout = 30_000 });
+
+        await page.Locator("form[action='account/logout'] [type=submit]").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.StartsWith(_gateway.ToString(), page.Url, StringComparison.Ordinal);
+        // Neither session is left: the month asks for the sign-in page again.
+        await page.GotoAsync(new Uri(_gateway, "/my-month").ToString());
+        await Assertions.Expect(page.Locator("#username")).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
 }
