@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using HrmsAttendance.AppHost.Extensions;
 
 // `dotnet run --project AppHost -- token …` prints a bearer token for this topology (its gateway and services) and exits.
@@ -120,6 +121,7 @@ var gateway = builder.AddProject<Projects.Gateway>("gateway")
        .WithReference(dailyResults)
        .WithReference(dingTalkConnector)
        .WithReference(weComConnector)
+       .WithReference(identity)
        .WaitFor(redis)
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
@@ -129,10 +131,12 @@ var webClientSecret = builder.AddGeneratedSecret(IdentitySecrets.WebClientSecret
 identity.WithEnvironment("Identity__WebClient__Secret", webClientSecret)
         .WithEnvironment("Identity__WebClient__RedirectUris", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/signin-oidc"))
         .WithEnvironment("Identity__WebClient__PostLogoutRedirectUris", ReferenceExpression.Create($"{gateway.GetEndpoint("http")}/signout-callback-oidc"));
-// A local run's client-credentials client of the demo tenant (role integration); published topologies configure their own.
-if (builder.ExecutionContext.IsRunMode)
-    identity.WithIntegrationClient(0, IdentitySecrets.DemoIntegrationClientId, IdentitySecrets.DemoTenant,
-        builder.AddGeneratedSecret(IdentitySecrets.DemoIntegrationSecretParameter));
+// A local Development run: the demo tenant's users (password Passw0rd!) and its client-credentials client (role
+// integration). Published topologies and other environments get neither: their users and clients are their own.
+if (builder.ExecutionContext.IsRunMode && builder.Environment.IsDevelopment())
+    identity.WithDevelopmentUsers()
+            .WithIntegrationClient(0, IdentitySecrets.DemoIntegrationClientId, IdentitySecrets.DemoTenant,
+                builder.AddGeneratedSecret(IdentitySecrets.DemoIntegrationSecretParameter));
 
 // The web app, behind the gateway at "/": pages per role, signed in at identity (OpenID Connect) as hrms-web.
 var web = builder.AddWebApp(gateway, webClientSecret, ReferenceExpression.Create($"{identity.GetEndpoint("http")}"));

@@ -51,6 +51,10 @@ public static class IdentitySecrets
         IResourceBuilder<ProjectResource> identity) =>
         project.WithEnvironment(AuthorityVariable, identity.GetEndpoint("http"));
 
+    /// <summary>The Development users of the demo tenant (identity's DevelopmentSeed): only a local Development run asks for them.</summary>
+    public static IResourceBuilder<ProjectResource> WithDevelopmentUsers(this IResourceBuilder<ProjectResource> identity) =>
+        identity.WithEnvironment("Identity__DevelopmentUsers", "true");
+
     /// <summary>A client-credentials client for one tenant (<c>Identity__IntegrationClients__&lt;n&gt;__…</c>).</summary>
     public static IResourceBuilder<ProjectResource> WithIntegrationClient(this IResourceBuilder<ProjectResource> identity, int index,
         string clientId, Guid tenant, IResourceBuilder<ParameterResource> secret)

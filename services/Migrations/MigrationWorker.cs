@@ -67,7 +67,7 @@ public sealed class MigrationWorker(IConfiguration configuration, IHostApplicati
             // The connectors' own schemas (parked punches, integration settings): libs/Connectors' files per connector.
             Report(ConnectorProvider.DingTalk.ServiceName, await ConnectorDatabase.MigrateAsync(ConnectorProvider.DingTalk, owner, stoppingToken));
             Report(ConnectorProvider.WeCom.ServiceName, await ConnectorDatabase.MigrateAsync(ConnectorProvider.WeCom, owner, stoppingToken));
-            // Sign-in (issue 14): tenants, users, their changes, OpenIddict's tables.
+            // Sign-in (issue 14): tenants, users, their changes, OpenIddict's tables; after the ledger's (audit.append).
             Report("identity", await IdentityDatabase.MigrateAsync(owner, stoppingToken));
         }
         catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)

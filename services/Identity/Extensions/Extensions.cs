@@ -38,7 +38,8 @@ internal static class Extensions
         builder.Services.AddAuthentication().AddLoginSession();
         builder.Services.AddAntiforgery(options => options.Cookie.Name = "hrms.identity.antiforgery");
 
-        if (builder.Environment.IsDevelopment())
+        // The AppHost asks for them in a local Development run only (its services run as Production otherwise).
+        if (builder.Environment.IsDevelopment() || builder.Configuration.GetValue<bool>(DevelopmentSeed.ConfigurationKey))
         {
             builder.Services.AddGrpcClient<IdentityMappingClient>(o => o.Address = new Uri("http://_grpc.identity-mapping"));
             builder.Services.AddHostedService<DevelopmentSeed>();

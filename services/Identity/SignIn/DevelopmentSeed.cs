@@ -10,13 +10,17 @@ namespace HrmsAttendance.Identity.SignIn;
 /// Development only: the demo tenant (code <c>demo</c>) and its users, each with the password <c>Passw0rd!</c> —
 /// <c>admin</c> (tenant-admin), <c>approver</c> (approver, person DEMO-2), <c>employee</c> (employee, DEMO-1),
 /// <c>employee2</c> (employee, DEMO-3). The persons are found or created in identity-mapping by employee number (a
-/// short-lived token of the demo tenant's admin, signed with the topology's Development key). Outside Development this
-/// does not run and there is no user and no password by default.
+/// short-lived token of the demo tenant's admin, signed with the topology's Development key). It runs only when the
+/// service's environment is Development or the AppHost asks for it (<see cref="ConfigurationKey"/>, a local Development
+/// run); otherwise there is no user and no password by default.
 /// </summary>
 public sealed class DevelopmentSeed(
     UserStore users, Passwords passwords, IdentityMapping.IdentityMappingClient identityMapping, IConfiguration configuration,
     ILogger<DevelopmentSeed> logger) : BackgroundService
 {
+    /// <summary>Set by the AppHost in a local Development run (<c>Identity__DevelopmentUsers=true</c>).</summary>
+    public const string ConfigurationKey = "Identity:DevelopmentUsers";
+
     public static readonly Guid DemoTenant = Guid.Parse("7d0c8e5e-2f7a-4a86-9d53-2b1f0c6a9e11");
     public const string DemoTenantCode = "demo";
     public const string DemoPassword = "Passw0rd!";

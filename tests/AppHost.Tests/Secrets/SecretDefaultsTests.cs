@@ -41,7 +41,16 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
             ["Authentication__Oidc__Authority"] = "http://127.0.0.1:1",
             ["Authentication__Oidc__ClientSecret"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         }),
-        ["Migrations"] = ("services/Migrations", Postgres("attendance", "attendance-owner", "punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login", "wecom-connector-login")),
+        ["Identity"] = ("services/Identity", WithToken(new(Postgres("attendance"))
+        {
+            ["Identity__Issuer"] = "https://sign-in.example.com/",
+            ["Identity__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RSA.Create(2048).ExportPkcs8PrivateKey()),
+            ["Identity__EncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Identity__WebClient__Secret"] = "web-client-secret-1",
+            ["Identity__WebClient__RedirectUris"] = "https://attendance.example.com/signin-oidc",
+            ["Identity__WebClient__PostLogoutRedirectUris"] = "https://attendance.example.com/signout-callback-oidc",
+        })),
+        ["Migrations"] = ("services/Migrations", Postgres("attendance", "attendance-owner", "punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login", "wecom-connector-login", "identity-login")),
     };
 
     public static TheoryData<string, string, string?, string> Cases()
@@ -75,6 +84,15 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
             "Configuration ConnectionStrings:wecom-connector-login (environment variable ConnectionStrings__wecom-connector-login) has no password");
         cases.Add("Migrations", "ConnectionStrings__dingtalk-connector-login", "Host=127.0.0.1;Port=1;Database=attendance;Username=dingtalk_connector_app",
             "Configuration ConnectionStrings:dingtalk-connector-login (environment variable ConnectionStrings__dingtalk-connector-login) has no password");
+        cases.Add("Identity", SigningKey, null, "Configuration 'Authentication:Jwt:SigningKey' is missing");
+        cases.Add("Identity", "Identity__SigningKey", null, "Configuration 'Identity:SigningKey' is missing");
+        cases.Add("Identity", "Identity__EncryptionKey", null, "Configuration 'Identity:EncryptionKey' is missing");
+        cases.Add("Identity", "Identity__WebClient__Secret", null, "Configuration 'Identity:WebClient:Secret' is missing");
+        cases.Add("Identity", "Identity__Issuer", "http://sign-in.example.com/", "Identity:Issuer must be https unless it is a loopback address");
+        cases.Add("Identity", "ConnectionStrings__attendance", "Host=127.0.0.1;Port=1;Database=attendance;Username=identity_app",
+            "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) has no password");
+        cases.Add("Migrations", "ConnectionStrings__identity-login", "Host=127.0.0.1;Port=1;Database=attendance;Username=identity_app",
+            "Configuration ConnectionStrings:identity-login (environment variable ConnectionStrings__identity-login) has no password");
         cases.Add("Gateway", "ConnectionStrings__redis", null, "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) is missing");
         cases.Add("Gateway", "ConnectionStrings__redis", "127.0.0.1:1,abortConnect=false", "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) has no password");
         cases.Add("Migrations", "ConnectionStrings__attendance", null, "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) is missing");

@@ -11,7 +11,7 @@ namespace HrmsAttendance.Gateway.Tests.Harness;
 /// </summary>
 public sealed class GatewayHarness : IAsyncDisposable
 {
-    public static readonly string[] Services = ["punch-ledger", "daily-results", "identity-mapping", "dingtalk-connector", "wecom-connector"];
+    public static readonly string[] Services = ["punch-ledger", "daily-results", "identity-mapping", "dingtalk-connector", "wecom-connector", "identity"];
 
     private GatewayHarness(Backend backend, GatewayFactory gateway)
     {

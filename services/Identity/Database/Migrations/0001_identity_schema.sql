@@ -80,7 +80,7 @@ WITH CHECK (tenant_id = current_setting('app.current_tenant')::uuid);
 
 -- Owned by attendance_owner (NOBYPASSRLS), so the tenant policy still applies to the row it appends.
 CREATE FUNCTION identity.record_user_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, identity AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   principal text := nullif(current_setting('app.current_principal', true), '');
   what text;
@@ -98,6 +98,9 @@ BEGIN
     'user_name', NEW.user_name, 'display_name', NEW.display_name, 'roles', to_jsonb(NEW.roles),
     'person_id', NEW.person_id, 'preferred_locale', NEW.preferred_locale, 'active', NEW.active,
     'password_changed', TG_OP = 'UPDATE' AND OLD.password_hash IS DISTINCT FROM NEW.password_hash));
+  -- The tenant's audit log too (punch-ledger's migration 0019, applied before these): role changes are writes like any other.
+  PERFORM audit.append(NEW.tenant_id, principal, 'identity', 'user.' || what, 'user', NEW.user_id::text,
+    jsonb_build_object('user_name', NEW.user_name, 'roles', to_jsonb(NEW.roles), 'active', NEW.active));
   RETURN NULL;
 END $$;
 
