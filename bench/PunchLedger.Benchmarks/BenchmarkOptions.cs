@@ -1,6 +1,6 @@
 namespace HrmsAttendance.PunchLedger.Benchmarks;
 
-public sealed record BenchmarkOptions(double Seconds, int Connections, int Rounds, int BatchSize, int Persons, bool Ceilings = true, bool Prepare = false, bool Import = true)
+public sealed record BenchmarkOptions(double Seconds, int Connections, int Rounds, int BatchSize, int Persons, bool Ceilings = true, bool Prepare = false, bool Import = true, bool AuditCost = true)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -17,6 +17,7 @@ public sealed record BenchmarkOptions(double Seconds, int Connections, int Round
                 "--ceilings" => options with { Ceilings = bool.Parse(args[i + 1]) },
                 "--prepare" => options with { Prepare = bool.Parse(args[i + 1]) },
                 "--import" => options with { Import = bool.Parse(args[i + 1]) },
+                "--audit-cost" => options with { AuditCost = bool.Parse(args[i + 1]) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -24,5 +25,5 @@ public sealed record BenchmarkOptions(double Seconds, int Connections, int Round
     }
 
     public override string ToString() =>
-        $"{Seconds}s per measurement, {Connections} connections, {Rounds} rounds, batch {BatchSize}, {Persons} persons, ceilings {Ceilings}, prepared {Prepare}, import-shaped {Import}";
+        $"{Seconds}s per measurement, {Connections} connections, {Rounds} rounds, batch {BatchSize}, {Persons} persons, ceilings {Ceilings}, prepared {Prepare}, import-shaped {Import}, audit cost {AuditCost}";
 }

@@ -36,6 +36,11 @@ public sealed class BenchmarkReport(BenchmarkOptions options)
                              $"/ COPY = {import / Median("COPY, import-shaped (baseline)"):F3}; " +
                              $"/ indexed COPY of events+results (ceiling) = {import / Median("COPY events+results, indexed (ceiling)"):F2}");
         }
+        if (samples.ContainsKey("batch door, no audit"))
+        {
+            output.WriteLine($"audit log cost: single door with / without its trigger = {Median("single punch via door") / Median("single punch via door, no audit"):F2}; " +
+                             $"batch door = {Median("batch door") / Median("batch door, no audit"):F2}");
+        }
         if (!samples.ContainsKey("do-nothing door (ceiling)")) return;
         output.WriteLine();
         output.WriteLine("What no door can beat, same run (see README):");

@@ -55,12 +55,27 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
                 report.Add("batch door, import-shaped", await MeasureAsync($"round {round}", options.BatchSize, ImportBatchDoorAsync));
                 report.Add("COPY events+results, indexed (ceiling)", await MeasureAsync($"round {round}", options.BatchSize, ImportIndexedCopyAsync));
             }
+            if (options.AuditCost)
+            {
+                // What the audit log's trigger (0019_audit_log.sql) costs the doors: the same calls with it switched off.
+                await SetAuditTriggerAsync(enabled: false);
+                report.Add("single punch via door, no audit", await MeasureAsync($"round {round}", 1, SingleDoorAsync));
+                report.Add("batch door, no audit", await MeasureAsync($"round {round}", options.BatchSize, BatchDoorAsync));
+                await SetAuditTriggerAsync(enabled: true);
+            }
             if (!options.Ceilings) continue;
             report.Add("do-nothing door (ceiling)", await MeasureAsync($"round {round}", 1, NothingDoorAsync));
             report.Add("event-only door (ceiling)", await MeasureAsync($"round {round}", 1, EventOnlyDoorAsync));
             report.Add("indexed INSERT (ceiling)", await MeasureAsync($"round {round}", options.BatchSize, IndexedInsertAsync));
         }
         return report;
+    }
+
+    private async Task SetAuditTriggerAsync(bool enabled)
+    {
+        await using var command = owner.CreateCommand(
+            $"ALTER TABLE staffing.time_punch_events {(enabled ? "ENABLE" : "DISABLE")} TRIGGER time_punch_events_audit");
+        await command.ExecuteNonQueryAsync();
     }
 
     private async Task SingleDoorAsync(PunchGenerator generator, CancellationToken _)

@@ -39,6 +39,13 @@ public static class AccessPolicy
         new(Operations.ReadImports,              No,       No,       All,          No),
         new(Operations.ConfigureIntegrations,    No,       No,       All,          No),
         new(Operations.ReadIntegrations,         No,       No,       All,          No),
+        new(Operations.RequestAdjustment,        Own,      Own,      All,          No),
+        new(Operations.ReadAdjustments,          Own,      All,      All,          No),
+        new(Operations.GetAdjustment,            All,      All,      All,          No),
+        new(Operations.WithdrawAdjustment,       All,      All,      All,          No),
+        new(Operations.DecideAdjustments,        No,       All,      All,          No),
+        new(Operations.ManageApprovers,          No,       No,       All,          No),
+        new(Operations.ReadAuditLog,             No,       No,       All,          No),
     ];
 
     private sealed record Row(Operation Operation, AccessScope? Employee, AccessScope? Approver, AccessScope? TenantAdmin, AccessScope? Integration)

@@ -16,6 +16,9 @@ public static class Operations
     public const string UnmappedIdentities = "attendance.unmapped-identities";
     public const string Imports = "attendance.imports";
     public const string Integrations = "attendance.integrations";
+    public const string Adjustments = "attendance.adjustments";
+    public const string ApproverAssignments = "attendance.approver-assignments";
+    public const string AuditLog = "attendance.audit-log";
 
     public static readonly Operation SubmitPunches = new(Punches, "submit");
     public static readonly Operation ReadPunches = new(Punches, "read");
@@ -40,4 +43,18 @@ public static class Operations
     /// <summary>A tenant's platform connectors (DingTalk, WeCom): their settings (secrets write-only) and status.</summary>
     public static readonly Operation ConfigureIntegrations = new(Integrations, "configure");
     public static readonly Operation ReadIntegrations = new(Integrations, "read");
+
+    /// <summary>Adjustment requests (punch-ledger): ask for a correction of a person's punches, read them, decide them.</summary>
+    public static readonly Operation RequestAdjustment = new(Adjustments, "request");
+    public static readonly Operation ReadAdjustments = new(Adjustments, "read");
+    /// <summary>One request by its id, which names no person: the service shows a caller only its own and its assigned persons' requests.</summary>
+    public static readonly Operation GetAdjustment = new(Adjustments, "get");
+    /// <summary>Withdraw a waiting request: the service lets only its requester (or a tenant-admin) do it.</summary>
+    public static readonly Operation WithdrawAdjustment = new(Adjustments, "withdraw");
+    /// <summary>Approve or reject, and list what waits: the service limits an approver to the persons assigned to it.</summary>
+    public static readonly Operation DecideAdjustments = new(Adjustments, "decide");
+    public static readonly Operation ManageApprovers = new(ApproverAssignments, "manage");
+
+    /// <summary>The tenant's audit log (every write of every service).</summary>
+    public static readonly Operation ReadAuditLog = new(AuditLog, "read");
 }

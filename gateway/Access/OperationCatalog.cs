@@ -3,6 +3,8 @@ using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 using HrmsAttendance.Contracts;
+using HrmsAttendance.Contracts.Adjustments.V1;
+using HrmsAttendance.Contracts.Audit.V1;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
@@ -76,6 +78,25 @@ public static class OperationCatalog
         GrpcEntry.Of(WeComIntegration.Descriptor, "PutSettings", Operations.ConfigureIntegrations),
         GrpcEntry.Of(WeComIntegration.Descriptor, "GetSettings", Operations.ReadIntegrations),
         GrpcEntry.Of(WeComIntegration.Descriptor, "GetStatus", Operations.ReadIntegrations),
+
+        // attendance.adjustments.v1.Adjustments (punch-ledger). The service decides whose requests a caller reaches
+        // (its own person's; an approver's assigned persons'); a request's id names no person, so for Get and Withdraw the
+        // service alone checks that it is the caller's.
+        GrpcEntry.Of<RequestAdjustmentRequest>(Contracts.Adjustments.V1.Adjustments.Descriptor, "RequestAdjustment", Operations.RequestAdjustment,
+            (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
+        GrpcEntry.Of<ListAdjustmentsRequest>(Contracts.Adjustments.V1.Adjustments.Descriptor, "ListAdjustments", Operations.ReadAdjustments,
+            (request, person) => Ownership.Person(request.PersonUuid, person, "person_uuid")),
+        GrpcEntry.Of(Contracts.Adjustments.V1.Adjustments.Descriptor, "GetAdjustment", Operations.GetAdjustment),
+        GrpcEntry.Of(Contracts.Adjustments.V1.Adjustments.Descriptor, "WithdrawAdjustment", Operations.WithdrawAdjustment),
+        GrpcEntry.Of(Contracts.Adjustments.V1.Adjustments.Descriptor, "ListPendingApprovals", Operations.DecideAdjustments),
+        GrpcEntry.Of(Contracts.Adjustments.V1.Adjustments.Descriptor, "ApproveAdjustment", Operations.DecideAdjustments),
+        GrpcEntry.Of(Contracts.Adjustments.V1.Adjustments.Descriptor, "RejectAdjustment", Operations.DecideAdjustments),
+        GrpcEntry.Of(Contracts.Adjustments.V1.Adjustments.Descriptor, "AssignApprover", Operations.ManageApprovers),
+        GrpcEntry.Of(Contracts.Adjustments.V1.Adjustments.Descriptor, "UnassignApprover", Operations.ManageApprovers),
+        GrpcEntry.Of(Contracts.Adjustments.V1.Adjustments.Descriptor, "ListApproverAssignments", Operations.ManageApprovers),
+
+        // attendance.audit.v1.AuditLog (punch-ledger)
+        GrpcEntry.Of(AuditLog.Descriptor, "ListAuditEntries", Operations.ReadAuditLog),
     }.ToDictionary(entry => entry.Path, StringComparer.Ordinal);
 
     private static readonly HttpEntry[] Http =

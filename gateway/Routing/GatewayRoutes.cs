@@ -47,6 +47,8 @@ public static class GatewayRoutes
         new("daily-results", UpstreamProtocol.Grpc, "/attendance.results.v1."),
         new("identity-mapping", UpstreamProtocol.Grpc, "/attendance.identity.v1."),
         new("punch-ledger", UpstreamProtocol.Grpc, "/attendance.imports.v1."),
+        new("punch-ledger", UpstreamProtocol.Grpc, "/attendance.adjustments.v1."),
+        new("punch-ledger", UpstreamProtocol.Grpc, "/attendance.audit.v1."),
         new("dingtalk-connector", UpstreamProtocol.Grpc, "/attendance.integrations.dingtalk.v1."),
         new("wecom-connector", UpstreamProtocol.Grpc, "/attendance.integrations.wecom.v1."),
 

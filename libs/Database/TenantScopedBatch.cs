@@ -14,13 +14,21 @@ namespace HrmsAttendance.Database;
 /// </summary>
 public static class TenantScopedBatch
 {
-    public static NpgsqlBatch Create(NpgsqlConnection connection, Guid tenantId)
+    public static NpgsqlBatch Create(NpgsqlConnection connection, Guid tenantId) => Create(connection, tenantId, actor: null);
+
+    /// <summary>
+    /// As <see cref="Create(NpgsqlConnection, Guid)"/>, for a write: also sets <c>app.actor</c> to the caller (the token's
+    /// subject), which the audit log's triggers record for rows that do not name who wrote them.
+    /// </summary>
+    public static NpgsqlBatch Create(NpgsqlConnection connection, Guid tenantId, string? actor)
     {
         var batch = new NpgsqlBatch(connection);
-        var setTenant = new NpgsqlBatchCommand(
-            "SELECT set_config('app.current_tenant', $1, true), set_config('app.trace_parent', $2, true)");
+        var setTenant = new NpgsqlBatchCommand(actor is null
+            ? "SELECT set_config('app.current_tenant', $1, true), set_config('app.trace_parent', $2, true)"
+            : "SELECT set_config('app.current_tenant', $1, true), set_config('app.trace_parent', $2, true), set_config('app.actor', $3, true)");
         setTenant.Parameters.Add(new NpgsqlParameter { Value = tenantId.ToString() });
         setTenant.Parameters.Add(new NpgsqlParameter { Value = CurrentTraceParent() });
+        if (actor is not null) setTenant.Parameters.Add(new NpgsqlParameter { Value = actor });
         batch.BatchCommands.Add(setTenant);
         return batch;
     }

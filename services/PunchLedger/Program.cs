@@ -1,3 +1,5 @@
+using HrmsAttendance.PunchLedger.Adjustments;
+using HrmsAttendance.PunchLedger.Audit;
 using HrmsAttendance.PunchLedger.Extensions;
 using HrmsAttendance.PunchLedger.Grpc;
 using HrmsAttendance.PunchLedger.Imports;
@@ -17,6 +19,8 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGrpcService<PunchLedgerService>();
 app.MapGrpcService<ImportsGrpcService>();
+app.MapGrpcService<AdjustmentsGrpcService>();
+app.MapGrpcService<AuditLogGrpcService>();
 app.MapGrpcServiceDefaults();
 app.MapImportsApi();
 

@@ -10,14 +10,15 @@ public sealed class PersonStore(NpgsqlDataSource dataSource)
 {
     private const string Columns = "person_uuid, employee_number, display_name, active, created_at, updated_at";
 
-    public Task<PersonRecord> CreateAsync(Guid tenantId, string employeeNumber, string displayName, CancellationToken ct) =>
-        TenantQuery.SingleAsync(dataSource, tenantId,
+    /// <summary><paramref name="actor"/> (the caller's token subject) is what the audit log records as who created the person.</summary>
+    public Task<PersonRecord> CreateAsync(Guid tenantId, string actor, string employeeNumber, string displayName, CancellationToken ct) =>
+        TenantQuery.WriteAsync(dataSource, tenantId, actor,
             $"SELECT {Columns} FROM person.create_person($1, $2)",
             ReadPerson, ct, employeeNumber, displayName);
 
     /// <summary>Null arguments keep the current value.</summary>
-    public Task<PersonRecord> UpdateAsync(Guid tenantId, Guid personUuid, string? displayName, bool? active, CancellationToken ct) =>
-        TenantQuery.SingleAsync(dataSource, tenantId,
+    public Task<PersonRecord> UpdateAsync(Guid tenantId, string actor, Guid personUuid, string? displayName, bool? active, CancellationToken ct) =>
+        TenantQuery.WriteAsync(dataSource, tenantId, actor,
             $"SELECT {Columns} FROM person.update_person($1, $2::text, $3::boolean)",
             ReadPerson, ct, personUuid, displayName, active);
 

@@ -11,14 +11,25 @@ namespace HrmsAttendance.IdentityMapping.Data;
 /// </summary>
 internal static class TenantQuery
 {
-    public static async Task<List<T>> ListAsync<T>(
+    public static Task<List<T>> ListAsync<T>(
         NpgsqlDataSource dataSource, Guid tenantId, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct,
-        params object?[] parameters)
+        params object?[] parameters) =>
+        RunAsync(dataSource, tenantId, actor: null, sql, map, ct, parameters);
+
+    /// <summary>A write by <paramref name="actor"/> (the token's subject), which the audit log records with it.</summary>
+    public static async Task<T> WriteAsync<T>(
+        NpgsqlDataSource dataSource, Guid tenantId, string actor, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct,
+        params object?[] parameters) =>
+        (await RunAsync(dataSource, tenantId, actor, sql, map, ct, parameters)).Single();
+
+    private static async Task<List<T>> RunAsync<T>(
+        NpgsqlDataSource dataSource, Guid tenantId, string? actor, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct,
+        object?[] parameters)
     {
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync(ct);
-            await using var batch = TenantScopedBatch.Create(connection, tenantId);
+            await using var batch = TenantScopedBatch.Create(connection, tenantId, actor);
             batch.Add(sql, parameters);
             await using var reader = await batch.ExecuteTenantReaderAsync(ct);
             var rows = new List<T>();

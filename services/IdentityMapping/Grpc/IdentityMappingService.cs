@@ -24,7 +24,7 @@ public sealed class IdentityMappingService(PersonStore persons, IdentityLinkStor
         {
             var number = Inputs.EmployeeNumber(request.EmployeeNumber);
             var name = Inputs.DisplayName(request.DisplayName);
-            return ToWire(await persons.CreateAsync(caller.TenantId, number, name, context.CancellationToken));
+            return ToWire(await persons.CreateAsync(caller.TenantId, caller.Subject, number, name, context.CancellationToken));
         });
 
     public override Task<Person> UpdatePerson(UpdatePersonRequest request, ServerCallContext context) =>
@@ -33,7 +33,7 @@ public sealed class IdentityMappingService(PersonStore persons, IdentityLinkStor
             var person = Inputs.PersonUuid(request.PersonUuid);
             var name = Inputs.OptionalDisplayName(request.DisplayName);
             bool? active = request.HasActive ? request.Active : null;
-            return ToWire(await persons.UpdateAsync(caller.TenantId, person, name, active, context.CancellationToken));
+            return ToWire(await persons.UpdateAsync(caller.TenantId, caller.Subject, person, name, active, context.CancellationToken));
         });
 
     public override Task<ListPersonsResponse> ListPersons(ListPersonsRequest request, ServerCallContext context) =>

@@ -1,6 +1,8 @@
 using HrmsAttendance.Database;
 using HrmsAttendance.Messaging;
 using HrmsAttendance.Messaging.Outbox;
+using HrmsAttendance.PunchLedger.Adjustments;
+using HrmsAttendance.PunchLedger.Audit;
 using HrmsAttendance.PunchLedger.Data;
 using HrmsAttendance.PunchLedger.Grpc;
 using HrmsAttendance.PunchLedger.Imports;
@@ -44,5 +46,19 @@ internal static class Extensions
         builder.Services.AddSingleton<ImportWorker>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ImportWorker>());
         builder.Services.AddSingleton<ImportsGrpcService>();
+
+        // Adjustment requests with approval (issue 14): an approval records a CORRECTION punch through the kernel's door.
+        builder.Services.AddSingleton<AdjustmentStore>();
+        builder.Services.AddSingleton<AdjustmentsGrpcService>();
+
+        // The audit log every service's writes land in (written by the database's triggers), and its retention.
+        builder.Services.AddOptions<AuditLogOptions>().BindConfiguration(AuditLogOptions.SectionName)
+            .Validate(o => o.RetentionDays >= AuditLogOptions.MinimumRetentionDays,
+                $"AuditLog:RetentionDays must be at least {AuditLogOptions.MinimumRetentionDays}")
+            .Validate(o => o.PurgeInterval > TimeSpan.Zero, "AuditLog:PurgeInterval must be positive")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<AuditLogStore>();
+        builder.Services.AddSingleton<AuditLogGrpcService>();
+        builder.Services.AddHostedService<AuditRetentionWorker>();
     }
 }

@@ -42,7 +42,7 @@ public static class LedgerErrors
     /// gRPC only: the ledger has no HTTP edge (a call without a usable token to its HTTP port is still a 401 with the
     /// code). A request that is not its method's message is STAFFING_INVALID_ARGUMENT too.
     /// </summary>
-    public static StableErrorTable Statuses { get; } = WithImportCodes(new(malformedRequestCode: InvalidArgument, oversizedRequestCode: RequestTooLarge)
+    public static StableErrorTable Statuses { get; } = WithImportAndAdjustmentCodes(new(malformedRequestCode: InvalidArgument, oversizedRequestCode: RequestTooLarge)
     {
         { InvalidArgument, StatusCode.InvalidArgument },
         { RequestTooLarge, StatusCode.ResourceExhausted },
@@ -62,12 +62,18 @@ public static class LedgerErrors
     });
 
     /// <summary>attendance.imports.v1 is served here too: its IMPORT_* codes keep the gRPC statuses of their own table.</summary>
-    private static StableErrorTable WithImportCodes(StableErrorTable table)
+    private static StableErrorTable WithImportAndAdjustmentCodes(StableErrorTable table)
     {
         foreach (var error in Imports.ImportErrors.Statuses) table.Add(error.Code, error.GrpcStatus);
         // A request to the imports service that is not its message, or too large, is refused with IMPORT_* codes too.
         table.UseRequestCodesFor(Contracts.Imports.V1.Imports.Descriptor.FullName, Imports.ImportErrors.InvalidArgument,
             Imports.ImportErrors.RequestTooLarge);
+        // attendance.adjustments.v1 and attendance.audit.v1 likewise, with their own codes.
+        foreach (var error in Adjustments.AdjustmentErrors.Statuses) table.Add(error.Code, error.GrpcStatus);
+        table.UseRequestCodesFor(Contracts.Adjustments.V1.Adjustments.Descriptor.FullName, Adjustments.AdjustmentErrors.InvalidArgument,
+            Adjustments.AdjustmentErrors.RequestTooLarge);
+        table.UseRequestCodesFor(Contracts.Audit.V1.AuditLog.Descriptor.FullName, Adjustments.AdjustmentErrors.AuditInvalidArgument,
+            Adjustments.AdjustmentErrors.AuditRequestTooLarge);
         return table;
     }
 

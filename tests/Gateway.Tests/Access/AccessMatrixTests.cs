@@ -1,4 +1,6 @@
 using Google.Protobuf;
+using HrmsAttendance.Contracts.Adjustments.V1;
+using HrmsAttendance.Contracts.Audit.V1;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
@@ -54,6 +56,19 @@ public sealed class AccessMatrixTests
         ["/attendance.integrations.wecom.v1.WeComIntegration/PutSettings"] = ("- - T -", _ => new WeCom.PutSettingsRequest { CorpId = "ww-corp", CorpSecret = "s", Enabled = true }),
         ["/attendance.integrations.wecom.v1.WeComIntegration/GetSettings"] = ("- - T -", _ => new WeCom.GetSettingsRequest()),
         ["/attendance.integrations.wecom.v1.WeComIntegration/GetStatus"] =   ("- - T -", _ => new WeCom.GetStatusRequest()),
+        // Adjustments: the gateway checks the person a request names; whose requests an approver reaches, and who may
+        // withdraw one, the service decides (it knows the request and the assignments).
+        ["/attendance.adjustments.v1.Adjustments/RequestAdjustment"] =      ("O O T -", p => new RequestAdjustmentRequest { PersonUuid = p.ToString("D"), PunchType = AdjustmentPunchType.In, Reason = "r" }),
+        ["/attendance.adjustments.v1.Adjustments/ListAdjustments"] =        ("O T T -", p => new ListAdjustmentsRequest { PersonUuid = p.ToString("D") }),
+        ["/attendance.adjustments.v1.Adjustments/GetAdjustment"] =          ("T T T -", _ => new GetAdjustmentRequest { AdjustmentId = Guid.Empty.ToString("D") }),
+        ["/attendance.adjustments.v1.Adjustments/WithdrawAdjustment"] =     ("T T T -", _ => new WithdrawAdjustmentRequest { AdjustmentId = Guid.Empty.ToString("D") }),
+        ["/attendance.adjustments.v1.Adjustments/ListPendingApprovals"] =   ("- T T -", _ => new ListPendingApprovalsRequest()),
+        ["/attendance.adjustments.v1.Adjustments/ApproveAdjustment"] =      ("- T T -", _ => new DecideAdjustmentRequest { AdjustmentId = Guid.Empty.ToString("D") }),
+        ["/attendance.adjustments.v1.Adjustments/RejectAdjustment"] =       ("- T T -", _ => new DecideAdjustmentRequest { AdjustmentId = Guid.Empty.ToString("D"), Comment = "c" }),
+        ["/attendance.adjustments.v1.Adjustments/AssignApprover"] =         ("- - T -", p => new ApproverAssignment { ApproverPersonUuid = Guid.NewGuid().ToString("D"), PersonUuid = p.ToString("D") }),
+        ["/attendance.adjustments.v1.Adjustments/UnassignApprover"] =       ("- - T -", p => new ApproverAssignment { ApproverPersonUuid = Guid.NewGuid().ToString("D"), PersonUuid = p.ToString("D") }),
+        ["/attendance.adjustments.v1.Adjustments/ListApproverAssignments"] = ("- - T -", _ => new ListApproverAssignmentsRequest()),
+        ["/attendance.audit.v1.AuditLog/ListAuditEntries"] =                ("- - T -", _ => new ListAuditEntriesRequest()),
     };
 
     internal static readonly Dictionary<(string Method, string Path), (string Expected, Func<Guid, string> QueryAbout)> HttpExpectations = new()
@@ -87,14 +102,15 @@ public sealed class AccessMatrixTests
     public void Every_grpc_method_of_the_contracts_is_in_the_catalog_and_in_this_table()
     {
         // Every rpc of the .proto files, from the descriptors Grpc.Tools generated.
-        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, ImportsReflection.Descriptor, DingtalkIntegrationReflection.Descriptor, WeCom.WecomIntegrationReflection.Descriptor }
+        var contractMethods = new[] { PunchLedgerReflection.Descriptor, DailyResultsReflection.Descriptor, IdentityMappingReflection.Descriptor, ImportsReflection.Descriptor, DingtalkIntegrationReflection.Descriptor, WeCom.WecomIntegrationReflection.Descriptor,
+                           AdjustmentsReflection.Descriptor, AuditLogReflection.Descriptor }
             .SelectMany(file => file.Services)
             .SelectMany(service => service.Methods)
             .Select(method => $"/{method.Service.FullName}/{method.Name}")
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(28, contractMethods.Count);
+        Assert.Equal(39, contractMethods.Count);
         Assert.Equal(contractMethods, OperationCatalog.GrpcMethods.Order(StringComparer.Ordinal));
         Assert.Equal(contractMethods, GrpcExpectations.Keys.Order(StringComparer.Ordinal));
     }

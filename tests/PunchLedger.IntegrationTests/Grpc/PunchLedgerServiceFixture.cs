@@ -28,6 +28,8 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
     public NpgsqlDataSource Owner { get; private set; } = null!;
     /// <summary>identity-mapping's role (identity_mapping_app): registers the persons punches are for.</summary>
     public NpgsqlDataSource Identity { get; private set; } = null!;
+    /// <summary>The service's own role (punch_ledger_app), for checks of what it may do.</summary>
+    public string AppConnectionString { get; private set; } = null!;
 
     /// <summary>A new active person of <paramref name="tenant"/>, made through identity-mapping's door.</summary>
     public Task<Guid> NewPersonAsync(Guid tenant) => TestPersons.CreateAsync(Identity, tenant);
@@ -46,6 +48,7 @@ public sealed class PunchLedgerServiceFixture : IAsyncLifetime
         await PunchLedgerDatabase.MigrateAsync(database.OwnerConnectionString);
         Owner = NpgsqlDataSource.Create(database.OwnerConnectionString);
         Identity = NpgsqlDataSource.Create(database.ConnectionStringFor(IdentityMappingDatabase.AppRole));
+        AppConnectionString = database.ConnectionStringFor(PunchLedgerDatabase.AppRole);
 
         Service = new KestrelServiceFactory<Program>(new Dictionary<string, string?>(AccessTokens.Configuration)
         {

@@ -181,6 +181,10 @@ public sealed class SecurityTests(PostgresFixture fixture)
         var grants = await RolePrivileges.OfAsync(fixture.Superuser, "punch_ledger_app");
         Assert.Equal(
             [
+                // The audit log (0019): its reader and the retention purge; entries are written by triggers only.
+                "audit function purge_expired",
+                "audit table entries SELECT",
+                "schema audit USAGE",
                 "schema staffing USAGE",
                 "staffing function announce_import_committed",
                 "staffing function claim_import_work",
@@ -194,6 +198,13 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 "staffing function stage_import_rows",
                 "staffing function submit_time_punch_event",
                 "staffing function submit_time_punch_events",
+                // Adjustment requests and approvers (0020): written by the service, guarded by the tables' triggers.
+                "staffing table adjustment_requests INSERT",
+                "staffing table adjustment_requests SELECT",
+                "staffing table adjustment_requests UPDATE",
+                "staffing table approver_assignments DELETE",
+                "staffing table approver_assignments INSERT",
+                "staffing table approver_assignments SELECT",
                 "staffing table daily_attendance_results SELECT",
                 // The import's working state (0011_imports.sql); events and results are still written by the doors only.
                 "staffing table import_audit INSERT",

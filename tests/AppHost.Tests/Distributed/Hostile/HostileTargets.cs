@@ -4,6 +4,8 @@ using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using HrmsAttendance.Contracts.Adjustments.V1;
+using HrmsAttendance.Contracts.Audit.V1;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Ledger.V1;
@@ -80,7 +82,7 @@ internal sealed record JsonBodyTarget(string Name, string Code, string Route, Fu
 internal static class HostileTargets
 {
     private const string Ledger = "STAFFING_INVALID_ARGUMENT", Results = "RESULTS_INVALID_ARGUMENT", Identity = "IDENTITY_INVALID_ARGUMENT",
-        Imports = "IMPORT_INVALID_ARGUMENT", DingTalkCode = "DINGTALK_INVALID_ARGUMENT", WeComCode = "WECOM_INVALID_ARGUMENT";
+        Imports = "IMPORT_INVALID_ARGUMENT", Adjustments = "ADJUSTMENT_INVALID_ARGUMENT", Audit = "AUDIT_INVALID_ARGUMENT", DingTalkCode = "DINGTALK_INVALID_ARGUMENT", WeComCode = "WECOM_INVALID_ARGUMENT";
 
     public static readonly DateTimeOffset MondayNine = new(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8));
 
@@ -105,7 +107,7 @@ internal static class HostileTargets
         new(prefix + "source_provider", "source_provider", FieldKind.Enum),
     ];
 
-    public static IReadOnlyList<HostileTarget> All => all ??= [.. Core, .. ImportReads];
+    public static IReadOnlyList<HostileTarget> All => all ??= [.. Core, .. ImportReads, .. AdjustmentAndAuditReads];
     private static IReadOnlyList<HostileTarget>? all;
 
     private static readonly IReadOnlyList<HostileTarget> Core =
@@ -235,6 +237,39 @@ internal static class HostileTargets
             [new("import_id", "import_id", FieldKind.Uuid), new("previewLimit", "previewLimit", FieldKind.NumberText, Required: false)]),
         new JsonTarget("GET /api/imports/audit", Imports, "/api/imports/audit",
             _ => [("limit", "10")], [new("limit", "limit", FieldKind.NumberText, Required: false)]),
+    ];
+
+    /// <summary>Issue 14's reads: adjustment requests, approver assignments, the audit log (filters: blank is a value that matches nothing).</summary>
+    private static readonly IReadOnlyList<HostileTarget> AdjustmentAndAuditReads =
+    [
+        new GrpcTarget("GetAdjustment", Adjustments, "/attendance.adjustments.v1.Adjustments/GetAdjustment", MethodType.Unary, false,
+            w => new GetAdjustmentRequest { AdjustmentId = w.AdjustmentId.ToString() }, [new("adjustment_id", "adjustment_id", FieldKind.Uuid)]),
+        new GrpcTarget("ListAdjustments", Adjustments, "/attendance.adjustments.v1.Adjustments/ListAdjustments", MethodType.Unary, false,
+            w => new ListAdjustmentsRequest { PersonUuid = w.Person.ToString(), PageSize = 10 },
+            [
+                new("person_uuid", "person_uuid", FieldKind.Uuid),
+                new("status", "status", FieldKind.Enum, Required: false),
+                new("page_size", "page_size", FieldKind.Int32, Required: false),
+                new("page_token", "page_token", FieldKind.PageToken, Required: false),
+            ]),
+        new GrpcTarget("ListPendingApprovals", Adjustments, "/attendance.adjustments.v1.Adjustments/ListPendingApprovals", MethodType.Unary, false,
+            _ => new ListPendingApprovalsRequest { PageSize = 10 },
+            [
+                new("page_size", "page_size", FieldKind.Int32, Required: false),
+                new("page_token", "page_token", FieldKind.PageToken, Required: false),
+            ]),
+        new GrpcTarget("ListApproverAssignments", Adjustments, "/attendance.adjustments.v1.Adjustments/ListApproverAssignments", MethodType.Unary, false,
+            w => new ListApproverAssignmentsRequest { PersonUuid = w.Person.ToString() },
+            [new("person_uuid", "person_uuid", FieldKind.Uuid, Required: false)]),
+        new GrpcTarget("ListAuditEntries", Audit, "/attendance.audit.v1.AuditLog/ListAuditEntries", MethodType.Unary, false,
+            _ => new ListAuditEntriesRequest { PageSize = 10, Action = "punch.", Actor = "hostile", ObjectId = "x" },
+            [
+                new("page_size", "page_size", FieldKind.Int32, Required: false),
+                new("page_token", "page_token", FieldKind.PageToken, Required: false),
+                new("actor", "actor", FieldKind.Text, Required: false, BlankAllowed: true),
+                new("action", "action", FieldKind.Text, Required: false, BlankAllowed: true),
+                new("object_id", "object_id", FieldKind.Text, Required: false, BlankAllowed: true),
+            ]),
     ];
 
     public static IEnumerable<GrpcTarget> Grpc => All.OfType<GrpcTarget>();

@@ -6,13 +6,14 @@ namespace HrmsAttendance.AppHost.Tests.Distributed.Hostile;
 
 /// <summary>
 /// A tenant of the running topology with something in every table the hostile requests could touch (a person, a link,
-/// a punch and its daily results, an unmapped id, both connectors' settings), the gateway's addresses, and a client sending as its tenant admin.
+/// a punch and its daily results, an unmapped id, both connectors' settings, an adjustment request), the gateway's addresses, and a client sending as its tenant admin.
 /// </summary>
 internal sealed class HostileWorld : IDisposable
 {
     private HostileWorld(Guid tenant, Guid person, string linkedUserId, Uri grpcAddress, Uri httpAddress, string superuser, TopologyCallers callers)
     {
         ImportId = Guid.Empty;
+        AdjustmentId = Guid.Empty;
         Tenant = tenant;
         Person = person;
         LinkedUserId = linkedUserId;
@@ -29,6 +30,8 @@ internal sealed class HostileWorld : IDisposable
     public string LinkedUserId { get; }
     /// <summary>A parsed (not committed) import of the tenant: two rows of the person.</summary>
     public Guid ImportId { get; private set; }
+    /// <summary>A waiting adjustment request of the person (issue 14).</summary>
+    public Guid AdjustmentId { get; private set; }
     /// <summary>The gateway's HTTP/2-only gRPC port (h2c).</summary>
     public Uri GrpcAddress { get; }
     /// <summary>The gateway's HTTP port (HTTP/1.1 in cleartext).</summary>
@@ -56,6 +59,12 @@ internal sealed class HostileWorld : IDisposable
         var punch = HostileTargets.Punch(world);
         punch.PunchType = PunchType.In;
         await new PunchLedgerClient(channel).SubmitPunchAsync(new() { Punch = punch }, admin);
+        var adjustment = await new HrmsAttendance.Contracts.Adjustments.V1.Adjustments.AdjustmentsClient(channel).RequestAdjustmentAsync(new()
+        {
+            PersonUuid = person.PersonUuid, PunchTime = punch.PunchTime, PunchType = HrmsAttendance.Contracts.Adjustments.V1.AdjustmentPunchType.Out,
+            Reason = "hostile world",
+        }, admin);
+        world.AdjustmentId = Guid.Parse(adjustment.AdjustmentId);
         // Both connectors' settings (disabled: no connector reaches out to a platform), so their GetSettings answer.
         await new DingTalkIntegrationClient(channel).PutSettingsAsync(
             new() { ClientId = "dinghostile", ClientSecret = "hostile-secret", Enabled = false }, admin);

@@ -3,7 +3,7 @@ using Npgsql;
 namespace HrmsAttendance.AppHost.Tests.Distributed.Hostile;
 
 /// <summary>
-/// Every tenant table of the database (each base table of the <c>staffing</c> and <c>person</c> schemas, and the connectors'
+/// Every tenant table of the database (each base table of the <c>staffing</c>, <c>person</c> and <c>audit</c> schemas, and the connectors'
 /// <c>dingtalk</c> and <c>wecom</c>, with a tenant_id),
 /// read as the superuser the harness connects as (it bypasses row-level security): per table, the tenant's row count
 /// and an md5 of its rows, and the count of all tenants' rows (a write that landed in another tenant shows there).
@@ -21,7 +21,7 @@ internal sealed record TenantSnapshot(IReadOnlyList<string> Tables)
             SELECT format('%I.%I', c.table_schema, c.table_name)
             FROM information_schema.columns c
             JOIN information_schema.tables t USING (table_schema, table_name)
-            WHERE c.column_name = 'tenant_id' AND c.table_schema IN ('staffing', 'person', 'dingtalk', 'wecom') AND t.table_type = 'BASE TABLE'
+            WHERE c.column_name = 'tenant_id' AND c.table_schema IN ('staffing', 'person', 'dingtalk', 'wecom', 'audit') AND t.table_type = 'BASE TABLE'
             ORDER BY 1
             """, connection))
         await using (var reader = await list.ExecuteReaderAsync())
