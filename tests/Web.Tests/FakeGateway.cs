@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using HrmsAttendance.Contracts.Adjustments.V1;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
@@ -26,13 +27,14 @@ public sealed class FakeGateway : IAsyncDisposable
     public FakeLedger Ledger { get; } = new();
     public FakeIdentity Identity { get; } = new();
     public FakeImports Imports { get; } = new();
+    public FakeAdjustments Adjustments { get; } = new();
     public ConcurrentQueue<string> Authorizations { get; } = new();
 
     private FakeGateway(WebApplication app) => _app = app;
 
     private FakeGateway(FakeGateway arranged, WebApplication app) : this(app)
     {
-        Results = arranged.Results; Ledger = arranged.Ledger; Identity = arranged.Identity; Imports = arranged.Imports;
+        Results = arranged.Results; Ledger = arranged.Ledger; Identity = arranged.Identity; Imports = arranged.Imports; Adjustments = arranged.Adjustments;
     }
 
     public static async Task<FakeGateway> StartAsync()
@@ -42,7 +44,7 @@ public sealed class FakeGateway : IAsyncDisposable
         builder.Services.AddGrpc();
         // Grpc.AspNetCore takes a service instance from DI when there is one: the fakes live as long as the gateway.
         var fakes = new FakeGateway(null!);
-        builder.Services.AddSingleton(fakes.Results).AddSingleton(fakes.Ledger).AddSingleton(fakes.Identity).AddSingleton(fakes.Imports);
+        builder.Services.AddSingleton(fakes.Results).AddSingleton(fakes.Ledger).AddSingleton(fakes.Identity).AddSingleton(fakes.Imports).AddSingleton(fakes.Adjustments);
         var app = builder.Build();
         var gateway = new FakeGateway(fakes, app);
         app.Use((context, next) =>
@@ -55,6 +57,7 @@ public sealed class FakeGateway : IAsyncDisposable
         app.MapGrpcService<FakeIdentity>();
         app.MapGrpcService<FakeImports>();
         app.MapGrpcService<FakeDingTalk>();
+        app.MapGrpcService<FakeAdjustments>();
         app.MapGrpcService<FakeWeCom>();
         await app.StartAsync();
         return gateway;
@@ -228,4 +231,57 @@ public sealed class FakeWeCom : WeComIntegration.WeComIntegrationBase
     public override Task<HrmsAttendance.Contracts.Integrations.WeCom.V1.Status> GetStatus(
         HrmsAttendance.Contracts.Integrations.WeCom.V1.GetStatusRequest request, ServerCallContext context) =>
         throw FakeGateway.Refusal(StatusCode.Unavailable, "GATEWAY_UPSTREAM_UNAVAILABLE", "wecom-connector is not reachable");
+}
+
+/// <summary>punch-ledger's adjustments: requests kept in memory, decisions as the real service answers them.</summary>
+public sealed class FakeAdjustments : HrmsAttendance.Contracts.Adjustments.V1.Adjustments.AdjustmentsBase
+{
+    public List<AdjustmentRequest> Stored { get; } = [];
+    public ConcurrentQueue<RequestAdjustmentRequest> Requests { get; } = new();
+    public RpcException? RefuseDecision { get; set; }
+
+    public override Task<AdjustmentRequest> RequestAdjustment(RequestAdjustmentRequest request, ServerCallContext context)
+    {
+        Requests.Enqueue(request);
+        var stored = new AdjustmentRequest
+        {
+            AdjustmentId = Guid.NewGuid().ToString(), PersonUuid = request.PersonUuid, PunchTime = request.PunchTime, PunchType = request.PunchType,
+            Reason = request.Reason, Status = AdjustmentStatus.Requested, RequestedAt = request.PunchTime,
+        };
+        Stored.Add(stored);
+        return Task.FromResult(stored);
+    }
+
+    public override Task<ListAdjustmentsResponse> ListAdjustments(ListAdjustmentsRequest request, ServerCallContext context)
+    {
+        var response = new ListAdjustmentsResponse();
+        response.Adjustments.AddRange(Stored.Where(a => a.PersonUuid == request.PersonUuid));
+        return Task.FromResult(response);
+    }
+
+    public override Task<ListAdjustmentsResponse> ListPendingApprovals(ListPendingApprovalsRequest request, ServerCallContext context)
+    {
+        var response = new ListAdjustmentsResponse();
+        response.Adjustments.AddRange(Stored.Where(a => a.Status == AdjustmentStatus.Requested));
+        return Task.FromResult(response);
+    }
+
+    public override Task<AdjustmentRequest> ApproveAdjustment(DecideAdjustmentRequest request, ServerCallContext context) =>
+        Decide(request, AdjustmentStatus.Approved);
+
+    public override Task<AdjustmentRequest> RejectAdjustment(DecideAdjustmentRequest request, ServerCallContext context) =>
+        Decide(request, AdjustmentStatus.Rejected);
+
+    public override Task<AdjustmentRequest> WithdrawAdjustment(WithdrawAdjustmentRequest request, ServerCallContext context) =>
+        Decide(new DecideAdjustmentRequest { AdjustmentId = request.AdjustmentId }, AdjustmentStatus.Withdrawn);
+
+    private Task<AdjustmentRequest> Decide(DecideAdjustmentRequest request, AdjustmentStatus status)
+    {
+        if (RefuseDecision is not null) throw RefuseDecision;
+        var stored = Stored.Single(a => a.AdjustmentId == request.AdjustmentId);
+        stored.Status = status;
+        stored.DecisionComment = request.Comment;
+        if (status == AdjustmentStatus.Approved) stored.AffectedWorkDates.Add("2026-03-16");
+        return Task.FromResult(stored);
+    }
 }

@@ -72,6 +72,8 @@ public sealed class WebAppHostTests : IClassFixture<WebAppHostTests.Factory>
     [InlineData("/admin/imports", "approver")]
     [InlineData("/admin/daily-results.csv?from=2026-03-01&to=2026-03-31", "employee")]
     [InlineData("/my-month", "tenant-admin")]
+    [InlineData("/approvals", "employee")]
+    [InlineData("/admin/audit", "approver")]
     public async Task A_page_the_role_may_not_open_goes_to_the_403_page_and_shows_nothing_of_it(string path, string roles)
     {
         using var response = await Client().SendAsync(ThroughGateway(path, roles));

@@ -1,4 +1,6 @@
 using Grpc.Core;
+using HrmsAttendance.Contracts.Adjustments.V1;
+using HrmsAttendance.Contracts.Audit.V1;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.Contracts.Integrations.DingTalk.V1;
@@ -27,6 +29,8 @@ public static class GatewayClients
         services.AddGatewayClient<Imports.ImportsClient>(gatewayAddress, primaryHandler);
         services.AddGatewayClient<DingTalkIntegration.DingTalkIntegrationClient>(gatewayAddress, primaryHandler);
         services.AddGatewayClient<WeComIntegration.WeComIntegrationClient>(gatewayAddress, primaryHandler);
+        services.AddGatewayClient<Adjustments.AdjustmentsClient>(gatewayAddress, primaryHandler);
+        services.AddGatewayClient<AuditLog.AuditLogClient>(gatewayAddress, primaryHandler);
         services.AddScoped<TenantDailyResults>();
         return services;
     }

@@ -8,7 +8,7 @@ namespace HrmsAttendance.Web.Localization;
 /// </summary>
 public static class ErrorExplanations
 {
-    private static readonly string[] Families = ["GATEWAY_", "STAFFING_", "IDENTITY_", "RESULTS_", "IMPORT_ROW_", "IMPORT_", "DINGTALK_", "WECOM_", "WEB_", "GRPC_"];
+    private static readonly string[] Families = ["GATEWAY_", "ADJUSTMENT_", "AUDIT_", "STAFFING_", "IDENTITY_", "RESULTS_", "IMPORT_ROW_", "IMPORT_", "DINGTALK_", "WECOM_", "WEB_", "GRPC_"];
 
     public static string Explain(IStringLocalizer localizer, string code)
     {
