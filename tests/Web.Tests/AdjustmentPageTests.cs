@@ -7,6 +7,9 @@ namespace HrmsAttendance.Web.Tests;
 
 public sealed class AdjustmentPageTests : WebTestContext
 {
+    /// <summary>In a running circuit: the decision buttons are disabled while the page is only prerendered.</summary>
+    protected override bool Interactive => true;
+
     [Fact]
     public void A_missing_punch_is_requested_at_the_Shanghai_time_given_and_listed_as_pending()
     {
