@@ -1,4 +1,7 @@
 using HrmsAttendance.AppHost.Tests.Support;
+using HrmsAttendance.Contracts;
+using HrmsAttendance.Contracts.Adjustments.V1;
+using HrmsAttendance.Contracts.Identity.V1;
 using Microsoft.Playwright;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
@@ -114,5 +117,51 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         // Neither session is left: the month asks for the sign-in page again.
         await page.GotoAsync(new Uri(_gateway, "/my-month").ToString());
         await Assertions.Expect(page.Locator("#username")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    }
+
+    [Fact(Skip = "Not passing yet: the request is sent and reaches the approver's inbox, but the approve click in Chromium does not reach the page's handler (a Fluent button clicked before the circuit runs?); to finish")]
+    public async Task An_adjustment_requested_by_the_employee_and_approved_by_the_approver_changes_the_day()
+    {
+        // DEMO-2 (approver) approves DEMO-1 (employee): assigned by the tenant's admin.
+        var demoTenant = Guid.Parse("7d0c8e5e-2f7a-4a86-9d53-2b1f0c6a9e11");
+        var callers = new TopologyCallers(fixture.App, fixture.DataDirectory);
+        using var channel = callers.Channel();
+        var admin = TopologyCallers.Bearer(callers.Token(demoTenant, "tenant-admin"));
+        var persons = (await new IdentityMapping.IdentityMappingClient(channel).ListPersonsAsync(new ListPersonsRequest { Search = "DEMO-" }, admin)).Persons;
+        await new Adjustments.AdjustmentsClient(channel).AssignApproverAsync(new ApproverAssignment
+        {
+            ApproverPersonUuid = persons.Single(p => p.EmployeeNumber == "DEMO-2").PersonUuid,
+            PersonUuid = persons.Single(p => p.EmployeeNumber == "DEMO-1").PersonUuid,
+        }, admin);
+        // The last weekday before today (Asia/Shanghai).
+        var day = WorkCalendar.LocalDate(DateTimeOffset.UtcNow).AddDays(-1);
+        while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) day = day.AddDays(-1);
+        var iso = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var employee = await SignedInAsync("employee", "/adjustments");
+        // Filled only once the circuit runs (the button is disabled while the page is prerendered).
+        await Assertions.Expect(employee.GetByTestId("request-form").Locator("[type=submit]")).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        await employee.GetByTestId("request-date").FillAsync(iso);
+        await employee.GetByTestId("request-time").FillAsync("09:00");
+        await employee.GetByTestId("request-reason").FillAsync("忘记打卡 forgot to punch in");
+        await employee.GetByTestId("request-form").Locator("[type=submit]").ClickAsync();
+        await Assertions.Expect(employee.GetByTestId("request-sent")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(employee.GetByTestId("adjustment-status").First).ToHaveTextAsync("待审批");
+        await ScreenshotAsync(employee, "web-adjustment-requested.png");
+
+        var approver = await SignedInAsync("approver", "/approvals");
+        await Assertions.Expect(approver.GetByTestId("adjustment-row")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await approver.GetByTestId("comment").FillAsync("同意 ok");
+        await approver.GetByTestId("approve").ClickAsync();
+        await Assertions.Expect(approver.GetByTestId("decided")).ToContainTextAsync(iso, new() { Timeout = 30_000 });
+        await ScreenshotAsync(approver, "web-approvals.png");
+
+        // The day has its result now, with the correction punch.
+        await employee.GotoAsync(new Uri(_gateway, $"/my-month?month={iso[..7]}").ToString());
+        var cell = employee.GetByTestId($"day-{iso}");
+        await Assertions.Expect(cell).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("status-none"), new() { Timeout = 30_000 });
+        await cell.ClickAsync();
+        await Assertions.Expect(employee.GetByTestId("day-punches")).ToContainTextAsync("补卡");
+        await ScreenshotAsync(employee, "web-my-month-after-approval.png");
     }
 }
