@@ -138,6 +138,10 @@ if (builder.ExecutionContext.IsRunMode && builder.Environment.IsDevelopment())
             .WithIntegrationClient(0, IdentitySecrets.DemoIntegrationClientId, IdentitySecrets.DemoTenant,
                 builder.AddGeneratedSecret(IdentitySecrets.DemoIntegrationSecretParameter));
 
+// The web app, behind the gateway at "/": pages per role, signed in at identity (OpenID Connect) as hrms-web.
+var web = builder.AddWebApp(gateway, webClientSecret, ReferenceExpression.Create($"{identity.GetEndpoint("http")}"));
+gateway.WithReference(web);
+
 // `-- --demo`: DingTalk (Stream mode) and WeCom fakes with a demo tenant whose punches arrive every few seconds.
 if (bool.TryParse(builder.Configuration[AppHostOptions.DemoKey], out var demo) && demo)
 {

@@ -68,8 +68,9 @@ internal static class Extensions
         builder.Services.Configure<KestrelServerOptions>(GatewayTransportGuard.ConfigureKestrel);
         var forwarding = builder.Configuration.GetSection(GatewayForwardingOptions.SectionName).Get<GatewayForwardingOptions>() ?? new();
         builder.Services.AddSingleton(forwarding);
+        var withWebApp = !string.IsNullOrEmpty(builder.Configuration[$"services:{GatewayRoutes.WebApp.Service}:http:0"]);
         builder.Services.AddReverseProxy()
-            .LoadFromMemory(GatewayRoutes.BuildRoutes(), GatewayRoutes.BuildClusters(forwarding))
+            .LoadFromMemory(GatewayRoutes.BuildRoutes(withWebApp), GatewayRoutes.BuildClusters(forwarding, withWebApp))
             .AddTransforms(ReservedHeaders.AddRemovalTransform)
             .AddTransforms(StreamingResponses.AddHeaderFlushTransform)
             .AddServiceDiscoveryDestinationResolver();
@@ -100,7 +101,7 @@ internal static class Extensions
             proxy.Use((context, next) => ForwarderErrors.LimitRequestBodyAsync(context, forwarding.MaxRequestBodyBytes, next));
         });
 
-        foreach (var route in GatewayRoutes.Routes)
+        foreach (var route in GatewayRoutes.Routes.Append(GatewayRoutes.WebApp))
         {
             var address = app.Configuration[$"services:{route.Service}:{route.EndpointName}:0"];
             app.Logger.LogInformation("Route {Protocol} {Prefix} -> {Service} {Destination}",

@@ -1,6 +1,7 @@
 using HrmsAttendance.Gateway.Access;
 using HrmsAttendance.Gateway.Errors;
 using HrmsAttendance.Gateway.Routing;
+using HrmsAttendance.StableErrors;
 using Yarp.ReverseProxy.Model;
 
 namespace HrmsAttendance.Gateway.Proxy;
@@ -26,10 +27,25 @@ public sealed class GatewayRouteGuard(RequestDelegate next)
 
     private static bool IsCatalogued(HttpRequest request, RouteModel route)
     {
+        if (route.Config.Metadata?.ContainsKey(GatewayRoutes.WebAppMetadata) == true)
+            return IsForWebApp(request);
         if (route.Config.Metadata?.GetValueOrDefault(GatewayRoutes.CallMetadata) is not { } call) return false;
         var path = request.Path.Value ?? "";
         return call.StartsWith('/')
             ? HttpMethods.IsPost(request.Method) && string.Equals(call, path, StringComparison.Ordinal)
             : OperationCatalog.FindHttp(request.Method, path) is { } http && call == $"{http.Method} {http.Path}";
+    }
+
+    /// <summary>
+    /// What the web app's catch-all may take: not gRPC (by content type, or by its <c>/package.Service/Method</c> path
+    /// shape) and nothing under <c>/api</c>, which stay the services' and are refused here when not catalogued.
+    /// </summary>
+    private static bool IsForWebApp(HttpRequest request)
+    {
+        if (StableErrorResponse.IsGrpc(request)) return false;
+        var path = request.Path.Value ?? "/";
+        if (path.Equals("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWith("/api/", StringComparison.OrdinalIgnoreCase)) return false;
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return !(segments.Length == 2 && segments[0].Contains('.', StringComparison.Ordinal));
     }
 }

@@ -61,12 +61,23 @@ public static class GatewayRoutes
         new("wecom-connector", UpstreamProtocol.Http, "/api/integrations/wecom/"),
     ];
 
+    /// <summary>
+    /// The web app's pages (resource <c>web</c>): every path no other route takes, anonymous at the gateway (the app
+    /// signs its users in with its own cookie; its calls come back through the gRPC routes with the user's token).
+    /// Only in a topology that has the app (<c>services:web:http:0</c>); never <c>/api/…</c> nor anything gRPC
+    /// (<see cref="Proxy.GatewayRouteGuard"/>).
+    /// </summary>
+    public static GatewayRoute WebApp { get; } = new("web", UpstreamProtocol.Http, "/");
+
+    /// <summary>Route metadata marking the web app's catch-all route.</summary>
+    public const string WebAppMetadata = "gateway.web-app";
+
     /// <summary>The owning route of a path, or null.</summary>
     public static GatewayRoute? Owner(UpstreamProtocol protocol, string path) =>
         Routes.FirstOrDefault(route => route.Protocol == protocol && path.StartsWith(route.PathPrefix, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The YARP routes: every catalogued gRPC method and JSON route whose path a service owns.</summary>
-    public static IReadOnlyList<RouteConfig> BuildRoutes()
+    public static IReadOnlyList<RouteConfig> BuildRoutes(bool withWebApp = false)
     {
         var routes = new List<RouteConfig>();
         foreach (var path in OperationCatalog.GrpcMethods.Order(StringComparer.Ordinal))
@@ -100,6 +111,15 @@ public static class GatewayRoutes
                 Match = new RouteMatch { Path = path },
             });
         }
+        if (withWebApp)
+            routes.Add(new RouteConfig
+            {
+                RouteId = "web {**path}",
+                ClusterId = WebApp.ClusterId,
+                Order = int.MaxValue, // after every other route: the pages take only what nothing else does
+                Metadata = new Dictionary<string, string> { [WebAppMetadata] = "true" },
+                Match = new RouteMatch { Path = "/{**path}" },
+            });
         return routes;
     }
 
@@ -107,8 +127,8 @@ public static class GatewayRoutes
     /// One cluster per service endpoint: gRPC clusters speak HTTP/2 only (h2c with prior knowledge, as the services'
     /// <c>grpc</c> endpoints are HTTP/2-only cleartext), JSON clusters HTTP/1.1.
     /// </summary>
-    public static IReadOnlyList<ClusterConfig> BuildClusters(GatewayForwardingOptions options) =>
-        Routes.DistinctBy(route => route.ClusterId).Select(route => new ClusterConfig
+    public static IReadOnlyList<ClusterConfig> BuildClusters(GatewayForwardingOptions options, bool withWebApp = false) =>
+        Routes.Concat(withWebApp ? [WebApp] : []).DistinctBy(route => route.ClusterId).Select(route => new ClusterConfig
         {
             ClusterId = route.ClusterId,
             Destinations = new Dictionary<string, DestinationConfig>

@@ -8,7 +8,29 @@ namespace HrmsAttendance.AppHost.Tests;
 public sealed class ModelTests
 {
     private static readonly string[] Topology =
-        ["postgres", "attendance", "redis", "messaging", "migrations", "punch-ledger", "identity-mapping", "daily-results", "dingtalk-connector", "wecom-connector", "gateway"];
+        ["postgres", "attendance", "redis", "messaging", "migrations", "punch-ledger", "identity-mapping", "daily-results", "dingtalk-connector", "wecom-connector", "gateway", "web"];
+
+    [Fact]
+    public async Task The_web_app_calls_the_gateway_and_gets_its_client_secret_as_a_secret_parameter()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>();
+        var web = builder.Resources.Single(r => r.Name == "web");
+        var context = new EnvironmentCallbackContext(builder.ExecutionContext, web, new Dictionary<string, object>());
+        foreach (var callback in web.Annotations.OfType<EnvironmentCallbackAnnotation>())
+            await callback.Callback(context);
+
+        var secret = Assert.IsType<ParameterResource>(context.EnvironmentVariables["Authentication__Oidc__ClientSecret"]);
+        Assert.Equal(IdentitySecrets.WebClientSecretParameter, secret.Name);
+        Assert.True(secret.Secret);
+        Assert.Contains(context.EnvironmentVariables.Keys, key => key.StartsWith("services__gateway__grpc__", StringComparison.Ordinal));
+        Assert.Contains(web.Annotations.OfType<WaitAnnotation>(), wait => wait.Resource.Name == "gateway");
+        // The gateway's catch-all route to the pages exists because the gateway knows the web app's address.
+        var gateway = builder.Resources.Single(r => r.Name == "gateway");
+        var gatewayContext = new EnvironmentCallbackContext(builder.ExecutionContext, gateway, new Dictionary<string, object>());
+        foreach (var callback in gateway.Annotations.OfType<EnvironmentCallbackAnnotation>())
+            await callback.Callback(gatewayContext);
+        Assert.Contains(gatewayContext.EnvironmentVariables.Keys, key => key.StartsWith("services__web__http__", StringComparison.Ordinal));
+    }
 
     [Fact]
     public async Task By_default_the_servers_are_local_executables()

@@ -16,7 +16,7 @@ public sealed class DistributedAppFixture : IAsyncLifetime
 {
     /// <summary>Every resource of the topology that reports health (the migrations resource runs once and finishes).</summary>
     public static readonly string[] HealthyResources =
-        ["postgres", "attendance", "redis", "messaging", "punch-ledger", "identity-mapping", "daily-results", "dingtalk-connector", "identity", "gateway"];
+        ["postgres", "attendance", "redis", "messaging", "punch-ledger", "identity-mapping", "daily-results", "dingtalk-connector", "identity", "gateway", "web"];
 
     /// <summary>A tenant whose callers get a bucket of 3 requests refilled at 1 per second (the 429 tests use it alone).</summary>
     public static readonly Guid RateLimitedTenant = Guid.Parse("7a1e0000-0000-4000-8000-00000000429a");

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace HrmsAttendance.AppHost.Tests.Secrets;
 
 /// <summary>
-/// No secret has a default outside Development: each service, the gateway and the migrations, started as a real process
+/// No secret has a default outside Development: each service, the gateway, the web app and the migrations, started as a real process
 /// (the built assembly, as a deployment runs it) in the Production environment with every setting but one secret, stops
 /// at start-up with a message naming the missing setting, instead of starting with a default key, failing at its first
 /// query, or logging in without a password.
@@ -36,6 +36,11 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
             ["WeCom__SettingsKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
         })),
         ["Gateway"] = ("gateway", WithToken(new() { ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1" })),
+        ["Web"] = ("web", new()
+        {
+            ["Authentication__Oidc__Authority"] = "http://127.0.0.1:1",
+            ["Authentication__Oidc__ClientSecret"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+        }),
         ["Identity"] = ("services/Identity", WithToken(new(Postgres("attendance"))
         {
             ["Identity__Issuer"] = "https://sign-in.example.com/",
@@ -93,6 +98,8 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
         cases.Add("Migrations", "ConnectionStrings__attendance", null, "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) is missing");
         cases.Add("Migrations", "ConnectionStrings__punch-ledger-login", "Host=127.0.0.1;Port=1;Database=attendance;Username=punch_ledger_app",
             "Configuration ConnectionStrings:punch-ledger-login (environment variable ConnectionStrings__punch-ledger-login) has no password");
+        cases.Add("Web", "Authentication__Oidc__ClientSecret", null, "Configuration Authentication:Oidc:ClientSecret (Authentication__Oidc__ClientSecret) is missing");
+        cases.Add("Web", "Authentication__Oidc__Authority", null, "Configuration Authentication:Oidc:Authority (Authentication__Oidc__Authority) must be the identity service's URL");
         return cases;
     }
 

@@ -1,0 +1,167 @@
+using HrmsAttendance.AppHost.Tests.Support;
+using HrmsAttendance.Contracts;
+using HrmsAttendance.Contracts.Adjustments.V1;
+using HrmsAttendance.Contracts.Identity.V1;
+using Microsoft.Playwright;
+
+namespace HrmsAttendance.AppHost.Tests.Distributed;
+
+/// <summary>
+/// The web app in Debian's Chromium through the whole topology: a seeded user opens a page at the gateway, signs in at
+/// identity (OpenID Connect), lands back on the page and sees their month; an employee opening an admin page gets the
+/// 403 page. Screenshots land in the test output's artifacts/ folder (web-*.png).
+/// </summary>
+[Collection(DistributedAppCollection.Name)]
+public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifetime
+{
+    private const string Password = "Passw0rd!";
+    private readonly BrowserFixture _browser = new();
+    private Uri _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        await _browser.InitializeAsync();
+        await fixture.App.WaitHealthyAsync("web", TimeSpan.FromSeconds(120));
+        await fixture.App.WaitHealthyAsync("identity", TimeSpan.FromSeconds(120));
+        _gateway = fixture.App.GetEndpoint("gateway", "http");
+    }
+
+    public async Task DisposeAsync() => await _browser.DisposeAsync();
+
+    private async Task<IPage> SignedInAsync(string user, string path, int width = 1366, int height = 768)
+    {
+        var context = await _browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "zh-CN" });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(_gateway, path).ToString());
+        // identity's sign-in page (organisation code, user name, password).
+        await page.Locator("#tenant").FillAsync("demo");
+        await page.Locator("#username").FillAsync(user);
+        await page.Locator("#password").FillAsync(Password);
+        await page.Locator("form[action='/account/login'] [type=submit]").ClickAsync();
+        try
+        {
+            await page.WaitForURLAsync(url => url.StartsWith(new Uri(_gateway, path).ToString(), StringComparison.Ordinal),
+                new() { Timeout = 60_000, WaitUntil = WaitUntilState.DOMContentLoaded });
+        }
+        catch (TimeoutException)
+        {
+            await ScreenshotAsync(page, $"web-sign-in-failed-{user}.png");
+            var text = await page.Locator("body").InnerTextAsync();
+            Assert.Fail($"{user} did not get back to {path}: at {page.Url}: {text[..Math.Min(text.Length, 600)]}");
+        }
+        return page;
+    }
+
+    private static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, name), FullPage = true });
+
+    [Fact]
+    public async Task An_employee_signs_in_and_sees_their_month()
+    {
+        var page = await SignedInAsync("employee", "/my-month");
+
+        await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Demo Employee", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("summary")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator(".calendar-day")).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("我的月度考勤");
+        await ScreenshotAsync(page, "web-my-month.png");
+
+        // Interactive through the gateway (blazor.web.js, the circuit's WebSocket): choosing a day shows it.
+        await Assertions.Expect(page.Locator("link[href*='Microsoft.FluentUI.AspNetCore.Components.bundle.scp.css']")).ToHaveCountAsync(1);
+        await page.Locator(".calendar-day").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=day-detail] h2")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("-01$"), new() { Timeout = 30_000 });
+
+        // The same page at phone width.
+        await page.SetViewportSizeAsync(390, 844);
+        await ScreenshotAsync(page, "web-my-month-phone.png");
+    }
+
+    [Fact]
+    public async Task An_employee_opening_an_admin_page_gets_the_403_page_and_nothing_of_it()
+    {
+        var page = await SignedInAsync("employee2", "/my-month");
+
+        var response = await page.GotoAsync(new Uri(_gateway, "/admin/persons").ToString());
+
+        Assert.Equal(403, response!.Status);
+        await Assertions.Expect(page.GetByTestId("forbidden")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("persons-table")).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "web-403.png");
+    }
+
+    [Fact]
+    public async Task A_tenant_admin_sees_the_persons_and_everyones_results()
+    {
+        var page = await SignedInAsync("admin", "/admin/persons");
+
+        await Assertions.Expect(page.GetByTestId("persons-table")).ToContainTextAsync("DEMO-1", new() { Timeout = 30_000 });
+        await ScreenshotAsync(page, "web-admin-persons.png");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "每日考勤结果" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("filters")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "web-admin-daily-results.png");
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session_at_the_web_app_and_at_identity()
+    {
+        var page = await SignedInAsync("approver", "/my-month");
+        await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Demo Approver", new() { Timeout = 30_000 });
+
+        await page.Locator("form[action='account/logout'] [type=submit]").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        Assert.StartsWith(_gateway.ToString(), page.Url, StringComparison.Ordinal);
+        // Neither session is left: the month asks for the sign-in page again.
+        await page.GotoAsync(new Uri(_gateway, "/my-month").ToString());
+        await Assertions.Expect(page.Locator("#username")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+    }
+
+    [Fact(Skip = "Not passing yet: the request is sent and reaches the approver's inbox, but the approve click in Chromium does not reach the page's handler (a Fluent button clicked before the circuit runs?); to finish")]
+    public async Task An_adjustment_requested_by_the_employee_and_approved_by_the_approver_changes_the_day()
+    {
+        // DEMO-2 (approver) approves DEMO-1 (employee): assigned by the tenant's admin.
+        var demoTenant = Guid.Parse("7d0c8e5e-2f7a-4a86-9d53-2b1f0c6a9e11");
+        var callers = new TopologyCallers(fixture.App, fixture.DataDirectory);
+        using var channel = callers.Channel();
+        var admin = TopologyCallers.Bearer(callers.Token(demoTenant, "tenant-admin"));
+        var persons = (await new IdentityMapping.IdentityMappingClient(channel).ListPersonsAsync(new ListPersonsRequest { Search = "DEMO-" }, admin)).Persons;
+        await new Adjustments.AdjustmentsClient(channel).AssignApproverAsync(new ApproverAssignment
+        {
+            ApproverPersonUuid = persons.Single(p => p.EmployeeNumber == "DEMO-2").PersonUuid,
+            PersonUuid = persons.Single(p => p.EmployeeNumber == "DEMO-1").PersonUuid,
+        }, admin);
+        // The last weekday before today (Asia/Shanghai).
+        var day = WorkCalendar.LocalDate(DateTimeOffset.UtcNow).AddDays(-1);
+        while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday) day = day.AddDays(-1);
+        var iso = day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var employee = await SignedInAsync("employee", "/adjustments");
+        // Filled only once the circuit runs (the button is disabled while the page is prerendered).
+        await Assertions.Expect(employee.GetByTestId("request-form").Locator("[type=submit]")).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        await employee.GetByTestId("request-date").FillAsync(iso);
+        await employee.GetByTestId("request-time").FillAsync("09:00");
+        await employee.GetByTestId("request-reason").FillAsync("忘记打卡 forgot to punch in");
+        await employee.GetByTestId("request-form").Locator("[type=submit]").ClickAsync();
+        await Assertions.Expect(employee.GetByTestId("request-sent")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(employee.GetByTestId("adjustment-status").First).ToHaveTextAsync("待审批");
+        await ScreenshotAsync(employee, "web-adjustment-requested.png");
+
+        var approver = await SignedInAsync("approver", "/approvals");
+        await Assertions.Expect(approver.GetByTestId("adjustment-row")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await approver.GetByTestId("comment").FillAsync("同意 ok");
+        await approver.GetByTestId("approve").ClickAsync();
+        await Assertions.Expect(approver.GetByTestId("decided")).ToContainTextAsync(iso, new() { Timeout = 30_000 });
+        await ScreenshotAsync(approver, "web-approvals.png");
+
+        // The day has its result now, with the correction punch.
+        await employee.GotoAsync(new Uri(_gateway, $"/my-month?month={iso[..7]}").ToString());
+        var cell = employee.GetByTestId($"day-{iso}");
+        await Assertions.Expect(cell).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("status-none"), new() { Timeout = 30_000 });
+        await cell.ClickAsync();
+        await Assertions.Expect(employee.GetByTestId("day-punches")).ToContainTextAsync("补卡");
+        await ScreenshotAsync(employee, "web-my-month-after-approval.png");
+    }
+}
