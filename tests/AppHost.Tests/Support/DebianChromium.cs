@@ -4,12 +4,14 @@ namespace HrmsAttendance.AppHost.Tests.Support;
 
 /// <summary>
 /// The browser of the screenshot tests is Debian's Chromium, never one Playwright downloads (the
-/// machine reaches no browser download site). Installed with apt-get when missing and we are root,
-/// as the other tests install the servers they need.
+/// machine reaches no browser download site), with a CJK font (fonts-wqy-microhei: the web app's pages are Chinese by
+/// default, and without one every character is a box in the screenshots). Installed with apt-get when missing and we
+/// are root, as the other tests install the servers they need.
 /// </summary>
 public static class DebianChromium
 {
     public const string ExecutablePath = "/usr/bin/chromium";
+    public const string ChineseFontPath = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
 
     public static readonly string[] Args =
     [
@@ -21,15 +23,16 @@ public static class DebianChromium
 
     public static async Task<string> EnsureInstalledAsync()
     {
-        if (File.Exists(ExecutablePath)) return ExecutablePath;
+        static bool Installed() => File.Exists(ExecutablePath) && File.Exists(ChineseFontPath);
+        if (Installed()) return ExecutablePath;
         await InstallGate.WaitAsync();
         try
         {
-            if (File.Exists(ExecutablePath)) return ExecutablePath;
+            if (Installed()) return ExecutablePath;
             if (Environment.UserName != "root")
-                throw new InvalidOperationException($"{ExecutablePath} is missing: run `sudo apt-get install -y chromium`.");
+                throw new InvalidOperationException($"{ExecutablePath} or {ChineseFontPath} is missing: run `sudo apt-get install -y chromium fonts-wqy-microhei`.");
             await RunAsync("apt-get", "update -q");
-            await RunAsync("apt-get", "install -y -q chromium");
+            await RunAsync("apt-get", "install -y -q chromium fonts-wqy-microhei");
             return File.Exists(ExecutablePath) ? ExecutablePath : throw new InvalidOperationException("apt-get did not install chromium.");
         }
         finally
