@@ -66,8 +66,9 @@ var identityMapping = builder.AddProject<Projects.IdentityMapping>("identity-map
        .WithDirectEndpoints()
        .WithHttpHealthCheck("/health", endpointName: "http");
 
-// The Development seed of identity finds or creates the demo users' persons (DEMO-1..3) here.
-identity.WithReference(identityMapping);
+// The Development seed of identity finds or creates the demo users' persons (DEMO-1..3) here, and makes the demo
+// approver the employees' approver in punch-ledger.
+identity.WithReference(identityMapping).WithReference(punchLedger);
 
 // Its change feed consumes DailyResultChanged from `messaging` for WatchDailyResults and the SSE route.
 var dailyResults = builder.AddProject<Projects.DailyResults>("daily-results")

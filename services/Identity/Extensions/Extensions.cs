@@ -42,6 +42,7 @@ internal static class Extensions
         if (builder.Environment.IsDevelopment() || builder.Configuration.GetValue<bool>(DevelopmentSeed.ConfigurationKey))
         {
             builder.Services.AddGrpcClient<IdentityMappingClient>(o => o.Address = new Uri("http://_grpc.identity-mapping"));
+            builder.Services.AddGrpcClient<HrmsAttendance.Contracts.Adjustments.V1.Adjustments.AdjustmentsClient>(o => o.Address = new Uri("http://_grpc.punch-ledger"));
             builder.Services.AddHostedService<DevelopmentSeed>();
         }
     }

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using HrmsAttendance.Contracts.Adjustments.V1;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Identity.Data;
 using HrmsAttendance.Identity.Model;
@@ -9,13 +10,15 @@ namespace HrmsAttendance.Identity.SignIn;
 /// <summary>
 /// Development only: the demo tenant (code <c>demo</c>) and its users, each with the password <c>Passw0rd!</c> —
 /// <c>admin</c> (tenant-admin), <c>approver</c> (approver, person DEMO-2), <c>employee</c> (employee, DEMO-1),
-/// <c>employee2</c> (employee, DEMO-3). The persons are found or created in identity-mapping by employee number (a
+/// <c>employee2</c> (employee, DEMO-3); the approver decides the adjustment requests of both employees (punch-ledger's
+/// approver assignments). The persons are found or created in identity-mapping by employee number (a
 /// short-lived token of the demo tenant's admin, signed with the topology's Development key). It runs only when the
 /// service's environment is Development or the AppHost asks for it (<see cref="ConfigurationKey"/>, a local Development
 /// run); otherwise there is no user and no password by default.
 /// </summary>
 public sealed class DevelopmentSeed(
-    UserStore users, Passwords passwords, IdentityMapping.IdentityMappingClient identityMapping, IConfiguration configuration,
+    UserStore users, Passwords passwords, IdentityMapping.IdentityMappingClient identityMapping,
+    Adjustments.AdjustmentsClient adjustments, IConfiguration configuration,
     ILogger<DevelopmentSeed> logger) : BackgroundService
 {
     /// <summary>Set by the AppHost in a local Development run (<c>Identity__DevelopmentUsers=true</c>).</summary>
@@ -60,9 +63,10 @@ public sealed class DevelopmentSeed(
     {
         await users.EnsureTenantAsync(DemoTenant, DemoTenantCode, "演示公司 Demo Co.", "zh-CN", ct);
         var auth = AdminHeaders();
+        var persons = new Dictionary<string, Guid>();
         foreach (var seed in Users)
         {
-            Guid? person = seed.EmployeeNumber is { } number ? await PersonAsync(number, seed.DisplayName, auth, ct) : null;
+            Guid? person = seed.EmployeeNumber is { } number ? persons[number] = await PersonAsync(number, seed.DisplayName, auth, ct) : null;
             var existing = await users.FindByUserNameAsync(DemoTenant, seed.UserName, ct);
             if (existing is null)
                 await users.CreateAsync(DemoTenant, Principal,
@@ -70,6 +74,12 @@ public sealed class DevelopmentSeed(
             else if (!existing.Active || existing.PersonId != person || !existing.Roles.SequenceEqual(seed.Roles) || !passwords.Verify(existing, DemoPassword))
                 await users.ResetAsync(DemoTenant, Principal, existing.UserId, seed.DisplayName, passwords.Hash(DemoPassword), seed.Roles, person, ct);
         }
+        // The approver (DEMO-2) decides the employees' requests; assigning again changes nothing.
+        foreach (var employee in (string[])["DEMO-1", "DEMO-3"])
+            await adjustments.AssignApproverAsync(new ApproverAssignment
+            {
+                ApproverPersonUuid = persons["DEMO-2"].ToString(), PersonUuid = persons[employee].ToString(),
+            }, auth, cancellationToken: ct);
     }
 
     private async Task<Guid> PersonAsync(string number, string name, Metadata auth, CancellationToken ct)

@@ -190,7 +190,12 @@ public static class SignInEndpoints
         var tokens = antiforgery.GetAndStoreTokens(context);
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["X-Frame-Options"] = "DENY";
-        context.Response.Headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
+        // form-action also governs the redirects after the form is sent: sign-in ends at the web client's /signin-oidc,
+        // on another origin (the gateway), which Chromium blocks unless it is named here.
+        var settings = context.RequestServices.GetRequiredService<IdentityServerSettings>();
+        var clientOrigins = string.Join(' ', settings.WebClient.RedirectUris.Select(uri => uri.GetLeftPart(UriPartial.Authority)).Distinct());
+        context.Response.Headers["Content-Security-Policy"] =
+            $"default-src 'none'; style-src 'unsafe-inline'; form-action 'self' {clientOrigins}; frame-ancestors 'none'";
         return Results.Content(LoginPage.Render(texts, state, tokens.FormFieldName, tokens.RequestToken ?? ""),
             "text/html; charset=utf-8", statusCode: status);
     }
