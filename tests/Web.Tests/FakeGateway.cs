@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grpc.Core;
+using HrmsAttendance.Contracts.Accounts.V1;
 using HrmsAttendance.Contracts.Adjustments.V1;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Contracts.Imports.V1;
@@ -28,6 +29,7 @@ public sealed class FakeGateway : IAsyncDisposable
     public FakeIdentity Identity { get; } = new();
     public FakeImports Imports { get; } = new();
     public FakeAdjustments Adjustments { get; } = new();
+    public FakeAccounts Accounts { get; } = new();
     public ConcurrentQueue<string> Authorizations { get; } = new();
 
     private FakeGateway(WebApplication app) => _app = app;
@@ -35,6 +37,7 @@ public sealed class FakeGateway : IAsyncDisposable
     private FakeGateway(FakeGateway arranged, WebApplication app) : this(app)
     {
         Results = arranged.Results; Ledger = arranged.Ledger; Identity = arranged.Identity; Imports = arranged.Imports; Adjustments = arranged.Adjustments;
+        Accounts = arranged.Accounts;
     }
 
     public static async Task<FakeGateway> StartAsync()
@@ -44,7 +47,8 @@ public sealed class FakeGateway : IAsyncDisposable
         builder.Services.AddGrpc();
         // Grpc.AspNetCore takes a service instance from DI when there is one: the fakes live as long as the gateway.
         var fakes = new FakeGateway(null!);
-        builder.Services.AddSingleton(fakes.Results).AddSingleton(fakes.Ledger).AddSingleton(fakes.Identity).AddSingleton(fakes.Imports).AddSingleton(fakes.Adjustments);
+        builder.Services.AddSingleton(fakes.Results).AddSingleton(fakes.Ledger).AddSingleton(fakes.Identity).AddSingleton(fakes.Imports).AddSingleton(fakes.Adjustments)
+            .AddSingleton(fakes.Accounts);
         var app = builder.Build();
         var gateway = new FakeGateway(fakes, app);
         app.Use((context, next) =>
@@ -58,6 +62,7 @@ public sealed class FakeGateway : IAsyncDisposable
         app.MapGrpcService<FakeImports>();
         app.MapGrpcService<FakeDingTalk>();
         app.MapGrpcService<FakeAdjustments>();
+        app.MapGrpcService<FakeAccounts>();
         app.MapGrpcService<FakeWeCom>();
         await app.StartAsync();
         return gateway;
@@ -283,5 +288,44 @@ public sealed class FakeAdjustments : HrmsAttendance.Contracts.Adjustments.V1.Ad
         stored.DecisionComment = request.Comment;
         if (status == AdjustmentStatus.Approved) stored.AffectedWorkDates.Add("2026-03-16");
         return Task.FromResult(stored);
+    }
+}
+
+/// <summary>identity's Accounts: users kept in memory, or a refusal.</summary>
+public sealed class FakeAccounts : Accounts.AccountsBase
+{
+    public List<User> Users { get; } = [];
+    public RpcException? Refuse { get; set; }
+
+    public override Task<ListUsersResponse> ListUsers(ListUsersRequest request, ServerCallContext context)
+    {
+        var response = new ListUsersResponse();
+        response.Users.AddRange(Users);
+        return Task.FromResult(response);
+    }
+
+    public override Task<User> CreateUser(CreateUserRequest request, ServerCallContext context)
+    {
+        if (Refuse is not null) throw Refuse;
+        var user = new User { UserId = Guid.NewGuid().ToString(), UserName = request.UserName, DisplayName = request.DisplayName, PersonId = request.PersonId, Active = true };
+        user.Roles.AddRange(request.Roles);
+        Users.Add(user);
+        return Task.FromResult(user);
+    }
+
+    public override Task<User> SetUserRoles(SetUserRolesRequest request, ServerCallContext context)
+    {
+        if (Refuse is not null) throw Refuse;
+        var user = Users.Single(u => u.UserId == request.UserId);
+        user.Roles.Clear();
+        user.Roles.AddRange(request.Roles);
+        return Task.FromResult(user.Clone());
+    }
+
+    public override Task<User> DeactivateUser(DeactivateUserRequest request, ServerCallContext context)
+    {
+        var user = Users.Single(u => u.UserId == request.UserId);
+        user.Active = false;
+        return Task.FromResult(user.Clone());
     }
 }

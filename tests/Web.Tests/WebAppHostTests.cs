@@ -74,6 +74,8 @@ public sealed class WebAppHostTests : IClassFixture<WebAppHostTests.Factory>
     [InlineData("/my-month", "tenant-admin")]
     [InlineData("/approvals", "employee")]
     [InlineData("/admin/audit", "approver")]
+    [InlineData("/admin/users", "employee")]
+    [InlineData("/admin/users", "approver")]
     public async Task A_page_the_role_may_not_open_goes_to_the_403_page_and_shows_nothing_of_it(string path, string roles)
     {
         using var response = await Client().SendAsync(ThroughGateway(path, roles));

@@ -24,6 +24,7 @@ public static class GatewayClients
         Func<HttpMessageHandler>? primaryHandler = null)
     {
         services.AddGatewayClient<DailyResults.DailyResultsClient>(gatewayAddress, primaryHandler);
+        services.AddGatewayClient<HrmsAttendance.Contracts.Accounts.V1.Accounts.AccountsClient>(gatewayAddress, primaryHandler);
         services.AddGatewayClient<PunchLedger.PunchLedgerClient>(gatewayAddress, primaryHandler);
         services.AddGatewayClient<IdentityMapping.IdentityMappingClient>(gatewayAddress, primaryHandler);
         services.AddGatewayClient<Imports.ImportsClient>(gatewayAddress, primaryHandler);
