@@ -170,4 +170,34 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         await Assertions.Expect(employee.GetByTestId("day-punches")).ToContainTextAsync("补卡");
         await ScreenshotAsync(employee, "web-my-month-after-approval.png");
     }
+
+    [Fact]
+    public async Task A_tenant_admin_links_an_unmapped_id_to_a_person_in_one_flow()
+    {
+        var demoTenant = Guid.Parse("7d0c8e5e-2f7a-4a86-9d53-2b1f0c6a9e11");
+        var callers = new TopologyCallers(fixture.App, fixture.DataDirectory);
+        using var channel = callers.Channel();
+        var admin = TopologyCallers.Bearer(callers.Token(demoTenant, "tenant-admin"));
+        var identity = new IdentityMapping.IdentityMappingClient(channel);
+        var unmapped = "web-unmapped-" + Guid.NewGuid().ToString("N")[..8];
+        await identity.ResolveIdentitiesAsync(new ResolveIdentitiesRequest
+        {
+            Provider = IdentityProvider.Wecom, ExternalUserIds = { unmapped }, RecordUnmapped = true,
+        }, admin);
+
+        var page = await SignedInAsync("admin", "/admin/unmapped");
+        var row = page.GetByTestId("unmapped-row").Filter(new() { HasText = unmapped });
+        await Assertions.Expect(row).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Assertions.Expect(row.GetByTestId("link-to-person")).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        await row.GetByTestId("link-to-person").ClickAsync();
+        await page.GetByTestId("link-search").FillAsync("DEMO-3");
+        await page.GetByTestId("link-search-button").ClickAsync();
+        await page.GetByTestId("link-candidate").First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("link-done")).ToContainTextAsync(unmapped, new() { Timeout = 30_000 });
+        await ScreenshotAsync(page, "web-admin-unmapped-linked.png");
+
+        var demo3 = (await identity.ListPersonsAsync(new ListPersonsRequest { Search = "DEMO-3" }, admin)).Persons.Single(p => p.EmployeeNumber == "DEMO-3");
+        var resolved = await identity.ResolveIdentitiesAsync(new ResolveIdentitiesRequest { Provider = IdentityProvider.Wecom, ExternalUserIds = { unmapped } }, admin);
+        Assert.Equal(demo3.PersonUuid, Assert.Single(resolved.Results).PersonUuid);
+    }
 }
