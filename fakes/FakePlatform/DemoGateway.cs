@@ -54,12 +54,27 @@ public sealed class DemoGateway : IDisposable
         }
     }
 
-    /// <summary>The person with this employee number, created when there is none.</summary>
+    /// <summary>
+    /// The person with this employee number, created when there is none. Another seed may create it at the same moment
+    /// (identity's Development users are DEMO-1..3 of the same tenant): then the number is taken, and that person is it.
+    /// </summary>
     public async Task<string> PersonAsync(string number, string name, CancellationToken ct)
     {
+        if (await FindPersonAsync(number, ct) is { } existing) return existing;
+        try
+        {
+            return (await Identity.CreatePersonAsync(new CreatePersonRequest { EmployeeNumber = number, DisplayName = name }, Auth, cancellationToken: ct)).PersonUuid;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
+        {
+            return await FindPersonAsync(number, ct) ?? throw e;
+        }
+    }
+
+    private async Task<string?> FindPersonAsync(string number, CancellationToken ct)
+    {
         var found = await Identity.ListPersonsAsync(new ListPersonsRequest { Search = number }, Auth, cancellationToken: ct);
-        if (found.Persons.FirstOrDefault(p => p.EmployeeNumber == number) is { } existing) return existing.PersonUuid;
-        return (await Identity.CreatePersonAsync(new CreatePersonRequest { EmployeeNumber = number, DisplayName = name }, Auth, cancellationToken: ct)).PersonUuid;
+        return found.Persons.FirstOrDefault(p => p.EmployeeNumber == number)?.PersonUuid;
     }
 
     /// <summary>Links the id to the person; false when it was linked already (a restart of the demo).</summary>
