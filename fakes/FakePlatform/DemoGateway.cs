@@ -67,7 +67,8 @@ public sealed class DemoGateway : IDisposable
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
         {
-            return await FindPersonAsync(number, ct) ?? throw e;
+            if (await FindPersonAsync(number, ct) is { } created) return created;
+            throw;
         }
     }
 
