@@ -47,8 +47,12 @@ public sealed class DemoGateway : IDisposable
                 await steps();
                 return;
             }
-            catch (RpcException e) when (attempt < 60 && e.StatusCode is StatusCode.Unavailable or StatusCode.Internal)
+            // Starting services answer UNAVAILABLE/INTERNAL; a loaded topology may also answer the gateway's
+            // RESOURCE_EXHAUSTED or a deadline. Say why in the console (the dashboard's and the tests' logs).
+            catch (RpcException e) when (attempt < 60 && e.StatusCode is StatusCode.Unavailable or StatusCode.Internal
+                                             or StatusCode.ResourceExhausted or StatusCode.DeadlineExceeded)
             {
+                Console.WriteLine($"demo set-up waits (attempt {attempt + 1}): {e.Status.StatusCode} {e.Status.Detail}");
                 await Task.Delay(TimeSpan.FromSeconds(2), ct);
             }
         }
