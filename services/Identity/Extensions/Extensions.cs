@@ -76,8 +76,12 @@ internal static class Extensions
                        .AllowClientCredentialsFlow();
                 options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Roles, Scopes.OfflineAccess, TokenClaims.ApiScope);
 
+                // The current key first: OpenIddict signs with the first of equally preferred keys; the previous ones
+                // are only published (JWKS), for the tokens they signed.
                 options.AddSigningKey(settings.SigningKey)
                        .AddEncryptionKey(settings.EncryptionKey);
+                foreach (var previous in settings.PreviousSigningKeys)
+                    options.AddSigningKey(previous);
                 // The gateway and the services read access tokens themselves: signed, not encrypted.
                 options.DisableAccessTokenEncryption();
                 options.SetAccessTokenLifetime(TimeSpan.FromMinutes(30));

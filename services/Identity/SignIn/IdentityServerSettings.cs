@@ -19,6 +19,14 @@ public sealed class IdentityServerSettings
     /// <summary>Signs access and ID tokens (RS256); its public half is published in the JWKS.</summary>
     public required RsaSecurityKey SigningKey { get; init; }
 
+    /// <summary>
+    /// Keys that signed before <see cref="SigningKey"/> (<c>Identity:PreviousSigningKeys</c>, base64 PKCS#8, ';'-separated):
+    /// published in the JWKS beside it, never used to sign, so tokens they signed stay valid until they expire. A rotation:
+    /// the current key moves here, a new one becomes <c>Identity:SigningKey</c>; after the longest token lifetime (refresh
+    /// tokens are encrypted, not signed) the old key can go.
+    /// </summary>
+    public IReadOnlyList<RsaSecurityKey> PreviousSigningKeys { get; init; } = [];
+
     /// <summary>Encrypts what only this server reads again (authorization codes, refresh tokens): 256-bit AES.</summary>
     public required SymmetricSecurityKey EncryptionKey { get; init; }
 
@@ -40,14 +48,13 @@ public sealed class IdentityServerSettings
         if (!Uri.TryCreate(issuer, UriKind.Absolute, out var issuerUri) || issuerUri.Scheme is not ("http" or "https"))
             throw new InvalidOperationException($"Configuration '{Section}:Issuer' must be an absolute http(s) URL, not '{issuer}'.");
 
-        var rsa = RSA.Create();
-        try { rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(Required("SigningKey")), out _); }
-        catch (Exception e) when (e is FormatException or CryptographicException)
-        {
-            throw new InvalidOperationException($"Configuration '{Section}:SigningKey' must be a base64 PKCS#8 RSA private key.", e);
-        }
-        if (rsa.KeySize < 2048)
-            throw new InvalidOperationException($"Configuration '{Section}:SigningKey' has {rsa.KeySize} bits; at least 2048 are needed.");
+        var signingKey = RsaKey(Required("SigningKey"), "SigningKey");
+        var previousKeys = (section["PreviousSigningKeys"] ?? "")
+            .Split([';', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(text => RsaKey(text, "PreviousSigningKeys"))
+            .ToList();
+        if (previousKeys.Any(key => key.KeyId == signingKey.KeyId))
+            throw new InvalidOperationException($"Configuration '{Section}:PreviousSigningKeys' holds the current signing key; a previous key is another one.");
 
         byte[] encryption;
         try { encryption = Convert.FromBase64String(Required("EncryptionKey")); }
@@ -70,8 +77,8 @@ public sealed class IdentityServerSettings
         return new IdentityServerSettings
         {
             Issuer = issuerUri,
-            // The key id is derived from the key, so every replica with the same key publishes the same kid.
-            SigningKey = new RsaSecurityKey(rsa) { KeyId = Base64UrlEncoder.Encode(SHA256.HashData(rsa.ExportSubjectPublicKeyInfo()))[..16] },
+            SigningKey = signingKey,
+            PreviousSigningKeys = previousKeys,
             EncryptionKey = new SymmetricSecurityKey(encryption),
             WebClient = new WebClientSettings(
                 Required("WebClient:Secret"),
@@ -80,6 +87,23 @@ public sealed class IdentityServerSettings
             IntegrationClients = clients,
         };
     }
+
+    /// <summary>An RSA private key of at least 2,048 bits; its key id is derived from it, so every replica with the same key publishes the same kid.</summary>
+    private static RsaSecurityKey RsaKey(string base64Pkcs8, string key)
+    {
+        var rsa = RSA.Create();
+        try { rsa.ImportPkcs8PrivateKey(Convert.FromBase64String(base64Pkcs8), out _); }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            throw new InvalidOperationException($"Configuration '{Section}:{key}' must hold base64 PKCS#8 RSA private keys.", e);
+        }
+        if (rsa.KeySize < 2048)
+            throw new InvalidOperationException($"Configuration '{Section}:{key}' holds a key of {rsa.KeySize} bits; at least 2048 are needed.");
+        return new RsaSecurityKey(rsa) { KeyId = KeyIdOf(rsa) };
+    }
+
+    /// <summary>The first 16 characters of the base64url SHA-256 of the public key (SubjectPublicKeyInfo).</summary>
+    public static string KeyIdOf(RSA rsa) => Base64UrlEncoder.Encode(SHA256.HashData(rsa.ExportSubjectPublicKeyInfo()))[..16];
 
     private static IReadOnlyList<Uri> ParseUris(string value, string key) =>
         value.Split([';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

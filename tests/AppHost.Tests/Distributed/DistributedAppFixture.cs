@@ -28,6 +28,9 @@ public sealed class DistributedAppFixture : IAsyncLifetime
     public const int IdentitySignInPermitLimit = 40;
     public static readonly TimeSpan IdentitySignInWindow = TimeSpan.FromSeconds(10);
 
+    /// <summary>identity's Identity:PreviousSigningKeys in this topology: a key "rotated out" before the run, whose tokens stay valid.</summary>
+    public static readonly RSA PreviousSigningKey = RSA.Create(2048);
+
     public DistributedApplication App { get; private set; } = null!;
 
     /// <summary>Where the servers keep their data and the AppHost its gateway signing key.</summary>
@@ -76,7 +79,8 @@ public sealed class DistributedAppFixture : IAsyncLifetime
         builder.CreateResourceBuilder<ProjectResource>("identity")
             .WithEnvironment("Identity__Lockout__Duration", IdentityLockoutDuration.ToString("c"))
             .WithEnvironment("Identity__SignInRateLimit__PermitLimit", IdentitySignInPermitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .WithEnvironment("Identity__SignInRateLimit__Window", IdentitySignInWindow.ToString("c"));
+            .WithEnvironment("Identity__SignInRateLimit__Window", IdentitySignInWindow.ToString("c"))
+            .WithEnvironment("Identity__PreviousSigningKeys", Convert.ToBase64String(PreviousSigningKey.ExportPkcs8PrivateKey()));
 
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));

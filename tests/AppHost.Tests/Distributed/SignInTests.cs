@@ -7,6 +7,7 @@ using HrmsAttendance.Contracts.Accounts.V1;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Tokens;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
@@ -115,6 +116,57 @@ public sealed class SignInTests(DistributedAppFixture fixture)
         await new IdentityMappingClient(channel).ListPersonsAsync(new ListPersonsRequest(),
             TopologyCallers.Bearer(callers.Token(DemoTenant, AccessRoles.TenantAdmin)));
     }
+
+    [Fact]
+    public async Task After_a_key_rotation_the_issuer_signs_with_the_new_key_and_tokens_of_the_previous_one_stay_valid()
+    {
+        using var flow = new OidcFlow(App);
+        // The JWKS publishes both keys: the current one and the previous one (found by its modulus).
+        using var http = new HttpClient();
+        var jwks = JsonDocument.Parse(await http.GetStringAsync(new Uri(flow.Identity, ".well-known/jwks"))).RootElement;
+        var keys = jwks.GetProperty("keys").EnumerateArray().ToList();
+        var kids = keys.Select(k => k.GetProperty("kid").GetString()).ToList();
+        Assert.Equal(2, kids.Count);
+        var previousModulus = Base64UrlEncoder.Encode(DistributedAppFixture.PreviousSigningKey.ExportParameters(false).Modulus);
+        var previousKid = Assert.Single(keys, k => k.GetProperty("n").GetString() == previousModulus).GetProperty("kid").GetString();
+
+        // New tokens are signed with the current key, never the previous one.
+        var (header, _) = OidcFlow.Decode((await SignInAsync(flow, "employee")).GetProperty("access_token").GetString()!);
+        var currentKid = header.GetProperty("kid").GetString();
+        Assert.Contains(currentKid, kids);
+        Assert.NotEqual(previousKid, currentKid);
+
+        // A token the previous key signed (before the rotation) passes the gateway and a service; one of an unknown key does not.
+        var beforeRotation = SignedBy(flow, new RsaSecurityKey(DistributedAppFixture.PreviousSigningKey) { KeyId = previousKid });
+        using var channel = App.CreateGrpcChannel("gateway");
+        await new IdentityMappingClient(channel).ListPersonsAsync(new ListPersonsRequest(), TopologyCallers.Bearer(beforeRotation));
+        using var direct = App.CreateGrpcChannel("identity-mapping");
+        await new IdentityMappingClient(direct).ListPersonsAsync(new ListPersonsRequest(), TopologyCallers.Bearer(beforeRotation));
+
+        using var stranger = System.Security.Cryptography.RSA.Create(2048);
+        var unknown = SignedBy(flow, new RsaSecurityKey(stranger) { KeyId = previousKid });
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            new IdentityMappingClient(channel).ListPersonsAsync(new ListPersonsRequest(), TopologyCallers.Bearer(unknown)).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.StartsWith("GATEWAY_TOKEN_INVALID", refused.Status.Detail);
+    }
+
+    /// <summary>An access token of the issuer's shape (claims as libs/Tokens reads them), RS256 with <paramref name="key"/>.</summary>
+    private static string SignedBy(OidcFlow flow, RsaSecurityKey key) =>
+        new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = flow.Identity.AbsoluteUri,
+            Audience = AccessTokenSettings.DefaultAudience,
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            TokenType = "at+jwt",
+            Claims = new Dictionary<string, object>
+            {
+                ["sub"] = "user:rotated",
+                ["tenant_id"] = DemoTenant.ToString("D"),
+                ["roles"] = new[] { AccessRoles.TenantAdmin },
+            },
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
+        });
 
     [Fact]
     public async Task The_login_page_speaks_chinese_by_default_and_english_when_asked()
