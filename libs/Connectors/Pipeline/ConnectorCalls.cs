@@ -19,6 +19,12 @@ public sealed partial class ConnectorCalls(OpenIddictClientService identity, Con
 {
     public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long a token request may take. Short: a platform waits only seconds for its answer (the DingTalk fake 10 s) and
+    /// takes a late one as none, so an unreachable identity must turn into LATER well within that.
+    /// </summary>
+    public static readonly TimeSpan TokenTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>A token is renewed this long before it expires (or at half its life, if that is sooner).</summary>
     public static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(2);
 
@@ -62,7 +68,7 @@ public sealed partial class ConnectorCalls(OpenIddictClientService identity, Con
     private async Task<(string Token, DateTimeOffset RenewAfter)> RequestAsync(Guid tenant, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(CallTimeout);
+        timeout.CancelAfter(TokenTimeout);
         try
         {
             var result = await identity.AuthenticateWithClientCredentialsAsync(new()
@@ -83,7 +89,7 @@ public sealed partial class ConnectorCalls(OpenIddictClientService identity, Con
             var reason = e switch
             {
                 ProtocolException { Error: { Length: > 0 } error } protocol => $"{error}: {protocol.ErrorDescription}",
-                OperationCanceledException => $"no answer within {CallTimeout.TotalSeconds:0} s",
+                OperationCanceledException => $"no answer within {TokenTimeout.TotalSeconds:0} s",
                 _ => e.Message,
             };
             Log.TokenUnavailable(logger, provider.Name, tenant, reason);

@@ -128,8 +128,17 @@ public sealed class DingTalkConnectorTests(DingTalkAppFixture fixture)
         {
             foreach (var (id, i) in events.Select((id, i) => (id, i)))
                 world.DingTalk.PublishCheckRecords(world.ClientId, [("u-identity", OnMonday(9, 3).AddMinutes(i), id)], eventId: id);
-            await Eventually(() => events.All(id => world.DingTalk.Acks(world.ClientId).Any(a => a.EventId == id && a.Status == "LATER")),
-                "each event is acknowledged LATER while identity is down");
+            try
+            {
+                await Eventually(() => events.All(id => world.DingTalk.Acks(world.ClientId).Any(a => a.EventId == id && a.Status == "LATER")),
+                    "each event is acknowledged LATER while identity is down");
+            }
+            catch (Xunit.Sdk.XunitException e)
+            {
+                var acks = string.Join(", ", world.DingTalk.Acks(world.ClientId).Select(a => $"{a.EventId}={a.Status}"));
+                throw new Xunit.Sdk.XunitException($"{e.Message} Acks: {acks}{Environment.NewLine}" +
+                    $"{await fixture.LogTailAsync(DingTalkAppFixture.Connector)}{Environment.NewLine}----{Environment.NewLine}{await fixture.LogTailAsync(DingTalkAppFixture.SecondReplica)}");
+            }
             Assert.Equal(0, world.Acked("SUCCESS"));
             Assert.Empty(await world.PunchesAsync(person));
         }
