@@ -45,7 +45,7 @@ public static class Operations
     public static readonly Operation ConfigureIntegrations = new(Integrations, "configure");
     public static readonly Operation ReadIntegrations = new(Integrations, "read");
 
-    /// <summary>The users who sign in (<c>attendance.accounts.v1.Accounts</c>, identity): create, set roles, deactivate; list them and their history.</summary>
+    /// <summary>The users who sign in (<c>attendance.accounts.v1.Accounts</c>, identity): create, set roles, deactivate, reset a password, unlock; list them and their history.</summary>
     public static readonly Operation ManageUsers = new(Users, "manage");
     public static readonly Operation ReadUsers = new(Users, "read");
 

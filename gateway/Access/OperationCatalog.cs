@@ -86,6 +86,8 @@ public static class OperationCatalog
         GrpcEntry.Of(Accounts.Descriptor, "SetUserRoles", Operations.ManageUsers),
         GrpcEntry.Of(Accounts.Descriptor, "DeactivateUser", Operations.ManageUsers),
         GrpcEntry.Of(Accounts.Descriptor, "ListUserChanges", Operations.ReadUsers),
+        GrpcEntry.Of(Accounts.Descriptor, "ResetPassword", Operations.ManageUsers),
+        GrpcEntry.Of(Accounts.Descriptor, "UnlockUser", Operations.ManageUsers),
         // attendance.adjustments.v1.Adjustments (punch-ledger). The service decides whose requests a caller reaches
         // (its own person's; an approver's assigned persons'); a request's id names no person, so for Get and Withdraw the
         // service alone checks that it is the caller's.

@@ -1,9 +1,15 @@
+extern alias PunchLedgerService;
+extern alias IdentityMappingService;
+
 using HrmsAttendance.Connectors.Database;
 using HrmsAttendance.Connectors.Parking;
 using HrmsAttendance.Connectors.Pipeline;
+using HrmsAttendance.Connectors.Settings;
 using HrmsAttendance.Contracts.Ledger.V1;
 using HrmsAttendance.Tests.Shared;
 using Npgsql;
+using IdentityMappingDatabase = IdentityMappingService::HrmsAttendance.IdentityMapping.Database.IdentityMappingDatabase;
+using PunchLedgerDatabase = PunchLedgerService::HrmsAttendance.PunchLedger.Database.PunchLedgerDatabase;
 
 namespace HrmsAttendance.Connectors.Tests;
 
@@ -17,8 +23,12 @@ public sealed class ConnectorDatabaseFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = await TestPostgresServer.StartTemporaryAsync();
-        Database = await Server.EnsureDatabaseAsync("connectors", "attendance_owner",
-            [ConnectorProvider.DingTalk.AppRole, ConnectorProvider.WeCom.AppRole]);
+        Database = await Server.EnsureDatabaseAsync("connectors", PunchLedgerDatabase.OwnerRole,
+            [ConnectorProvider.DingTalk.AppRole, ConnectorProvider.WeCom.AppRole,
+             PunchLedgerDatabase.AppRole, PunchLedgerDatabase.ReaderRole, IdentityMappingDatabase.AppRole]);
+        // The migrations resource's order: the connectors' triggers write to punch-ledger's audit log.
+        await IdentityMappingDatabase.MigrateAsync(Database.OwnerConnectionString);
+        await PunchLedgerDatabase.MigrateAsync(Database.OwnerConnectionString);
         foreach (var provider in ConnectorProvider.All)
             await ConnectorDatabase.MigrateAsync(provider, Database.OwnerConnectionString);
         DingTalk = NpgsqlDataSource.Create(Database.ConnectionStringFor(ConnectorProvider.DingTalk.AppRole));
@@ -111,5 +121,45 @@ public sealed class ConnectorSchemaTests(ConnectorDatabaseFixture db) : IClassFi
         await sneakReader.NextResultAsync();
         await sneakReader.ReadAsync();
         Assert.Equal(0L, sneakReader.GetInt64(0));
+    }
+
+    [Theory]
+    [InlineData("dingtalk")]
+    [InlineData("wecom")]
+    public async Task Each_change_of_a_tenants_integration_settings_is_in_its_audit_log_without_the_secret(string schema)
+    {
+        var provider = ConnectorProvider.All.Single(p => p.Schema == schema);
+        var store = new IntegrationSettingsStore(schema == "dingtalk" ? db.DingTalk : db.WeCom, provider);
+        var tenant = Guid.NewGuid();
+        byte[] first = [0xAB, 0xCD, 0xEF, 0x01], second = [0x02, 0x03, 0x04, 0x05];
+        await store.PutAsync(tenant, "app-one", first, enabled: true, "user:admin-1", CancellationToken.None);
+        await store.PutAsync(tenant, "app-one", first, enabled: false, "user:admin-2", CancellationToken.None);
+        await store.PutAsync(tenant, "app-two", second, enabled: true, "user:admin-1", CancellationToken.None);
+
+        // The owner reads the tenant's entries under its policy (the audit log's reader is punch-ledger's login).
+        await using var owner = new NpgsqlConnection(db.Database.OwnerConnectionString);
+        await owner.OpenAsync();
+        await using (var tenantOf = new NpgsqlCommand($"SELECT set_config('app.current_tenant', '{tenant}', false)", owner))
+            await tenantOf.ExecuteNonQueryAsync();
+        await using var read = new NpgsqlCommand(
+            "SELECT actor, service, action, object_type, object_id, details::text FROM audit.entries WHERE tenant_id = $1 ORDER BY id", owner);
+        read.Parameters.AddWithValue(tenant);
+        await using var reader = await read.ExecuteReaderAsync();
+        var entries = new List<(string Actor, string Service, string Action, string Type, string Object, string Details)>();
+        while (await reader.ReadAsync())
+            entries.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+
+        Assert.Equal(["user:admin-1", "user:admin-2", "user:admin-1"], entries.Select(e => e.Actor));
+        Assert.All(entries, e => Assert.Equal(provider.ServiceName, e.Service));
+        Assert.All(entries, e => Assert.Equal("integration_settings", e.Type));
+        Assert.Equal(["integration_settings.created", "integration_settings.updated", "integration_settings.updated"], entries.Select(e => e.Action));
+        Assert.Equal(["app-one", "app-one", "app-two"], entries.Select(e => e.Object));
+        Assert.Contains("\"secret_changed\": false", entries[1].Details);
+        Assert.Contains("\"enabled\": false", entries[1].Details);
+        Assert.Contains("\"secret_changed\": true", entries[2].Details);
+        Assert.Contains("\"previous_client_id\": \"app-one\"", entries[2].Details);
+        // Neither ciphertext, in any spelling Postgres might give bytea, reaches the log.
+        Assert.All(entries, e => Assert.DoesNotContain("abcdef01", e.Details, StringComparison.OrdinalIgnoreCase));
+        Assert.All(entries, e => Assert.DoesNotContain("ciphertext", e.Details, StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -328,4 +328,26 @@ public sealed class FakeAccounts : Accounts.AccountsBase
         user.Active = false;
         return Task.FromResult(user.Clone());
     }
+
+    /// <summary>The temporary password the next reset returns.</summary>
+    public string TemporaryPassword { get; set; } = "Abcd-Efgh-Jkmn-Pqrs";
+    public List<string> Resets { get; } = [];
+
+    public override Task<ResetPasswordResponse> ResetPassword(ResetPasswordRequest request, ServerCallContext context)
+    {
+        if (Refuse is not null) throw Refuse;
+        var user = Users.Single(u => u.UserId == request.UserId);
+        Resets.Add(user.UserId);
+        user.MustChangePassword = true;
+        user.LockedUntil = null;
+        return Task.FromResult(new ResetPasswordResponse { User = user.Clone(), TemporaryPassword = TemporaryPassword });
+    }
+
+    public override Task<User> UnlockUser(UnlockUserRequest request, ServerCallContext context)
+    {
+        if (Refuse is not null) throw Refuse;
+        var user = Users.Single(u => u.UserId == request.UserId);
+        user.LockedUntil = null;
+        return Task.FromResult(user.Clone());
+    }
 }

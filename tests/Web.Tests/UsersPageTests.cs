@@ -56,4 +56,90 @@ public sealed class UsersPageTests : WebTestContext
         page.WaitForAssertion(() => Assert.Equal("ACCOUNTS_USER_NAME_TAKEN", page.Find("[data-testid=problem-code]").TextContent));
         Assert.Empty(Gateway.Accounts.Users);
     }
+
+    [Fact]
+    public void Reset_password_asks_first_then_shows_the_temporary_password_once_with_the_copy_hint()
+    {
+        SignIn("tenant-admin", personId: null);
+        var user = new User { UserId = Guid.NewGuid().ToString(), UserName = "li.lei", DisplayName = "李雷", Active = true, Roles = { "employee" } };
+        Gateway.Accounts.Users.Add(user);
+        var page = Render<Users>();
+        page.WaitForElement("[data-testid=user-row]");
+        Assert.Empty(page.FindAll("[data-testid=temporary-password]"));
+
+        // The first click only asks; cancelling resets nothing.
+        page.Find("[data-testid=reset-password]").Click();
+        Assert.Contains("li.lei", page.Find("[data-testid=confirm-reset-question]").TextContent);
+        page.Find("[data-testid=cancel-reset-password]").Click();
+        Assert.Empty(Gateway.Accounts.Resets);
+
+        page.Find("[data-testid=reset-password]").Click();
+        page.Find("[data-testid=confirm-reset-password]").Click();
+        page.WaitForAssertion(() => Assert.Equal("Abcd-Efgh-Jkmn-Pqrs", page.Find("[data-testid=temporary-password]").TextContent));
+        Assert.Equal([user.UserId], Gateway.Accounts.Resets);
+        Assert.Contains("li.lei", page.Find("[data-testid=temporary-password-panel] h2").TextContent);
+        Assert.Contains("shown only this once", page.Find("[data-testid=temporary-password-hint]").TextContent);
+        Assert.Contains("must change password", page.Find("[data-testid=user-status]").TextContent);
+
+        // Hidden, it is gone from the page for good (the API never returns it again).
+        page.Find("[data-testid=hide-temporary-password]").Click();
+        Assert.Empty(page.FindAll("[data-testid=temporary-password]"));
+        Assert.DoesNotContain("Abcd-Efgh-Jkmn-Pqrs", page.Markup);
+    }
+
+    [Fact]
+    public void A_refused_reset_shows_its_code_and_no_password()
+    {
+        SignIn("tenant-admin", personId: null);
+        Gateway.Accounts.Users.Add(new User { UserId = Guid.NewGuid().ToString(), UserName = "li.lei", DisplayName = "李雷", Active = true, Roles = { "employee" } });
+        Gateway.Accounts.Refuse = FakeGateway.Refusal(StatusCode.FailedPrecondition, "ACCOUNTS_USER_INACTIVE", "deactivated");
+        var page = Render<Users>();
+        page.WaitForElement("[data-testid=user-row]");
+
+        page.Find("[data-testid=reset-password]").Click();
+        page.Find("[data-testid=confirm-reset-password]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("ACCOUNTS_USER_INACTIVE", page.Find("[data-testid=problem-code]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=temporary-password]"));
+        Assert.Empty(Gateway.Accounts.Resets);
+    }
+
+    [Fact]
+    public void A_locked_user_shows_until_when_and_is_unlocked_with_one_click()
+    {
+        SignIn("tenant-admin", personId: null);
+        Gateway.Accounts.Users.Add(new User
+        {
+            UserId = Guid.NewGuid().ToString(), UserName = "li.lei", DisplayName = "李雷", Active = true, Roles = { "employee" },
+            LockedUntil = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(15)),
+        });
+        Gateway.Accounts.Users.Add(new User { UserId = Guid.NewGuid().ToString(), UserName = "han.meimei", DisplayName = "韩梅梅", Active = true, Roles = { "employee" } });
+        var page = Render<Users>();
+        page.WaitForElement("[data-testid=user-row]");
+        Assert.Single(page.FindAll("[data-testid=user-locked]"));
+        var unlock = Assert.Single(page.FindAll("[data-testid=unlock-user]"));
+
+        unlock.Click();
+
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=user-locked]")));
+        Assert.Empty(page.FindAll("[data-testid=unlock-user]"));
+        Assert.Null(Gateway.Accounts.Users[0].LockedUntil);
+        Assert.Contains("li.lei is unlocked", page.Find("[data-testid=users-done]").TextContent);
+    }
+}
+
+/// <summary>Before the circuit is live, the page's buttons do nothing: they are rendered disabled.</summary>
+public sealed class UsersPageBeforeInteractiveTests : WebTestContext
+{
+    protected override bool Interactive => false;
+
+    [Fact]
+    public void The_reset_button_is_disabled_until_the_page_is_interactive()
+    {
+        SignIn("tenant-admin", personId: null);
+        Gateway.Accounts.Users.Add(new User { UserId = Guid.NewGuid().ToString(), UserName = "li.lei", DisplayName = "李雷", Active = true, Roles = { "employee" } });
+        var page = Render<Users>();
+        page.WaitForElement("[data-testid=user-row]");
+        Assert.True(page.Find("[data-testid=reset-password]").HasAttribute("disabled"));
+    }
 }

@@ -98,6 +98,31 @@ public sealed partial class AccountsService(UserStore users, Passwords passwords
             return response;
         });
 
+    public override Task<ResetPasswordResponse> ResetPassword(ResetPasswordRequest request, ServerCallContext context) =>
+        AsAdmin(context, async caller =>
+        {
+            var userId = Uuid(request.UserId, "user_id");
+            if (caller.Subject == userId.ToString("D"))
+                throw AccountsErrors.Invalid("user_id is the caller: an admin changes their own password on the change-password page");
+            var existing = await users.FindAsync(caller.TenantId, userId, context.CancellationToken)
+                ?? throw new AccountsException(AccountsErrors.UserNotFound, $"no user {userId:D} in this tenant");
+            if (!existing.Active)
+                throw new AccountsException(AccountsErrors.UserInactive, $"user {userId:D} is deactivated: it cannot sign in with any password");
+            var temporary = Passwords.NewTemporary();
+            var updated = await users.ResetPasswordAsync(caller.TenantId, caller.Subject, userId, passwords.Hash(temporary), context.CancellationToken)
+                ?? throw new AccountsException(AccountsErrors.UserNotFound, $"no user {userId:D} in this tenant");
+            return new ResetPasswordResponse { User = ToWire(updated), TemporaryPassword = temporary };
+        });
+
+    public override Task<User> UnlockUser(UnlockUserRequest request, ServerCallContext context) =>
+        AsAdmin(context, async caller =>
+        {
+            var userId = Uuid(request.UserId, "user_id");
+            var updated = await users.UnlockAsync(caller.TenantId, caller.Subject, userId, context.CancellationToken)
+                ?? throw new AccountsException(AccountsErrors.UserNotFound, $"no user {userId:D} in this tenant");
+            return ToWire(updated);
+        });
+
     private static Task<T> AsAdmin<T>(ServerCallContext context, Func<AccessTokenClaims, Task<T>> handler)
     {
         var caller = context.Caller();
@@ -118,6 +143,8 @@ public sealed partial class AccountsService(UserStore users, Passwords passwords
             Active = user.Active,
             CreatedAt = Timestamp.FromDateTimeOffset(user.CreatedAt),
             UpdatedAt = Timestamp.FromDateTimeOffset(user.UpdatedAt),
+            LockedUntil = user.LockedUntil is { } until ? Timestamp.FromDateTimeOffset(until) : null,
+            MustChangePassword = user.MustChangePassword,
         };
         wire.Roles.AddRange(user.Roles);
         return wire;

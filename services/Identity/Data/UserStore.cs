@@ -7,9 +7,14 @@ namespace HrmsAttendance.Identity.Data;
 
 public sealed record TenantRecord(Guid TenantId, string Code, string DisplayName, string DefaultLocale);
 
+/// <summary>
+/// A user as stored. <see cref="LockedUntil"/> is set only while a lock holds (by the database's clock);
+/// <see cref="MustChangePassword"/> after an admin's reset, until the user has chosen a new password.
+/// </summary>
 public sealed record UserRecord(
     Guid UserId, Guid TenantId, string UserName, string DisplayName, string PasswordHash, IReadOnlyList<string> Roles,
-    Guid? PersonId, string? PreferredLocale, bool Active, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    Guid? PersonId, string? PreferredLocale, bool Active, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? LockedUntil = null, bool MustChangePassword = false);
 
 public sealed record UserChangeRecord(long ChangeId, Guid UserId, DateTimeOffset ChangedAt, string ChangedBy, string Action, string DetailsJson);
 
@@ -24,7 +29,11 @@ public sealed record NewUser(string UserName, string DisplayName, string Passwor
 public sealed class UserStore(NpgsqlDataSource dataSource)
 {
     private const string UserColumns =
-        "user_id, tenant_id, user_name, display_name, password_hash, roles, person_id, preferred_locale, active, created_at, updated_at";
+        "user_id, tenant_id, user_name, display_name, password_hash, roles, person_id, preferred_locale, active, created_at, updated_at, " +
+        "CASE WHEN locked_until > now() THEN locked_until END, must_change_password";
+
+    /// <summary>Who the sign-in form's writes are recorded as (a lock reached by wrong passwords): nobody is signed in yet.</summary>
+    public const string SignInPrincipal = "system:sign-in";
 
     public Task<TenantRecord?> FindTenantByCodeAsync(string code, CancellationToken ct) =>
         SingleOrDefaultAsync(null, "SELECT tenant_id, code, display_name, default_locale FROM identity.tenants WHERE code = $1",
@@ -77,9 +86,53 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
     public async Task<UserRecord?> ResetAsync(Guid tenantId, string principal, Guid userId, string displayName, string passwordHash,
         IReadOnlyList<string> roles, Guid? personId, CancellationToken ct) =>
         (await ListAsync(tenantId,
-            $"UPDATE identity.users SET display_name = $2, password_hash = $3, roles = $4, person_id = $5::uuid, active = true, updated_at = now() " +
+            $"UPDATE identity.users SET display_name = $2, password_hash = $3, roles = $4, person_id = $5::uuid, active = true, " +
+            $"must_change_password = false, failed_sign_ins = 0, locked_until = NULL, updated_at = now() " +
             $"WHERE user_id = $1 RETURNING {UserColumns}",
             ReadUser, ct, principal, userId, displayName, passwordHash, roles.ToArray(), (object?)personId ?? DBNull.Value)).SingleOrDefault();
+
+    /// <summary>
+    /// Counts a wrong password of an active, unlocked user; the <paramref name="maxFailures"/>th in a row locks the user
+    /// for <paramref name="lockDuration"/> and starts the count again. One statement, so concurrent attempts count
+    /// exactly (the row lock serialises them, and each re-reads the row). A locked user is not touched: attempts during
+    /// a lock neither count nor extend it. Returns the user after the count, or null when nothing was counted.
+    /// </summary>
+    public async Task<UserRecord?> RecordFailedSignInAsync(Guid tenantId, Guid userId, int maxFailures, TimeSpan lockDuration, CancellationToken ct) =>
+        (await ListAsync(tenantId,
+            $"UPDATE identity.users SET " +
+            $"failed_sign_ins = CASE WHEN failed_sign_ins + 1 >= $2 THEN 0 ELSE failed_sign_ins + 1 END, " +
+            $"locked_until = CASE WHEN failed_sign_ins + 1 >= $2 THEN now() + $3 ELSE locked_until END " +
+            $"WHERE user_id = $1 AND active AND (locked_until IS NULL OR locked_until <= now()) RETURNING {UserColumns}",
+            ReadUser, ct, SignInPrincipal, userId, maxFailures, lockDuration)).SingleOrDefault();
+
+    /// <summary>A right password: the count of wrong ones starts again (no write when there is nothing to clear).</summary>
+    public Task RecordSuccessfulSignInAsync(Guid tenantId, Guid userId, CancellationToken ct) =>
+        ListAsync(tenantId,
+            "UPDATE identity.users SET failed_sign_ins = 0, locked_until = NULL " +
+            "WHERE user_id = $1 AND (failed_sign_ins <> 0 OR locked_until IS NOT NULL) AND (locked_until IS NULL OR locked_until <= now()) " +
+            "RETURNING user_id",
+            r => r.GetGuid(0), ct, SignInPrincipal, userId);
+
+    /// <summary>An admin's reset: a temporary password the user must change, and no lock; null when there is no such user.</summary>
+    public async Task<UserRecord?> ResetPasswordAsync(Guid tenantId, string principal, Guid userId, string temporaryPasswordHash, CancellationToken ct) =>
+        (await ListAsync(tenantId,
+            $"UPDATE identity.users SET password_hash = $2, must_change_password = true, failed_sign_ins = 0, locked_until = NULL, " +
+            $"updated_at = now() WHERE user_id = $1 RETURNING {UserColumns}",
+            ReadUser, ct, principal, userId, temporaryPasswordHash)).SingleOrDefault();
+
+    /// <summary>An admin's unlock: no lock and no count of wrong passwords; null when there is no such user.</summary>
+    public async Task<UserRecord?> UnlockAsync(Guid tenantId, string principal, Guid userId, CancellationToken ct) =>
+        (await ListAsync(tenantId,
+            $"UPDATE identity.users SET failed_sign_ins = 0, locked_until = NULL, " +
+            $"updated_at = CASE WHEN locked_until > now() THEN now() ELSE updated_at END WHERE user_id = $1 RETURNING {UserColumns}",
+            ReadUser, ct, principal, userId)).SingleOrDefault();
+
+    /// <summary>The user's own new password (recorded with the user as the principal); null when the user is gone or inactive.</summary>
+    public async Task<UserRecord?> ChangePasswordAsync(Guid tenantId, Guid userId, string passwordHash, CancellationToken ct) =>
+        (await ListAsync(tenantId,
+            $"UPDATE identity.users SET password_hash = $2, must_change_password = false, failed_sign_ins = 0, locked_until = NULL, " +
+            $"updated_at = now() WHERE user_id = $1 AND active RETURNING {UserColumns}",
+            ReadUser, ct, userId.ToString("D"), userId, passwordHash)).SingleOrDefault();
 
     public Task<List<UserChangeRecord>> ListChangesAsync(Guid tenantId, Guid? userId, long afterChangeId, int limit, CancellationToken ct) =>
         ListAsync(tenantId,
@@ -93,7 +146,8 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
     private static UserRecord ReadUser(NpgsqlDataReader r) => new(
         r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetFieldValue<string[]>(5),
         r.IsDBNull(6) ? null : r.GetGuid(6), r.IsDBNull(7) ? null : r.GetString(7), r.GetBoolean(8),
-        r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10));
+        r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10),
+        r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11), r.GetBoolean(12));
 
     private async Task<T?> SingleOrDefaultAsync<T>(Guid? tenantId, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct,
         string? principal, params object?[] parameters) where T : class =>

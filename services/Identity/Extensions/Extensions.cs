@@ -25,6 +25,9 @@ internal static class Extensions
         builder.AddServiceDataSource(DatabaseName);
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddSingleton<Passwords>();
+        // Lockout after wrong passwords, a rate limit per client address on the sign-in forms.
+        builder.AddSignInProtection();
+        builder.Services.AddSingleton<UnknownUserLockout>();
         // OpenIddict's stores over the same pool; the tables come from the SQL migrations, never from EF.
         builder.Services.AddDbContext<IdentityDbContext>((services, options) =>
             options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()).UseOpenIddict());

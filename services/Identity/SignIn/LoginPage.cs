@@ -6,14 +6,20 @@ namespace HrmsAttendance.Identity.SignIn;
 /// <summary>The sign-in page's two languages: Chinese (the default) and English.</summary>
 public sealed record LoginTexts(
     string Lang, string Title, string Subtitle, string Tenant, string TenantHint, string UserName, string Password, string Submit,
-    string Failed, string Missing, string OtherLanguage, string OtherLanguageCode, string Footer)
+    string Failed, string Missing, string OtherLanguage, string OtherLanguageCode, string Footer, string Locked)
 {
     public static readonly LoginTexts Chinese = new("zh-CN", "登录", "HRMS 考勤", "组织代码", "例如 demo", "用户名", "密码", "登录",
-        "组织代码、用户名或密码不正确。", "请填写组织代码、用户名和密码。", "English", "en", "登录后将返回您正在使用的应用。");
+        "组织代码、用户名或密码不正确。", "请填写组织代码、用户名和密码。", "English", "en", "登录后将返回您正在使用的应用。",
+        "该账户因多次密码错误已被临时锁定，请在 {0} 分钟后重试，或请管理员重置密码。");
 
     public static readonly LoginTexts English = new("en", "Sign in", "HRMS Attendance", "Organisation code", "e.g. demo", "User name",
         "Password", "Sign in", "The organisation code, user name or password is not right.", "Enter the organisation code, user name and password.",
-        "中文", "zh-CN", "After signing in you return to the app you came from.");
+        "中文", "zh-CN", "After signing in you return to the app you came from.",
+        "This account is locked for now after too many wrong passwords: try again in {0} minutes, or ask your administrator to reset the password.");
+
+    /// <summary>The locked message with the minutes left, rounded up (at least one).</summary>
+    public string LockedFor(TimeSpan left) =>
+        string.Format(System.Globalization.CultureInfo.InvariantCulture, Locked, Math.Max(1, (int)Math.Ceiling(left.TotalMinutes)));
 
     /// <summary>
     /// The language: <c>lang</c> when it names one; else the OIDC request's <c>ui_locales</c>; else the browser's first
@@ -41,27 +47,48 @@ public sealed record LoginTexts(
 /// <summary>What the form shows again after a refusal (never the password).</summary>
 public sealed record LoginFormState(string ReturnUrl, string Tenant = "", string UserName = "", string? ErrorCode = null, string? Error = null);
 
-/// <summary>The sign-in page: plain HTML and CSS from this service, no script; works on a phone and at 1366×768.</summary>
-public static class LoginPage
+/// <summary>The change-password page's two languages, picked like the login page's.</summary>
+public sealed record PasswordTexts(
+    string Lang, string Title, string Subtitle, string MustChange, string SignedInAs, string Current, string New, string NewHint,
+    string Confirm, string Submit, string Changed, string Missing, string CurrentWrong, string Invalid, string Mismatch,
+    string Unchanged, string OtherLanguage, string OtherLanguageCode)
 {
-    public static string Render(LoginTexts t, LoginFormState state, string antiforgeryField, string antiforgeryToken)
-    {
-        static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
-        var other = QueryHelpers.AddQueryString("/account/login", new Dictionary<string, string?>
-        {
-            ["ReturnUrl"] = state.ReturnUrl,
-            ["lang"] = t.OtherLanguageCode,
-        });
-        var error = state.Error is null ? "" :
-            $"""<p class="error" role="alert" data-error-code="{E(state.ErrorCode)}">{E(state.Error)} <code>{E(state.ErrorCode)}</code></p>""";
-        var autofocus = string.IsNullOrEmpty(state.Tenant) ? "tenant" : string.IsNullOrEmpty(state.UserName) ? "username" : "password";
-        return $$"""
+    public static readonly PasswordTexts Chinese = new("zh-CN", "修改密码", "HRMS 考勤",
+        "管理员已重置您的密码。请设置新密码后继续。", "当前用户：", "当前密码", "新密码", "至少 8 个字符，且不能与当前密码相同", "确认新密码",
+        "修改密码", "密码已修改。", "请填写当前密码、新密码和确认密码。", "当前密码不正确。", "新密码需要 8 到 128 个字符。",
+        "两次输入的新密码不一致。", "新密码不能与当前密码相同。", "English", "en");
+
+    public static readonly PasswordTexts English = new("en", "Change password", "HRMS Attendance",
+        "Your administrator has reset your password. Choose a new one to continue.", "Signed in as ", "Current password",
+        "New password", "At least 8 characters, not the current password", "Confirm the new password", "Change password",
+        "Your password has been changed.", "Enter the current password, the new one and its confirmation.",
+        "The current password is not right.", "The new password needs 8 to 128 characters.", "The two new passwords differ.",
+        "The new password must differ from the current one.", "中文", "zh-CN");
+
+    public static PasswordTexts For(string? lang, string? returnUrl, string? acceptLanguage) =>
+        LoginTexts.For(lang, returnUrl, acceptLanguage) == LoginTexts.English ? English : Chinese;
+}
+
+/// <summary>What the change-password form shows (never a password).</summary>
+public sealed record PasswordFormState(string ReturnUrl, string UserName, bool MustChange, string? ErrorCode = null, string? Error = null,
+    bool Changed = false);
+
+/// <summary>The frame of identity's pages: plain HTML and CSS from this service, no script; works on a phone and at 1366×768.</summary>
+internal static class PageLayout
+{
+    public static string E(string? value) => WebUtility.HtmlEncode(value ?? "");
+
+    public static string Error(string? code, string? message) => message is null ? "" :
+        $"""<p class="error" role="alert" data-error-code="{E(code)}">{E(message)} <code>{E(code)}</code></p>""";
+
+    public static string Render(string lang, string title, string subtitle, string otherLanguageHref, string otherLanguageCode,
+        string otherLanguage, string content) => $$"""
             <!DOCTYPE html>
-            <html lang="{{E(t.Lang)}}">
+            <html lang="{{E(lang)}}">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>{{E(t.Title)}} · {{E(t.Subtitle)}}</title>
+            <title>{{E(title)}} · {{E(subtitle)}}</title>
             <style>
               :root { color-scheme: light; --accent: #0f6cbd; --line: #d1d1d1; --text: #242424; --muted: #616161; }
               * { box-sizing: border-box; }
@@ -82,16 +109,39 @@ public static class LoginPage
               button:hover { background: #115ea3; }
               .error { background: #fdf3f4; border: 1px solid #eeacb2; color: #751d1f; border-radius: 6px; padding: 8px 10px; margin: 0 0 8px; font-size: 14px; }
               .error code { font-size: 11px; color: #a4262c; }
+              .notice { background: #f0f6ff; border: 1px solid #b4d6fa; color: #0e4775; border-radius: 6px; padding: 8px 10px; margin: 0 0 8px; font-size: 14px; }
+              .done { background: #f1faf1; border: 1px solid #9fd89f; color: #0e700e; border-radius: 6px; padding: 8px 10px; margin: 0 0 8px; font-size: 14px; }
+              .who { color: var(--muted); font-size: 13px; margin: 0 0 4px; }
               footer { color: var(--muted); font-size: 12px; margin-top: 18px; text-align: center; }
             </style>
             </head>
             <body>
             <main>
               <header>
-                <div><h1>{{E(t.Title)}}</h1><p class="brand">{{E(t.Subtitle)}}</p></div>
-                <a class="lang" href="{{E(other)}}" hreflang="{{E(t.OtherLanguageCode)}}">{{E(t.OtherLanguage)}}</a>
+                <div><h1>{{E(title)}}</h1><p class="brand">{{E(subtitle)}}</p></div>
+                <a class="lang" href="{{E(otherLanguageHref)}}" hreflang="{{E(otherLanguageCode)}}">{{E(otherLanguage)}}</a>
               </header>
-              {{error}}
+            {{content}}
+            </main>
+            </body>
+            </html>
+            """;
+}
+
+/// <summary>The sign-in page.</summary>
+public static class LoginPage
+{
+    public static string Render(LoginTexts t, LoginFormState state, string antiforgeryField, string antiforgeryToken)
+    {
+        static string E(string? value) => PageLayout.E(value);
+        var other = QueryHelpers.AddQueryString("/account/login", new Dictionary<string, string?>
+        {
+            ["ReturnUrl"] = state.ReturnUrl,
+            ["lang"] = t.OtherLanguageCode,
+        });
+        var autofocus = string.IsNullOrEmpty(state.Tenant) ? "tenant" : string.IsNullOrEmpty(state.UserName) ? "username" : "password";
+        return PageLayout.Render(t.Lang, t.Title, t.Subtitle, other, t.OtherLanguageCode, t.OtherLanguage, $$"""
+              {{PageLayout.Error(state.ErrorCode, state.Error)}}
               <form method="post" action="/account/login" autocomplete="on">
                 <input type="hidden" name="{{E(antiforgeryField)}}" value="{{E(antiforgeryToken)}}">
                 <input type="hidden" name="returnUrl" value="{{E(state.ReturnUrl)}}">
@@ -106,9 +156,45 @@ public static class LoginPage
                 <button type="submit">{{E(t.Submit)}}</button>
               </form>
               <footer>{{E(t.Footer)}}</footer>
-            </main>
-            </body>
-            </html>
-            """;
+            """);
+    }
+}
+
+/// <summary>
+/// The change-password page (<c>/account/password</c>): after an admin's reset (the user cannot go on without it), or
+/// by choice. It asks for the current password too, so a session left open does not let anyone else change it.
+/// </summary>
+public static class PasswordPage
+{
+    public static string Render(PasswordTexts t, PasswordFormState state, string antiforgeryField, string antiforgeryToken)
+    {
+        static string E(string? value) => PageLayout.E(value);
+        var other = QueryHelpers.AddQueryString(SignInEndpoints.PasswordPath, new Dictionary<string, string?>
+        {
+            ["ReturnUrl"] = state.ReturnUrl,
+            ["lang"] = t.OtherLanguageCode,
+        });
+        var notice = state.Changed ? $"""<p class="done" role="status" data-testid="password-changed">{E(t.Changed)}</p>"""
+            : state.MustChange ? $"""<p class="notice" data-testid="must-change-password">{E(t.MustChange)}</p>"""
+            : "";
+        return PageLayout.Render(t.Lang, t.Title, t.Subtitle, other, t.OtherLanguageCode, t.OtherLanguage, $$"""
+              <p class="who">{{E(t.SignedInAs)}}<code>{{E(state.UserName)}}</code></p>
+              {{notice}}
+              {{PageLayout.Error(state.ErrorCode, state.Error)}}
+              <form method="post" action="{{SignInEndpoints.PasswordPath}}" autocomplete="off">
+                <input type="hidden" name="{{E(antiforgeryField)}}" value="{{E(antiforgeryToken)}}">
+                <input type="hidden" name="returnUrl" value="{{E(state.ReturnUrl)}}">
+                <input type="hidden" name="lang" value="{{E(t.Lang)}}">
+                <input type="text" name="username" value="{{E(state.UserName)}}" autocomplete="username" hidden>
+                <label for="current">{{E(t.Current)}}</label>
+                <input id="current" name="currentPassword" type="password" autocomplete="current-password" required maxlength="128" autofocus>
+                <label for="new">{{E(t.New)}}</label>
+                <input id="new" name="newPassword" type="password" autocomplete="new-password" required minlength="8" maxlength="128">
+                <div class="hint">{{E(t.NewHint)}}</div>
+                <label for="confirm">{{E(t.Confirm)}}</label>
+                <input id="confirm" name="confirmPassword" type="password" autocomplete="new-password" required minlength="8" maxlength="128">
+                <button type="submit">{{E(t.Submit)}}</button>
+              </form>
+            """);
     }
 }

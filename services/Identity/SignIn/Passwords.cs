@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using HrmsAttendance.Identity.Data;
 using Microsoft.AspNetCore.Identity;
 
@@ -20,6 +21,19 @@ public sealed class Passwords
     {
         var result = _hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? _decoy, password);
         return user is not null && result != PasswordVerificationResult.Failed;
+    }
+
+    /// <summary>Letters and digits that are not mistaken for one another when read aloud or copied by hand (no 0 O 1 l I).</summary>
+    private const string TemporaryAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+    /// <summary>
+    /// A temporary password for an admin's reset: 16 characters from a 56-letter alphabet (about 93 bits) from the
+    /// system's CSPRNG, in groups of four for reading it out.
+    /// </summary>
+    public static string NewTemporary()
+    {
+        var letters = RandomNumberGenerator.GetString(TemporaryAlphabet, 16);
+        return string.Join('-', letters.Chunk(4).Select(group => new string(group)));
     }
 
     /// <summary>Passwords people choose: 8 to 128 characters (no other rule; long passphrases welcome).</summary>

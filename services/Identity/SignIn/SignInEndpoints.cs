@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -26,9 +27,19 @@ public static class SignInEndpoints
     /// <summary>The login session of this service (not a token): a cookie for the identity host only.</summary>
     public const string SessionScheme = "identity-session";
     public const string LoginPath = "/account/login";
+    /// <summary>The change-password page: required after an admin's reset, open to every signed-in user.</summary>
+    public const string PasswordPath = "/account/password";
     /// <summary>The sign-in form's refusal: the same for an unknown tenant, an unknown user, a wrong password or an inactive user.</summary>
     public const string SignInFailed = "ACCOUNTS_SIGN_IN_FAILED";
     public const string SignInIncomplete = "ACCOUNTS_SIGN_IN_INCOMPLETE";
+    /// <summary>Too many wrong passwords in a row (<see cref="LockoutSettings"/>): refused whatever the password, until the lock ends.</summary>
+    public const string SignInLocked = "ACCOUNTS_SIGN_IN_LOCKED";
+    // The change-password form's refusals (nothing is changed by any of them).
+    public const string PasswordIncomplete = "ACCOUNTS_PASSWORD_INCOMPLETE";
+    public const string PasswordCurrentWrong = "ACCOUNTS_PASSWORD_CURRENT_WRONG";
+    public const string PasswordInvalid = "ACCOUNTS_PASSWORD_INVALID";
+    public const string PasswordMismatch = "ACCOUNTS_PASSWORD_MISMATCH";
+    public const string PasswordUnchanged = "ACCOUNTS_PASSWORD_UNCHANGED";
     /// <summary>The token request parameter by which a service client names the tenant it wants a token for.</summary>
     public const string TenantParameter = AccessTokenClaimNames.Tenant;
 
@@ -47,7 +58,9 @@ public static class SignInEndpoints
     public static void MapSignInEndpoints(this WebApplication app)
     {
         app.MapGet(LoginPath, ShowLogin).AllowAnonymous();
-        app.MapPost(LoginPath, SubmitLoginAsync).AllowAnonymous();
+        app.MapPost(LoginPath, SubmitLoginAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimitSettings.PolicyName);
+        app.MapGet(PasswordPath, ShowPasswordAsync).AllowAnonymous();
+        app.MapPost(PasswordPath, SubmitPasswordAsync).AllowAnonymous().RequireRateLimiting(SignInRateLimitSettings.PolicyName);
         app.MapMethods("/connect/authorize", ["GET", "POST"], AuthorizeAsync).AllowAnonymous().DisableAntiforgery();
         app.MapPost("/connect/token", TokenAsync).AllowAnonymous().DisableAntiforgery();
         app.MapMethods("/connect/logout", ["GET", "POST"], (Delegate)LogoutAsync).AllowAnonymous().DisableAntiforgery();
@@ -57,14 +70,14 @@ public static class SignInEndpoints
         [FromQuery] string? lang)
     {
         var texts = LoginTexts.For(lang, returnUrl, context.Request.Headers.AcceptLanguage);
-        return Page(context, antiforgery, texts, new LoginFormState(SafeReturnUrl(returnUrl)), StatusCodes.Status200OK);
+        return LoginPageResult(context, antiforgery, texts, new LoginFormState(SafeReturnUrl(returnUrl)), StatusCodes.Status200OK);
     }
 
     /// <summary>The form's fields (antiforgery is checked before this runs).</summary>
     public sealed record LoginForm(string? Tenant, string? UserName, string? Password, string? ReturnUrl, string? Lang);
 
     private static async Task<IResult> SubmitLoginAsync(HttpContext context, IAntiforgery antiforgery, UserStore users, Passwords passwords,
-        [FromForm] LoginForm form, CancellationToken ct)
+        LockoutSettings lockout, UnknownUserLockout unknownUsers, [FromForm] LoginForm form, CancellationToken ct)
     {
         var returnUrl = SafeReturnUrl(form.ReturnUrl);
         var texts = LoginTexts.For(form.Lang, returnUrl, context.Request.Headers.AcceptLanguage);
@@ -73,23 +86,108 @@ public static class SignInEndpoints
         var password = form.Password ?? "";
         var state = new LoginFormState(returnUrl, tenantCode, userName);
         if (tenantCode.Length is 0 or > 63 || userName.Length is 0 or > 100 || password.Length is 0 or > 128)
-            return Page(context, antiforgery, texts, state with { ErrorCode = SignInIncomplete, Error = texts.Missing }, StatusCodes.Status400BadRequest);
+            return LoginPageResult(context, antiforgery, texts, state with { ErrorCode = SignInIncomplete, Error = texts.Missing }, StatusCodes.Status400BadRequest);
 
         var tenant = await users.FindTenantByCodeAsync(tenantCode, ct);
         var user = tenant is null ? null : await users.FindByUserNameAsync(tenant.TenantId, userName, ct);
-        // The same answer, after the same work, whichever part was wrong: the page tells nothing about who exists.
-        if (!passwords.Verify(user, password) || user is not { Active: true } || tenant is null)
+        // The password is checked whoever asks (the same work for a name that is no user), before the lock is looked at.
+        var passwordMatches = passwords.Verify(user, password);
+        var now = DateTimeOffset.UtcNow;
+        IResult Locked(DateTimeOffset until) => LoginPageResult(context, antiforgery, texts,
+            state with { ErrorCode = SignInLocked, Error = texts.LockedFor(until - now) }, StatusCodes.Status401Unauthorized);
+        IResult Failed()
         {
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("HrmsAttendance.Identity.SignIn")
                 .LogInformation("Sign-in refused for tenant code {TenantCode}", tenantCode);
-            return Page(context, antiforgery, texts, state with { ErrorCode = SignInFailed, Error = texts.Failed }, StatusCodes.Status401Unauthorized);
+            return LoginPageResult(context, antiforgery, texts, state with { ErrorCode = SignInFailed, Error = texts.Failed }, StatusCodes.Status401Unauthorized);
         }
 
+        // The same answers, after the same work, whichever part was wrong: an unknown code or name, or an inactive user,
+        // is refused and locked like a wrong password of a real user, so the page tells nothing about who exists.
+        if (tenant is null || user is not { Active: true })
+            return unknownUsers.RecordFailure(tenantCode, userName) is { } decoyLock ? Locked(decoyLock) : Failed();
+        // A lock holds whatever the password: attempts during it are not counted and do not extend it.
+        if (user.LockedUntil is { } lockedUntil)
+            return Locked(lockedUntil);
+        if (!passwordMatches)
+        {
+            var counted = await users.RecordFailedSignInAsync(user.TenantId, user.UserId, lockout.MaxFailedAttempts, lockout.Duration, ct);
+            return counted?.LockedUntil is { } lockedNow ? Locked(lockedNow) : Failed();
+        }
+
+        await users.RecordSuccessfulSignInAsync(user.TenantId, user.UserId, ct);
         var session = new ClaimsIdentity(SessionScheme, Claims.Subject, null);
         session.AddClaim(new Claim(Claims.Subject, user.UserId.ToString("D")));
         session.AddClaim(new Claim(AccessTokenClaimNames.Tenant, user.TenantId.ToString("D")));
         await context.SignInAsync(SessionScheme, new ClaimsPrincipal(session));
-        return Results.Redirect(returnUrl);
+        // A temporary password opens the change-password page and nothing else (authorize sends the user there too).
+        return Results.Redirect(user.MustChangePassword ? PasswordPageUrl(returnUrl, form.Lang) : returnUrl);
+    }
+
+    private static string PasswordPageUrl(string returnUrl, string? lang) =>
+        QueryHelpers.AddQueryString(PasswordPath, new Dictionary<string, string?>
+        {
+            ["ReturnUrl"] = returnUrl,
+            ["lang"] = lang is "en" or "zh-CN" ? lang : null,
+        });
+
+    private static async Task<IResult> ShowPasswordAsync(HttpContext context, IAntiforgery antiforgery, UserStore users,
+        [FromQuery(Name = "ReturnUrl")] string? returnUrl, [FromQuery] string? lang, CancellationToken ct)
+    {
+        var safeReturnUrl = SafeReturnUrl(returnUrl);
+        var session = await context.AuthenticateAsync(SessionScheme);
+        if ((session.Succeeded ? await SessionUserAsync(session.Principal, users, ct) : null) is not { } signedIn)
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = context.Request.PathBase + context.Request.Path + context.Request.QueryString },
+                [SessionScheme]);
+        var texts = PasswordTexts.For(lang, safeReturnUrl, context.Request.Headers.AcceptLanguage);
+        return PasswordPageResult(context, antiforgery, texts,
+            new PasswordFormState(safeReturnUrl, signedIn.User.UserName, signedIn.User.MustChangePassword), StatusCodes.Status200OK);
+    }
+
+    /// <summary>The change-password form's fields (antiforgery is checked before this runs).</summary>
+    public sealed record PasswordForm(string? CurrentPassword, string? NewPassword, string? ConfirmPassword, string? ReturnUrl, string? Lang);
+
+    private static async Task<IResult> SubmitPasswordAsync(HttpContext context, IAntiforgery antiforgery, UserStore users, Passwords passwords,
+        LockoutSettings lockout, [FromForm] PasswordForm form, CancellationToken ct)
+    {
+        var returnUrl = SafeReturnUrl(form.ReturnUrl);
+        var session = await context.AuthenticateAsync(SessionScheme);
+        if ((session.Succeeded ? await SessionUserAsync(session.Principal, users, ct) : null) is not { User: var user })
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = PasswordPageUrl(returnUrl, form.Lang) }, [SessionScheme]);
+
+        var texts = PasswordTexts.For(form.Lang, returnUrl, context.Request.Headers.AcceptLanguage);
+        var state = new PasswordFormState(returnUrl, user.UserName, user.MustChangePassword);
+        IResult Refuse(string code, string message, int status) =>
+            PasswordPageResult(context, antiforgery, texts, state with { ErrorCode = code, Error = message }, status);
+        var (current, chosen, confirmation) = (form.CurrentPassword ?? "", form.NewPassword ?? "", form.ConfirmPassword ?? "");
+        if (current.Length is 0 or > 128 || chosen.Length == 0 || confirmation.Length == 0)
+            return Refuse(PasswordIncomplete, texts.Missing, StatusCodes.Status400BadRequest);
+
+        // The current password first, counted like a sign-in (a session left open is no way to guess it).
+        var loginTexts = LoginTexts.For(form.Lang, returnUrl, context.Request.Headers.AcceptLanguage);
+        if (user.LockedUntil is { } lockedUntil)
+            return Refuse(SignInLocked, loginTexts.LockedFor(lockedUntil - DateTimeOffset.UtcNow), StatusCodes.Status401Unauthorized);
+        if (!passwords.Verify(user, current))
+        {
+            var counted = await users.RecordFailedSignInAsync(user.TenantId, user.UserId, lockout.MaxFailedAttempts, lockout.Duration, ct);
+            return counted?.LockedUntil is { } lockedNow
+                ? Refuse(SignInLocked, loginTexts.LockedFor(lockedNow - DateTimeOffset.UtcNow), StatusCodes.Status401Unauthorized)
+                : Refuse(PasswordCurrentWrong, texts.CurrentWrong, StatusCodes.Status401Unauthorized);
+        }
+        if (Passwords.Problem(chosen) is not null)
+            return Refuse(PasswordInvalid, texts.Invalid, StatusCodes.Status400BadRequest);
+        if (!string.Equals(chosen, confirmation, StringComparison.Ordinal))
+            return Refuse(PasswordMismatch, texts.Mismatch, StatusCodes.Status400BadRequest);
+        // The current one (the temporary password, after a reset) is not a new password.
+        if (passwords.Verify(user, chosen))
+            return Refuse(PasswordUnchanged, texts.Unchanged, StatusCodes.Status400BadRequest);
+
+        if (await users.ChangePasswordAsync(user.TenantId, user.UserId, passwords.Hash(chosen), ct) is null)
+            return Results.Challenge(new AuthenticationProperties { RedirectUri = LoginPath }, [SessionScheme]);
+        // Back to where the user was going (the authorization request, after a reset); else the page says it is done.
+        return returnUrl != "/"
+            ? Results.Redirect(returnUrl)
+            : PasswordPageResult(context, antiforgery, texts, state with { MustChange = false, Changed = true }, StatusCodes.Status200OK);
     }
 
     private static async Task<IResult> AuthorizeAsync(HttpContext context, UserStore users, CancellationToken ct)
@@ -108,6 +206,14 @@ public static class SignInEndpoints
             return Results.Challenge(new AuthenticationProperties { RedirectUri = here }, [SessionScheme]);
         }
 
+        // No code while the password is an admin's temporary one: the user chooses a new one first, then comes back here.
+        if (signedIn.User.MustChangePassword)
+        {
+            if (request.HasPromptValue(PromptValues.None))
+                return Forbid(Errors.InteractionRequired, "The user must change the password first.");
+            return Results.Redirect(PasswordPageUrl(context.Request.PathBase + context.Request.Path + QueryOf(request), null));
+        }
+
         var identity = TokenClaims.ForUser(signedIn.User, signedIn.Tenant, request.GetScopes());
         return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
     }
@@ -122,7 +228,7 @@ public static class SignInEndpoints
         {
             // The code or refresh token OpenIddict validated; the user is read again, so a deactivation or a role change holds.
             var granted = (await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme)).Principal;
-            if (await SessionUserAsync(granted, users, ct) is not { } current)
+            if (await SessionUserAsync(granted, users, ct) is not { User.MustChangePassword: false } current)
                 return Forbid(Errors.InvalidGrant, "The user may no longer sign in.");
             var identity = TokenClaims.ForUser(current.User, current.Tenant, granted!.GetScopes());
             return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
@@ -222,7 +328,13 @@ public static class SignInEndpoints
             ? url
             : "/";
 
-    private static IResult Page(HttpContext context, IAntiforgery antiforgery, LoginTexts texts, LoginFormState state, int status)
+    private static IResult LoginPageResult(HttpContext context, IAntiforgery antiforgery, LoginTexts texts, LoginFormState state, int status) =>
+        Page(context, antiforgery, (field, token) => LoginPage.Render(texts, state, field, token), status);
+
+    private static IResult PasswordPageResult(HttpContext context, IAntiforgery antiforgery, PasswordTexts texts, PasswordFormState state, int status) =>
+        Page(context, antiforgery, (field, token) => PasswordPage.Render(texts, state, field, token), status);
+
+    private static IResult Page(HttpContext context, IAntiforgery antiforgery, Func<string, string, string> render, int status)
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         context.Response.Headers.CacheControl = "no-store";
@@ -233,7 +345,7 @@ public static class SignInEndpoints
         var clientOrigins = string.Join(' ', settings.WebClient.RedirectUris.Select(uri => uri.GetLeftPart(UriPartial.Authority)).Distinct());
         context.Response.Headers["Content-Security-Policy"] =
             $"default-src 'none'; style-src 'unsafe-inline'; form-action 'self' {clientOrigins}; frame-ancestors 'none'";
-        return Results.Content(LoginPage.Render(texts, state, tokens.FormFieldName, tokens.RequestToken ?? ""),
+        return Results.Content(render(tokens.FormFieldName, tokens.RequestToken ?? ""),
             "text/html; charset=utf-8", statusCode: status);
     }
 }

@@ -206,7 +206,7 @@ public sealed class AdjustmentsGrpcService(AdjustmentStore store, TimeProvider c
         var dot = token.IndexOf('.', StringComparison.Ordinal);
         if (dot > 0 && long.TryParse(token.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
             && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
-            && Guid.TryParseExact(token.AsSpan(dot + 1), "D", out var id))
+            && WireValues.TryParseCanonicalUuid(token[(dot + 1)..], out var id))
             return (new DateTimeOffset(ticks, TimeSpan.Zero), id);
         throw AdjustmentErrors.Invalid("page_token is not one this service gave");
     }

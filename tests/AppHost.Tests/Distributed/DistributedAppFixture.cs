@@ -21,6 +21,13 @@ public sealed class DistributedAppFixture : IAsyncLifetime
     /// <summary>A tenant whose callers get a bucket of 3 requests refilled at 1 per second (the 429 tests use it alone).</summary>
     public static readonly Guid RateLimitedTenant = Guid.Parse("7a1e0000-0000-4000-8000-00000000429a");
 
+    /// <summary>identity's Identity:Lockout:Duration in this topology (the default is 15 minutes).</summary>
+    public static readonly TimeSpan IdentityLockoutDuration = TimeSpan.FromSeconds(12);
+
+    /// <summary>identity's per-address limit on the sign-in forms in this topology: posts per window.</summary>
+    public const int IdentitySignInPermitLimit = 40;
+    public static readonly TimeSpan IdentitySignInWindow = TimeSpan.FromSeconds(10);
+
     public DistributedApplication App { get; private set; } = null!;
 
     /// <summary>Where the servers keep their data and the AppHost its gateway signing key.</summary>
@@ -63,6 +70,13 @@ public sealed class DistributedAppFixture : IAsyncLifetime
         gateway.WithEnvironment(limit + "Capacity", "3").WithEnvironment(limit + "RefillPerSecond", "1");
         foreach (var (name, value) in GatewayTls.Environment)
             gateway.WithEnvironment(name, value);
+
+        // A lock short enough for a test to see it end; a per-address limit the sign-in tests can reach (all of them sign
+        // in from 127.0.0.1, so it is as high as their bursts need).
+        builder.CreateResourceBuilder<ProjectResource>("identity")
+            .WithEnvironment("Identity__Lockout__Duration", IdentityLockoutDuration.ToString("c"))
+            .WithEnvironment("Identity__SignInRateLimit__PermitLimit", IdentitySignInPermitLimit.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Identity__SignInRateLimit__Window", IdentitySignInWindow.ToString("c"));
 
         App = await builder.BuildAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));

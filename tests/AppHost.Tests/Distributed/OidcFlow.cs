@@ -79,23 +79,30 @@ internal sealed partial class OidcFlow(DistributedApplication app) : IDisposable
         return await page.Content.ReadAsStringAsync();
     }
 
-    public async Task<HttpResponseMessage> SubmitLoginAsync(string loginPage, string tenant, string userName, string password)
+    public Task<HttpResponseMessage> SubmitLoginAsync(string loginPage, string tenant, string userName, string password) =>
+        SubmitFormAsync(loginPage, "/account/login", new() { ["tenant"] = tenant, ["username"] = userName, ["password"] = password });
+
+    /// <summary>POSTs identity's change-password form (<c>/account/password</c>) as this browser.</summary>
+    public Task<HttpResponseMessage> SubmitPasswordChangeAsync(string passwordPage, string current, string chosen, string confirmation) =>
+        SubmitFormAsync(passwordPage, "/account/password",
+            new() { ["currentPassword"] = current, ["newPassword"] = chosen, ["confirmPassword"] = confirmation });
+
+    /// <summary>One of identity's forms, with the antiforgery token, return URL and language of the page it came from.</summary>
+    private async Task<HttpResponseMessage> SubmitFormAsync(string page, string action, Dictionary<string, string> fields)
     {
         string Field(string name) => WebUtility.HtmlDecode(
-            Regex.Match(loginPage, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
-        var antiforgery = Regex.Match(loginPage, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">");
-        Assert.True(antiforgery.Success, "the login form has an antiforgery field");
-        var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            [WebUtility.HtmlDecode(antiforgery.Groups[1].Value)] = WebUtility.HtmlDecode(antiforgery.Groups[2].Value),
-            ["returnUrl"] = Field("returnUrl"),
-            ["lang"] = Field("lang"),
-            ["tenant"] = tenant,
-            ["username"] = userName,
-            ["password"] = password,
-        });
-        return await Client.PostAsync("/account/login", form);
+            Regex.Match(page, $"name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"").Groups[1].Value);
+        var antiforgery = Regex.Match(page, "<input type=\"hidden\" name=\"([^\"]+)\" value=\"([^\"]+)\">");
+        Assert.True(antiforgery.Success, "the form has an antiforgery field");
+        fields[WebUtility.HtmlDecode(antiforgery.Groups[1].Value)] = WebUtility.HtmlDecode(antiforgery.Groups[2].Value);
+        fields["returnUrl"] = Field("returnUrl");
+        fields["lang"] = Field("lang");
+        return await Client.PostAsync(action, new FormUrlEncodedContent(fields));
     }
+
+    /// <summary>The stable code a page of identity shows with its refusal, or null.</summary>
+    public static string? ErrorCode(string html) =>
+        Regex.Match(html, "data-error-code=\"([^\"]+)\"") is { Success: true } match ? match.Groups[1].Value : null;
 
     public async Task<JsonElement> RedeemAsync(string code, string verifier)
     {

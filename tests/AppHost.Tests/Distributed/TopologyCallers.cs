@@ -52,12 +52,17 @@ internal sealed class TopologyCallers(DistributedApplication app, string dataDir
     /// <summary>A channel to the gateway's HTTP/2-only gRPC port. The caller disposes it.</summary>
     public GrpcChannel Channel() => app.CreateGrpcChannel("gateway");
 
+    /// <summary>
+    /// Call options with the token and a deadline of two minutes <em>from now</em>, so that a hung call fails the test
+    /// instead of hanging it. The deadline is fixed when the options are made: a loop that polls for longer makes them
+    /// at each turn (options made once and polled with for minutes fail every call with DEADLINE_EXCEEDED).
+    /// </summary>
     public static CallOptions Bearer(string? token, params (string Name, string Value)[] extra)
     {
         var headers = new Metadata();
         if (token is not null) headers.Add("authorization", $"Bearer {token}");
         foreach (var (name, value) in extra) headers.Add(name, value);
-        return new CallOptions(headers, DateTime.UtcNow.AddSeconds(30));
+        return new CallOptions(headers, DateTime.UtcNow.AddMinutes(2));
     }
 
     public HttpClient Http() => app.CreateHttpClient("gateway", "http");

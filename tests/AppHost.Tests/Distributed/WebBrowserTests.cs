@@ -107,6 +107,36 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
     }
 
     [Fact]
+    public async Task A_tenant_admin_sees_the_users_links_integrations_and_audit_pages_with_their_content()
+    {
+        var page = await SignedInAsync("admin", "/admin/users");
+
+        // The development users, with their roles.
+        await Assertions.Expect(page.GetByTestId("users-table")).ToContainTextAsync("employee2", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("user-row")).Not.ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "web-admin-users.png");
+
+        await page.GotoAsync(new Uri(_gateway, "/admin/identity-links").ToString());
+        await Assertions.Expect(page.GetByTestId("link-form")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("unlink-form")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "web-admin-identity-links.png");
+
+        // Both platforms' status cards (the demo tenant has no integration in this topology: their state says so).
+        await page.GotoAsync(new Uri(_gateway, "/admin/integrations").ToString());
+        await Assertions.Expect(page.GetByTestId("dingtalk-state")).Not.ToBeEmptyAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("wecom-state")).Not.ToBeEmptyAsync(new() { Timeout = 30_000 });
+        await ScreenshotAsync(page, "web-admin-integrations.png");
+
+        // The tenant's writes (at least the seed's users) in the audit log, newest first.
+        await page.GotoAsync(new Uri(_gateway, "/admin/audit").ToString());
+        await Assertions.Expect(page.GetByTestId("audit-row")).Not.ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "web-admin-audit.png");
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_session_at_the_web_app_and_at_identity()
     {
         var page = await SignedInAsync("approver", "/my-month");

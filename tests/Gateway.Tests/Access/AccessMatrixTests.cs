@@ -56,6 +56,8 @@ public sealed class AccessMatrixTests
         ["/attendance.accounts.v1.Accounts/SetUserRoles"] =           ("- - T -", _ => new SetUserRolesRequest()),
         ["/attendance.accounts.v1.Accounts/DeactivateUser"] =         ("- - T -", _ => new DeactivateUserRequest()),
         ["/attendance.accounts.v1.Accounts/ListUserChanges"] =        ("- - T -", _ => new ListUserChangesRequest()),
+        ["/attendance.accounts.v1.Accounts/ResetPassword"] =          ("- - T -", _ => new ResetPasswordRequest()),
+        ["/attendance.accounts.v1.Accounts/UnlockUser"] =             ("- - T -", _ => new UnlockUserRequest()),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/PutSettings"] = ("- - T -", _ => new PutSettingsRequest { ClientId = "ding-app", ClientSecret = "s", Enabled = true }),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetSettings"] = ("- - T -", _ => new GetSettingsRequest()),
         ["/attendance.integrations.dingtalk.v1.DingTalkIntegration/GetStatus"] =   ("- - T -", _ => new GetStatusRequest()),
@@ -116,7 +118,7 @@ public sealed class AccessMatrixTests
             .Order(StringComparer.Ordinal)
             .ToList();
 
-        Assert.Equal(44, contractMethods.Count);
+        Assert.Equal(46, contractMethods.Count);
         Assert.Equal(contractMethods, OperationCatalog.GrpcMethods.Order(StringComparer.Ordinal));
         Assert.Equal(contractMethods, GrpcExpectations.Keys.Order(StringComparer.Ordinal));
     }

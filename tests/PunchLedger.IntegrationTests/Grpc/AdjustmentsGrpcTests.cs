@@ -227,6 +227,10 @@ public sealed class AdjustmentsGrpcTests(PunchLedgerServiceFixture fixture) : IA
         var next = await client.ListPendingApprovalsAsync(new ListPendingApprovalsRequest { PageSize = 2, PageToken = adminInbox.NextPageToken }, Admin);
         Assert.Equal([ofApprover.AdjustmentId], next.Adjustments.Select(a => a.AdjustmentId));
         Assert.Empty(next.NextPageToken);
+        // A token this service gave, with a space around its uuid, is not one it gave.
+        foreach (var padded in new[] { adminInbox.NextPageToken + " ", adminInbox.NextPageToken.Replace(".", ". ", StringComparison.Ordinal) })
+            await Refused(StatusCode.InvalidArgument, "ADJUSTMENT_INVALID_ARGUMENT", async () =>
+                await client.ListPendingApprovalsAsync(new ListPendingApprovalsRequest { PageSize = 2, PageToken = padded }, Admin));
 
         await Refused(StatusCode.PermissionDenied, "ADJUSTMENT_FORBIDDEN", async () =>
             await client.ListPendingApprovalsAsync(new ListPendingApprovalsRequest(), Employee));
