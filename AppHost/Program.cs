@@ -81,7 +81,8 @@ var dailyResults = builder.AddProject<Projects.DailyResults>("daily-results")
        .WithHttpHealthCheck("/health", endpointName: "http");
 
 // DingTalk Stream mode per tenant (one replica holds a tenant's stream: a lease in Redis) → identity-mapping →
-// punch-ledger, or parked in its own schema until the id is linked (ExternalIdentityLinked from `messaging`).
+// punch-ledger, or parked in its own schema until the id is linked (ExternalIdentityLinked from `messaging`). Its calls
+// carry tokens from identity: client credentials of its own service client, per tenant (so it waits for identity).
 var dingTalkConnector = builder.AddProject<Projects.DingTalkConnector>("dingtalk-connector")
        .WithReference(dingTalkConnectorLogin, connectionName: "attendance")
        .WithReference(messaging)
@@ -89,7 +90,7 @@ var dingTalkConnector = builder.AddProject<Projects.DingTalkConnector>("dingtalk
        .WithReference(punchLedger)
        .WithReference(identityMapping)
        .WithAccessTokens(tokenSigningKey)
-       .WithOidcAuthority(identity)
+       .WithServiceClient(identity, index: 0)
        .WithEnvironment("DingTalk__SettingsKey", builder.AddConnectorSettingsKey("dingtalk-settings-key"))
        .WaitForCompletion(migrations)
        .WaitFor(redis)
@@ -97,7 +98,8 @@ var dingTalkConnector = builder.AddProject<Projects.DingTalkConnector>("dingtalk
        .WithHttpHealthCheck("/health", endpointName: "http");
 
 // WeCom checkin/getcheckindata polled per tenant (one replica polls a tenant at a time: a lease in Redis; the corp's
-// calls share a token bucket and an access_token in Redis) → identity-mapping → punch-ledger, or parked until linked.
+// calls share a token bucket and an access_token in Redis) → identity-mapping → punch-ledger, or parked until linked;
+// its tokens from identity like the DingTalk connector's.
 var weComConnector = builder.AddProject<Projects.WeComConnector>("wecom-connector")
        .WithReference(weComConnectorLogin, connectionName: "attendance")
        .WithReference(messaging)
@@ -105,7 +107,7 @@ var weComConnector = builder.AddProject<Projects.WeComConnector>("wecom-connecto
        .WithReference(punchLedger)
        .WithReference(identityMapping)
        .WithAccessTokens(tokenSigningKey)
-       .WithOidcAuthority(identity)
+       .WithServiceClient(identity, index: 1)
        .WithEnvironment("WeCom__SettingsKey", builder.AddConnectorSettingsKey("wecom-settings-key"))
        .WaitForCompletion(migrations)
        .WaitFor(redis)

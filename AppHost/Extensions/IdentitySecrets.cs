@@ -6,7 +6,8 @@ namespace HrmsAttendance.AppHost.Extensions;
 /// <summary>
 /// The sign-in service's (<c>identity</c>) secrets and wiring. In a local run its RSA signing key and its AES
 /// encryption key are made once per data directory (<c>&lt;data-dir&gt;/secrets/identity-*</c>, mode 600; <c>--fresh</c>
-/// makes new ones), the web client's secret at every start; published, each is a secret parameter without a default.
+/// makes new ones), the web client's and the service clients' secrets at every start; published, each is a secret
+/// parameter without a default.
 /// </summary>
 public static class IdentitySecrets
 {
@@ -64,6 +65,36 @@ public static class IdentitySecrets
                        .WithEnvironment(prefix + "TenantId", tenant.ToString("D"))
                        .WithEnvironment(prefix + "Secret", secret);
     }
+
+    /// <summary>The parameter of a service client's generated secret: <c>&lt;client id&gt;-client-secret</c>.</summary>
+    public static string ServiceClientSecretParameter(string clientId) => $"{clientId}-client-secret";
+
+    /// <summary>
+    /// The connector gets its tokens from identity as service client <c>&lt;its resource name&gt;</c> (client credentials,
+    /// for any tenant in identity's directory, named per token request): a secret generated for it, handed to identity
+    /// (<c>Identity__ServiceClients__&lt;n&gt;__…</c>) and to the connector, which waits for identity.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithServiceClient(this IResourceBuilder<ProjectResource> connector,
+        IResourceBuilder<ProjectResource> identity, int index)
+    {
+        var clientId = connector.Resource.Name;
+        var secret = connector.ApplicationBuilder.AddGeneratedSecret(ServiceClientSecretParameter(clientId));
+        var prefix = $"Identity__ServiceClients__{index}__";
+        identity.WithEnvironment(prefix + "ClientId", clientId)
+                .WithEnvironment(prefix + "Secret", secret);
+        return connector.WithServiceClientCredentials(identity, clientId, secret);
+    }
+
+    /// <summary>
+    /// The project's service client at identity (<c>Connectors__ServiceClient__*</c>) and where identity is (the
+    /// authority: its token endpoint, and the issuer of the tokens it accepts); it starts once identity is up.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithServiceClientCredentials(this IResourceBuilder<ProjectResource> project,
+        IResourceBuilder<ProjectResource> identity, string clientId, IResourceBuilder<ParameterResource> secret) =>
+        project.WithOidcAuthority(identity)
+               .WithEnvironment("Connectors__ServiceClient__ClientId", clientId)
+               .WithEnvironment("Connectors__ServiceClient__Secret", secret)
+               .WaitFor(identity);
 
     private static string SecretPath(IDistributedApplicationBuilder builder, string name)
     {

@@ -7,6 +7,7 @@ using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using AppHostEntryPoint = AppHostProject::Program;
 using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.DevelopmentTokens;
 
@@ -15,7 +16,7 @@ namespace HrmsAttendance.Benchmarks;
 /// <summary>
 /// The connector benchmarks' topology (bench/DingTalk.Benchmarks, bench/WeCom.Benchmarks; this file is linked into both):
 /// the AppHost booted on a fresh data directory without the dashboard, the connector configured by the benchmark (its
-/// platform's fake, its intervals), one tenant with an admin token, gRPC channels straight to identity-mapping,
+/// platform's fake, its intervals), one tenant (in identity's directory, so the connector gets tokens for it) with an admin token, gRPC channels straight to identity-mapping,
 /// punch-ledger and the connector, and a roster of persons linked to platform user ids.
 /// </summary>
 internal sealed class ConnectorBenchTopology : IAsyncDisposable
@@ -24,10 +25,11 @@ internal sealed class ConnectorBenchTopology : IAsyncDisposable
     private readonly DistributedApplication _app;
     private readonly Metadata _auth;
 
-    private ConnectorBenchTopology(string dataDirectory, DistributedApplication app, string connector)
+    private ConnectorBenchTopology(string dataDirectory, DistributedApplication app, string connector, Guid tenant)
     {
         _dataDirectory = dataDirectory;
         _app = app;
+        Tenant = tenant;
         var issuer = new AccessTokenIssuer(DevelopmentTokens.DevelopmentSettings(dataDirectory));
         _auth = new Metadata { { "authorization", "Bearer " + issuer.Issue(new AccessTokenClaims(Tenant, "connector-bench", [AccessRoles.TenantAdmin]), TimeSpan.FromHours(2)) } };
         Identity = GrpcChannel.ForAddress(app.GetEndpoint("identity-mapping", "grpc"));
@@ -35,7 +37,7 @@ internal sealed class ConnectorBenchTopology : IAsyncDisposable
         Connector = GrpcChannel.ForAddress(app.GetEndpoint(connector, "grpc"));
     }
 
-    public Guid Tenant { get; } = Guid.NewGuid();
+    public Guid Tenant { get; }
     public GrpcChannel Identity { get; }
     public GrpcChannel Ledger { get; }
     public GrpcChannel Connector { get; }
@@ -59,11 +61,28 @@ internal sealed class ConnectorBenchTopology : IAsyncDisposable
         using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4)))
         {
             await app.StartAsync(timeout.Token);
-            foreach (var healthy in new[] { "punch-ledger", "identity-mapping", connector })
+            foreach (var healthy in new[] { "identity", "punch-ledger", "identity-mapping", connector })
                 await app.ResourceNotifications.WaitForResourceHealthyAsync(healthy, timeout.Token);
         }
         Console.WriteLine($"topology healthy in {boot.Elapsed.TotalSeconds:F1} s");
-        return new ConnectorBenchTopology(dataDirectory, app, connector);
+        var tenant = Guid.NewGuid();
+        await RegisterTenantAsync(app, tenant);
+        return new ConnectorBenchTopology(dataDirectory, app, connector, tenant);
+    }
+
+    /// <summary>
+    /// The tenant in identity's directory (<c>identity.tenants</c>; onboarding has no API yet): the connector's tokens
+    /// come from identity, which issues them only for a tenant it knows.
+    /// </summary>
+    private static async Task RegisterTenantAsync(DistributedApplication app, Guid tenant)
+    {
+        await using var connection = new NpgsqlConnection(await app.GetConnectionStringAsync("attendance"));
+        await connection.OpenAsync();
+        await using var insert = new NpgsqlCommand("INSERT INTO identity.tenants (tenant_id, code, display_name) VALUES ($1, $2, $3)", connection)
+        {
+            Parameters = { new() { Value = tenant }, new() { Value = "bench-" + tenant.ToString("N") }, new() { Value = "Connector bench" } },
+        };
+        await insert.ExecuteNonQueryAsync();
     }
 
     /// <summary>

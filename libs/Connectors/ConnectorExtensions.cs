@@ -8,11 +8,11 @@ using HrmsAttendance.Messaging;
 using HrmsAttendance.ServiceDefaults;
 using HrmsAttendance.StableErrors;
 using HrmsAttendance.TokenAuthentication;
-using HrmsAttendance.Tokens;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenIddict.Client;
 using IdentityMappingClient = HrmsAttendance.Contracts.Identity.V1.IdentityMapping.IdentityMappingClient;
 using PunchLedgerClient = HrmsAttendance.Contracts.Ledger.V1.PunchLedger.PunchLedgerClient;
 
@@ -31,7 +31,7 @@ public static class ConnectorExtensions
     /// The shared pipeline for <paramref name="provider"/>: its database pool (own login), the gRPC clients of
     /// identity-mapping and punch-ledger through Grpc.Net.ClientFactory (service discovery and, from ServiceDefaults, the
     /// standard resilience handler: the calls are idempotent, except the one that counts parked punches, which has a
-    /// client without it), the service tokens, the parked punches, and the bus with the replay consumer on a queue of
+    /// client without it), the service tokens from identity, the parked punches, and the bus with the replay consumer on a queue of
     /// the connector's own (so two connectors never take each other's link messages).
     /// </summary>
     public static IHostApplicationBuilder AddConnectorPipeline(this IHostApplicationBuilder builder, ConnectorProvider provider,
@@ -40,7 +40,7 @@ public static class ConnectorExtensions
         builder.AddServiceDataSource(DatabaseName);
         builder.Services.AddSingleton(provider);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(AccessTokenSettings.FromConfiguration(builder.Configuration.GetSection(AccessTokenSettings.ConfigurationSection)));
+        builder.AddServiceTokenClient(provider);
         builder.Services.AddSingleton<ConnectorCalls>();
         builder.Services.AddSingleton<ConnectorMetrics>();
         builder.Services.AddSingleton<ParkedPunchStore>();
@@ -96,4 +96,26 @@ public static class ConnectorExtensions
     }
 
     private const string UnretriedClientName = "identity-mapping-unretried";
+
+    /// <summary>
+    /// OpenIddict's client, for client credentials only, registered with identity (the issuer the services accept tokens
+    /// of) as the connector's service client. Nothing it makes is stored: no state tokens (no browser flow), and the
+    /// access tokens are cached by <see cref="ConnectorCalls"/>.
+    /// </summary>
+    private static void AddServiceTokenClient(this IHostApplicationBuilder builder, ConnectorProvider provider)
+    {
+        var settings = IdentityClientSettings.FromConfiguration(builder.Configuration, provider);
+        builder.Services.AddOpenIddict().AddClient(options =>
+        {
+            options.AllowClientCredentialsFlow();
+            options.DisableTokenStorage();
+            options.UseSystemNetHttp().SetProductInformation(typeof(ConnectorCalls).Assembly);
+            options.AddRegistration(new OpenIddictClientRegistration
+            {
+                Issuer = settings.Issuer,
+                ClientId = settings.ClientId,
+                ClientSecret = settings.Secret,
+            });
+        });
+    }
 }

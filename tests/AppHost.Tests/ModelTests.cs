@@ -107,6 +107,53 @@ public sealed class ModelTests
     }
 
     [Fact]
+    public async Task Each_connector_is_a_service_client_of_identity_with_its_own_secret_and_waits_for_it()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>();
+        var identity = await EnvironmentOfAsync(builder, "identity");
+        var secrets = new List<ParameterResource>();
+        foreach (var connector in new[] { "dingtalk-connector", "wecom-connector" })
+        {
+            var environment = await EnvironmentOfAsync(builder, connector);
+            Assert.Equal(connector, environment["Connectors__ServiceClient__ClientId"]);
+            var secret = Assert.IsType<ParameterResource>(environment["Connectors__ServiceClient__Secret"]);
+            Assert.Equal(IdentitySecrets.ServiceClientSecretParameter(connector), secret.Name);
+            Assert.True(secret.Secret);
+            secrets.Add(secret);
+
+            // identity knows the same client with the same secret.
+            var index = identity.Single(v => v.Key.StartsWith("Identity__ServiceClients__", StringComparison.Ordinal)
+                                             && v.Key.EndsWith("__ClientId", StringComparison.Ordinal) && Equals(v.Value, connector)).Key;
+            Assert.Same(secret, identity[index.Replace("__ClientId", "__Secret", StringComparison.Ordinal)]);
+            Assert.Contains(builder.Resources.Single(r => r.Name == connector).Annotations.OfType<WaitAnnotation>(), w => w.Resource.Name == "identity");
+        }
+        Assert.NotSame(secrets[0], secrets[1]);
+    }
+
+    [Fact]
+    public async Task Published_the_connectors_client_secrets_have_no_default()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            ["--operation", "publish", "--publisher", "manifest", "--output-path", Path.GetTempPath()]);
+        foreach (var connector in new[] { "dingtalk-connector", "wecom-connector" })
+        {
+            var parameter = Assert.Single(builder.Resources.OfType<ParameterResource>(), p => p.Name == IdentitySecrets.ServiceClientSecretParameter(connector));
+            Assert.True(parameter.Secret);
+            Assert.Null(parameter.Default);
+        }
+    }
+
+    /// <summary>The variables as the resource's callbacks set them, unresolved (endpoints and connection strings would wait for a run).</summary>
+    private static async Task<Dictionary<string, object>> EnvironmentOfAsync(IDistributedApplicationTestingBuilder builder, string name)
+    {
+        var resource = builder.Resources.Single(r => r.Name == name);
+        var context = new EnvironmentCallbackContext(builder.ExecutionContext, resource, new Dictionary<string, object>());
+        foreach (var callback in resource.Annotations.OfType<EnvironmentCallbackAnnotation>())
+            await callback.Callback(context);
+        return context.EnvironmentVariables;
+    }
+
+    [Fact]
     public async Task Published_the_identity_services_keys_and_client_secret_have_no_default()
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(

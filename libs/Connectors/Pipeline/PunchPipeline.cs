@@ -127,7 +127,7 @@ public sealed partial class PunchPipeline(
         {
             var report = new ResolveIdentitiesRequest { Provider = provider.Identity, RecordUnmapped = true };
             report.ExternalUserIds.AddRange(unreported.Select(u => u.ExternalUserId));
-            await unretriedIdentity.Client.ResolveIdentitiesAsync(report, calls.For(tenant, ct));
+            await unretriedIdentity.Client.ResolveIdentitiesAsync(report, await calls.ForAsync(tenant, ct));
             await parked.MarkReportedAsync(tenant, unreported.Select(u => u.SourceEventId).ToList(), ct);
         }
         return (replayed, unreported.Count);
@@ -139,7 +139,7 @@ public sealed partial class PunchPipeline(
         var request = new ResolveIdentitiesRequest { Provider = provider.Identity, RecordUnmapped = false };
         request.ExternalUserIds.AddRange(externalUserIds.Distinct(StringComparer.Ordinal));
         if (request.ExternalUserIds.Count == 0) return [];
-        var response = await identity.ResolveIdentitiesAsync(request, calls.For(tenant, ct));
+        var response = await identity.ResolveIdentitiesAsync(request, await calls.ForAsync(tenant, ct));
         return response.Results
             .Where(r => r.PersonUuid.Length > 0)
             .ToDictionary(r => r.ExternalUserId, r => Guid.Parse(r.PersonUuid), StringComparer.Ordinal);
@@ -149,7 +149,7 @@ public sealed partial class PunchPipeline(
         Guid tenant, IReadOnlyList<(ExternalPunch Punch, Guid Person)> punches, CancellationToken ct)
     {
         if (punches.Count == 0) return (0, 0, 0);
-        var response = await ledger.SubmitPunchesAsync(ToRequest(punches), calls.For(tenant, ct));
+        var response = await ledger.SubmitPunchesAsync(ToRequest(punches), await calls.ForAsync(tenant, ct));
         var refused = response.Outcomes
             .Where(o => o.Outcome == PunchOutcomeKind.Rejected)
             .Select(o => new Settlement(punches[o.Index].Punch, punches[o.Index].Person, null, o.ErrorCode, o.ErrorMessage))
@@ -165,7 +165,7 @@ public sealed partial class PunchPipeline(
     private async Task<IReadOnlyList<Settlement>> SubmitForSettlementAsync(
         Guid tenant, IReadOnlyList<(ExternalPunch Punch, Guid Person)> punches, CancellationToken ct)
     {
-        var response = await ledger.SubmitPunchesAsync(ToRequest(punches), calls.For(tenant, ct));
+        var response = await ledger.SubmitPunchesAsync(ToRequest(punches), await calls.ForAsync(tenant, ct));
         return response.Outcomes.Select(o =>
         {
             var (punch, person) = punches[o.Index];
@@ -206,7 +206,7 @@ public sealed partial class PunchPipeline(
         var report = new ResolveIdentitiesRequest { Provider = provider.Identity, RecordUnmapped = true };
         report.ExternalUserIds.AddRange(unmapped.Where(p => parkedSet.Contains(p.SourceEventId)).Select(p => p.ExternalUserId));
         // Not retried by the HTTP resilience handler: a retry after a lost answer would count the punches twice.
-        var response = await unretriedIdentity.Client.ResolveIdentitiesAsync(report, calls.For(tenant, ct));
+        var response = await unretriedIdentity.Client.ResolveIdentitiesAsync(report, await calls.ForAsync(tenant, ct));
         await parked.MarkReportedAsync(tenant, parkedNow, ct);
         foreach (var linkedMeanwhile in response.Results.Where(r => r.PersonUuid.Length > 0).Select(r => r.ExternalUserId).Distinct(StringComparer.Ordinal))
             await ReplayAsync(tenant, linkedMeanwhile, ct);

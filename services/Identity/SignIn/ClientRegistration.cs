@@ -6,13 +6,17 @@ namespace HrmsAttendance.Identity.SignIn;
 
 /// <summary>
 /// Brings the registered clients to what the configuration says, at every start: the web app (<c>hrms-web</c>:
-/// confidential, authorization code + PKCE, refresh tokens, implicit consent) and the client-credentials clients
-/// (<c>Identity:IntegrationClients</c>, one tenant each). Secrets are stored hashed by OpenIddict.
+/// confidential, authorization code + PKCE, refresh tokens, implicit consent) and the client-credentials clients:
+/// integration clients (<c>Identity:IntegrationClients</c>, one tenant each) and service clients
+/// (<c>Identity:ServiceClients</c>, the tenant named per token request). Secrets are stored hashed by OpenIddict.
 /// </summary>
 public sealed class ClientRegistration(IServiceProvider services, IdentityServerSettings settings, ILogger<ClientRegistration> logger) : IHostedService
 {
     /// <summary>The application property that names an integration client's tenant.</summary>
     public const string TenantProperty = "tenant_id";
+
+    /// <summary>The application property that marks a service client: it acts for the tenant each token request names.</summary>
+    public const string AnyTenantProperty = "acts_for_any_tenant";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -22,6 +26,8 @@ public sealed class ClientRegistration(IServiceProvider services, IdentityServer
         await EnsureAsync(manager, WebClient(settings.WebClient), cancellationToken);
         foreach (var client in settings.IntegrationClients)
             await EnsureAsync(manager, IntegrationClient(client), cancellationToken);
+        foreach (var client in settings.ServiceClients)
+            await EnsureAsync(manager, ServiceClient(client), cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -77,5 +83,20 @@ public sealed class ClientRegistration(IServiceProvider services, IdentityServer
             Permissions.Prefixes.Scope + TokenClaims.ApiScope,
         },
         Properties = { [TenantProperty] = JsonSerializer.SerializeToElement(client.TenantId.ToString("D")) },
+    };
+
+    private static OpenIddictApplicationDescriptor ServiceClient(ServiceClientSettings client) => new()
+    {
+        ClientId = client.ClientId,
+        ClientSecret = client.Secret,
+        ClientType = ClientTypes.Confidential,
+        DisplayName = client.DisplayName,
+        Permissions =
+        {
+            Permissions.Endpoints.Token,
+            Permissions.GrantTypes.ClientCredentials,
+            Permissions.Prefixes.Scope + TokenClaims.ApiScope,
+        },
+        Properties = { [AnyTenantProperty] = JsonSerializer.SerializeToElement(true) },
     };
 }

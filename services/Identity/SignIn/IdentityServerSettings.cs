@@ -33,8 +33,14 @@ public sealed class IdentityServerSettings
     /// <summary>The web app's client (<c>hrms-web</c>): its secret and where it may be sent back to.</summary>
     public required WebClientSettings WebClient { get; init; }
 
-    /// <summary>Client-credentials clients (connectors, other systems): each acts for one tenant with role <c>integration</c>.</summary>
+    /// <summary>Client-credentials clients (other systems of one tenant): each acts for its one tenant with role <c>integration</c>.</summary>
     public required IReadOnlyList<IntegrationClientSettings> IntegrationClients { get; init; }
+
+    /// <summary>
+    /// Client-credentials clients of the platform itself (the connectors): each acts for any tenant in the directory,
+    /// named per token request (<c>tenant_id</c>), with role <c>integration</c>.
+    /// </summary>
+    public required IReadOnlyList<ServiceClientSettings> ServiceClients { get; init; }
 
     public static IdentityServerSettings FromConfiguration(IConfiguration configuration)
     {
@@ -74,6 +80,20 @@ public sealed class IdentityServerSettings
             clients.Add(new IntegrationClientSettings(id.Trim(), secret, tenant, client["DisplayName"] ?? id.Trim()));
         }
 
+        var serviceClients = new List<ServiceClientSettings>();
+        foreach (var client in section.GetSection("ServiceClients").GetChildren())
+        {
+            var id = client["ClientId"];
+            var secret = client["Secret"];
+            if (string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(secret))
+                throw new InvalidOperationException($"Configuration '{client.Path}' needs ClientId and Secret.");
+            serviceClients.Add(new ServiceClientSettings(id.Trim(), secret, client["DisplayName"] ?? id.Trim()));
+        }
+        var duplicate = clients.Select(c => c.ClientId).Concat(serviceClients.Select(c => c.ClientId)).Append(WebClientSettings.ClientId)
+            .GroupBy(id => id, StringComparer.Ordinal).FirstOrDefault(ids => ids.Count() > 1);
+        if (duplicate is not null)
+            throw new InvalidOperationException($"Configuration '{Section}' names client '{duplicate.Key}' more than once.");
+
         return new IdentityServerSettings
         {
             Issuer = issuerUri,
@@ -85,6 +105,7 @@ public sealed class IdentityServerSettings
                 ParseUris(Required("WebClient:RedirectUris"), "WebClient:RedirectUris"),
                 ParseUris(Required("WebClient:PostLogoutRedirectUris"), "WebClient:PostLogoutRedirectUris")),
             IntegrationClients = clients,
+            ServiceClients = serviceClients,
         };
     }
 
@@ -123,3 +144,9 @@ public sealed record IntegrationClientSettings(string ClientId, string Secret, G
 {
     public static readonly IReadOnlyList<string> Roles = [AccessRoles.Integration];
 }
+
+/// <summary>
+/// A service client (a connector): its tokens say <c>sub</c> = <c>service:&lt;client id&gt;</c>, role integration, and the
+/// tenant its token request names (<c>tenant_id</c>), which must be in the directory.
+/// </summary>
+public sealed record ServiceClientSettings(string ClientId, string Secret, string DisplayName);

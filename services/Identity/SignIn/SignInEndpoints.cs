@@ -19,7 +19,8 @@ namespace HrmsAttendance.Identity.SignIn;
 /// The browser's side of sign-in: the login form (a session cookie of this service), and the OpenID Connect endpoints
 /// OpenIddict passes through to us once it has validated the request (client, redirect URI, PKCE, scopes):
 /// authorize (a code for the signed-in user; implicit consent, the clients are our own), token (authorization code,
-/// refresh token, client credentials: the claims built afresh from the database) and end-session.
+/// refresh token, client credentials for one tenant or, for a service client, the tenant the request names: the claims
+/// built afresh from the database) and end-session.
 /// </summary>
 public static class SignInEndpoints
 {
@@ -39,6 +40,8 @@ public static class SignInEndpoints
     public const string PasswordInvalid = "ACCOUNTS_PASSWORD_INVALID";
     public const string PasswordMismatch = "ACCOUNTS_PASSWORD_MISMATCH";
     public const string PasswordUnchanged = "ACCOUNTS_PASSWORD_UNCHANGED";
+    /// <summary>The token request parameter by which a service client names the tenant it wants a token for.</summary>
+    public const string TenantParameter = AccessTokenClaimNames.Tenant;
 
     public static void AddLoginSession(this AuthenticationBuilder authentication) =>
         authentication.AddCookie(SessionScheme, options =>
@@ -232,20 +235,54 @@ public static class SignInEndpoints
         }
 
         if (request.IsClientCredentialsGrantType())
-        {
-            var application = await applications.FindByClientIdAsync(request.ClientId!, ct)
-                ?? throw new InvalidOperationException("The client was authenticated but cannot be found.");
-            var properties = await applications.GetPropertiesAsync(application, ct);
-            if (!properties.TryGetValue(ClientRegistration.TenantProperty, out var tenantValue) ||
-                tenantValue.ValueKind != JsonValueKind.String || !Guid.TryParseExact(tenantValue.GetString(), "D", out var tenant))
-                return Forbid(Errors.UnauthorizedClient, "This client acts for no tenant.");
-            var name = await applications.GetDisplayNameAsync(application, ct) ?? request.ClientId!;
-            var identity = TokenClaims.ForClient(request.ClientId!, name, tenant, request.GetScopes());
-            return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
-        }
+            return await ClientCredentialsAsync(request, users, applications, ct);
 
         return Forbid(Errors.UnsupportedGrantType, "The grant type is not supported.");
     }
+
+    /// <summary>
+    /// Client credentials (OpenIddict has checked the client's secret): an integration client acts for its one tenant,
+    /// and a <c>tenant_id</c> it sends must be that one; a service client acts for the tenant its request names in
+    /// <c>tenant_id</c>, which must be in the directory. Either way <c>sub</c> = <c>service:&lt;client id&gt;</c>, role integration.
+    /// </summary>
+    private static async Task<IResult> ClientCredentialsAsync(OpenIddictRequest request, UserStore users,
+        IOpenIddictApplicationManager applications, CancellationToken ct)
+    {
+        var application = await applications.FindByClientIdAsync(request.ClientId!, ct)
+            ?? throw new InvalidOperationException("The client was authenticated but cannot be found.");
+        var properties = await applications.GetPropertiesAsync(application, ct);
+        var named = request.GetParameter(TenantParameter);
+
+        Guid tenant;
+        if (properties.TryGetValue(ClientRegistration.TenantProperty, out var own) &&
+            own.ValueKind == JsonValueKind.String && Guid.TryParseExact(own.GetString(), "D", out var ownTenant))
+        {
+            // Whether the other tenant exists is not this client's business: the same refusal either way.
+            if (named is { } parameter && TenantOf(parameter) != ownTenant)
+                return Forbid(Errors.InvalidTarget, "This client acts for its own tenant only; tenant_id names another.");
+            tenant = ownTenant;
+        }
+        else if (properties.TryGetValue(ClientRegistration.AnyTenantProperty, out var any) && any.ValueKind == JsonValueKind.True)
+        {
+            if (named is not { } parameter || OpenIddictParameter.IsNullOrEmpty(parameter))
+                return Forbid(Errors.InvalidRequest, "The tenant_id parameter is required: a service client names the tenant each token is for.");
+            if (TenantOf(parameter) is not { } requested)
+                return Forbid(Errors.InvalidRequest, "The tenant_id parameter must be one canonical UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).");
+            if (await users.FindTenantAsync(requested, ct) is null)
+                return Forbid(Errors.InvalidTarget, $"The tenant {requested:D} named by tenant_id is not in the directory.");
+            tenant = requested;
+        }
+        else
+            return Forbid(Errors.UnauthorizedClient, "This client acts for no tenant.");
+
+        var name = await applications.GetDisplayNameAsync(application, ct) ?? request.ClientId!;
+        var identity = TokenClaims.ForClient(request.ClientId!, name, tenant, request.GetScopes());
+        return Results.SignIn(new ClaimsPrincipal(identity), properties: null, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    /// <summary>The tenant a <c>tenant_id</c> parameter names: exactly one canonical, non-nil UUID, or null.</summary>
+    private static Guid? TenantOf(OpenIddictParameter parameter) =>
+        parameter.GetRawValue() is string text && Guid.TryParseExact(text, "D", out var tenant) && tenant != Guid.Empty ? tenant : null;
 
     private static async Task<IResult> LogoutAsync(HttpContext context)
     {

@@ -74,7 +74,7 @@ public sealed partial class TenantPoller(
                 Provider = IdentityProvider.Wecom,
                 PageSize = WeComApi.MaxUsersPerCall,
                 PageToken = pageToken,
-            }, calls.For(corp.Tenant, ct));
+            }, await calls.ForAsync(corp.Tenant, ct));
             pageToken = page.NextPageToken;
             if (page.ExternalUserIds.Count == 0) break;
 

@@ -121,13 +121,25 @@ internal sealed partial class OidcFlow(DistributedApplication app) : IDisposable
     }
 
     public async Task<HttpResponseMessage> ClientCredentialsAsync(string clientId, string secret, string scope = "hrms-api") =>
+        await ClientCredentialsAsync(clientId, secret, [], scope);
+
+    /// <summary>Client credentials with more parameters (a service client's <c>tenant_id</c>; a name may come twice).</summary>
+    public async Task<HttpResponseMessage> ClientCredentialsAsync(string clientId, string secret,
+        IEnumerable<KeyValuePair<string, string>> parameters, string scope = "hrms-api") =>
         await Client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "client_credentials",
             ["client_id"] = clientId,
             ["client_secret"] = secret,
             ["scope"] = scope,
-        }));
+        }.Concat(parameters)));
+
+    /// <summary>A refused token request's OAuth error and description (RFC 6749 §5.2).</summary>
+    public static async Task<(string Error, string Description)> ErrorOfAsync(HttpResponseMessage response)
+    {
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return (body.GetProperty("error").GetString()!, body.TryGetProperty("error_description", out var d) ? d.GetString()! : "");
+    }
 
     /// <summary>A JWT's header and payload (its signature is the gateway's to check).</summary>
     public static (JsonElement Header, JsonElement Payload) Decode(string jwt)

@@ -14,7 +14,8 @@ namespace HrmsAttendance.AppHost.Tests.Distributed;
 
 /// <summary>
 /// Sign-in through the real topology (issue 14): the identity service's authorization code + PKCE flow for the
-/// Development users, client credentials, wrong passwords, the gateway and the services accepting its RS256 tokens with
+/// Development users, client credentials (one-tenant integration clients, and service clients naming the tenant per
+/// request), wrong passwords, the gateway and the services accepting its RS256 tokens with
 /// the same rules as the HS256 ones, the Accounts API, and the RLS of the new tables.
 /// </summary>
 [Collection(DistributedAppCollection.Name)]
@@ -229,6 +230,92 @@ public sealed class SignInTests(DistributedAppFixture fixture)
             TopologyCallers.Bearer(access));
         var denied = await Assert.ThrowsAsync<RpcException>(() => client.ListPersonsAsync(new ListPersonsRequest(), TopologyCallers.Bearer(access)).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_service_client_gets_a_token_for_each_tenant_it_names_and_none_for_a_missing_malformed_or_unknown_one()
+    {
+        var callers = new TopologyCallers(App, fixture.DataDirectory);
+        Guid first = Guid.NewGuid(), second = Guid.NewGuid();
+        await callers.RegisterTenantAsync(first);
+        await callers.RegisterTenantAsync(second);
+        using var flow = new OidcFlow(App);
+        const string client = "dingtalk-connector";
+        var secret = await flow.ParameterAsync(IdentitySecrets.ServiceClientSecretParameter(client));
+        static KeyValuePair<string, string> Tenant(string value) => KeyValuePair.Create("tenant_id", value);
+
+        using (var wrong = await flow.ClientCredentialsAsync(client, secret + "x", [Tenant(first.ToString("D"))]))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+            Assert.Equal("invalid_client", (await OidcFlow.ErrorOfAsync(wrong)).Error);
+        }
+        var refusals = new (IEnumerable<KeyValuePair<string, string>> Parameters, string Error, string Says)[]
+        {
+            ([], "invalid_request", "tenant_id parameter is required"),
+            ([Tenant("")], "invalid_request", "tenant_id parameter is required"),
+            ([Tenant("not-a-uuid")], "invalid_request", "canonical UUID"),
+            ([Tenant($"{{{first:D}}}")], "invalid_request", "canonical UUID"),
+            ([Tenant(Guid.Empty.ToString("D"))], "invalid_request", "canonical UUID"),
+            ([Tenant(first.ToString("D")), Tenant(second.ToString("D"))], "invalid_request", "canonical UUID"),
+            ([Tenant(Guid.NewGuid().ToString("D"))], "invalid_target", "is not in the directory"),
+        };
+        foreach (var (parameters, error, says) in refusals)
+        {
+            using var refused = await flow.ClientCredentialsAsync(client, secret, parameters);
+            var body = await refused.Content.ReadAsStringAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{string.Join("&", parameters)} → {(int)refused.StatusCode} {body}");
+            var (code, description) = await OidcFlow.ErrorOfAsync(refused);
+            Assert.Equal(error, code);
+            Assert.Contains(says, description);
+            Assert.DoesNotContain("access_token", body);
+        }
+
+        // Each tenant it names gets its own token: RS256 from the issuer, role integration, sub service:<client id>.
+        foreach (var tenant in new[] { first, second })
+        {
+            using var response = await flow.ClientCredentialsAsync(client, secret, [Tenant(tenant.ToString("D"))]);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, body);
+            var access = JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!;
+            var (header, payload) = OidcFlow.Decode(access);
+            Assert.Equal("RS256", header.GetProperty("alg").GetString());
+            Assert.Equal(flow.Identity.AbsoluteUri, payload.GetProperty("iss").GetString());
+            Assert.Equal(AccessTokenSettings.DefaultAudience, Audience(payload));
+            Assert.Equal("service:" + client, payload.GetProperty("sub").GetString());
+            Assert.Equal(tenant.ToString("D"), payload.GetProperty("tenant_id").GetString());
+            Assert.Equal(["integration"], payload.GetProperty("roles").EnumerateArray().Select(r => r.GetString()!));
+
+            // A service takes it as the tenant's integration caller.
+            using var channel = App.CreateGrpcChannel("identity-mapping");
+            await new IdentityMappingClient(channel).ResolveIdentitiesAsync(
+                new ResolveIdentitiesRequest { Provider = IdentityProvider.Dingtalk, ExternalUserIds = { "nobody" } }, TopologyCallers.Bearer(access));
+        }
+    }
+
+    [Fact]
+    public async Task A_one_tenant_integration_client_may_name_its_own_tenant_but_never_another()
+    {
+        var callers = new TopologyCallers(App, fixture.DataDirectory);
+        var other = Guid.NewGuid();
+        await callers.RegisterTenantAsync(other);
+        using var flow = new OidcFlow(App);
+        var secret = await flow.ParameterAsync(IdentitySecrets.DemoIntegrationSecretParameter);
+
+        foreach (var named in new[] { other.ToString("D"), Guid.NewGuid().ToString("D"), "not-a-uuid" })
+        {
+            using var refused = await flow.ClientCredentialsAsync(IdentitySecrets.DemoIntegrationClientId, secret, [KeyValuePair.Create("tenant_id", named)]);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var (error, description) = await OidcFlow.ErrorOfAsync(refused);
+            Assert.Equal("invalid_target", error);
+            Assert.Contains("its own tenant only", description);
+        }
+
+        using var own = await flow.ClientCredentialsAsync(IdentitySecrets.DemoIntegrationClientId, secret,
+            [KeyValuePair.Create("tenant_id", DemoTenant.ToString("D"))]);
+        var body = await own.Content.ReadAsStringAsync();
+        Assert.True(own.IsSuccessStatusCode, body);
+        var payload = OidcFlow.Decode(JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString()!).Payload;
+        Assert.Equal(DemoTenant.ToString("D"), payload.GetProperty("tenant_id").GetString());
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Grpc.Net.Client;
 using HrmsAttendance.AppHost.Extensions;
 using HrmsAttendance.Contracts.Identity.V1;
 using HrmsAttendance.Tokens;
+using Npgsql;
 
 namespace HrmsAttendance.AppHost.Tests.Distributed;
 
@@ -30,6 +31,22 @@ internal sealed class TopologyCallers(DistributedApplication app, string dataDir
             new() { EmployeeNumber = "T-" + Guid.NewGuid().ToString("N"), DisplayName = "Test person" },
             Bearer(Token(tenant, AccessRoles.TenantAdmin)));
         return Guid.Parse(person.PersonUuid);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="tenant"/> in identity's tenant directory (<c>identity.tenants</c>), as onboarding would (it has
+    /// no API yet): identity issues service tokens for tenants of the directory only, so a connector can act for it.
+    /// </summary>
+    public async Task RegisterTenantAsync(Guid tenant)
+    {
+        await using var connection = new NpgsqlConnection(await app.GetConnectionStringAsync("attendance"));
+        await connection.OpenAsync();
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO identity.tenants (tenant_id, code, display_name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", connection)
+        {
+            Parameters = { new() { Value = tenant }, new() { Value = "t-" + tenant.ToString("N") }, new() { Value = "Test tenant" } },
+        };
+        await insert.ExecuteNonQueryAsync();
     }
 
     /// <summary>A channel to the gateway's HTTP/2-only gRPC port. The caller disposes it.</summary>

@@ -28,12 +28,16 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
             ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1",
             ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1",
             ["DingTalk__SettingsKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Authentication__Oidc__Authority"] = "http://127.0.0.1:1",
+            ["Connectors__ServiceClient__Secret"] = "service-client-secret-1",
         })),
         ["WeComConnector"] = ("services/WeComConnector", WithToken(new(Postgres("attendance"))
         {
             ["ConnectionStrings__messaging"] = "amqp://hrms:rabbit-password-1@127.0.0.1:1",
             ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1",
             ["WeCom__SettingsKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Authentication__Oidc__Authority"] = "http://127.0.0.1:1",
+            ["Connectors__ServiceClient__Secret"] = "service-client-secret-1",
         })),
         ["Gateway"] = ("gateway", WithToken(new() { ["ConnectionStrings__redis"] = "127.0.0.1:1,password=redis-password-1" })),
         ["Web"] = ("web", new()
@@ -49,6 +53,8 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
             ["Identity__WebClient__Secret"] = "web-client-secret-1",
             ["Identity__WebClient__RedirectUris"] = "https://attendance.example.com/signin-oidc",
             ["Identity__WebClient__PostLogoutRedirectUris"] = "https://attendance.example.com/signout-callback-oidc",
+            ["Identity__ServiceClients__0__ClientId"] = "dingtalk-connector",
+            ["Identity__ServiceClients__0__Secret"] = "service-client-secret-1",
         })),
         ["Migrations"] = ("services/Migrations", Postgres("attendance", "attendance-owner", "punch-ledger-login", "identity-mapping-login", "daily-results-login", "dingtalk-connector-login", "wecom-connector-login", "identity-login")),
     };
@@ -75,6 +81,13 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
         cases.Add("DingTalkConnector", "ConnectionStrings__messaging", null, "Configuration ConnectionStrings:messaging (environment variable ConnectionStrings__messaging) is missing");
         cases.Add("DingTalkConnector", "ConnectionStrings__redis", "127.0.0.1:1,abortConnect=false", "Configuration ConnectionStrings:redis (environment variable ConnectionStrings__redis) has no password");
         cases.Add("DingTalkConnector", "DingTalk__SettingsKey", null, "Configuration DingTalk:SettingsKey (environment variable DingTalk__SettingsKey) is missing");
+        foreach (var connector in new[] { "DingTalkConnector", "WeComConnector" })
+        {
+            cases.Add(connector, "Connectors__ServiceClient__Secret", null,
+                "Configuration Connectors:ServiceClient:Secret (environment variable Connectors__ServiceClient__Secret) is missing");
+            cases.Add(connector, "Authentication__Oidc__Authority", null,
+                "Configuration Authentication:Oidc:Authority (environment variable Authentication__Oidc__Authority) is missing");
+        }
         cases.Add("WeComConnector", SigningKey, null, "Configuration 'Authentication:Jwt:SigningKey' is missing");
         cases.Add("WeComConnector", "ConnectionStrings__attendance", "Host=127.0.0.1;Port=1;Database=attendance;Username=app",
             "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) has no password");
@@ -88,6 +101,7 @@ public sealed class SecretDefaultsTests(ITestOutputHelper output)
         cases.Add("Identity", "Identity__SigningKey", null, "Configuration 'Identity:SigningKey' is missing");
         cases.Add("Identity", "Identity__EncryptionKey", null, "Configuration 'Identity:EncryptionKey' is missing");
         cases.Add("Identity", "Identity__WebClient__Secret", null, "Configuration 'Identity:WebClient:Secret' is missing");
+        cases.Add("Identity", "Identity__ServiceClients__0__Secret", null, "Configuration 'Identity:ServiceClients:0' needs ClientId and Secret");
         cases.Add("Identity", "Identity__Issuer", "http://sign-in.example.com/", "Identity:Issuer must be https unless it is a loopback address");
         cases.Add("Identity", "ConnectionStrings__attendance", "Host=127.0.0.1;Port=1;Database=attendance;Username=identity_app",
             "Configuration ConnectionStrings:attendance (environment variable ConnectionStrings__attendance) has no password");

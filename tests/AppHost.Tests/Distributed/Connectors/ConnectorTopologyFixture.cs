@@ -23,7 +23,7 @@ public abstract class ConnectorTopologyFixture<TFake>(string connector, string s
     public DashboardTelemetry Telemetry { get; private set; } = null!;
 
     public string[] HealthyResources =>
-        ["postgres", "attendance", "redis", "messaging", "punch-ledger", "identity-mapping", "daily-results", connector, connector + "-2", "gateway"];
+        ["postgres", "attendance", "redis", "messaging", "identity", "punch-ledger", "identity-mapping", "daily-results", connector, connector + "-2", "gateway"];
 
     protected abstract Task<TFake> StartFakeAsync();
 
@@ -58,6 +58,8 @@ public abstract class ConnectorTopologyFixture<TFake>(string connector, string s
             .WithReference(builder.CreateResourceBuilder<ProjectResource>("punch-ledger"))
             .WithReference(builder.CreateResourceBuilder<ProjectResource>("identity-mapping"))
             .WithAccessTokens(builder.CreateResourceBuilder<ParameterResource>(DevelopmentTokens.SigningKeyParameter))
+            .WithServiceClientCredentials(builder.CreateResourceBuilder<ProjectResource>("identity"), connector,
+                builder.CreateResourceBuilder<ParameterResource>(IdentitySecrets.ServiceClientSecretParameter(connector)))
             .WithEnvironment($"{settingsSection}__SettingsKey", builder.CreateResourceBuilder<ParameterResource>(settingsKeyParameter))
             .WaitForCompletion(builder.CreateResourceBuilder<ProjectResource>("migrations"))
             .WithDirectEndpoints()

@@ -32,6 +32,9 @@ internal abstract class ConnectorWorld : IDisposable
 
     public Task<Guid> NewPersonAsync() => Callers.NewPersonAsync(Channel, Tenant);
 
+    /// <summary>The tenant in identity's directory: the connector's tokens for it come from identity, which knows it then.</summary>
+    protected Task RegisterTenantAsync() => Callers.RegisterTenantAsync(Tenant);
+
     public Task LinkAsync(string userId, Guid person) => LinkAsync(Channel, userId, person);
 
     protected async Task LinkAsync(GrpcChannel channel, string userId, Guid person) =>

@@ -112,6 +112,53 @@ public sealed class DingTalkConnectorTests(DingTalkAppFixture fixture)
     }
 
     [Fact]
+    public async Task The_connectors_calls_carry_identitys_tokens_so_while_identity_is_down_a_new_tenants_events_wait_and_none_is_lost()
+    {
+        // The connector has no token of a tenant before its first punch, and it only gets one from identity: with identity
+        // stopped, the events are answered LATER and nothing reaches the ledger (a token the connector signed itself would
+        // have been accepted); once identity is back they are recorded once, as identity's service client.
+        using var world = await ConnectedAsync(fixture);
+        var person = await world.NewPersonAsync();
+        await world.LinkAsync("u-identity", person);
+        Assert.Empty(await world.PunchesAsync(person)); // the ledger has validated a token of the gateway's by now
+
+        var events = Enumerable.Range(0, 3).Select(i => $"rec-identity-{i}").ToList();
+        await ResourceFaults.StopAsync(fixture.App, "identity", TimeSpan.FromSeconds(60));
+        try
+        {
+            foreach (var (id, i) in events.Select((id, i) => (id, i)))
+                world.DingTalk.PublishCheckRecords(world.ClientId, [("u-identity", OnMonday(9, 3).AddMinutes(i), id)], eventId: id);
+            try
+            {
+                await Eventually(() => events.All(id => world.DingTalk.Acks(world.ClientId).Any(a => a.EventId == id && a.Status == "LATER")),
+                    "each event is acknowledged LATER while identity is down");
+            }
+            catch (Xunit.Sdk.XunitException e)
+            {
+                var acks = string.Join(", ", world.DingTalk.Acks(world.ClientId).Select(a => $"{a.EventId}={a.Status}"));
+                throw new Xunit.Sdk.XunitException($"{e.Message} Acks: {acks}{Environment.NewLine}" +
+                    $"{await fixture.LogTailAsync(DingTalkAppFixture.Connector)}{Environment.NewLine}----{Environment.NewLine}{await fixture.LogTailAsync(DingTalkAppFixture.SecondReplica)}");
+            }
+            Assert.Equal(0, world.Acked("SUCCESS"));
+            Assert.Empty(await world.PunchesAsync(person));
+        }
+        finally
+        {
+            await ResourceFaults.StartAsync(fixture.App, "identity", TimeSpan.FromSeconds(120));
+        }
+        await Eventually(() => world.DingTalk.Pending(world.ClientId) == 0, "the redelivered events are acknowledged SUCCESS once identity is back");
+        Assert.Equal(events, (await world.PunchesAsync(person)).Select(p => p.SourceEventId).Order());
+
+        // The ledger's audit log names identity's service client of the connector as the one who recorded them.
+        var audit = await new HrmsAttendance.Contracts.Audit.V1.AuditLog.AuditLogClient(world.Channel).ListAuditEntriesAsync(
+            new() { Action = "punches.recorded", PageSize = 50 }, world.AsAdmin());
+        Assert.Equal(["service:" + DingTalkAppFixture.Connector], audit.Entries.Select(e => e.Actor).Distinct());
+        // And the connector said why it waited.
+        var logs = string.Join('\n', (await fixture.LogsAsync(DingTalkAppFixture.Connector)).Concat(await fixture.LogsAsync(DingTalkAppFixture.SecondReplica)));
+        Assert.Contains($"no service token for tenant {world.Tenant} from identity", logs);
+    }
+
+    [Fact]
     public async Task Events_that_arrive_together_are_stored_as_one_batch_and_each_is_acknowledged_only_once_its_punch_is_durable()
     {
         using var world = await ConnectedAsync(fixture);

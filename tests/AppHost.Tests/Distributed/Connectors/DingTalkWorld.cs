@@ -20,6 +20,7 @@ internal sealed class DingTalkWorld : ConnectorWorld
     public static async Task<DingTalkWorld> ConnectedAsync(DingTalkAppFixture fixture)
     {
         var world = new DingTalkWorld(fixture);
+        await world.RegisterTenantAsync();
         fixture.DingTalk.RegisterApp(world.ClientId, world.ClientSecret);
         await world.PutSettingsAsync("/api/integrations/dingtalk/settings",
             new { client_id = world.ClientId, client_secret = world.ClientSecret, enabled = true });

@@ -29,6 +29,7 @@ internal sealed class WeComWorld : ConnectorWorld
     public static async Task<WeComWorld> PolledAsync(WeComAppFixture fixture)
     {
         var world = new WeComWorld(fixture);
+        await world.RegisterTenantAsync();
         fixture.WeCom.RegisterCorp(world.CorpId, world.CorpSecret);
         await world.PutSettingsAsync("/api/integrations/wecom/settings",
             new { corp_id = world.CorpId, corp_secret = world.CorpSecret, enabled = true });
