@@ -214,7 +214,8 @@ public sealed class WeComConnectorTests(WeComAppFixture fixture)
 
         // The fake's call log: one call at a time for the tenant's corp, never two in flight from two pollers.
         var calls = world.WeCom.Calls(world.CorpId).Skip(before).OrderBy(c => c.Received).ToList();
-        Assert.True(calls.Count >= 8 * 3, $"{calls.Count} calls in 8 polls");
+        // A poll already under way when the counts were taken finishes among the 8 with only its later calls counted.
+        Assert.True(calls.Count >= 7 * 3, $"{calls.Count} calls in 8 polls");
         var answeredBefore = calls[0].Answered;
         foreach (var call in calls.Skip(1))
         {
