@@ -28,7 +28,7 @@ public sealed class UsersPageTests : WebTestContext
         Assert.Equal(["employee", "approver"], created.Roles);
 
         page.Find("[data-testid=edit-roles]").Click();
-        page.Find("[data-testid=edit-role-employee]").Change(false);
+        page.WaitForElement("[data-testid=edit-role-employee]").Change(false);
         page.Find("[data-testid=edit-role-tenant-admin]").Change(true);
         page.Find("[data-testid=save-roles]").Click();
         page.WaitForElement("[data-testid=deactivate-user]");
@@ -68,13 +68,15 @@ public sealed class UsersPageTests : WebTestContext
         Assert.Empty(page.FindAll("[data-testid=temporary-password]"));
 
         // The first click only asks; cancelling resets nothing.
+        // (Each click's render is waited for: the renderer may still be finishing the load's render when it comes.)
         page.Find("[data-testid=reset-password]").Click();
-        Assert.Contains("li.lei", page.Find("[data-testid=confirm-reset-question]").TextContent);
+        page.WaitForAssertion(() => Assert.Contains("li.lei", page.Find("[data-testid=confirm-reset-question]").TextContent));
         page.Find("[data-testid=cancel-reset-password]").Click();
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=confirm-reset-question]")));
         Assert.Empty(Gateway.Accounts.Resets);
 
         page.Find("[data-testid=reset-password]").Click();
-        page.Find("[data-testid=confirm-reset-password]").Click();
+        page.WaitForElement("[data-testid=confirm-reset-password]").Click();
         page.WaitForAssertion(() => Assert.Equal("Abcd-Efgh-Jkmn-Pqrs", page.Find("[data-testid=temporary-password]").TextContent));
         Assert.Equal([user.UserId], Gateway.Accounts.Resets);
         Assert.Contains("li.lei", page.Find("[data-testid=temporary-password-panel] h2").TextContent);
@@ -83,7 +85,7 @@ public sealed class UsersPageTests : WebTestContext
 
         // Hidden, it is gone from the page for good (the API never returns it again).
         page.Find("[data-testid=hide-temporary-password]").Click();
-        Assert.Empty(page.FindAll("[data-testid=temporary-password]"));
+        page.WaitForAssertion(() => Assert.Empty(page.FindAll("[data-testid=temporary-password]")));
         Assert.DoesNotContain("Abcd-Efgh-Jkmn-Pqrs", page.Markup);
     }
 
@@ -97,7 +99,7 @@ public sealed class UsersPageTests : WebTestContext
         page.WaitForElement("[data-testid=user-row]");
 
         page.Find("[data-testid=reset-password]").Click();
-        page.Find("[data-testid=confirm-reset-password]").Click();
+        page.WaitForElement("[data-testid=confirm-reset-password]").Click();
 
         page.WaitForAssertion(() => Assert.Equal("ACCOUNTS_USER_INACTIVE", page.Find("[data-testid=problem-code]").TextContent));
         Assert.Empty(page.FindAll("[data-testid=temporary-password]"));
