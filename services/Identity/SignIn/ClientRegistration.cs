@@ -70,33 +70,27 @@ public sealed class ClientRegistration(IServiceProvider services, IdentityServer
         return descriptor;
     }
 
-    private static OpenIddictApplicationDescriptor IntegrationClient(IntegrationClientSettings client) => new()
-    {
-        ClientId = client.ClientId,
-        ClientSecret = client.Secret,
-        ClientType = ClientTypes.Confidential,
-        DisplayName = client.DisplayName,
-        Permissions =
-        {
-            Permissions.Endpoints.Token,
-            Permissions.GrantTypes.ClientCredentials,
-            Permissions.Prefixes.Scope + TokenClaims.ApiScope,
-        },
-        Properties = { [TenantProperty] = JsonSerializer.SerializeToElement(client.TenantId.ToString("D")) },
-    };
+    private static OpenIddictApplicationDescriptor IntegrationClient(IntegrationClientSettings client) =>
+        ClientCredentialsClient(client.ClientId, client.Secret, client.DisplayName,
+            TenantProperty, JsonSerializer.SerializeToElement(client.TenantId.ToString("D")));
 
-    private static OpenIddictApplicationDescriptor ServiceClient(ServiceClientSettings client) => new()
+    private static OpenIddictApplicationDescriptor ServiceClient(ServiceClientSettings client) =>
+        ClientCredentialsClient(client.ClientId, client.Secret, client.DisplayName, AnyTenantProperty, JsonSerializer.SerializeToElement(true));
+
+    /// <summary>A confidential client of the token endpoint, client credentials and the API scope only; the property says for which tenants it acts.</summary>
+    private static OpenIddictApplicationDescriptor ClientCredentialsClient(string clientId, string secret, string displayName,
+        string tenantProperty, JsonElement tenantValue) => new()
     {
-        ClientId = client.ClientId,
-        ClientSecret = client.Secret,
+        ClientId = clientId,
+        ClientSecret = secret,
         ClientType = ClientTypes.Confidential,
-        DisplayName = client.DisplayName,
+        DisplayName = displayName,
         Permissions =
         {
             Permissions.Endpoints.Token,
             Permissions.GrantTypes.ClientCredentials,
             Permissions.Prefixes.Scope + TokenClaims.ApiScope,
         },
-        Properties = { [AnyTenantProperty] = JsonSerializer.SerializeToElement(true) },
+        Properties = { [tenantProperty] = tenantValue },
     };
 }
