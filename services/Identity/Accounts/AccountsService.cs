@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using HrmsAttendance.Contracts;
 using HrmsAttendance.Contracts.Accounts.V1;
 using HrmsAttendance.Identity.Data;
 using HrmsAttendance.Identity.Model;
@@ -174,7 +175,7 @@ public sealed partial class AccountsService(UserStore users, Passwords passwords
 
     // Exactly 8-4-4-4-12 hex digits: Guid parsing alone would also take surrounding whitespace.
     private static Guid Uuid(string value, string field) =>
-        value.Length == 36 && Guid.TryParseExact(value, "D", out var uuid) && uuid != Guid.Empty ? uuid
+        WireValues.TryParseCanonicalUuid(value, out var uuid) && uuid != Guid.Empty ? uuid
             : throw AccountsErrors.Invalid($"{field} must be a canonical, non-empty UUID");
 
     private static Guid? OptionalUuid(string value, string field) => value.Length == 0 ? null : Uuid(value, field);

@@ -124,7 +124,7 @@ public sealed class IdentityServerSettings
     }
 
     /// <summary>The first 16 characters of the base64url SHA-256 of the public key (SubjectPublicKeyInfo).</summary>
-    public static string KeyIdOf(RSA rsa) => Base64UrlEncoder.Encode(SHA256.HashData(rsa.ExportSubjectPublicKeyInfo()))[..16];
+    private static string KeyIdOf(RSA rsa) => Base64UrlEncoder.Encode(SHA256.HashData(rsa.ExportSubjectPublicKeyInfo()))[..16];
 
     private static IReadOnlyList<Uri> ParseUris(string value, string key) =>
         value.Split([';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)

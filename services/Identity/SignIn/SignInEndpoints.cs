@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Security.Claims;
 using System.Text.Json;
+using HrmsAttendance.Contracts;
 using HrmsAttendance.Identity.Data;
 using HrmsAttendance.Tokens;
 using Microsoft.AspNetCore;
@@ -106,13 +107,10 @@ public static class SignInEndpoints
         // is refused and locked like a wrong password of a real user, so the page tells nothing about who exists.
         if (tenant is null || user is not { Active: true })
             return unknownUsers.RecordFailure(tenantCode, userName) is { } decoyLock ? Locked(decoyLock) : Failed();
-        // A lock holds whatever the password: attempts during it are not counted and do not extend it.
-        if (user.LockedUntil is { } lockedUntil)
-            return Locked(lockedUntil);
-        if (!passwordMatches)
+        switch (await PasswordVerdictAsync(users, lockout, user, passwordMatches, ct))
         {
-            var counted = await users.RecordFailedSignInAsync(user.TenantId, user.UserId, lockout.MaxFailedAttempts, lockout.Duration, ct);
-            return counted?.LockedUntil is { } lockedNow ? Locked(lockedNow) : Failed();
+            case { LockedUntil: { } lockedUntil }: return Locked(lockedUntil);
+            case { Right: false }: return Failed();
         }
 
         await users.RecordSuccessfulSignInAsync(user.TenantId, user.UserId, ct);
@@ -122,6 +120,23 @@ public static class SignInEndpoints
         await context.SignInAsync(SessionScheme, new ClaimsPrincipal(session));
         // A temporary password opens the change-password page and nothing else (authorize sends the user there too).
         return Results.Redirect(user.MustChangePassword ? PasswordPageUrl(returnUrl, form.Lang) : returnUrl);
+    }
+
+    /// <summary>What a password typed by an active user means: right, wrong, or refused by a lock (<see cref="LockedUntil"/>).</summary>
+    private readonly record struct PasswordVerdict(bool Right, DateTimeOffset? LockedUntil);
+
+    /// <summary>
+    /// The one lockout rule of both forms: a lock holds whatever the password (attempts during it are neither counted nor
+    /// extend it); a wrong password is counted and may start a lock; a right one is right. The password is checked by the
+    /// caller before this, whoever asks (the same work either way).
+    /// </summary>
+    private static async Task<PasswordVerdict> PasswordVerdictAsync(UserStore users, LockoutSettings lockout, UserRecord user,
+        bool passwordMatches, CancellationToken ct)
+    {
+        if (user.LockedUntil is { } lockedUntil) return new(false, lockedUntil);
+        if (passwordMatches) return new(true, null);
+        var counted = await users.RecordFailedSignInAsync(user.TenantId, user.UserId, lockout.MaxFailedAttempts, lockout.Duration, ct);
+        return new(false, counted?.LockedUntil);
     }
 
     private static string PasswordPageUrl(string returnUrl, string? lang) =>
@@ -164,15 +179,13 @@ public static class SignInEndpoints
             return Refuse(PasswordIncomplete, texts.Missing, StatusCodes.Status400BadRequest);
 
         // The current password first, counted like a sign-in (a session left open is no way to guess it).
-        var loginTexts = LoginTexts.For(form.Lang, returnUrl, context.Request.Headers.AcceptLanguage);
-        if (user.LockedUntil is { } lockedUntil)
-            return Refuse(SignInLocked, loginTexts.LockedFor(lockedUntil - DateTimeOffset.UtcNow), StatusCodes.Status401Unauthorized);
-        if (!passwords.Verify(user, current))
+        switch (await PasswordVerdictAsync(users, lockout, user, passwords.Verify(user, current), ct))
         {
-            var counted = await users.RecordFailedSignInAsync(user.TenantId, user.UserId, lockout.MaxFailedAttempts, lockout.Duration, ct);
-            return counted?.LockedUntil is { } lockedNow
-                ? Refuse(SignInLocked, loginTexts.LockedFor(lockedNow - DateTimeOffset.UtcNow), StatusCodes.Status401Unauthorized)
-                : Refuse(PasswordCurrentWrong, texts.CurrentWrong, StatusCodes.Status401Unauthorized);
+            case { LockedUntil: { } lockedUntil }:
+                var loginTexts = LoginTexts.For(form.Lang, returnUrl, context.Request.Headers.AcceptLanguage);
+                return Refuse(SignInLocked, loginTexts.LockedFor(lockedUntil - DateTimeOffset.UtcNow), StatusCodes.Status401Unauthorized);
+            case { Right: false }:
+                return Refuse(PasswordCurrentWrong, texts.CurrentWrong, StatusCodes.Status401Unauthorized);
         }
         if (Passwords.Problem(chosen) is not null)
             return Refuse(PasswordInvalid, texts.Invalid, StatusCodes.Status400BadRequest);
@@ -282,7 +295,7 @@ public static class SignInEndpoints
 
     /// <summary>The tenant a <c>tenant_id</c> parameter names: exactly one canonical, non-nil UUID, or null.</summary>
     private static Guid? TenantOf(OpenIddictParameter parameter) =>
-        parameter.GetRawValue() is string text && Guid.TryParseExact(text, "D", out var tenant) && tenant != Guid.Empty ? tenant : null;
+        parameter.GetRawValue() is string text && WireValues.TryParseCanonicalUuid(text, out var tenant) && tenant != Guid.Empty ? tenant : null;
 
     private static async Task<IResult> LogoutAsync(HttpContext context)
     {

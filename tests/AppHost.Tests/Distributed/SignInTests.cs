@@ -255,6 +255,7 @@ public sealed class SignInTests(DistributedAppFixture fixture)
             ([Tenant("")], "invalid_request", "tenant_id parameter is required"),
             ([Tenant("not-a-uuid")], "invalid_request", "canonical UUID"),
             ([Tenant($"{{{first:D}}}")], "invalid_request", "canonical UUID"),
+            ([Tenant($" {first:D} ")], "invalid_request", "canonical UUID"),
             ([Tenant(Guid.Empty.ToString("D"))], "invalid_request", "canonical UUID"),
             ([Tenant(first.ToString("D")), Tenant(second.ToString("D"))], "invalid_request", "canonical UUID"),
             ([Tenant(Guid.NewGuid().ToString("D"))], "invalid_target", "is not in the directory"),
