@@ -10,9 +10,8 @@ public sealed class ChineseTests() : WebTestContext("zh-CN")
     {
         SignIn("employee");
         var page = Render<MyMonth>();
-        page.WaitForElement("[data-testid=empty-state]");
+        page.WaitForAssertion(() => Assert.Contains("本月暂无考勤结果或打卡记录", page.Find("[data-testid=empty-state]").TextContent));
 
         Assert.Equal("我的月度考勤", page.Find("h1").TextContent);
-        Assert.Contains("本月暂无考勤结果或打卡记录", page.Find("[data-testid=empty-state]").TextContent);
     }
 }

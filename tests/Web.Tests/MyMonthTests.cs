@@ -58,7 +58,8 @@ public sealed class MyMonthTests : WebTestContext
 
         page.Find("[data-testid=day-2026-03-03]").Click();
 
-        Assert.Equal("Exception", page.Find("[data-testid=detail-status]").TextContent);
+        // The click is dispatched to the renderer, which may be busy with the month's watch: wait for its render.
+        page.WaitForAssertion(() => Assert.Equal("Exception", page.Find("[data-testid=detail-status]").TextContent));
         var punches = page.FindAll("[data-testid=day-punches] li").Select(item => item.TextContent).ToList();
         Assert.Equal(2, punches.Count);
         Assert.StartsWith("09:17", punches[0].Trim());
@@ -98,7 +99,7 @@ public sealed class MyMonthTests : WebTestContext
 
         var page = Render<MyMonth>();
 
-        Assert.Contains("not linked to a person", page.Find("[data-testid=empty-state]").TextContent);
+        page.WaitForAssertion(() => Assert.Contains("not linked to a person", page.Find("[data-testid=empty-state]").TextContent));
         Assert.Empty(Gateway.Results.ListRequests);
     }
 }

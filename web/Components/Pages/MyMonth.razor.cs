@@ -32,6 +32,7 @@ public partial class MyMonth
     [SupplyParameterFromQuery(Name = "month")] public string? Month { get; set; }
 
     private string? personId;
+    private bool accountRead; // until then "not linked to a person" would be a guess
     private DateOnly today;
     private DateOnly month;
     private DateOnly selected;
@@ -47,6 +48,7 @@ public partial class MyMonth
     protected override async Task OnParametersSetAsync()
     {
         personId = (await AuthenticationState).User.PersonId();
+        accountRead = true;
         today = WorkCalendar.LocalDate(Time.GetUtcNow());
         var shown = DateOnly.TryParseExact((Month ?? "") + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var first)
             ? first
