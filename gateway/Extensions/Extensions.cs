@@ -8,6 +8,7 @@ using HrmsAttendance.TokenAuthentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace HrmsAttendance.Gateway.Extensions;
 
@@ -69,6 +70,7 @@ internal static class Extensions
         var forwarding = builder.Configuration.GetSection(GatewayForwardingOptions.SectionName).Get<GatewayForwardingOptions>() ?? new();
         builder.Services.AddSingleton(forwarding);
         var withWebApp = !string.IsNullOrEmpty(builder.Configuration[$"services:{GatewayRoutes.WebApp.Service}:http:0"]);
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, GatewayForwarderHttpClientFactory>();
         builder.Services.AddReverseProxy()
             .LoadFromMemory(GatewayRoutes.BuildRoutes(withWebApp), GatewayRoutes.BuildClusters(forwarding, withWebApp))
             .AddTransforms(ReservedHeaders.AddRemovalTransform)
