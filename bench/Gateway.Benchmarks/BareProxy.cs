@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -12,8 +13,9 @@ namespace HrmsAttendance.Gateway.Benchmarks;
 
 /// <summary>
 /// The ceiling for any YARP gateway here: one bare YARP hop (Kestrel h2c in, HTTP/2 out, no authentication, no
-/// authorization, no rate limiting, no transforms, no telemetry) in this benchmark's own process, to the same services.
-/// What it adds is the least a YARP-based gateway can add on this machine.
+/// authorization, no rate limiting, no transforms, no telemetry) to the same services, in a process of its own as the
+/// gateway is (this benchmark's executable started again with <c>--bare-proxy</c>; <see cref="StartProcessAsync"/>).
+/// What it adds is the least a YARP-based gateway process can add on this machine.
 /// </summary>
 public sealed class BareProxy : IAsyncDisposable
 {
@@ -55,4 +57,50 @@ public sealed class BareProxy : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    /// <summary>The child's side: <c>--bare-proxy PREFIX=ADDRESS …</c>; prints its address, serves until stdin closes.</summary>
+    public static async Task<int> ServeUntilStdinClosesAsync(IEnumerable<string> upstreamArguments)
+    {
+        var upstreams = upstreamArguments.Select(argument => argument.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => new Uri(pair[1]));
+        await using var proxy = await StartAsync(upstreams);
+        Console.WriteLine(proxy.Address);
+        await Console.In.ReadToEndAsync();
+        return 0;
+    }
+
+    /// <summary>
+    /// Starts the bare hop as a process of its own, with the runtime settings the gateway has (server GC, as for every
+    /// ASP.NET Core app, and the web projects' thread-pool spin limit of 0: Directory.Build.props).
+    /// </summary>
+    public static async Task<BareProxyProcess> StartProcessAsync(IReadOnlyDictionary<string, Uri> upstreams)
+    {
+        var executable = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
+        var start = new ProcessStartInfo(executable) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(executable) == "dotnet") start.ArgumentList.Add(typeof(BareProxy).Assembly.Location);
+        start.ArgumentList.Add("--bare-proxy");
+        foreach (var (prefix, upstream) in upstreams) start.ArgumentList.Add($"{prefix}={upstream}");
+        start.Environment["DOTNET_gcServer"] = "1";
+        start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the bare proxy did not start");
+        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        if (line is null || !Uri.TryCreate(line, UriKind.Absolute, out var address))
+            throw new InvalidOperationException($"the bare proxy printed '{line}' instead of its address");
+        return new BareProxyProcess(process, address);
+    }
+}
+
+/// <summary>The bare hop's process; disposing closes its stdin, which ends it.</summary>
+public sealed class BareProxyProcess(Process process, Uri address) : IAsyncDisposable
+{
+    public Uri Address { get; } = address;
+    public int ProcessId => process.Id;
+
+    public async ValueTask DisposeAsync()
+    {
+        process.StandardInput.Close();
+        try { await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)); }
+        catch (TimeoutException) { process.Kill(entireProcessTree: true); }
+        process.Dispose();
+    }
 }
