@@ -47,6 +47,9 @@ public static class AccessTokenAuthentication
             .AddJwtBearer(options =>
             {
                 options.MapInboundClaims = false;
+                // Nothing reads the token back from the authentication properties (the gateway forwards the request's
+                // own Authorization header); saving it cost every request ~1% of the gateway's CPU (a profile, 2026-12-04).
+                options.SaveToken = false;
                 options.TokenValidationParameters = AccessTokenValidator.CreateParameters(settings);
                 if (oidc is not null)
                 {
