@@ -29,25 +29,13 @@ public sealed class BareProxy : IAsyncDisposable
 
     public Uri Address { get; }
 
-    /// <param name="upstreams">gRPC service path (e.g. <c>/attendance.ledger.v1.PunchLedger/</c>) → the service's h2c address.</param>
-    public static async Task<BareProxy> StartAsync(IReadOnlyDictionary<string, Uri> upstreams)
+    /// <param name="upstreamArguments"><c>PREFIX=ADDRESS</c>: a gRPC service path (e.g. <c>/attendance.ledger.v1.PunchLedger/</c>) and the service's h2c address.</param>
+    public static async Task<BareProxy> StartAsync(IEnumerable<string> upstreamArguments)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
-        var routes = new List<RouteConfig>();
-        var clusters = new List<ClusterConfig>();
-        foreach (var (prefix, address) in upstreams)
-        {
-            var id = prefix.Trim('/');
-            routes.Add(new RouteConfig { RouteId = id, ClusterId = id, Match = new RouteMatch { Path = prefix + "{**rest}" } });
-            clusters.Add(new ClusterConfig
-            {
-                ClusterId = id,
-                Destinations = new Dictionary<string, DestinationConfig> { ["upstream"] = new() { Address = address.ToString() } },
-                HttpRequest = new() { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact },
-            });
-        }
+        var (routes, clusters) = Routes(upstreamArguments);
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
         var app = builder.Build();
         app.MapReverseProxy();
@@ -56,14 +44,32 @@ public sealed class BareProxy : IAsyncDisposable
         return new BareProxy(app, new Uri(bound));
     }
 
+    /// <summary>One route and cluster per <c>PREFIX=ADDRESS</c> (HTTP/2 to the service, as the gateway forwards gRPC).</summary>
+    public static (IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters) Routes(IEnumerable<string> upstreamArguments)
+    {
+        var routes = new List<RouteConfig>();
+        var clusters = new List<ClusterConfig>();
+        foreach (var argument in upstreamArguments)
+        {
+            var (prefix, address) = argument.Split('=', 2) is [var p, var a] ? (p, a) : throw new ArgumentException($"not PREFIX=ADDRESS: {argument}");
+            var id = prefix.Trim('/');
+            routes.Add(new RouteConfig { RouteId = id, ClusterId = id, Match = new RouteMatch { Path = prefix + "{**rest}" } });
+            clusters.Add(new ClusterConfig
+            {
+                ClusterId = id,
+                Destinations = new Dictionary<string, DestinationConfig> { ["upstream"] = new() { Address = address } },
+                HttpRequest = new() { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact },
+            });
+        }
+        return (routes, clusters);
+    }
+
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     /// <summary>The child's side: <c>--bare-proxy PREFIX=ADDRESS …</c>; prints its address, serves until stdin closes.</summary>
     public static async Task<int> ServeUntilStdinClosesAsync(IEnumerable<string> upstreamArguments)
     {
-        var upstreams = upstreamArguments.Select(argument => argument.Split('=', 2))
-            .ToDictionary(pair => pair[0], pair => new Uri(pair[1]));
-        await using var proxy = await StartAsync(upstreams);
+        await using var proxy = await StartAsync(upstreamArguments);
         Console.WriteLine(proxy.Address);
         await Console.In.ReadToEndAsync();
         return 0;
@@ -73,19 +79,29 @@ public sealed class BareProxy : IAsyncDisposable
     /// Starts the bare hop as a process of its own, with the runtime settings the gateway has (server GC, as for every
     /// ASP.NET Core app, and the web projects' thread-pool spin limit of 0: Directory.Build.props).
     /// </summary>
-    public static async Task<BareProxyProcess> StartProcessAsync(IReadOnlyDictionary<string, Uri> upstreams)
+    /// <param name="mode"><c>--bare-proxy</c>, or <c>--rules-proxy</c> (<see cref="RulesProxy"/>).</param>
+    /// <param name="environment">Set on the child besides the runtime settings (the rules proxy's configuration).</param>
+    public static async Task<BareProxyProcess> StartProcessAsync(IReadOnlyDictionary<string, Uri> upstreams, string mode = "--bare-proxy",
+        IEnumerable<KeyValuePair<string, string>>? environment = null)
     {
         var executable = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
         var start = new ProcessStartInfo(executable) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(executable) == "dotnet") start.ArgumentList.Add(typeof(BareProxy).Assembly.Location);
-        start.ArgumentList.Add("--bare-proxy");
+        start.ArgumentList.Add(mode);
         foreach (var (prefix, upstream) in upstreams) start.ArgumentList.Add($"{prefix}={upstream}");
+        foreach (var (name, value) in environment ?? []) start.Environment[name] = value;
         start.Environment["DOTNET_gcServer"] = "1";
         start.Environment["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0";
         var process = Process.Start(start) ?? throw new InvalidOperationException("the bare proxy did not start");
-        var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        if (line is null || !Uri.TryCreate(line, UriKind.Absolute, out var address))
-            throw new InvalidOperationException($"the bare proxy printed '{line}' instead of its address");
+        // The address is the first line that is one (the rules proxy's console logger may print before it).
+        string? line;
+        Uri? address = null;
+        while ((line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))) is not null
+               && !(line.StartsWith("http://", StringComparison.Ordinal) && Uri.TryCreate(line, UriKind.Absolute, out address)))
+        {
+        }
+        if (address is null) throw new InvalidOperationException($"the {mode} process ended before printing its address");
+        _ = process.StandardOutput.ReadToEndAsync(); // keep draining, so its logging never blocks on a full pipe
         return new BareProxyProcess(process, address);
     }
 }

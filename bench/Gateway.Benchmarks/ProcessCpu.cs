@@ -8,7 +8,7 @@ namespace HrmsAttendance.Gateway.Benchmarks;
 /// </summary>
 public sealed class ProcessCpu(IReadOnlyDictionary<int, string> roots)
 {
-    public static readonly string[] Groups = ["client", "gateway", "bare-proxy", "punch-ledger", "daily-results", "postgres", "redis", "dashboard"];
+    public static readonly string[] Groups = ["client", "gateway", "bare-proxy", "rules-proxy", "punch-ledger", "daily-results", "postgres", "redis", "dashboard"];
 
     private static readonly double TicksPerSecond = 100; // USER_HZ: 100 on every Linux ABI .NET runs on
 

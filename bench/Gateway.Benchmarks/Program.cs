@@ -29,6 +29,7 @@ using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.Deve
 //        [-- --calls 600 --warmup-calls 200 --seconds 4 --concurrency 8 --rounds 3 --days 20 --persons 2000 --clients 2,8,32 --e2e-seconds 4]
 // The ceiling's bare YARP hop runs in a process of its own: this executable, started again (BareProxy.StartProcessAsync).
 if (args is ["--bare-proxy", ..]) return await BareProxy.ServeUntilStdinClosesAsync(args[1..]);
+if (args is ["--rules-proxy", ..]) return await RulesProxy.ServeUntilStdinClosesAsync(args[1..]);
 var options = BenchmarkOptions.Parse(args);
 Console.WriteLine($"gateway benchmark: {options}");
 Console.WriteLine($"load average at start: {LoadAverage()}");
@@ -105,18 +106,32 @@ var token = new AccessTokenIssuer(tokenSettings)
 var bearer = new Metadata { { "authorization", $"Bearer {token}" } };
 var direct = new CallPath("direct", new PunchLedgerClient(ledgerChannel), new DailyResultsClient(resultsChannel), bearer);
 var gateway = new CallPath("gateway", new PunchLedgerClient(gatewayChannel), new DailyResultsClient(gatewayChannel), bearer);
-// The ceiling: the same calls through one bare YARP hop (BareProxy) in a process of its own, with the same token.
-await using var bareProxy = await BareProxy.StartProcessAsync(new Dictionary<string, Uri>
+// The ceilings: the same calls through one bare YARP hop (BareProxy) in a process of its own, with the same token; and
+// through the least gateway the rules allow (RulesProxy: the bare hop + telemetry, JwtBearer, a policy, the Redis take),
+// configured by the gateway's own environment.
+var upstreams = new Dictionary<string, Uri>
 {
     ["/attendance.ledger.v1.PunchLedger/"] = app.GetEndpoint("punch-ledger", "grpc"),
     ["/attendance.results.v1.DailyResults/"] = app.GetEndpoint("daily-results", "grpc"),
-});
+};
+await using var bareProxy = await BareProxy.StartProcessAsync(upstreams);
 pids[bareProxy.ProcessId] = "bare-proxy";
+var gatewayEnvironment = app.ResourceNotifications.TryGetCurrentState("gateway", out var gatewayResourceState)
+    ? gatewayResourceState.Snapshot.EnvironmentVariables.Where(v => v.Value is not null)
+        .Where(v => !v.Name.StartsWith("Kestrel__", StringComparison.Ordinal) && v.Name is not ("ASPNETCORE_URLS" or "HTTP_PORTS" or "HTTPS_PORTS"))
+        .Select(v => new KeyValuePair<string, string>(v.Name, v.Value ?? ""))
+        .Append(new("OTEL_SERVICE_NAME", "rules-proxy"))
+        .ToList()
+    : throw new InvalidOperationException("no state for the gateway");
+await using var rulesProxy = await BareProxy.StartProcessAsync(upstreams, "--rules-proxy", gatewayEnvironment);
+pids[rulesProxy.ProcessId] = "rules-proxy";
 var processCpu = new ProcessCpu(pids);
 using var bareChannel = GrpcChannel.ForAddress(bareProxy.Address);
 var bare = new CallPath("bare", new PunchLedgerClient(bareChannel), new DailyResultsClient(bareChannel), direct.Headers);
-CallPath[] paths = [direct, gateway, bare];
-Console.WriteLine($"direct: punch-ledger {ledgerChannel.Target}, daily-results {resultsChannel.Target}   gateway: {gatewayChannel.Target}   bare YARP: {bareChannel.Target}");
+using var rulesChannel = GrpcChannel.ForAddress(rulesProxy.Address);
+var rules = new CallPath("rules", new PunchLedgerClient(rulesChannel), new DailyResultsClient(rulesChannel), direct.Headers);
+CallPath[] paths = [direct, gateway, bare, rules];
+Console.WriteLine($"direct: punch-ledger {ledgerChannel.Target}, daily-results {resultsChannel.Target}   gateway: {gatewayChannel.Target}   bare YARP: {bareChannel.Target}   rules: {rulesChannel.Target}");
 
 // The ledger records punches of the tenant's registered, active persons only: register them first.
 using var identityChannel = GrpcChannel.ForAddress(app.GetEndpoint("identity-mapping", "grpc"));
@@ -129,7 +144,7 @@ var samples = new Dictionary<(string Workload, string Path, string Metric), List
 void Add(string workload, string path, string metric, double value) =>
     (samples.TryGetValue((workload, path, metric), out var list) ? list : samples[(workload, path, metric)] = []).Add(value);
 double MedianOf(string workload, string path, string metric) => Median(samples[(workload, path, metric)]);
-var endToEnd = new List<(int Clients, double Gateway, double Direct, double Door, double Bare)>();
+var endToEnd = new List<(int Clients, double Gateway, double Direct, double Door, double Bare, double Rules)>();
 var endToEndCpu = new List<(int Clients, Dictionary<string, double>[] MsPerCall)>();
 var parts = new List<(string Step, double P50, double P99)>();
 
@@ -146,7 +161,7 @@ try
         await InterleavedRatesAsync(callsOf(paths), options.Concurrency, 1, processCpu);
         for (var round = 1; round <= options.Rounds; round++)
         {
-            CallPath[] ordered = (round % 3) switch { 1 => [direct, gateway, bare], 2 => [gateway, bare, direct], _ => [bare, direct, gateway] };
+            CallPath[] ordered = [.. paths.Skip(round % paths.Length), .. paths.Take(round % paths.Length)]; // who goes first rotates
             var latencies = await InterleavedAsync(workload, ordered, options.Calls);
             var (rates, cpuMsPerCall) = await InterleavedRatesAsync(callsOf(ordered), options.Concurrency, options.Seconds, processCpu);
             for (var k = 0; k < ordered.Length; k++)
@@ -183,12 +198,13 @@ try
             () => workloads[0].CallAsync(direct),
             () => door.SubmitAsync(punches.Next()),
             () => workloads[0].CallAsync(bare),
+            () => workloads[0].CallAsync(rules),
         ];
         await InterleavedRatesAsync(callers, n, 1.5, processCpu); // warm-up: connections and pools at N
         var (rates, cpuMsPerCall) = await InterleavedRatesAsync(callers, n, options.EndToEndSeconds, processCpu);
-        endToEnd.Add((n, rates[0], rates[1], rates[2], rates[3]));
+        endToEnd.Add((n, rates[0], rates[1], rates[2], rates[3], rates[4]));
         endToEndCpu.Add((n, cpuMsPerCall));
-        Console.WriteLine($"  N={n,-3} gateway {rates[0],7:N0}/s   direct {rates[1],7:N0}/s   door {rates[2],7:N0}/s   bare {rates[3],7:N0}/s");
+        Console.WriteLine($"  N={n,-3} gateway {rates[0],7:N0}/s   direct {rates[1],7:N0}/s   door {rates[2],7:N0}/s   bare {rates[3],7:N0}/s   rules {rates[4],7:N0}/s");
     }
 
     // Part 3, where the added latency goes, as far as it can be taken apart from outside: the gateway's own steps that
@@ -233,15 +249,17 @@ Console.WriteLine($"{"",-17} {"direct p50",10} {"p99",7} {"gateway p50",12} {"p9
 foreach (var workload in workloads)
 {
     var (bp50, bRate) = (MedianOf(workload.Name, "bare", "p50"), MedianOf(workload.Name, "bare", "rate"));
+    var (rp50, rRate) = (MedianOf(workload.Name, "rules", "p50"), MedianOf(workload.Name, "rules", "rate"));
     var (dp50, dp99, gp50, gp99) = (MedianOf(workload.Name, "direct", "p50"), MedianOf(workload.Name, "direct", "p99"),
                                     MedianOf(workload.Name, "gateway", "p50"), MedianOf(workload.Name, "gateway", "p99"));
     var (dRate, gRate) = (MedianOf(workload.Name, "direct", "rate"), MedianOf(workload.Name, "gateway", "rate"));
     Console.WriteLine($"{workload.Name,-17} {dp50,10:F3} {dp99,7:F3} {gp50,12:F3} {gp99,7:F3} {gp50 - dp50,10:F3} {gp99 - dp99,7:F3} {dRate,9:N0} {gRate,10:N0} {gRate / dRate,15:F2}");
-    ceilings.Add($"{workload.Name,-17} {bp50,10:F3} {bp50 - dp50,10:F3} {bRate,9:N0} {bRate / dRate,12:F2}");
+    ceilings.Add($"{workload.Name,-17} {bp50,10:F3} {bp50 - dp50,10:F3} {bRate,9:N0} {bRate / dRate,12:F2}   {rp50,10:F3} {rp50 - dp50,10:F3} {rRate,9:N0} {rRate / dRate,12:F2}");
 }
 Console.WriteLine();
-Console.WriteLine("Ceiling: the same calls through one bare YARP hop in a process of its own (no auth, no limits, no telemetry), same rounds:");
-Console.WriteLine($"{"",-17} {"bare p50",10} {"added p50",10} {"bare/s",9} {"bare/direct",12}");
+Console.WriteLine("Ceilings, same rounds: one bare YARP hop in a process of its own (no auth, no limits, no telemetry), and the least");
+Console.WriteLine("gateway the rules allow (RulesProxy: that hop + telemetry to the dashboard, JwtBearer, a policy, the Redis take):");
+Console.WriteLine($"{"",-17} {"bare p50",10} {"added p50",10} {"bare/s",9} {"bare/direct",12}   {"rules p50",10} {"added p50",10} {"rules/s",9} {"rules/direct",12}");
 foreach (var line in ceilings) Console.WriteLine(line);
 Console.WriteLine();
 Console.WriteLine($"Part 1, CPU ms per call by process with {options.Concurrency} concurrent callers (medians over the rounds; client = this process):");
@@ -254,14 +272,14 @@ foreach (var workload in workloads)
     }
 Console.WriteLine();
 Console.WriteLine("Part 2. SubmitPunch calls/s with N concurrent clients (the door: the kernel function via Npgsql on N connections):");
-Console.WriteLine($"{"N",4} {"gateway/s",10} {"direct/s",9} {"door/s",8} {"bare/s",8} {"gateway/direct",15} {"gateway/door",13} {"bare/door",10} {"direct/door",12}");
-foreach (var (n, g, d, door, bareRate) in endToEnd)
-    Console.WriteLine($"{n,4} {g,10:N0} {d,9:N0} {door,8:N0} {bareRate,8:N0} {g / d,15:F2} {g / door,13:F2} {bareRate / door,10:F2} {d / door,12:F2}");
+Console.WriteLine($"{"N",4} {"gateway/s",10} {"direct/s",9} {"door/s",8} {"bare/s",8} {"rules/s",8} {"gateway/direct",15} {"gateway/door",13} {"bare/door",10} {"rules/door",11} {"direct/door",12}");
+foreach (var (n, g, d, door, bareRate, rulesRate) in endToEnd)
+    Console.WriteLine($"{n,4} {g,10:N0} {d,9:N0} {door,8:N0} {bareRate,8:N0} {rulesRate,8:N0} {g / d,15:F2} {g / door,13:F2} {bareRate / door,10:F2} {rulesRate / door,11:F2} {d / door,12:F2}");
 Console.WriteLine();
 Console.WriteLine($"CPU ms per SubmitPunch by process (client = this process; {Environment.ProcessorCount} cores):");
 Console.WriteLine($"{"N",4} {"path",-8} {string.Join(" ", ProcessCpu.Groups.Select(g => $"{g,13}"))} {"total",8}");
 foreach (var (n, msPerCall) in endToEndCpu)
-    foreach (var (path, ms) in new[] { "gateway", "direct", "door", "bare" }.Zip(msPerCall))
+    foreach (var (path, ms) in new[] { "gateway", "direct", "door", "bare", "rules" }.Zip(msPerCall))
         Console.WriteLine($"{n,4} {path,-8} {string.Join(" ", ProcessCpu.Groups.Select(g => $"{ms[g],13:F3}"))} {ms.Values.Sum(),8:F3}");
 Console.WriteLine();
 Console.WriteLine("Part 3. The gateway's own steps timed alone (sequential, from this process, same Redis):");
