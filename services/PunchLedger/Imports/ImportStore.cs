@@ -343,35 +343,41 @@ public sealed class ImportStore(
         if (batch is not { Status: "COMMITTING" }) return false;
         var fromLine = batch.CommitAfterLine;
         var toLine = fromLine + options.Value.CommitChunkRows;
+        // Every step's row count is known or bounded by the chunk, whatever the statistics say (the staged rows are never
+        // analysed while a commit runs, and the table's statistics may be those of other batches): the chunk is a range of
+        // the primary key, its columns go to the door as arrays built in one pass, and the door's answers come back as ONE
+        // materialized row (a map line -> [outcome, code, event]) that the update reads per row. Joined to the rows as a
+        // set instead, the planner — taking the rows of the range for one — hashed every row of the batch once per
+        // chunk (100,000 rows: ~60 ms of a ~120 ms chunk), or re-aggregated the answers once per row (1 s per chunk).
         await using var command = Command(connection, """
             WITH chunk AS MATERIALIZED (
-              SELECT line, person_uuid, punch_time, punch_type, request_id, row_number() OVER (ORDER BY line)::int AS ordinal
+              SELECT line, person_uuid, punch_time, punch_type, request_id
               FROM staffing.import_rows
               WHERE import_id = $1 AND line > $4 AND line <= $5 AND error_code IS NULL),
+            arrays AS MATERIALIZED (
+              SELECT coalesce(array_agg(line ORDER BY line), '{}') AS lines,
+                     coalesce(array_agg(person_uuid ORDER BY line), '{}') AS persons,
+                     coalesce(array_agg(punch_time ORDER BY line), '{}') AS times,
+                     coalesce(array_agg(punch_type ORDER BY line), '{}') AS types,
+                     coalesce(array_agg(request_id ORDER BY line), '{}') AS request_ids,
+                     coalesce(array_agg(jsonb_build_object('import_id', $1::text, 'line', line) ORDER BY line), '{}') AS payloads,
+                     count(*)::int AS n
+              FROM chunk),
             door AS MATERIALIZED (
-              SELECT c.line, d.event_uuid, d.outcome, d.error_code
-              FROM staffing.submit_time_punch_events(
-                $2,
-                ARRAY(SELECT person_uuid FROM chunk ORDER BY ordinal),
-                ARRAY(SELECT punch_time FROM chunk ORDER BY ordinal),
-                ARRAY(SELECT punch_type FROM chunk ORDER BY ordinal),
-                ARRAY(SELECT 'IMPORT'::text FROM chunk ORDER BY ordinal),
-                ARRAY(SELECT NULL::text FROM chunk ORDER BY ordinal),
-                ARRAY(SELECT request_id FROM chunk ORDER BY ordinal),
-                ARRAY(SELECT jsonb_build_object('import_id', $1::text, 'line', line) FROM chunk ORDER BY ordinal),
-                $3) d
-              JOIN chunk c ON c.ordinal = d.ordinal),
-            answers AS (
-              SELECT array_agg(line) AS lines, array_agg(outcome) AS outcomes, array_agg(error_code) AS codes,
-                     array_agg(event_uuid) AS events
-              FROM door)
-            -- Row by row through the primary key: the answers come unnested from arrays, which the planner takes for a
-            -- few rows (joined to the door's rows directly, it compared every answer with every row: 1,000 x 1,000).
+              SELECT a.lines[d.ordinal] AS line, d.event_uuid, d.outcome, d.error_code
+              FROM arrays a
+              CROSS JOIN LATERAL staffing.submit_time_punch_events(
+                $2, a.persons, a.times, a.types, array_fill('IMPORT'::text, ARRAY[a.n]), array_fill(NULL::text, ARRAY[a.n]),
+                a.request_ids, a.payloads, $3) d),
+            answers AS MATERIALIZED (
+              SELECT jsonb_object_agg(line::text, jsonb_build_array(outcome, error_code, event_uuid)) AS by_line FROM door)
             UPDATE staffing.import_rows r
-            SET outcome = d.outcome, outcome_code = d.error_code, event_uuid = d.event_uuid
-            FROM answers a, unnest(a.lines, a.outcomes, a.codes, a.events) AS d(line, outcome, error_code, event_uuid)
-            WHERE r.import_id = $1 AND r.line = d.line
-            RETURNING d.outcome
+            SET outcome = a.by_line -> (r.line::text) ->> 0,
+                outcome_code = a.by_line -> (r.line::text) ->> 1,
+                event_uuid = (a.by_line -> (r.line::text) ->> 2)::uuid
+            FROM answers a
+            WHERE r.import_id = $1 AND r.line > $4 AND r.line <= $5 AND r.error_code IS NULL
+            RETURNING r.outcome
             """, importId, tenant, batch.CommittedBy, fromLine, toLine);
         int accepted = 0, duplicate = 0, rejected = 0;
         await using (var reader = await command.ExecuteReaderAsync(ct))
