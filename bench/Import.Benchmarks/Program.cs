@@ -265,7 +265,11 @@ Console.WriteLine($"  ceiling: the same punches straight into the batch door, 1,
 Console.WriteLine($"  CPU seconds during the commit: {string.Join(", ", cpuDuringCommit.Select(c => $"{c.Key} {c.Value:F1}"))}");
 Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakThroughParse / 1048576.0:F0} MiB through upload + parse, peak {peakWorkingSet / 1048576.0:F0} MiB overall (limit 300 MB)");
 // punch-ledger's own account of the parse: milliseconds per step, in the PARSED audit entry.
-var parsedAudit = (await Json(await http.GetAsync("/api/imports/audit"))).GetProperty("entries").EnumerateArray()
-    .First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "PARSED");
+var auditEntries = (await Json(await http.GetAsync("/api/imports/audit"))).GetProperty("entries").EnumerateArray().ToList();
+var parsedAudit = auditEntries.First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "PARSED");
 Console.WriteLine($"  parse steps (ms): {parsedAudit.GetProperty("details").GetProperty("steps_ms")}");
+// and of the commit: per step, as the worker waited for it, and the chunk statements' own time in Postgres.
+var committedAudit = auditEntries.First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "COMMITTED");
+if (committedAudit.GetProperty("details").TryGetProperty("steps_ms", out var commitSteps))
+    Console.WriteLine($"  commit steps (ms): {commitSteps}");
 return 0;
