@@ -88,7 +88,7 @@ var ledgerLogin = app.ResourceNotifications.TryGetCurrentState("punch-ledger", o
     && ledgerState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__attendance") is { Value: { Length: > 0 } ledgerValue }
         ? ledgerValue : throw new InvalidOperationException("punch-ledger has no ConnectionStrings__attendance");
 await using var ledgerDb = NpgsqlDataSource.Create(ledgerLogin);
-TimeSpan doorTime;
+TimeSpan doorTime, doorDrain;
 {
     var doorRows = new List<(Guid Person, DateTime At, string Type)>(rows);
     var doorRandom = new Random(8);
@@ -131,6 +131,7 @@ TimeSpan doorTime;
         if ((long)(await backlog.ExecuteScalarAsync())! == 0) break;
         await Task.Delay(200);
     }
+    doorDrain = draining.Elapsed;
     Console.WriteLine($"relay drained {draining.Elapsed.TotalSeconds:F1} s after the door baseline");
 }
 
@@ -203,6 +204,17 @@ var commitStarted = total.Elapsed;
 var (committed, committedAt) = await WaitWhile(importId, "COMMITTING", total);
 total.Stop();
 var cpuDuringCommit = cpuParts.ToDictionary(part => part, part => CpuSeconds(part) - cpuBefore[part]);
+// The bus's share, like for like: the relay publishes the door's messages (PunchRecorded, DailyResultChanged) during and
+// after either run; how long after COMMITTED until it has published everything, as measured after the door run.
+var commitDrain = Stopwatch.StartNew();
+await using (var drainConnection = await ledgerDb.OpenConnectionAsync())
+    while (true)
+    {
+        await using var backlog = new NpgsqlCommand("SELECT unpublished FROM staffing.outbox_backlog()", drainConnection);
+        if ((long)(await backlog.ExecuteScalarAsync())! == 0) break;
+        await Task.Delay(200);
+    }
+commitDrain.Stop();
 await sampling.CancelAsync();
 await sampler;
 if (committed.GetProperty("commit").GetProperty("accepted").GetInt32() != rows)
@@ -262,10 +274,16 @@ Console.WriteLine($"  total, upload to COMMITTED       {total.Elapsed.TotalSecon
 Console.WriteLine($"  baseline: COPY of the same rows  {copyTime.TotalSeconds,7:F2} s  (total / COPY = {total.Elapsed / copyTime:F1}x)");
 Console.WriteLine($"  ceiling: the same punches straight into the batch door, 1,000 per call, one client  {doorTime.TotalSeconds,7:F2} s  " +
     $"(commit / door = {(committedAt - commitStarted) / doorTime:F2}x; COPY + door = {(copyTime + doorTime).TotalSeconds:F2} s)");
+Console.WriteLine($"  with the relay's drain after each: commit {(committedAt - commitStarted).TotalSeconds:F2} + {commitDrain.Elapsed.TotalSeconds:F2} s, " +
+    $"door {doorTime.TotalSeconds:F2} + {doorDrain.TotalSeconds:F2} s (ratio {((committedAt - commitStarted) + commitDrain.Elapsed) / (doorTime + doorDrain):F2}x)");
 Console.WriteLine($"  CPU seconds during the commit: {string.Join(", ", cpuDuringCommit.Select(c => $"{c.Key} {c.Value:F1}"))}");
 Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakThroughParse / 1048576.0:F0} MiB through upload + parse, peak {peakWorkingSet / 1048576.0:F0} MiB overall (limit 300 MB)");
 // punch-ledger's own account of the parse: milliseconds per step, in the PARSED audit entry.
-var parsedAudit = (await Json(await http.GetAsync("/api/imports/audit"))).GetProperty("entries").EnumerateArray()
-    .First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "PARSED");
+var auditEntries = (await Json(await http.GetAsync("/api/imports/audit"))).GetProperty("entries").EnumerateArray().ToList();
+var parsedAudit = auditEntries.First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "PARSED");
 Console.WriteLine($"  parse steps (ms): {parsedAudit.GetProperty("details").GetProperty("steps_ms")}");
+// and of the commit: per step, as the worker waited for it, and the chunk statements' own time in Postgres.
+var committedAudit = auditEntries.First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "COMMITTED");
+if (committedAudit.GetProperty("details").TryGetProperty("steps_ms", out var commitSteps))
+    Console.WriteLine($"  commit steps (ms): {commitSteps}");
 return 0;
