@@ -81,7 +81,8 @@ public static class DingTalkExports
     /// <summary>A sheet's header: its layout, where it is, and its columns by normalized name.</summary>
     public sealed record Header(string Layout, int HeaderRow, int LastHeaderRow, IReadOnlyDictionary<string, int> Columns)
     {
-        public int? Column(string name) => Columns.TryGetValue(Normalize(name), out var i) ? i : null;
+        // A name already in normal form (as every name this class asks for) is looked up as it is, without normalizing it per row.
+        public int? Column(string name) => Columns.TryGetValue(name, out var i) || Columns.TryGetValue(Normalize(name), out i) ? i : null;
     }
 
     /// <summary>

@@ -452,6 +452,20 @@ public sealed class ImportStore(
             steps[name] = step.ElapsedMilliseconds;
             step.Restart();
         }
+        // Staging overlaps reading: while Postgres stages a block of rows (on the writer connection), the next block is
+        // read and converted here (the file comes through the other connection). One block is in flight at a time, so
+        // blocks are staged in order, and memory holds at most two blocks.
+        Task staging = Task.CompletedTask;
+        async Task AwaitStagingAsync()
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            try { await staging; }
+            finally
+            {
+                staging = Task.CompletedTask;
+                timings.StageTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+            }
+        }
         try
         {
             await foreach (var row in parsedRows)
@@ -459,25 +473,30 @@ public sealed class ImportStore(
                 rows.Add(row);
                 if (rows.Count == RowsPerInsert)
                 {
-                    var staging = System.Diagnostics.Stopwatch.GetTimestamp();
-                    await WriteRowsAsync(writer, tenant, importId, rows, ct);
-                    timings.StageTicks += System.Diagnostics.Stopwatch.GetTimestamp() - staging;
-                    rows.Clear();
+                    await AwaitStagingAsync();
+                    staging = WriteRowsAsync(writer, tenant, importId, rows, ct);
+                    rows = new List<ParsedRow>(RowsPerInsert);
                 }
             }
-            var last = System.Diagnostics.Stopwatch.GetTimestamp();
-            await WriteRowsAsync(writer, tenant, importId, rows, ct);
-            timings.StageTicks += System.Diagnostics.Stopwatch.GetTimestamp() - last;
+            staging = WriteRowsAsync(writer, tenant, importId, rows, ct);
+            await AwaitStagingAsync();
         }
         catch (ImportException e) when (e.Code is ImportErrors.FileBadHeader or ImportErrors.FileUnreadable)
         {
+            await AwaitStagingAsync(); // the writer connection is free again before the failure is written
             await FailAsync(writer, tenant, batch, e.Code, e.Detail, ct);
             return;
         }
         catch (CsvHelper.CsvHelperException e)
         {
+            await AwaitStagingAsync();
             await FailAsync(writer, tenant, batch, ImportErrors.FileUnreadable, $"the file is not readable as CSV: {e.Message}", ct);
             return;
+        }
+        catch
+        {
+            try { await staging; } catch { /* the first failure is the one reported */ }
+            throw;
         }
 
         Step("read, resolved and staged");
@@ -702,10 +721,14 @@ public sealed class ImportStore(
         return command;
     }
 
+    private static readonly SearchValues<char> NotKept = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x10000).Select(c => (char)c).Where(c => char.IsControl(c) || char.IsSurrogate(c))]);
+
     /// <summary>What the preview keeps of a field as written: at most 200 characters, control characters dropped (Postgres text cannot hold U+0000).</summary>
     private static string? Clip(string? value)
     {
         if (value is null) return null;
+        if (value.Length <= 200 && !value.AsSpan().ContainsAny(NotKept)) return value; // nearly every field: kept as it is
         var clean = new string(value.Where(c => !char.IsControl(c) && !char.IsSurrogate(c)).Take(200).ToArray());
         return clean;
     }
