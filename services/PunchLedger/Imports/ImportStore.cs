@@ -478,6 +478,7 @@ public sealed class ImportStore(
                     rows = new List<ParsedRow>(RowsPerInsert);
                 }
             }
+            await AwaitStagingAsync(); // the block in flight first: the writer runs one command at a time
             staging = WriteRowsAsync(writer, tenant, importId, rows, ct);
             await AwaitStagingAsync();
         }
