@@ -452,52 +452,33 @@ public sealed class ImportStore(
             steps[name] = step.ElapsedMilliseconds;
             step.Restart();
         }
-        // Staging overlaps reading: while Postgres stages a block of rows (on the writer connection), the next block is
-        // read and converted here (the file comes through the other connection). One block is in flight at a time, so
-        // blocks are staged in order, and memory holds at most two blocks.
-        Task staging = Task.CompletedTask;
-        async Task AwaitStagingAsync()
+        // Staging waits for each block: overlapping it with reading the next block (one block in flight) was measured
+        // and did not help on the shared 2-core machine (bench/Import.Benchmarks/README.md, 2026-12-04).
+        async Task StageAsync()
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            try { await staging; }
-            finally
-            {
-                staging = Task.CompletedTask;
-                timings.StageTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
-            }
+            await WriteRowsAsync(writer, tenant, importId, rows, ct);
+            timings.StageTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+            rows.Clear();
         }
         try
         {
             await foreach (var row in parsedRows)
             {
                 rows.Add(row);
-                if (rows.Count == RowsPerInsert)
-                {
-                    await AwaitStagingAsync();
-                    staging = WriteRowsAsync(writer, tenant, importId, rows, ct);
-                    rows = new List<ParsedRow>(RowsPerInsert);
-                }
+                if (rows.Count == RowsPerInsert) await StageAsync();
             }
-            await AwaitStagingAsync(); // the block in flight first: the writer runs one command at a time
-            staging = WriteRowsAsync(writer, tenant, importId, rows, ct);
-            await AwaitStagingAsync();
+            await StageAsync();
         }
         catch (ImportException e) when (e.Code is ImportErrors.FileBadHeader or ImportErrors.FileUnreadable)
         {
-            await AwaitStagingAsync(); // the writer connection is free again before the failure is written
             await FailAsync(writer, tenant, batch, e.Code, e.Detail, ct);
             return;
         }
         catch (CsvHelper.CsvHelperException e)
         {
-            await AwaitStagingAsync();
             await FailAsync(writer, tenant, batch, ImportErrors.FileUnreadable, $"the file is not readable as CSV: {e.Message}", ct);
             return;
-        }
-        catch
-        {
-            try { await staging; } catch { /* the first failure is the one reported */ }
-            throw;
         }
 
         Step("read, resolved and staged");

@@ -180,9 +180,9 @@ public sealed class DingTalkExportImportTests(ImportFixture fixture)
     [Fact]
     public async Task A_workbook_of_several_staging_blocks_is_staged_whole_and_in_order()
     {
-        // 15,000 rows: the parse stages 5,000 rows at a time while it reads the next ones, so this file takes three full
-        // blocks, each staged while the next is read, and the last is still in flight when the file ends. Every row is
-        // staged once with its own line and sheet row, and a duplicate in the last block names its row in the first.
+        // 15,000 rows: the parse stages 5,000 rows at a time, so this file takes three full blocks and ends on a block
+        // boundary (an empty last block). Every row is staged once with its own line and sheet row, and a duplicate in
+        // the last block names its row in the first.
         var tenant = Guid.NewGuid();
         var persons = await fixture.PersonsAsync(tenant, "B1", "B2");
         await fixture.LinkDingTalkAsync(tenant, "b-1", persons[0]);
