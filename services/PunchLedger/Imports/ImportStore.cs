@@ -452,8 +452,8 @@ public sealed class ImportStore(
             steps[name] = step.ElapsedMilliseconds;
             step.Restart();
         }
-        // Staging waits for each block: overlapping it with reading the next block (one block in flight) was measured
-        // and did not help on the shared 2-core machine (bench/Import.Benchmarks/README.md, 2026-12-04).
+        // Staging waits for each block: overlapping it with reading the next block (one block in flight) was tried and
+        // showed no gain on the shared 2-core machine (bench/Import.Benchmarks/README.md, 2026-12-04).
         async Task StageAsync()
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
