@@ -23,10 +23,12 @@ using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.Deve
 // into the batch door, which no import can beat. Goal: ≤ 5 s from upload to committed; < 300 MB.
 // With --file dingtalk-xlsx (issue 16) the same punches go up as DingTalk's export workbook instead: its 原始记录 sheet
 // (title rows, 15 columns, minutes only, persons by UserId through their DingTalk links) among the workbook's other sheets.
-// Usage: dotnet run -c Release --project bench/Import.Benchmarks [-- --persons 2500 --days 20 --file csv|dingtalk-xlsx]
+// Usage: dotnet run -c Release --project bench/Import.Benchmarks [-- --persons 2500 --days 20 --file csv|dingtalk-xlsx] [--parse-only]
 var persons = 2500;
 var days = 20;
 var fileKind = "csv";
+var parseOnly = false; // --parse-only: no door baseline, no commit, no COPY (to measure the parse alone, quickly)
+if (args.Contains("--parse-only")) { parseOnly = true; args = [.. args.Where(a => a != "--parse-only")]; }
 for (var i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
@@ -88,7 +90,8 @@ var ledgerLogin = app.ResourceNotifications.TryGetCurrentState("punch-ledger", o
     && ledgerState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__attendance") is { Value: { Length: > 0 } ledgerValue }
         ? ledgerValue : throw new InvalidOperationException("punch-ledger has no ConnectionStrings__attendance");
 await using var ledgerDb = NpgsqlDataSource.Create(ledgerLogin);
-TimeSpan doorTime, doorDrain;
+TimeSpan doorTime = TimeSpan.Zero, doorDrain = TimeSpan.Zero;
+if (!parseOnly)
 {
     var doorRows = new List<(Guid Person, DateTime At, string Type)>(rows);
     var doorRandom = new Random(8);
@@ -196,6 +199,20 @@ if (parsed.GetProperty("status").GetString() != "PARSED" || parsed.GetProperty("
     throw new InvalidOperationException($"parse ended as {parsed}");
 if (fileKind != "csv") Console.WriteLine($"detected: {parsed.GetProperty("detected")}");
 var peakThroughParse = peakWorkingSet;
+if (parseOnly)
+{
+    await sampling.CancelAsync();
+    await sampler;
+    Console.WriteLine();
+    Console.WriteLine($"through the gateway, {rows:N0} rows ({ProcFs.LoadAverage()} load at the end):");
+    Console.WriteLine($"  upload (prepare answered)        {uploaded.TotalSeconds,7:F2} s");
+    Console.WriteLine($"  parse + validate (PARSED)        {(parsedAt - uploaded).TotalSeconds,7:F2} s");
+    Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakThroughParse / 1048576.0:F0} MiB through upload + parse");
+    var audit = (await Json(await http.GetAsync("/api/imports/audit"))).GetProperty("entries").EnumerateArray()
+        .First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "PARSED");
+    Console.WriteLine($"  parse steps (ms): {audit.GetProperty("details").GetProperty("steps_ms")}");
+    return 0;
+}
 var commitBody = new StringContent(JsonSerializer.Serialize(new { commitToken = prepared.GetProperty("commit_token").GetString(), idempotencyKey = runId }),
     Encoding.UTF8, "application/json");
 var cpuBefore = cpuParts.ToDictionary(part => part, CpuSeconds);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -41,26 +42,35 @@ public static class DingTalkExports
     /// Throws IMPORT_FILE_BAD_HEADER when no sheet has a DingTalk header, IMPORT_FILE_UNREADABLE when the file cannot be read.
     /// </summary>
     public static async IAsyncEnumerable<ParsedRow> ReadAsync(Stream file, Encoding csvEncoding, DateTimeOffset now,
-        Action<DingTalkDetection> detected, [EnumeratorCancellation] CancellationToken ct)
+        Action<DingTalkDetection> detected, [EnumeratorCancellation] CancellationToken ct, ParseTimings? timings = null)
     {
+        timings ??= new ParseTimings();
         var head = new byte[4];
         var filled = 0;
         while (filled < head.Length && await file.ReadAsync(head.AsMemory(filled), ct) is var n and > 0) filled += n;
         var prefixed = new PrefixedStream(head.AsMemory(0, filled), file);
         var isZip = filled == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
         await using var sheet = isZip
-            ? await SpreadsheetSources.OpenWorkbookAsync(prefixed, ct)
-            : await SpreadsheetSources.OpenCsvAsync(prefixed, csvEncoding);
+            ? await SpreadsheetSources.OpenWorkbookAsync(prefixed, timings, ct)
+            : await SpreadsheetSources.OpenCsvAsync(prefixed, csvEncoding, timings);
         var header = sheet.Header;
         detected(new DingTalkDetection(isZip ? Xlsx : Csv, header.Layout, sheet.SheetName, header.HeaderRow, header.LastHeaderRow));
         await foreach (var row in sheet.DataRowsAsync(ct))
         {
+            var started = Stopwatch.GetTimestamp();
             if (row.Cells.All(c => CellText(c) is null)) continue; // an empty row
             if (header.Layout == RawRecords)
-                yield return ReadRawRecord(row, header, now);
+            {
+                var record = ReadRawRecord(row, header, now);
+                timings.ConvertTicks += Stopwatch.GetTimestamp() - started;
+                yield return record;
+            }
             else
-                foreach (var punch in ReadDailyRow(row, header, now))
-                    yield return punch;
+            {
+                var punches = ReadDailyRow(row, header, now).ToList();
+                timings.ConvertTicks += Stopwatch.GetTimestamp() - started;
+                foreach (var punch in punches) yield return punch;
+            }
         }
     }
 
@@ -71,7 +81,8 @@ public static class DingTalkExports
     /// <summary>A sheet's header: its layout, where it is, and its columns by normalized name.</summary>
     public sealed record Header(string Layout, int HeaderRow, int LastHeaderRow, IReadOnlyDictionary<string, int> Columns)
     {
-        public int? Column(string name) => Columns.TryGetValue(Normalize(name), out var i) ? i : null;
+        // A name already in normal form (as every name this class asks for) is looked up as it is, without normalizing it per row.
+        public int? Column(string name) => Columns.TryGetValue(name, out var i) || Columns.TryGetValue(Normalize(name), out i) ? i : null;
     }
 
     /// <summary>

@@ -501,8 +501,9 @@ public sealed class ImportStore(
         var file = new FileChunkStream(reading, importId);
         using var text = new StreamReader(file, encoding, detectEncodingFromByteOrderMarks: true);
         DingTalkDetection? detected = null;
+        var timings = new ParseTimings();
         var parsedRows = batch.Format == ImportFormats.DingTalk
-            ? DingTalkExports.ReadAsync(file, encoding, clock.GetUtcNow(), d => detected = d, ct)
+            ? DingTalkExports.ReadAsync(file, encoding, clock.GetUtcNow(), d => detected = d, ct, timings)
             : ImportFormats.ReadAsync(text, batch.Format, importId, clock.GetUtcNow(), ct);
         var rows = new List<ParsedRow>(RowsPerInsert);
         // Milliseconds per step of the parse, in the log and the PARSED audit entry (where a slow import's time went).
@@ -513,18 +514,23 @@ public sealed class ImportStore(
             steps[name] = step.ElapsedMilliseconds;
             step.Restart();
         }
+        // Staging waits for each block: overlapping it with reading the next block (one block in flight) was tried and
+        // showed no gain on the shared 2-core machine (bench/Import.Benchmarks/README.md, 2026-12-04).
+        async Task StageAsync()
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await WriteRowsAsync(writer, tenant, importId, rows, ct);
+            timings.StageTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+            rows.Clear();
+        }
         try
         {
             await foreach (var row in parsedRows)
             {
                 rows.Add(row);
-                if (rows.Count == RowsPerInsert)
-                {
-                    await WriteRowsAsync(writer, tenant, importId, rows, ct);
-                    rows.Clear();
-                }
+                if (rows.Count == RowsPerInsert) await StageAsync();
             }
-            await WriteRowsAsync(writer, tenant, importId, rows, ct);
+            await StageAsync();
         }
         catch (ImportException e) when (e.Code is ImportErrors.FileBadHeader or ImportErrors.FileUnreadable)
         {
@@ -538,6 +544,8 @@ public sealed class ImportStore(
         }
 
         Step("read, resolved and staged");
+        if (batch.Format == ImportFormats.DingTalk) timings.AddTo(steps);
+        else steps["staging waited for"] = ParseTimings.Ms(timings.StageTicks);
         await using var finish = await writer.BeginTransactionAsync(ct);
         await SetTenantAsync(writer, tenant, ct);
         // Within the file, the first line of a punch counts; a later line with the same person, instant and type, or the
@@ -757,10 +765,14 @@ public sealed class ImportStore(
         return command;
     }
 
+    private static readonly SearchValues<char> NotKept = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x10000).Select(c => (char)c).Where(c => char.IsControl(c) || char.IsSurrogate(c))]);
+
     /// <summary>What the preview keeps of a field as written: at most 200 characters, control characters dropped (Postgres text cannot hold U+0000).</summary>
     private static string? Clip(string? value)
     {
         if (value is null) return null;
+        if (value.Length <= 200 && !value.AsSpan().ContainsAny(NotKept)) return value; // nearly every field: kept as it is
         var clean = new string(value.Where(c => !char.IsControl(c) && !char.IsSurrogate(c)).Take(200).ToArray());
         return clean;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using CsvHelper;
@@ -33,8 +34,9 @@ public static class SpreadsheetSources
     static SpreadsheetSources() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
     /// <summary>Picks the workbook's first 原始记录-shaped sheet, else its first 每日统计-shaped one.</summary>
-    public static async Task<SheetSource> OpenWorkbookAsync(Stream file, CancellationToken ct)
+    public static async Task<SheetSource> OpenWorkbookAsync(Stream file, ParseTimings? timings, CancellationToken ct)
     {
+        timings ??= new ParseTimings();
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
@@ -48,15 +50,19 @@ public static class SpreadsheetSources
         IExcelDataReader? reader = null;
         try
         {
+            var started = Stopwatch.GetTimestamp();
             await file.CopyToAsync(temp, ct);
             temp.Position = 0;
+            timings.CopyTicks += Stopwatch.GetTimestamp() - started;
+            started = Stopwatch.GetTimestamp();
             try
             {
                 reader = ExcelReaderFactory.CreateOpenXmlReader(temp, new ExcelReaderConfiguration { LeaveOpen = true });
                 var (index, name, header) = ChooseSheet(reader, ct);
                 reader.Reset();
                 for (var i = 0; i < index; i++) reader.NextResult();
-                return new WorkbookSheet(temp, reader) { SheetName = name, Header = header };
+                timings.OpenTicks += Stopwatch.GetTimestamp() - started;
+                return new WorkbookSheet(temp, reader, timings) { SheetName = name, Header = header };
             }
             catch (Exception e) when (e is not (ImportException or OperationCanceledException))
             {
@@ -104,7 +110,7 @@ public static class SpreadsheetSources
         return cells;
     }
 
-    private sealed class WorkbookSheet(FileStream temp, IExcelDataReader reader) : SheetSource
+    private sealed class WorkbookSheet(FileStream temp, IExcelDataReader reader, ParseTimings timings) : SheetSource
     {
         public override async IAsyncEnumerable<SheetRow> DataRowsAsync([EnumeratorCancellation] CancellationToken ct)
         {
@@ -112,6 +118,7 @@ public static class SpreadsheetSources
             while (true)
             {
                 bool read;
+                var started = Stopwatch.GetTimestamp();
                 try { read = reader.Read(); }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -120,7 +127,9 @@ public static class SpreadsheetSources
                 if (!read) yield break;
                 ct.ThrowIfCancellationRequested();
                 if (++number <= Header.LastHeaderRow) continue;
-                yield return new SheetRow(number, Cells(reader));
+                var row = new SheetRow(number, Cells(reader));
+                timings.ReadTicks += Stopwatch.GetTimestamp() - started;
+                yield return row;
             }
         }
 
@@ -132,8 +141,10 @@ public static class SpreadsheetSources
     }
 
     /// <summary>A CSV re-save of one sheet, decoded with <paramref name="encoding"/>; its header is looked for as in a sheet.</summary>
-    public static async Task<SheetSource> OpenCsvAsync(Stream file, Encoding encoding)
+    public static async Task<SheetSource> OpenCsvAsync(Stream file, Encoding encoding, ParseTimings? timings = null)
     {
+        timings ??= new ParseTimings();
+        var started = Stopwatch.GetTimestamp();
         var text = new StreamReader(file, encoding, detectEncodingFromByteOrderMarks: true);
         var parser = new CsvParser(text, new CsvConfiguration(CultureInfo.InvariantCulture)
         {
@@ -149,7 +160,8 @@ public static class SpreadsheetSources
             var header = DingTalkExports.DetectHeader(first) ?? throw ImportErrors.Refuse(ImportErrors.FileBadHeader,
                 $"no DingTalk header within the first {DingTalkExports.HeaderSearchRows} rows: a row naming UserId or 工号, with 打卡时间 " +
                 $"(原始记录), or 日期 and 上班1打卡时间 … (每日统计); first row: {string.Join(", ", first.FirstOrDefault()?.Cells.Take(20) ?? [])}");
-            return new CsvSheet(text, parser, first) { SheetName = null, Header = header };
+            timings.OpenTicks += Stopwatch.GetTimestamp() - started;
+            return new CsvSheet(text, parser, first, timings) { SheetName = null, Header = header };
         }
         catch
         {
@@ -159,15 +171,19 @@ public static class SpreadsheetSources
         }
     }
 
-    private sealed class CsvSheet(StreamReader text, CsvParser parser, List<SheetRow> first) : SheetSource
+    private sealed class CsvSheet(StreamReader text, CsvParser parser, List<SheetRow> first, ParseTimings timings) : SheetSource
     {
         public override async IAsyncEnumerable<SheetRow> DataRowsAsync([EnumeratorCancellation] CancellationToken ct)
         {
             foreach (var row in first.Where(r => r.Number > Header.LastHeaderRow)) yield return row;
-            while (await parser.ReadAsync())
+            while (true)
             {
+                var started = Stopwatch.GetTimestamp();
+                if (!await parser.ReadAsync()) yield break;
                 ct.ThrowIfCancellationRequested();
-                yield return new SheetRow(parser.Row, [.. parser.Record ?? []]);
+                var row = new SheetRow(parser.Row, [.. parser.Record ?? []]);
+                timings.ReadTicks += Stopwatch.GetTimestamp() - started;
+                yield return row;
             }
         }
 

@@ -178,6 +178,45 @@ public sealed class DingTalkExportImportTests(ImportFixture fixture)
     }
 
     [Fact]
+    public async Task A_workbook_of_several_staging_blocks_is_staged_whole_and_in_order()
+    {
+        // 15,000 rows: the parse stages 5,000 rows at a time, so this file takes three full blocks and ends on a block
+        // boundary (an empty last block). Every row is staged once with its own line and sheet row, and a duplicate in
+        // the last block names its row in the first.
+        var tenant = Guid.NewGuid();
+        var persons = await fixture.PersonsAsync(tenant, "B1", "B2");
+        await fixture.LinkDingTalkAsync(tenant, "b-1", persons[0]);
+        await fixture.LinkDingTalkAsync(tenant, "b-2", persons[1]);
+        var first = new DateTime(2010, 1, 1);
+        var punches = new List<ExportPunch>();
+        foreach (var user in new[] { "b-1", "b-2" })
+            for (var d = 0; d < 3750; d++)
+            {
+                punches.Add(new(user, null, first.AddDays(d).AddHours(8).AddMinutes(d % 50), "IN"));
+                if (user == "b-1" || d < 3749) punches.Add(new(user, null, first.AddDays(d).AddHours(18).AddMinutes(d % 30), "OUT"));
+            }
+        var raw = DingTalkExportFiles.RawSheet(punches, extra: [
+            new() { ["UserId"] = "b-1", ["打卡时间"] = $"{punches[0].Local:yyyy-MM-dd HH:mm}" }, // row 15,003: the punch of row 4 again
+        ]);
+        using var client = fixture.Client(tenant);
+        var (id, _, parsed) = await PrepareParsedAsync(client, DingTalkExportFiles.Workbook(("原始记录", raw, null)));
+        Assert.Equal(("PARSED", 14999, 1), (parsed.GetProperty("status").GetString(), parsed.GetProperty("rows").GetProperty("valid").GetInt32(),
+            parsed.GetProperty("rows").GetProperty("invalid").GetInt32()));
+        var importId = Guid.Parse(id);
+        Assert.Equal(15000L, await fixture.OwnerScalarAsync(tenant,
+            "SELECT count(*) FROM staffing.import_rows WHERE import_id = $1 AND line = sheet_row AND line BETWEEN 4 AND 15003", importId));
+        Assert.Equal(15000L, await fixture.OwnerScalarAsync(tenant,
+            "SELECT count(DISTINCT line) FROM staffing.import_rows WHERE import_id = $1", importId));
+        Assert.Equal("IMPORT_ROW_DUPLICATE_IN_FILE the same punch as row 4 (打卡时间)", await fixture.OwnerScalarAsync(tenant,
+            "SELECT error_code || ' ' || error_detail FROM staffing.import_rows WHERE import_id = $1 AND line = 15003", importId));
+        // Rows keep their punches across blocks: b-1's last row is its last day's OUT, b-2's its last day's IN.
+        Assert.Equal("2020-04-07 18:", await fixture.OwnerScalarAsync(tenant,
+            "SELECT left(time_text, 14) FROM staffing.import_rows WHERE import_id = $1 AND line = 7503", importId));
+        Assert.Equal("2020-04-07 08:", await fixture.OwnerScalarAsync(tenant,
+            "SELECT left(time_text, 14) FROM staffing.import_rows WHERE import_id = $1 AND line = 15002", importId));
+    }
+
+    [Fact]
     public async Task The_same_punches_again_from_the_same_file_or_the_other_layout_add_nothing_in_either_order()
     {
         ExportPunch[] punches =

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace HrmsAttendance.PunchLedger.Imports;
+
+/// <summary>
+/// Where a parse's time goes, for its PARSED audit entry and log (<c>steps_ms</c>): the steps that run interleaved row
+/// by row (reading the sheet, converting cells, staging) are summed here, in <see cref="Stopwatch"/> ticks.
+/// </summary>
+public sealed class ParseTimings
+{
+    /// <summary>The stored upload copied to the temporary file an .xlsx is read from.</summary>
+    public long CopyTicks;
+
+    /// <summary>The workbook opened and its sheets' first rows read to detect the layout (or a CSV's header found).</summary>
+    public long OpenTicks;
+
+    /// <summary>The sheet's rows read by the reader (ExcelDataReader or the CSV parser), cells taken out.</summary>
+    public long ReadTicks;
+
+    /// <summary>Rows turned into punches or row outcomes (cells, times, ids, codes).</summary>
+    public long ConvertTicks;
+
+    /// <summary>Waiting for <c>staffing.stage_import_rows</c> (persons resolved, punch ids given, rows inserted).</summary>
+    public long StageTicks;
+
+    public static long Ms(long ticks) => ticks * 1000 / Stopwatch.Frequency;
+
+    public void AddTo(JsonObject steps)
+    {
+        if (CopyTicks > 0) steps["upload copied to a temporary file"] = Ms(CopyTicks);
+        steps["opened, layout detected"] = Ms(OpenTicks);
+        steps["rows read"] = Ms(ReadTicks);
+        steps["rows converted"] = Ms(ConvertTicks);
+        steps["staging waited for"] = Ms(StageTicks);
+    }
+}
