@@ -17,31 +17,37 @@ namespace HrmsAttendance.Gateway.Benchmarks;
 /// gateway is (this benchmark's executable started again with <c>--bare-proxy</c>; <see cref="StartProcessAsync"/>).
 /// What it adds is the least a YARP-based gateway process can add on this machine.
 /// </summary>
-public sealed class BareProxy : IAsyncDisposable
+public static class BareProxy
 {
-    private readonly WebApplication _app;
-
-    private BareProxy(WebApplication app, Uri address)
-    {
-        _app = app;
-        Address = address;
-    }
-
-    public Uri Address { get; }
-
+    /// <summary>The child's side: <c>--bare-proxy PREFIX=ADDRESS …</c>.</summary>
     /// <param name="upstreamArguments"><c>PREFIX=ADDRESS</c>: a gRPC service path (e.g. <c>/attendance.ledger.v1.PunchLedger/</c>) and the service's h2c address.</param>
-    public static async Task<BareProxy> StartAsync(IEnumerable<string> upstreamArguments)
+    public static Task<int> ServeUntilStdinClosesAsync(IEnumerable<string> upstreamArguments)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        ListenForGrpc(builder.WebHost);
         var (routes, clusters) = Routes(upstreamArguments);
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
         var app = builder.Build();
         app.MapReverseProxy();
-        await app.StartAsync();
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new BareProxy(app, new Uri(bound));
+        return ServeUntilStdinClosesAsync(app);
+    }
+
+    /// <summary>A child proxy's one listener: h2c on a free loopback port, as the gateway's gRPC endpoint.</summary>
+    public static void ListenForGrpc(IWebHostBuilder host) =>
+        host.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+
+    /// <summary>A child proxy's life: starts <paramref name="app"/>, prints its address (the parent's <see cref="StartProcessAsync"/> reads it), serves until stdin closes.</summary>
+    public static async Task<int> ServeUntilStdinClosesAsync(WebApplication app)
+    {
+        await using (app)
+        {
+            await app.StartAsync();
+            Console.WriteLine(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+            await Console.In.ReadToEndAsync();
+            await app.StopAsync();
+        }
+        return 0;
     }
 
     /// <summary>One route and cluster per <c>PREFIX=ADDRESS</c> (HTTP/2 to the service, as the gateway forwards gRPC).</summary>
@@ -62,17 +68,6 @@ public sealed class BareProxy : IAsyncDisposable
             });
         }
         return (routes, clusters);
-    }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
-    /// <summary>The child's side: <c>--bare-proxy PREFIX=ADDRESS …</c>; prints its address, serves until stdin closes.</summary>
-    public static async Task<int> ServeUntilStdinClosesAsync(IEnumerable<string> upstreamArguments)
-    {
-        await using var proxy = await StartAsync(upstreamArguments);
-        Console.WriteLine(proxy.Address);
-        await Console.In.ReadToEndAsync();
-        return 0;
     }
 
     /// <summary>

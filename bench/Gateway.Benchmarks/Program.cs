@@ -211,16 +211,12 @@ try
     // cost a round trip or real CPU, timed alone, sequentially, in this process against the same Redis.
     Console.WriteLine();
     Console.WriteLine("the gateway's steps alone:");
-    var redisConnection = app.ResourceNotifications.TryGetCurrentState("gateway", out var gatewayState)
-        && gatewayState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__redis") is { Value: { Length: > 0 } redisValue }
-            ? redisValue
-            : throw new InvalidOperationException("the gateway has no ConnectionStrings__redis");
+    var redisConnection = gatewayEnvironment.FirstOrDefault(v => v.Key == "ConnectionStrings__redis").Value is { Length: > 0 } redisValue
+        ? redisValue
+        : throw new InvalidOperationException("the gateway has no ConnectionStrings__redis");
     await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redisConnection))
     {
-        var buckets = new HrmsAttendance.RateLimiting.ResilientRateLimiter(redis, new HrmsAttendance.RateLimiting.RateLimiterOptions
-        {
-            DefaultPolicy = new(new(1_000_000, 1_000_000), new(1_000_000, 1_000_000)),
-        });
+        var buckets = new HrmsAttendance.RateLimiting.ResilientRateLimiter(redis, RulesProxy.UnthrottledLimits());
         parts.Add(await TimeAsync("token buckets (Redis script)", 1000, () => buckets.AcquireAsync(tenant.ToString("D"), "steps").AsTask()));
     }
     var jwt = new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler { MapInboundClaims = false };

@@ -90,6 +90,19 @@ var ledgerLogin = app.ResourceNotifications.TryGetCurrentState("punch-ledger", o
     && ledgerState.Snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ConnectionStrings__attendance") is { Value: { Length: > 0 } ledgerValue }
         ? ledgerValue : throw new InvalidOperationException("punch-ledger has no ConnectionStrings__attendance");
 await using var ledgerDb = NpgsqlDataSource.Create(ledgerLogin);
+// The bus's share of a run: how long until the outbox relay has published everything the door wrote (PunchRecorded,
+// DailyResultChanged), measured the same way after the door baseline and after the import's commit.
+async Task<TimeSpan> DrainRelayAsync()
+{
+    var draining = Stopwatch.StartNew();
+    await using var connection = await ledgerDb.OpenConnectionAsync();
+    while (true)
+    {
+        await using var backlog = new NpgsqlCommand("SELECT unpublished FROM staffing.outbox_backlog()", connection);
+        if ((long)(await backlog.ExecuteScalarAsync())! == 0) return draining.Elapsed;
+        await Task.Delay(200);
+    }
+}
 TimeSpan doorTime = TimeSpan.Zero, doorDrain = TimeSpan.Zero;
 if (!parseOnly)
 {
@@ -127,15 +140,8 @@ if (!parseOnly)
     }
     doorTime = doorClock.Elapsed;
     Console.WriteLine($"door baseline: {rows:N0} punches in {doorTime.TotalSeconds:F2} s; waiting for the relay to drain its backlog");
-    var draining = Stopwatch.StartNew();
-    while (true)
-    {
-        await using var backlog = new NpgsqlCommand("SELECT unpublished FROM staffing.outbox_backlog()", connection);
-        if ((long)(await backlog.ExecuteScalarAsync())! == 0) break;
-        await Task.Delay(200);
-    }
-    doorDrain = draining.Elapsed;
-    Console.WriteLine($"relay drained {draining.Elapsed.TotalSeconds:F1} s after the door baseline");
+    doorDrain = await DrainRelayAsync();
+    Console.WriteLine($"relay drained {doorDrain.TotalSeconds:F1} s after the door baseline");
 }
 
 // punch-ledger's process, for its working set.
@@ -159,6 +165,12 @@ async Task<JsonElement> Json(HttpResponseMessage response)
     if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{(int)response.StatusCode}: {text}");
     return JsonDocument.Parse(text).RootElement.Clone();
 }
+// The steps_ms of this import's audit entry for an action (PARSED, COMMITTED).
+async Task<JsonElement> AuditStepsAsync(string importId, string action) =>
+    (await Json(await http.GetAsync("/api/imports/audit"))).GetProperty("entries").EnumerateArray()
+        .First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == action)
+        .GetProperty("details").GetProperty("steps_ms");
+
 async Task<(JsonElement Status, TimeSpan At)> WaitWhile(string importId, string status, Stopwatch clock)
 {
     while (true)
@@ -208,9 +220,7 @@ if (parseOnly)
     Console.WriteLine($"  upload (prepare answered)        {uploaded.TotalSeconds,7:F2} s");
     Console.WriteLine($"  parse + validate (PARSED)        {(parsedAt - uploaded).TotalSeconds,7:F2} s");
     Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakThroughParse / 1048576.0:F0} MiB through upload + parse");
-    var audit = (await Json(await http.GetAsync("/api/imports/audit"))).GetProperty("entries").EnumerateArray()
-        .First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "PARSED");
-    Console.WriteLine($"  parse steps (ms): {audit.GetProperty("details").GetProperty("steps_ms")}");
+    Console.WriteLine($"  parse steps (ms): {await AuditStepsAsync(importId, "PARSED")}");
     return 0;
 }
 var commitBody = new StringContent(JsonSerializer.Serialize(new { commitToken = prepared.GetProperty("commit_token").GetString(), idempotencyKey = runId }),
@@ -221,17 +231,8 @@ var commitStarted = total.Elapsed;
 var (committed, committedAt) = await WaitWhile(importId, "COMMITTING", total);
 total.Stop();
 var cpuDuringCommit = cpuParts.ToDictionary(part => part, part => CpuSeconds(part) - cpuBefore[part]);
-// The bus's share, like for like: the relay publishes the door's messages (PunchRecorded, DailyResultChanged) during and
-// after either run; how long after COMMITTED until it has published everything, as measured after the door run.
-var commitDrain = Stopwatch.StartNew();
-await using (var drainConnection = await ledgerDb.OpenConnectionAsync())
-    while (true)
-    {
-        await using var backlog = new NpgsqlCommand("SELECT unpublished FROM staffing.outbox_backlog()", drainConnection);
-        if ((long)(await backlog.ExecuteScalarAsync())! == 0) break;
-        await Task.Delay(200);
-    }
-commitDrain.Stop();
+// The bus's share, like for like with the door baseline: how long after COMMITTED the relay is still publishing.
+var commitDrain = await DrainRelayAsync();
 await sampling.CancelAsync();
 await sampler;
 if (committed.GetProperty("commit").GetProperty("accepted").GetInt32() != rows)
@@ -291,16 +292,12 @@ Console.WriteLine($"  total, upload to COMMITTED       {total.Elapsed.TotalSecon
 Console.WriteLine($"  baseline: COPY of the same rows  {copyTime.TotalSeconds,7:F2} s  (total / COPY = {total.Elapsed / copyTime:F1}x)");
 Console.WriteLine($"  ceiling: the same punches straight into the batch door, 1,000 per call, one client  {doorTime.TotalSeconds,7:F2} s  " +
     $"(commit / door = {(committedAt - commitStarted) / doorTime:F2}x; COPY + door = {(copyTime + doorTime).TotalSeconds:F2} s)");
-Console.WriteLine($"  with the relay's drain after each: commit {(committedAt - commitStarted).TotalSeconds:F2} + {commitDrain.Elapsed.TotalSeconds:F2} s, " +
-    $"door {doorTime.TotalSeconds:F2} + {doorDrain.TotalSeconds:F2} s (ratio {((committedAt - commitStarted) + commitDrain.Elapsed) / (doorTime + doorDrain):F2}x)");
+Console.WriteLine($"  with the relay's drain after each: commit {(committedAt - commitStarted).TotalSeconds:F2} + {commitDrain.TotalSeconds:F2} s, " +
+    $"door {doorTime.TotalSeconds:F2} + {doorDrain.TotalSeconds:F2} s (ratio {((committedAt - commitStarted) + commitDrain) / (doorTime + doorDrain):F2}x)");
 Console.WriteLine($"  CPU seconds during the commit: {string.Join(", ", cpuDuringCommit.Select(c => $"{c.Key} {c.Value:F1}"))}");
 Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakThroughParse / 1048576.0:F0} MiB through upload + parse, peak {peakWorkingSet / 1048576.0:F0} MiB overall (limit 300 MB)");
-// punch-ledger's own account of the parse: milliseconds per step, in the PARSED audit entry.
-var auditEntries = (await Json(await http.GetAsync("/api/imports/audit"))).GetProperty("entries").EnumerateArray().ToList();
-var parsedAudit = auditEntries.First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "PARSED");
-Console.WriteLine($"  parse steps (ms): {parsedAudit.GetProperty("details").GetProperty("steps_ms")}");
-// and of the commit: per step, as the worker waited for it, and the chunk statements' own time in Postgres.
-var committedAudit = auditEntries.First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == "COMMITTED");
-if (committedAudit.GetProperty("details").TryGetProperty("steps_ms", out var commitSteps))
-    Console.WriteLine($"  commit steps (ms): {commitSteps}");
+// punch-ledger's own account of the parse and of the commit (per step, as the worker waited for it, and the chunk
+// statements' own time in Postgres): milliseconds per step, in the PARSED and COMMITTED audit entries.
+Console.WriteLine($"  parse steps (ms): {await AuditStepsAsync(importId, "PARSED")}");
+Console.WriteLine($"  commit steps (ms): {await AuditStepsAsync(importId, "COMMITTED")}");
 return 0;
