@@ -156,13 +156,25 @@ BEGIN
     FROM resolved r
     WINDOW same_punch AS (PARTITION BY r.error_code IS NULL, r.person_uuid, r.punch_time, r.punch_type ORDER BY r.line),
            same_request AS (PARTITION BY r.error_code IS NULL, r.request_id ORDER BY r.line)),
+  -- A DingTalk export's persons that have any punch from DingTalk within the file's span of their rows (one probe per
+  -- person): the rows of the others need no probe of their own (an export's first import: none do).
+  recorded_persons AS MATERIALIZED (
+    SELECT s.person_uuid
+    FROM (SELECT person_uuid, min(punch_time) AS first_at, max(punch_time) AS last_at FROM resolved
+          WHERE v_dingtalk AND error_code IS NULL GROUP BY person_uuid) s
+    WHERE EXISTS (
+      SELECT FROM staffing.time_punch_events e
+      WHERE e.tenant_id = v_tenant AND e.person_uuid = s.person_uuid
+        AND e.punch_time >= date_trunc('minute', s.first_at) AND e.punch_time < date_trunc('minute', s.last_at) + interval '1 minute'
+        AND (e.source_provider = 'DINGTALK' OR (e.source_provider = 'IMPORT' AND e.request_id LIKE 'import:dingtalk:%')))),
   checked AS (
-    SELECT f.*,
+    SELECT f.*, rp.person_uuid IS NOT NULL AS person_recorded,
            f.error_code IS NULL AND least(f.punch_line, f.request_line) < f.line AS duplicate,
            CASE WHEN f.punch_line <= f.request_line THEN f.punch_line ELSE f.request_line END AS first_line,
            CASE WHEN f.punch_line <= f.request_line THEN f.punch_sheet_row ELSE f.request_sheet_row END AS first_sheet_row,
            CASE WHEN f.punch_line <= f.request_line THEN f.punch_column ELSE f.request_column END AS first_column
-    FROM firsts f)
+    FROM firsts f
+    LEFT JOIN recorded_persons rp ON rp.person_uuid = f.person_uuid)
   SELECT p_import_id, v_tenant, c.line, c.person_text, c.time_text, c.type_text, c.employee_number, c.external_user_id,
          c.person_uuid, c.punch_time, c.punch_type, c.request_id,
          CASE WHEN c.error_code IS NOT NULL THEN c.error_code
@@ -179,10 +191,10 @@ BEGIN
          m.event_uuid, c.sheet_row, c.source_column
   FROM checked c
   -- One DingTalk punch = one person in one minute (services/PunchLedger/Imports/README.md): the ledger's first event of
-  -- the same person in the same minute that came from DingTalk, for a DingTalk export's valid rows only.
+  -- the same person in the same minute that came from DingTalk, for a DingTalk export's valid rows of recorded_persons.
   LEFT JOIN LATERAL (
     SELECT e.event_uuid, e.source_provider FROM staffing.time_punch_events e
-    WHERE v_dingtalk AND c.error_code IS NULL AND NOT c.duplicate
+    WHERE c.person_recorded AND c.error_code IS NULL AND NOT c.duplicate
       AND e.tenant_id = v_tenant AND e.person_uuid = c.person_uuid
       AND e.punch_time >= date_trunc('minute', c.punch_time)
       AND e.punch_time < date_trunc('minute', c.punch_time) + interval '1 minute'
