@@ -3,13 +3,14 @@
 -- exports) punches the ledger already has marked — what stage_import_rows (0018) did per block of 5,000 rows and two
 -- UPDATEs of every row did afterwards (bench/Import.Benchmarks/README.md, "2026-12-04 (late): staging").
 --
--- Why: stage_import_rows's plan depended on statistics that a parse cannot count on. persons and external_identity_links
--- are written just before an import (the persons it names) and analysed whenever autovacuum comes by; with the planner
--- taking a tenant for one person, it joined each DingTalk link to its person by scanning all of the tenant's persons
--- (2,500 links × 2,500 persons, 0.9–2.4 s per block of 5,000 rows; 18–50 ms with other statistics), and the duplicates
--- UPDATE, planned on the statistics of earlier batches, took over 30 s once. Here every lookup that is not a hash of
--- the file's rows is an index probe per DISTINCT key (LATERAL … LIMIT 1 can only be planned that way), and the inbox
--- is analysed before the statement reads it, so the joins of the file's rows are planned on their real count.
+-- Why: stage_import_rows's plan, and the duplicates UPDATE's, depended on statistics a parse cannot count on. persons
+-- and external_identity_links are written just before an import (the persons it names) and analysed whenever autovacuum
+-- comes by; taking the new tenant for one person, the planner joined each DingTalk link to its person by scanning all of
+-- the tenant's persons (2,500 links × 2,500 persons: 0.9–2.4 s per block of 5,000 rows, where a CSV file's blocks took
+-- 46–77 ms). And once autovacuum had analysed import_rows with one batch in it, the next batch's rows were estimated at
+-- one, and the duplicates UPDATE of a 100,000-row import ran past its 30 s timeout (the parse failed; measured with
+-- bench/Import.Benchmarks/StagingProbe, a private Postgres). Here the tenant's persons and links are read once and
+-- hashed, and the statement is planned the same whatever the statistics say (see stage_import_inbox).
 
 -- The rows as the parse read them, written by COPY (which Postgres refuses on a table under row-level security, hence
 -- a table without it): punch-ledger's login may only INSERT here — it cannot read, change or delete a row, its own
