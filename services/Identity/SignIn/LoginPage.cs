@@ -6,16 +6,18 @@ namespace HrmsAttendance.Identity.SignIn;
 /// <summary>The sign-in page's two languages: Chinese (the default) and English.</summary>
 public sealed record LoginTexts(
     string Lang, string Title, string Subtitle, string Tenant, string TenantHint, string UserName, string Password, string Submit,
-    string Failed, string Missing, string OtherLanguage, string OtherLanguageCode, string Footer, string Locked)
+    string Failed, string Missing, string OtherLanguage, string OtherLanguageCode, string Footer, string Locked, string TemporaryExpired)
 {
     public static readonly LoginTexts Chinese = new("zh-CN", "登录", "HRMS 考勤", "组织代码", "例如 demo", "用户名", "密码", "登录",
         "组织代码、用户名或密码不正确。", "请填写组织代码、用户名和密码。", "English", "en", "登录后将返回您正在使用的应用。",
-        "该账户因多次密码错误已被临时锁定，请在 {0} 分钟后重试，或请管理员重置密码。");
+        "该账户因多次密码错误已被临时锁定，请在 {0} 分钟后重试，或请管理员重置密码。",
+        "该临时密码已过期，请联系管理员重新重置密码。");
 
     public static readonly LoginTexts English = new("en", "Sign in", "HRMS Attendance", "Organisation code", "e.g. demo", "User name",
         "Password", "Sign in", "The organisation code, user name or password is not right.", "Enter the organisation code, user name and password.",
         "中文", "zh-CN", "After signing in you return to the app you came from.",
-        "This account is locked for now after too many wrong passwords: try again in {0} minutes, or ask your administrator to reset the password.");
+        "This account is locked for now after too many wrong passwords: try again in {0} minutes, or ask your administrator to reset the password.",
+        "This temporary password has expired: ask your administrator to reset the password again.");
 
     /// <summary>The locked message with the minutes left, rounded up (at least one).</summary>
     public string LockedFor(TimeSpan left) =>
