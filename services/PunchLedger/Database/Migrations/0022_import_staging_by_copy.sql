@@ -73,10 +73,10 @@ $$;
 -- Planned the same whatever the statistics say (none of the tables it reads has statistics it can count on: the inbox
 -- holds whichever imports autovacuum last saw, the tenant's persons were often registered minutes ago): enable_nestloop
 -- off leaves hash joins for the file's rows against the tenant's persons and links (a nested loop over them, on an
--- estimate of one person, compares every row with every person); the one nested loop left is the probe of the ledger
--- per row (LATERAL … LIMIT 1 has no other plan), on the only index that has person_uuid. jit off: the nested loop's
--- penalty cost puts every plan over the JIT thresholds, and compiling it took ~2 s. work_mem: the duplicate checks
--- sort the file's rows twice (100,000 rows ≈ 30 MB each): in memory, not on disk.
+-- estimate of one person, compares every row with every person); the nested loops left are the probes of the ledger,
+-- per person and per row (LATERAL … LIMIT 1 has no other plan), on the only index that has person_uuid. jit off: the
+-- nested loops' penalty cost puts every plan over the JIT thresholds, and compiling it took ~2 s. work_mem: the
+-- duplicate checks sort the file's rows twice (100,000 rows ≈ 30 MB each): in memory, not on disk.
 CREATE FUNCTION staffing.stage_import_inbox(p_import_id uuid, p_attempt uuid)
 RETURNS integer
 LANGUAGE plpgsql
@@ -163,11 +163,14 @@ BEGIN
     SELECT s.person_uuid
     FROM (SELECT person_uuid, min(punch_time) AS first_at, max(punch_time) AS last_at FROM resolved
           WHERE v_dingtalk AND error_code IS NULL GROUP BY person_uuid) s
-    WHERE EXISTS (
+    -- LATERAL … LIMIT 1, not EXISTS: without nested loops the planner would make EXISTS a hash semi-join over all of
+    -- the tenant's events; this can only be an index probe.
+    CROSS JOIN LATERAL (
       SELECT FROM staffing.time_punch_events e
       WHERE e.tenant_id = v_tenant AND e.person_uuid = s.person_uuid
         AND e.punch_time >= date_trunc('minute', s.first_at) AND e.punch_time < date_trunc('minute', s.last_at) + interval '1 minute'
-        AND (e.source_provider = 'DINGTALK' OR (e.source_provider = 'IMPORT' AND e.request_id LIKE 'import:dingtalk:%')))),
+        AND (e.source_provider = 'DINGTALK' OR (e.source_provider = 'IMPORT' AND e.request_id LIKE 'import:dingtalk:%'))
+      LIMIT 1) e),
   checked AS (
     SELECT f.*, rp.person_uuid IS NOT NULL AS person_recorded,
            f.error_code IS NULL AND least(f.punch_line, f.request_line) < f.line AS duplicate,
