@@ -117,9 +117,14 @@ BEGIN
                GROUP BY u.source_event_id HAVING count(*) > 1)
     INTO v_repeated_request_ids, v_repeated_source_event_ids;
 
-  -- Fast path, set-based: valid rows whose keys no other row of the batch carries cannot influence each other.
-  -- Rows left unresolved (in-batch repeats, keys that already exist) go through the row-by-row path below, in
-  -- ordinal order, with their own ids. The ids and UUIDs are given, so the insert's order decides nothing.
+  -- Fast path, set-based: valid rows whose keys no other row of the batch carries cannot influence each other. Rows
+  -- left unresolved (in-batch repeats, keys that already exist) go through the row-by-row path below, in ordinal
+  -- order, with their own ids. The ids and UUIDs are given, so the insert's order decides nothing.
+  --
+  -- 0010 inserted them with ON CONFLICT DO NOTHING, whose arbiters are all four unique indexes: four probes before
+  -- each row. The id (drawn from the sequence) and the UUID (unique in the batch, random across batches) cannot be
+  -- taken already, so a row without a source_event_id names its one possible conflict, the request_id; a row with
+  -- one still lets every unique index decide (its provider + source_event_id may be stored under another request_id).
   WITH input AS (
     SELECT i.ord::int AS ord, i.person_uuid, i.punch_time, i.punch_type, i.source_provider,
            i.source_event_id, i.request_id, coalesce(i.payload, '{}'::jsonb) AS payload,
@@ -130,17 +135,34 @@ BEGIN
            WITH ORDINALITY AS i(person_uuid, punch_time, punch_type, source_provider, source_event_id,
                                 request_id, payload, ord)
   ),
-  inserted AS (
+  independent AS (
+    SELECT x.*
+    FROM input x
+    WHERE NOT x.invalid
+      AND x.request_id <> ALL (v_repeated_request_ids)
+      AND (x.source_event_id IS NULL OR x.source_event_id <> ALL (v_repeated_source_event_ids))
+  ),
+  inserted_without_source AS (
     INSERT INTO staffing.time_punch_events AS e
       (id, event_uuid, tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
        request_id, payload, initiator_id)
     OVERRIDING SYSTEM VALUE
     SELECT v_ids[f.ord], staffing.batch_event_uuid(v_uuid_stem, f.ord), p_tenant_id, f.person_uuid, f.punch_time,
            f.punch_type, f.source_provider, f.source_event_id, f.request_id, f.payload, p_initiator_id
-    FROM input f
-    WHERE NOT f.invalid
-      AND f.request_id <> ALL (v_repeated_request_ids)
-      AND (f.source_event_id IS NULL OR f.source_event_id <> ALL (v_repeated_source_event_ids))
+    FROM independent f
+    WHERE f.source_event_id IS NULL
+    ON CONFLICT (tenant_id, request_id) WHERE request_id IS NOT NULL DO NOTHING
+    RETURNING e.id, e.event_uuid
+  ),
+  inserted_with_source AS (
+    INSERT INTO staffing.time_punch_events AS e
+      (id, event_uuid, tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
+       request_id, payload, initiator_id)
+    OVERRIDING SYSTEM VALUE
+    SELECT v_ids[f.ord], staffing.batch_event_uuid(v_uuid_stem, f.ord), p_tenant_id, f.person_uuid, f.punch_time,
+           f.punch_type, f.source_provider, f.source_event_id, f.request_id, f.payload, p_initiator_id
+    FROM independent f
+    WHERE f.source_event_id IS NOT NULL
     ON CONFLICT DO NOTHING
     RETURNING e.id, e.event_uuid
   )
@@ -151,7 +173,9 @@ BEGIN
          count(*) FILTER (WHERE NOT i.invalid AND n.id IS NULL)
     INTO v_event_id, v_event_uuid, v_outcome, v_error, v_unresolved
   FROM input i
-  LEFT JOIN inserted n ON n.id = v_ids[i.ord];
+  LEFT JOIN (SELECT w.id, w.event_uuid FROM inserted_without_source w
+             UNION ALL
+             SELECT s.id, s.event_uuid FROM inserted_with_source s) n ON n.id = v_ids[i.ord];
 
   IF v_unresolved > 0 THEN
     FOR r IN
