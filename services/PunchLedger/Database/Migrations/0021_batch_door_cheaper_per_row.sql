@@ -1,16 +1,18 @@
 -- The batch door, cheaper per row (issue 13 item 7: ≥ 60,000 punches/s on import-shaped batches). Same signatures,
--- answers, events, results and outbox rows as 0010's door; only how much each row costs changes. Measured with the
--- backend's own CPU time per 1,000-row import-shaped call (bench/PunchLedger.Benchmarks/README.md, "2026-12-04
--- (late)"), the parts that were cut:
+-- answers, events, results, outbox rows and audit entries as 0010's door (behind 0008's person check); only what each
+-- row costs changes. Measured with the backend's own CPU time per 1,000-row import-shaped call
+-- (bench/PunchLedger.Benchmarks/README.md, "2026-12-04 (late)"), the parts that were cut:
 --   * event UUIDs: the column default draws a strong random UUID and does numeric time arithmetic for every row;
 --     a batch now draws one time-ordered UUID and numbers its rows in the last 12 bits (below);
 --   * in-batch repeats: two window functions (two sorts of the batch by text keys) found the rows that share a key;
 --     a hash aggregate over the keys now lists the repeated ones, usually none;
+--   * the insert: ON CONFLICT DO NOTHING probed all four unique indexes before each row; a row without a
+--     source_event_id now names its only possible conflict, the request_id (one probe);
 --   * the days a batch touches: the time zone arithmetic ran six times per row, now three times;
 --   * the person check of 0008: a batch whose persons are all active (the common case) no longer joins its rows
 --     to the persons' states; only a batch with a refused person takes 0008's per-row path;
---   * the projection: the rules ran as a set-returning call per day (a tuplestore each); they are now called as a
---     plain function per day and their composite result read field by field.
+--   * the projection (shared with the single door and the rebuild): each day's punches are aggregated in the
+--     index's order instead of being sorted twice per day.
 
 -- ---------------------------------------------------------------------------------------------------
 -- Event UUIDs for a batch
@@ -18,9 +20,10 @@
 
 -- The UUID of a batch's row p_ordinal (1..4095), given p_stem = left(staffing.time_ordered_uuid()::text, 33), drawn
 -- once per batch: the batch's 48-bit millisecond, version 7, 62 random bits (rand_a's 12 and 50 of rand_b's, as
--- staffing.time_ordered_uuid drew them), and the ordinal in rand_b's last 12 bits (a counter, RFC 9562 §6.2 method 1). Unique within the batch by the ordinal, across batches by the random
--- bits (the unique index is the backstop: a row that hit it would take the row-by-row path and the default UUID).
--- Inlined (plain SQL, no SET).
+-- staffing.time_ordered_uuid drew them), and the ordinal in rand_b's last 12 bits (a counter, RFC 9562 §6.2
+-- method 1). Unique within the batch by the ordinal, across batches by the millisecond and the random bits; the
+-- unique index stays the backstop (a collision would fail the call, and its retry draws a new stem). Inlined (plain
+-- SQL, no SET).
 CREATE FUNCTION staffing.batch_event_uuid(p_stem text, p_ordinal bigint)
 RETURNS uuid
 LANGUAGE sql
@@ -105,10 +108,9 @@ BEGIN
   -- Row k's event UUID on the fast path: staffing.batch_event_uuid(v_uuid_stem, k).
   v_uuid_stem := left(staffing.time_ordered_uuid()::text, 33);
 
-  -- The keys that more than one row carries (usually none), by hashing, where 0010 sorted the batch twice. A row with
-  -- such a key, valid or not, goes the row-by-row path below; that path answers every row as 0010's did, so sending
-  -- it a row that shares its key only with an invalid row changes nothing but the path. A source_event_id repeated
-  -- under two providers is counted as repeated too, for the same reason.
+  -- The keys that more than one row carries (usually none), by hashing, where 0010 sorted the batch twice by window.
+  -- Invalid rows count too, and a source_event_id repeated under two providers does: a valid row that only looks
+  -- repeated so goes the row-by-row path below, which answers it as the fast path would have.
   SELECT ARRAY(SELECT u.request_id FROM unnest(p_request_ids) AS u(request_id)
                GROUP BY u.request_id HAVING count(*) > 1),
          ARRAY(SELECT u.source_event_id FROM unnest(p_source_event_ids) AS u(source_event_id)
@@ -124,6 +126,7 @@ BEGIN
   -- each row. The id (drawn from the sequence) and the UUID (unique in the batch, random across batches) cannot be
   -- taken already, so a row without a source_event_id names its one possible conflict, the request_id; a row with
   -- one still lets every unique index decide (its provider + source_event_id may be stored under another request_id).
+  -- The two inserts are one statement, so the audit log's statement trigger (0019) still writes one entry for them.
   WITH input AS (
     SELECT i.ord::int AS ord, i.person_uuid, i.punch_time, i.punch_type, i.source_provider,
            i.source_event_id, i.request_id, coalesce(i.payload, '{}'::jsonb) AS payload,
