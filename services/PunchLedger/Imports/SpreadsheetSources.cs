@@ -70,11 +70,11 @@ public static class SpreadsheetSources
         }
     }
 
-    /// <summary>The refusal a reading failure becomes: too large when a part expands beyond the limits, else unreadable.</summary>
+    /// <summary>The refusal a reading failure becomes: too large when a part expands beyond the limits, else unreadable (<paramref name="context"/> says where).</summary>
     private static ImportException? Refusal(Exception e, string context) => e switch
     {
         ImportException or OperationCanceledException => null,
-        XlsxLimitException limit => ImportErrors.Refuse(ImportErrors.FileTooLarge, $"{context}: {limit.Message}", e),
+        XlsxLimitException limit => ImportErrors.Refuse(ImportErrors.FileTooLarge, $"the workbook is too large decompressed (a zip bomb?): {limit.Message}", e),
         _ => ImportErrors.Refuse(ImportErrors.FileUnreadable, $"{context}: {e.Message}", e),
     };
 

@@ -15,9 +15,13 @@ public sealed class XlsxWorkbookTests
 {
     private const string Main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 
-    /// <summary>A package: the workbook (its sheets in order), their parts, optional shared strings and styles; <paramref name="workbookPr"/> goes in as written.</summary>
-    private static byte[] Package(IReadOnlyList<(string Name, string SheetData)> sheets, string? sharedStrings = null, string? styles = null,
-        string workbookPr = "", bool absoluteTargets = false, Action<ZipArchive>? extra = null)
+    /// <summary>
+    /// A package: the workbook (its sheets in order), their parts, optional shared strings and styles; <paramref name="workbookPr"/>
+    /// goes in as written; <paramref name="sharedStringsPadding"/> bytes of whitespace in the shared strings make them expand
+    /// as far as a zip bomb's (spaces compress ~1,000:1).
+    /// </summary>
+    internal static byte[] Package(IReadOnlyList<(string Name, string SheetData)> sheets, string? sharedStrings = null, string? styles = null,
+        string workbookPr = "", bool absoluteTargets = false, long sharedStringsPadding = 0)
     {
         using var output = new MemoryStream();
         using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
@@ -41,7 +45,11 @@ public sealed class XlsxWorkbookTests
             if (sharedStrings is not null)
             {
                 rels.Append("""<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>""");
-                Part("xl/sharedStrings.xml", $"""<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{Main}">{sharedStrings}</sst>""");
+                using var writer = new StreamWriter(zip.CreateEntry("xl/sharedStrings.xml", CompressionLevel.SmallestSize).Open(), new UTF8Encoding(false));
+                writer.Write($"""<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{Main}">""");
+                var spaces = new string(' ', 64 * 1024);
+                for (var padded = 0L; padded < sharedStringsPadding; padded += spaces.Length) writer.Write(spaces);
+                writer.Write($"{sharedStrings}</sst>");
             }
             if (styles is not null)
             {
@@ -50,7 +58,6 @@ public sealed class XlsxWorkbookTests
             }
             Part("xl/_rels/workbook.xml.rels", $"""<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>""");
             Part("xl/workbook.xml", $"""<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{Main}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{workbookPr}<sheets>{list}</sheets></workbook>""");
-            extra?.Invoke(zip);
         }
         return output.ToArray();
     }
