@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Xml;
 
@@ -281,7 +280,6 @@ public sealed class XlsxWorkbook : IDisposable
     /// The text of a string item (&lt;si&gt; or &lt;is&gt;, positioned on it): its &lt;t&gt;, or its rich-text runs'
     /// &lt;r&gt;&lt;t&gt; joined; phonetic runs (&lt;rPh&gt;) and run properties are not text. Leaves the reader after the item.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static string ReadText(XmlReader xml)
     {
         if (xml.IsEmptyElement)
@@ -417,11 +415,6 @@ public sealed class XlsxWorkbook : IDisposable
 /// number (from its r attribute, else the previous row's + 1) and its cells by column (from each cell's reference,
 /// else the previous cell's column + 1; columns without a cell are null). Rows the sheet leaves out are not given.
 /// </summary>
-/// <remarks>
-/// The per-row methods are compiled optimized at once (AggressiveOptimization): a parse runs them 100,000 times on its
-/// first call, and left to tiered compilation they ran unoptimized through most of a cold service's first import while
-/// the loaded machine's JIT thread caught up (rows read 7.7–10.0 s instead of 1.4 s: bench/Import.Benchmarks/README.md).
-/// </remarks>
 public sealed class XlsxRowReader : IDisposable
 {
     // Excel's last column (XFD); a reference beyond it is a broken (or hostile) file, not a wider sheet.
@@ -447,7 +440,6 @@ public sealed class XlsxRowReader : IDisposable
     public int RowNumber { get; private set; }
 
     /// <summary>Reads the next row: false at the sheet's end. <paramref name="rowCells"/> is a new array per row.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Read(out object?[] rowCells)
     {
         rowCells = [];
@@ -487,7 +479,6 @@ public sealed class XlsxRowReader : IDisposable
     }
 
     /// <summary>Moves to the next &lt;row&gt; element inside &lt;sheetData&gt;; false when sheetData (or the part) ends.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool MoveToNextRow()
     {
         if (!inSheetData)
@@ -522,7 +513,6 @@ public sealed class XlsxRowReader : IDisposable
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadCell()
     {
         var reference = xml.GetAttribute("r");
@@ -563,7 +553,6 @@ public sealed class XlsxRowReader : IDisposable
         cells[column] = value;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private object? Typed(string raw, string? type, string? style, string reference)
     {
         switch (type)
@@ -594,7 +583,6 @@ public sealed class XlsxRowReader : IDisposable
             : throw new XlsxFormatException($"sheet {SheetName} has a row numbered {r}");
 
     /// <summary>The 0-based column of a cell reference such as C5 (or AB12): its letters.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ParseColumn(string reference)
     {
         var column = 0;
