@@ -17,7 +17,7 @@ namespace HrmsAttendance.Identity.Accounts;
 /// through; the service checks the role again (its port is reachable with any token of the tenant). The tenant is the
 /// token's; each change is recorded by the users table's trigger with the caller's subject.
 /// </summary>
-public sealed partial class AccountsService(UserStore users, Passwords passwords) : Contracts.Accounts.V1.Accounts.AccountsBase
+public sealed partial class AccountsService(UserStore users, Passwords passwords, TemporaryPasswordSettings temporaryPasswords) : Contracts.Accounts.V1.Accounts.AccountsBase
 {
     private const int DefaultPageSize = 100;
     private const int MaxPageSize = 500;
@@ -110,7 +110,8 @@ public sealed partial class AccountsService(UserStore users, Passwords passwords
             if (!existing.Active)
                 throw new AccountsException(AccountsErrors.UserInactive, $"user {userId:D} is deactivated: it cannot sign in with any password");
             var temporary = Passwords.NewTemporary();
-            var updated = await users.ResetPasswordAsync(caller.TenantId, caller.Subject, userId, passwords.Hash(temporary), context.CancellationToken)
+            var updated = await users.ResetPasswordAsync(caller.TenantId, caller.Subject, userId, passwords.Hash(temporary),
+                    temporaryPasswords.Lifetime, context.CancellationToken)
                 ?? throw new AccountsException(AccountsErrors.UserNotFound, $"no user {userId:D} in this tenant");
             return new ResetPasswordResponse { User = ToWire(updated), TemporaryPassword = temporary };
         });

@@ -9,12 +9,15 @@ public sealed record TenantRecord(Guid TenantId, string Code, string DisplayName
 
 /// <summary>
 /// A user as stored. <see cref="LockedUntil"/> is set only while a lock holds (by the database's clock);
-/// <see cref="MustChangePassword"/> after an admin's reset, until the user has chosen a new password.
+/// <see cref="MustChangePassword"/> after an admin's reset, until the user has chosen a new password, which signs in
+/// only until <see cref="TemporaryPasswordExpired"/>. <see cref="SecurityStamp"/> changes with the password: sessions,
+/// codes and refresh tokens that carry another one are refused.
 /// </summary>
 public sealed record UserRecord(
     Guid UserId, Guid TenantId, string UserName, string DisplayName, string PasswordHash, IReadOnlyList<string> Roles,
     Guid? PersonId, string? PreferredLocale, bool Active, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? LockedUntil = null, bool MustChangePassword = false);
+    DateTimeOffset? LockedUntil = null, bool MustChangePassword = false, Guid SecurityStamp = default,
+    bool TemporaryPasswordExpired = false);
 
 public sealed record UserChangeRecord(long ChangeId, Guid UserId, DateTimeOffset ChangedAt, string ChangedBy, string Action, string DetailsJson);
 
@@ -30,7 +33,8 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
 {
     private const string UserColumns =
         "user_id, tenant_id, user_name, display_name, password_hash, roles, person_id, preferred_locale, active, created_at, updated_at, " +
-        "CASE WHEN locked_until > now() THEN locked_until END, must_change_password";
+        "CASE WHEN locked_until > now() THEN locked_until END, must_change_password, security_stamp, " +
+        "coalesce(temporary_password_expires_at <= now(), false)";
 
     /// <summary>Who the sign-in form's writes are recorded as (a lock reached by wrong passwords): nobody is signed in yet.</summary>
     public const string SignInPrincipal = "system:sign-in";
@@ -87,8 +91,8 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
         IReadOnlyList<string> roles, Guid? personId, CancellationToken ct) =>
         (await ListAsync(tenantId,
             $"UPDATE identity.users SET display_name = $2, password_hash = $3, roles = $4, person_id = $5::uuid, active = true, " +
-            $"must_change_password = false, failed_sign_ins = 0, locked_until = NULL, updated_at = now() " +
-            $"WHERE user_id = $1 RETURNING {UserColumns}",
+            $"must_change_password = false, temporary_password_expires_at = NULL, failed_sign_ins = 0, locked_until = NULL, " +
+            $"updated_at = now() WHERE user_id = $1 RETURNING {UserColumns}",
             ReadUser, ct, principal, userId, displayName, passwordHash, roles.ToArray(), (object?)personId ?? DBNull.Value)).SingleOrDefault();
 
     /// <summary>
@@ -113,12 +117,17 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
             "RETURNING user_id",
             r => r.GetGuid(0), ct, SignInPrincipal, userId);
 
-    /// <summary>An admin's reset: a temporary password the user must change, and no lock; null when there is no such user.</summary>
-    public async Task<UserRecord?> ResetPasswordAsync(Guid tenantId, string principal, Guid userId, string temporaryPasswordHash, CancellationToken ct) =>
+    /// <summary>
+    /// An admin's reset: a temporary password the user must change within <paramref name="lifetime"/>, no lock, and the
+    /// user's sessions and refresh tokens ended (a new stamp); null when there is no such user.
+    /// </summary>
+    public async Task<UserRecord?> ResetPasswordAsync(Guid tenantId, string principal, Guid userId, string temporaryPasswordHash,
+        TimeSpan lifetime, CancellationToken ct) =>
         (await ListAsync(tenantId,
-            $"UPDATE identity.users SET password_hash = $2, must_change_password = true, failed_sign_ins = 0, locked_until = NULL, " +
+            $"UPDATE identity.users SET password_hash = $2, must_change_password = true, temporary_password_expires_at = now() + $3, " +
+            $"security_stamp = gen_random_uuid(), failed_sign_ins = 0, locked_until = NULL, " +
             $"updated_at = now() WHERE user_id = $1 RETURNING {UserColumns}",
-            ReadUser, ct, principal, userId, temporaryPasswordHash)).SingleOrDefault();
+            ReadUser, ct, principal, userId, temporaryPasswordHash, lifetime)).SingleOrDefault();
 
     /// <summary>An admin's unlock: no lock and no count of wrong passwords; null when there is no such user.</summary>
     public async Task<UserRecord?> UnlockAsync(Guid tenantId, string principal, Guid userId, CancellationToken ct) =>
@@ -127,10 +136,14 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
             $"updated_at = CASE WHEN locked_until > now() THEN now() ELSE updated_at END WHERE user_id = $1 RETURNING {UserColumns}",
             ReadUser, ct, principal, userId)).SingleOrDefault();
 
-    /// <summary>The user's own new password (recorded with the user as the principal); null when the user is gone or inactive.</summary>
+    /// <summary>
+    /// The user's own new password (recorded with the user as the principal), with a new stamp: every session, code and
+    /// refresh token issued before is refused from now on. Null when the user is gone or inactive.
+    /// </summary>
     public async Task<UserRecord?> ChangePasswordAsync(Guid tenantId, Guid userId, string passwordHash, CancellationToken ct) =>
         (await ListAsync(tenantId,
-            $"UPDATE identity.users SET password_hash = $2, must_change_password = false, failed_sign_ins = 0, locked_until = NULL, " +
+            $"UPDATE identity.users SET password_hash = $2, must_change_password = false, temporary_password_expires_at = NULL, " +
+            $"security_stamp = gen_random_uuid(), failed_sign_ins = 0, locked_until = NULL, " +
             $"updated_at = now() WHERE user_id = $1 AND active RETURNING {UserColumns}",
             ReadUser, ct, userId.ToString("D"), userId, passwordHash)).SingleOrDefault();
 
@@ -147,7 +160,7 @@ public sealed class UserStore(NpgsqlDataSource dataSource)
         r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetFieldValue<string[]>(5),
         r.IsDBNull(6) ? null : r.GetGuid(6), r.IsDBNull(7) ? null : r.GetString(7), r.GetBoolean(8),
         r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10),
-        r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11), r.GetBoolean(12));
+        r.IsDBNull(11) ? null : r.GetFieldValue<DateTimeOffset>(11), r.GetBoolean(12), r.GetGuid(13), r.GetBoolean(14));
 
     private async Task<T?> SingleOrDefaultAsync<T>(Guid? tenantId, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct,
         string? principal, params object?[] parameters) where T : class =>

@@ -6,16 +6,18 @@ namespace HrmsAttendance.Identity.SignIn;
 /// <summary>The sign-in page's two languages: Chinese (the default) and English.</summary>
 public sealed record LoginTexts(
     string Lang, string Title, string Subtitle, string Tenant, string TenantHint, string UserName, string Password, string Submit,
-    string Failed, string Missing, string OtherLanguage, string OtherLanguageCode, string Footer, string Locked)
+    string Failed, string Missing, string OtherLanguage, string OtherLanguageCode, string Footer, string Locked, string TemporaryExpired)
 {
     public static readonly LoginTexts Chinese = new("zh-CN", "登录", "HRMS 考勤", "组织代码", "例如 demo", "用户名", "密码", "登录",
         "组织代码、用户名或密码不正确。", "请填写组织代码、用户名和密码。", "English", "en", "登录后将返回您正在使用的应用。",
-        "该账户因多次密码错误已被临时锁定，请在 {0} 分钟后重试，或请管理员重置密码。");
+        "该账户因多次密码错误已被临时锁定，请在 {0} 分钟后重试，或请管理员重置密码。",
+        "该临时密码已过期，请联系管理员重新重置密码。");
 
     public static readonly LoginTexts English = new("en", "Sign in", "HRMS Attendance", "Organisation code", "e.g. demo", "User name",
         "Password", "Sign in", "The organisation code, user name or password is not right.", "Enter the organisation code, user name and password.",
         "中文", "zh-CN", "After signing in you return to the app you came from.",
-        "This account is locked for now after too many wrong passwords: try again in {0} minutes, or ask your administrator to reset the password.");
+        "This account is locked for now after too many wrong passwords: try again in {0} minutes, or ask your administrator to reset the password.",
+        "This temporary password has expired: ask your administrator to reset the password again.");
 
     /// <summary>The locked message with the minutes left, rounded up (at least one).</summary>
     public string LockedFor(TimeSpan left) =>
@@ -51,19 +53,19 @@ public sealed record LoginFormState(string ReturnUrl, string Tenant = "", string
 public sealed record PasswordTexts(
     string Lang, string Title, string Subtitle, string MustChange, string SignedInAs, string Current, string New, string NewHint,
     string Confirm, string Submit, string Changed, string Missing, string CurrentWrong, string Invalid, string Mismatch,
-    string Unchanged, string OtherLanguage, string OtherLanguageCode)
+    string Unchanged, string OtherLanguage, string OtherLanguageCode, string BackToApp)
 {
     public static readonly PasswordTexts Chinese = new("zh-CN", "修改密码", "HRMS 考勤",
         "管理员已重置您的密码。请设置新密码后继续。", "当前用户：", "当前密码", "新密码", "至少 8 个字符，且不能与当前密码相同", "确认新密码",
         "修改密码", "密码已修改。", "请填写当前密码、新密码和确认密码。", "当前密码不正确。", "新密码需要 8 到 128 个字符。",
-        "两次输入的新密码不一致。", "新密码不能与当前密码相同。", "English", "en");
+        "两次输入的新密码不一致。", "新密码不能与当前密码相同。", "English", "en", "不修改，返回应用");
 
     public static readonly PasswordTexts English = new("en", "Change password", "HRMS Attendance",
         "Your administrator has reset your password. Choose a new one to continue.", "Signed in as ", "Current password",
         "New password", "At least 8 characters, not the current password", "Confirm the new password", "Change password",
         "Your password has been changed.", "Enter the current password, the new one and its confirmation.",
         "The current password is not right.", "The new password needs 8 to 128 characters.", "The two new passwords differ.",
-        "The new password must differ from the current one.", "中文", "zh-CN");
+        "The new password must differ from the current one.", "中文", "zh-CN", "Back to the app without changing it");
 
     public static PasswordTexts For(string? lang, string? returnUrl, string? acceptLanguage) =>
         LoginTexts.For(lang, returnUrl, acceptLanguage) == LoginTexts.English ? English : Chinese;
@@ -110,6 +112,7 @@ internal static class PageLayout
               .error { background: #fdf3f4; border: 1px solid #eeacb2; color: #751d1f; border-radius: 6px; padding: 8px 10px; margin: 0 0 8px; font-size: 14px; }
               .error code { font-size: 11px; color: #a4262c; }
               .notice { background: #f0f6ff; border: 1px solid #b4d6fa; color: #0e4775; border-radius: 6px; padding: 8px 10px; margin: 0 0 8px; font-size: 14px; }
+              .back { margin: 16px 0 0; text-align: center; }
               .done { background: #f1faf1; border: 1px solid #9fd89f; color: #0e700e; border-radius: 6px; padding: 8px 10px; margin: 0 0 8px; font-size: 14px; }
               .who { color: var(--muted); font-size: 13px; margin: 0 0 4px; }
               footer { color: var(--muted); font-size: 12px; margin-top: 18px; text-align: center; }
@@ -177,6 +180,11 @@ public static class PasswordPage
         var notice = state.Changed ? $"""<p class="done" role="status" data-testid="password-changed">{E(t.Changed)}</p>"""
             : state.MustChange ? $"""<p class="notice" data-testid="must-change-password">{E(t.MustChange)}</p>"""
             : "";
+        // Opened from the web app (its absolute URL to return to): a way back without changing anything. Not after a
+        // reset, where the app cannot be used until the password is changed.
+        var back = !state.MustChange && state.ReturnUrl.StartsWith("http", StringComparison.Ordinal)
+            ? $"""<p class="back"><a class="lang" href="{E(state.ReturnUrl)}" data-testid="back-to-app">{E(t.BackToApp)}</a></p>"""
+            : "";
         return PageLayout.Render(t.Lang, t.Title, t.Subtitle, other, t.OtherLanguageCode, t.OtherLanguage, $$"""
               <p class="who">{{E(t.SignedInAs)}}<code>{{E(state.UserName)}}</code></p>
               {{notice}}
@@ -195,6 +203,7 @@ public static class PasswordPage
                 <input id="confirm" name="confirmPassword" type="password" autocomplete="new-password" required minlength="8" maxlength="128">
                 <button type="submit">{{E(t.Submit)}}</button>
               </form>
+              {{back}}
             """);
     }
 }

@@ -35,6 +35,8 @@ public static class SignInEndpoints
     public const string SignInIncomplete = "ACCOUNTS_SIGN_IN_INCOMPLETE";
     /// <summary>Too many wrong passwords in a row (<see cref="LockoutSettings"/>): refused whatever the password, until the lock ends.</summary>
     public const string SignInLocked = "ACCOUNTS_SIGN_IN_LOCKED";
+    /// <summary>The right temporary password, after <see cref="TemporaryPasswordSettings"/>' lifetime: the admin resets again.</summary>
+    public const string TemporaryPasswordExpired = "ACCOUNTS_TEMPORARY_PASSWORD_EXPIRED";
     // The change-password form's refusals (nothing is changed by any of them).
     public const string PasswordIncomplete = "ACCOUNTS_PASSWORD_INCOMPLETE";
     public const string PasswordCurrentWrong = "ACCOUNTS_PASSWORD_CURRENT_WRONG";
@@ -112,12 +114,12 @@ public static class SignInEndpoints
             case { LockedUntil: { } lockedUntil }: return Locked(lockedUntil);
             case { Right: false }: return Failed();
         }
+        if (user is { MustChangePassword: true, TemporaryPasswordExpired: true })
+            return LoginPageResult(context, antiforgery, texts,
+                state with { ErrorCode = TemporaryPasswordExpired, Error = texts.TemporaryExpired }, StatusCodes.Status401Unauthorized);
 
         await users.RecordSuccessfulSignInAsync(user.TenantId, user.UserId, ct);
-        var session = new ClaimsIdentity(SessionScheme, Claims.Subject, null);
-        session.AddClaim(new Claim(Claims.Subject, user.UserId.ToString("D")));
-        session.AddClaim(new Claim(AccessTokenClaimNames.Tenant, user.TenantId.ToString("D")));
-        await context.SignInAsync(SessionScheme, new ClaimsPrincipal(session));
+        await StartSessionAsync(context, user);
         // A temporary password opens the change-password page and nothing else (authorize sends the user there too).
         return Results.Redirect(user.MustChangePassword ? PasswordPageUrl(returnUrl, form.Lang) : returnUrl);
     }
@@ -139,6 +141,16 @@ public static class SignInEndpoints
         return new(false, counted?.LockedUntil);
     }
 
+    /// <summary>The identity session cookie: who, and the stamp that a change of password replaces (ending this session).</summary>
+    private static Task StartSessionAsync(HttpContext context, UserRecord user)
+    {
+        var session = new ClaimsIdentity(SessionScheme, Claims.Subject, null);
+        session.AddClaim(new Claim(Claims.Subject, user.UserId.ToString("D")));
+        session.AddClaim(new Claim(AccessTokenClaimNames.Tenant, user.TenantId.ToString("D")));
+        session.AddClaim(new Claim(TokenClaims.SecurityStamp, user.SecurityStamp.ToString("D")));
+        return context.SignInAsync(SessionScheme, new ClaimsPrincipal(session));
+    }
+
     private static string PasswordPageUrl(string returnUrl, string? lang) =>
         QueryHelpers.AddQueryString(PasswordPath, new Dictionary<string, string?>
         {
@@ -149,7 +161,7 @@ public static class SignInEndpoints
     private static async Task<IResult> ShowPasswordAsync(HttpContext context, IAntiforgery antiforgery, UserStore users,
         [FromQuery(Name = "ReturnUrl")] string? returnUrl, [FromQuery] string? lang, CancellationToken ct)
     {
-        var safeReturnUrl = SafeReturnUrl(returnUrl);
+        var safeReturnUrl = PasswordReturnUrl(context, returnUrl);
         var session = await context.AuthenticateAsync(SessionScheme);
         if ((session.Succeeded ? await SessionUserAsync(session.Principal, users, ct) : null) is not { } signedIn)
             return Results.Challenge(new AuthenticationProperties { RedirectUri = context.Request.PathBase + context.Request.Path + context.Request.QueryString },
@@ -165,7 +177,7 @@ public static class SignInEndpoints
     private static async Task<IResult> SubmitPasswordAsync(HttpContext context, IAntiforgery antiforgery, UserStore users, Passwords passwords,
         LockoutSettings lockout, [FromForm] PasswordForm form, CancellationToken ct)
     {
-        var returnUrl = SafeReturnUrl(form.ReturnUrl);
+        var returnUrl = PasswordReturnUrl(context, form.ReturnUrl);
         var session = await context.AuthenticateAsync(SessionScheme);
         if ((session.Succeeded ? await SessionUserAsync(session.Principal, users, ct) : null) is not { User: var user })
             return Results.Challenge(new AuthenticationProperties { RedirectUri = PasswordPageUrl(returnUrl, form.Lang) }, [SessionScheme]);
@@ -187,6 +199,9 @@ public static class SignInEndpoints
             case { Right: false }:
                 return Refuse(PasswordCurrentWrong, texts.CurrentWrong, StatusCodes.Status401Unauthorized);
         }
+        if (user is { MustChangePassword: true, TemporaryPasswordExpired: true })
+            return Refuse(TemporaryPasswordExpired,
+                LoginTexts.For(form.Lang, returnUrl, context.Request.Headers.AcceptLanguage).TemporaryExpired, StatusCodes.Status401Unauthorized);
         if (Passwords.Problem(chosen) is not null)
             return Refuse(PasswordInvalid, texts.Invalid, StatusCodes.Status400BadRequest);
         if (!string.Equals(chosen, confirmation, StringComparison.Ordinal))
@@ -195,8 +210,10 @@ public static class SignInEndpoints
         if (passwords.Verify(user, chosen))
             return Refuse(PasswordUnchanged, texts.Unchanged, StatusCodes.Status400BadRequest);
 
-        if (await users.ChangePasswordAsync(user.TenantId, user.UserId, passwords.Hash(chosen), ct) is null)
+        if (await users.ChangePasswordAsync(user.TenantId, user.UserId, passwords.Hash(chosen), ct) is not { } changed)
             return Results.Challenge(new AuthenticationProperties { RedirectUri = LoginPath }, [SessionScheme]);
+        // The new stamp ends every other session and refresh token of the user; this browser's session goes on with it.
+        await StartSessionAsync(context, changed);
         // Back to where the user was going (the authorization request, after a reset); else the page says it is done.
         return returnUrl != "/"
             ? Results.Redirect(returnUrl)
@@ -306,13 +323,17 @@ public static class SignInEndpoints
 
     private sealed record SignedInUser(UserRecord User, TenantRecord Tenant);
 
-    /// <summary>The active user a session (or a code / refresh token) names, or null.</summary>
+    /// <summary>
+    /// The active user a session (or a code / refresh token) names, or null — also when it was issued before the user's
+    /// password last changed (another security stamp).
+    /// </summary>
     private static async Task<SignedInUser?> SessionUserAsync(ClaimsPrincipal? principal, UserStore users, CancellationToken ct)
     {
         if (!Guid.TryParseExact(principal?.GetClaim(AccessTokenClaimNames.Tenant), "D", out var tenantId) ||
-            !Guid.TryParseExact(principal?.GetClaim(Claims.Subject), "D", out var userId))
+            !Guid.TryParseExact(principal?.GetClaim(Claims.Subject), "D", out var userId) ||
+            !Guid.TryParseExact(principal?.GetClaim(TokenClaims.SecurityStamp), "D", out var stamp))
             return null;
-        var user = await users.FindAsync(tenantId, userId, ct);
+        var user = await users.FindAsync(tenantId, userId, ct) is { } found && found.SecurityStamp == stamp ? found : null;
         var tenant = user is { Active: true } ? await users.FindTenantAsync(tenantId, ct) : null;
         return user is not null && tenant is not null ? new SignedInUser(user, tenant) : null;
     }
@@ -334,6 +355,23 @@ public static class SignInEndpoints
         QueryString.Create(request.GetParameters()
             .Where(parameter => parameter.Key != Parameters.Prompt || parameter.Value.ToString() != PromptValues.Login)
             .Select(parameter => KeyValuePair.Create(parameter.Key, (string?)parameter.Value.ToString())));
+
+    /// <summary>
+    /// Where the change-password page returns to: a path on this host, or a page of the web client (an absolute http(s)
+    /// URL on the origin of one of its redirect URIs: the app's "change password" link). Never another site.
+    /// </summary>
+    private static string PasswordReturnUrl(HttpContext context, string? returnUrl)
+    {
+        if (Uri.TryCreate(returnUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        {
+            var settings = context.RequestServices.GetRequiredService<IdentityServerSettings>();
+            var origin = absolute.GetLeftPart(UriPartial.Authority);
+            return settings.WebClient.RedirectUris.Any(uri => string.Equals(uri.GetLeftPart(UriPartial.Authority), origin, StringComparison.OrdinalIgnoreCase))
+                ? absolute.AbsoluteUri
+                : "/";
+        }
+        return SafeReturnUrl(returnUrl);
+    }
 
     /// <summary>Only a path on this host (never another site): the authorization endpoint, or the login page itself.</summary>
     private static string SafeReturnUrl(string? returnUrl) =>

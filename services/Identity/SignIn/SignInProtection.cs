@@ -29,6 +29,25 @@ public sealed record LockoutSettings(int MaxFailedAttempts, TimeSpan Duration)
 }
 
 /// <summary>
+/// <c>Identity:TemporaryPasswordLifetime</c>: how long the temporary password of an admin's reset signs in (only to the
+/// change-password page). After it the user is refused with <see cref="SignInEndpoints.TemporaryPasswordExpired"/> and
+/// the admin resets again: a password shown on an admin's screen should not stay usable for weeks.
+/// </summary>
+public sealed record TemporaryPasswordSettings(TimeSpan Lifetime)
+{
+    public const string ConfigurationKey = "Identity:TemporaryPasswordLifetime";
+    public static readonly TemporaryPasswordSettings Default = new(TimeSpan.FromDays(3));
+
+    public static TemporaryPasswordSettings FromConfiguration(IConfiguration configuration)
+    {
+        var settings = new TemporaryPasswordSettings(configuration.GetValue(ConfigurationKey, Default.Lifetime));
+        if (settings.Lifetime < TimeSpan.FromMinutes(10) || settings.Lifetime > TimeSpan.FromDays(30))
+            throw new InvalidOperationException($"{ConfigurationKey} must be 10 minutes to 30 days, not {settings.Lifetime}.");
+        return settings;
+    }
+}
+
+/// <summary>
 /// <c>Identity:SignInRateLimit</c>: at most <see cref="PermitLimit"/> posts of the login and password forms per client
 /// address per <see cref="Window"/> (a fixed window). Against one address spraying many users, which the per-user lockout
 /// does not see; generous, because a whole office may sign in from one address at nine.
@@ -61,6 +80,7 @@ public static class SignInProtection
     public static void AddSignInProtection(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(LockoutSettings.FromConfiguration(builder.Configuration));
+        builder.Services.AddSingleton(TemporaryPasswordSettings.FromConfiguration(builder.Configuration));
         var limit = SignInRateLimitSettings.FromConfiguration(builder.Configuration);
         builder.Services.AddSingleton(limit);
         builder.Services.AddRateLimiter(options =>

@@ -20,6 +20,12 @@ public static class TokenClaims
     /// <summary>The <c>hrms-api</c> scope: a token for the gateway and the services.</summary>
     public const string ApiScope = "hrms-api";
 
+    /// <summary>
+    /// The user's security stamp when the code or refresh token was issued (<see cref="UserRecord.SecurityStamp"/>). No
+    /// destination: OpenIddict keeps it in codes and refresh tokens only, never in an access or identity token.
+    /// </summary>
+    public const string SecurityStamp = "security_stamp";
+
     public static ClaimsIdentity ForUser(UserRecord user, TenantRecord tenant, IEnumerable<string> scopes)
     {
         var identity = NewIdentity();
@@ -30,6 +36,7 @@ public static class TokenClaims
                 .SetClaim(Claims.Locale, user.PreferredLocale ?? tenant.DefaultLocale);
         if (user.PersonId is { } person)
             identity.SetClaim(AccessTokenClaimNames.Person, person.ToString("D"));
+        identity.SetClaim(SecurityStamp, user.SecurityStamp.ToString("D"));
         identity.AddClaim(Roles(user.Roles));
         return Finish(identity, scopes);
     }
@@ -72,6 +79,7 @@ public static class TokenClaims
             [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
         AccessTokenClaimNames.Roles when scopes.Contains(Scopes.Roles) =>
             [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
+        SecurityStamp => [],
         _ => [OpenIddictConstants.Destinations.AccessToken],
     };
 }

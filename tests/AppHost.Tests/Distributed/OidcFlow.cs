@@ -59,6 +59,20 @@ internal sealed partial class OidcFlow(DistributedApplication app) : IDisposable
     /// <summary>GET /connect/authorize without a session: redirected to the login page, whose HTML is returned.</summary>
     public async Task<string> StartAsync(string verifier, string state)
     {
+        using var toLogin = await AuthorizeAsync(verifier, state);
+        Assert.Equal(HttpStatusCode.Redirect, toLogin.StatusCode);
+        Assert.StartsWith("/account/login?", toLogin.Headers.Location!.PathAndQuery);
+        using var page = await Client.GetAsync(toLogin.Headers.Location);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        return await page.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>
+    /// GET /connect/authorize (code + PKCE S256) with this browser's cookies: a redirect to the login page without a
+    /// session, or to the redirect URI with a code with one. The caller disposes the response.
+    /// </summary>
+    public Task<HttpResponseMessage> AuthorizeAsync(string verifier, string state)
+    {
         var challenge = Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
         var authorize = "/connect/authorize?" + string.Join("&", new Dictionary<string, string>
         {
@@ -71,12 +85,7 @@ internal sealed partial class OidcFlow(DistributedApplication app) : IDisposable
             ["state"] = state,
             ["nonce"] = Base64Url(RandomNumberGenerator.GetBytes(16)),
         }.Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value)}"));
-        using var toLogin = await Client.GetAsync(authorize);
-        Assert.Equal(HttpStatusCode.Redirect, toLogin.StatusCode);
-        Assert.StartsWith("/account/login?", toLogin.Headers.Location!.PathAndQuery);
-        using var page = await Client.GetAsync(toLogin.Headers.Location);
-        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-        return await page.Content.ReadAsStringAsync();
+        return Client.GetAsync(authorize);
     }
 
     public Task<HttpResponseMessage> SubmitLoginAsync(string loginPage, string tenant, string userName, string password) =>
@@ -119,6 +128,16 @@ internal sealed partial class OidcFlow(DistributedApplication app) : IDisposable
         Assert.True(response.IsSuccessStatusCode, $"token endpoint: {(int)response.StatusCode} {body}");
         return JsonDocument.Parse(body).RootElement.Clone();
     }
+
+    /// <summary>The web client's refresh-token grant; the caller disposes the response (success or an OAuth error).</summary>
+    public async Task<HttpResponseMessage> RefreshAsync(string refreshToken) =>
+        await Client.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = refreshToken,
+            ["client_id"] = "hrms-web",
+            ["client_secret"] = await WebClientSecretAsync(),
+        }));
 
     public async Task<HttpResponseMessage> ClientCredentialsAsync(string clientId, string secret, string scope = "hrms-api") =>
         await ClientCredentialsAsync(clientId, secret, [], scope);

@@ -237,6 +237,101 @@ public sealed class SignInProtectionTests(DistributedAppFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Changing_the_password_ends_the_users_other_sessions_and_refresh_tokens_and_returns_to_the_web_app()
+    {
+        var (_, name, original) = await NewUserAsync();
+        using var here = new OidcFlow(App);
+        using var elsewhere = new OidcFlow(App);
+        var hereTokens = await here.SignInAsync(Demo, name, original);
+        var elsewhereTokens = await elsewhere.SignInAsync(Demo, name, original);
+        // Before the change the other browser's refresh token works (and may be replaced by a new one).
+        string elsewhereRefresh;
+        using (var refreshed = await elsewhere.RefreshAsync(elsewhereTokens.GetProperty("refresh_token").GetString()!))
+        {
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+            elsewhereRefresh = System.Text.Json.JsonDocument.Parse(await refreshed.Content.ReadAsStringAsync())
+                .RootElement.GetProperty("refresh_token").GetString()!;
+        }
+
+        // The web app's "change password" link: identity's page, which returns to the web app; another site is never kept.
+        var webApp = here.Gateway.AbsoluteUri;
+        using (var foreign = await here.Client.GetAsync("/account/password?ReturnUrl=" + Uri.EscapeDataString("https://example.org/")))
+            Assert.Contains("name=\"returnUrl\" value=\"/\"", await foreign.Content.ReadAsStringAsync());
+        using var pageResponse = await here.Client.GetAsync("/account/password?ReturnUrl=" + Uri.EscapeDataString(webApp));
+        Assert.Equal(HttpStatusCode.OK, pageResponse.StatusCode);
+        var page = await pageResponse.Content.ReadAsStringAsync();
+        var chosen = "chosen-" + Guid.NewGuid().ToString("N")[..10];
+        using var changed = await here.SubmitPasswordChangeAsync(page, original, chosen, chosen);
+        Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
+        Assert.Equal(webApp, changed.Headers.Location!.AbsoluteUri);
+
+        // Every refresh token issued before the change is refused, this browser's too.
+        foreach (var refreshToken in new[] { hereTokens.GetProperty("refresh_token").GetString()!, elsewhereRefresh })
+        {
+            using var refused = await here.RefreshAsync(refreshToken);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("invalid_grant", (await OidcFlow.ErrorOfAsync(refused)).Error);
+        }
+        // The other browser's session is over (authorize sends it to the login form); this one's goes on with the new stamp.
+        using (var other = await elsewhere.AuthorizeAsync(OidcFlow.Base64Url(RandomNumberGenerator.GetBytes(32)), "s"))
+            Assert.StartsWith("/account/login?", other.Headers.Location!.PathAndQuery);
+        var verifier = OidcFlow.Base64Url(RandomNumberGenerator.GetBytes(32));
+        using var mine = await here.AuthorizeAsync(verifier, "s");
+        Assert.StartsWith(here.RedirectUri + "?", mine.Headers.Location!.AbsoluteUri);
+        var renewed = await here.RedeemAsync(OidcFlow.ParseQuery(mine.Headers.Location!.Query)["code"], verifier);
+        using (var refreshed = await here.RefreshAsync(renewed.GetProperty("refresh_token").GetString()!))
+            Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        // The stamp stays in codes and refresh tokens: never in an access token.
+        Assert.False(OidcFlow.Decode(renewed.GetProperty("access_token").GetString()!).Payload.TryGetProperty("security_stamp", out _));
+    }
+
+    [Fact]
+    public async Task A_temporary_password_past_its_lifetime_signs_in_to_nothing_until_the_admin_resets_again()
+    {
+        var callers = new TopologyCallers(App, fixture.DataDirectory);
+        var admin = TopologyCallers.Bearer(callers.Token(DemoTenant, AccessRoles.TenantAdmin));
+        var (user, name, _) = await NewUserAsync();
+        using var channel = App.CreateGrpcChannel("gateway");
+        var accounts = new Accounts.AccountsClient(channel);
+
+        var temporary = (await accounts.ResetPasswordAsync(new ResetPasswordRequest { UserId = user.UserId }, admin)).TemporaryPassword;
+        var fresh = await AttemptAsync(name, temporary);
+        Assert.Equal((HttpStatusCode.Redirect, (string?)null), (fresh.Status, fresh.Code));
+
+        await AgeTemporaryPasswordAsync(Guid.Parse(user.UserId));
+        foreach (var lang in new[] { "zh-CN", "en" })
+        {
+            var expired = await AttemptAsync(name, temporary, lang);
+            Assert.Equal((HttpStatusCode.Unauthorized, "ACCOUNTS_TEMPORARY_PASSWORD_EXPIRED"), (expired.Status, expired.Code));
+            Assert.False(expired.SessionCookie);
+            Assert.Contains(lang == "en" ? "ask your administrator" : "请联系管理员", expired.Html);
+        }
+        // A wrong password is still just wrong: only the right temporary password learns that it expired.
+        Assert.Equal(Failed, (await AttemptAsync(name, "wrong-" + temporary)).Code);
+
+        var again = (await accounts.ResetPasswordAsync(new ResetPasswordRequest { UserId = user.UserId }, admin)).TemporaryPassword;
+        var renewed = await AttemptAsync(name, again);
+        Assert.Equal((HttpStatusCode.Redirect, (string?)null), (renewed.Status, renewed.Code));
+    }
+
+    /// <summary>Moves the user's temporary-password expiry into the past, as the clock would (the database's superuser).</summary>
+    private async Task AgeTemporaryPasswordAsync(Guid userId)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(await App.GetConnectionStringAsync("attendance"));
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var scope = new Npgsql.NpgsqlCommand(
+                         "SELECT set_config('app.current_tenant', $1, true), set_config('app.current_principal', 'test:clock', true)",
+                         connection, transaction) { Parameters = { new() { Value = DemoTenant.ToString("D") } } })
+            await scope.ExecuteNonQueryAsync();
+        await using var age = new Npgsql.NpgsqlCommand(
+            "UPDATE identity.users SET temporary_password_expires_at = now() - interval '1 minute' WHERE user_id = $1 AND must_change_password",
+            connection, transaction) { Parameters = { new() { Value = userId } } };
+        Assert.Equal(1, await age.ExecuteNonQueryAsync());
+        await transaction.CommitAsync();
+    }
+
     private sealed record Attempt(HttpStatusCode Status, string? Code, string Html, bool SessionCookie);
 
     /// <summary>One sign-in at the login form, from a new browser; a success is the redirect back (no code redeemed).</summary>

@@ -28,7 +28,7 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
 
     public async Task DisposeAsync() => await _browser.DisposeAsync();
 
-    private async Task<IPage> SignedInAsync(string user, string path, int width = 1366, int height = 768)
+    private async Task<IPage> SignedInAsync(string user, string path, int width = 1366, int height = 768, string password = Password)
     {
         var context = await _browser.Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, Locale = "zh-CN" });
         var page = await context.NewPageAsync();
@@ -36,7 +36,7 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         // identity's sign-in page (organisation code, user name, password).
         await page.Locator("#tenant").FillAsync("demo");
         await page.Locator("#username").FillAsync(user);
-        await page.Locator("#password").FillAsync(Password);
+        await page.Locator("#password").FillAsync(password);
         await page.Locator("form[action='/account/login'] [type=submit]").ClickAsync();
         try
         {
@@ -231,6 +231,40 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         var demo3 = (await identity.ListPersonsAsync(new ListPersonsRequest { Search = "DEMO-3" }, admin)).Persons.Single(p => p.EmployeeNumber == "DEMO-3");
         var resolved = await identity.ResolveIdentitiesAsync(new ResolveIdentitiesRequest { Provider = IdentityProvider.Wecom, ExternalUserIds = { unmapped } }, admin);
         Assert.Equal(demo3.PersonUuid, Assert.Single(resolved.Results).PersonUuid);
+    }
+
+    [Fact]
+    public async Task A_user_changes_the_password_from_the_web_app_and_comes_back_signed_in()
+    {
+        // A user of its own: the Development users' passwords stay as documented for the other tests.
+        var demoTenant = Guid.Parse("7d0c8e5e-2f7a-4a86-9d53-2b1f0c6a9e11");
+        var callers = new TopologyCallers(fixture.App, fixture.DataDirectory);
+        using var channel = callers.Channel();
+        var name = "web-pw-" + Guid.NewGuid().ToString("N")[..8];
+        await new HrmsAttendance.Contracts.Accounts.V1.Accounts.AccountsClient(channel).CreateUserAsync(new()
+        {
+            UserName = name, DisplayName = "改密测试 Password test", Password = "first-Passw0rd", Roles = { "approver" },
+        }, TopologyCallers.Bearer(callers.Token(demoTenant, "tenant-admin")));
+
+        var page = await SignedInAsync(name, "/my-month", password: "first-Passw0rd");
+        await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Password test", new() { Timeout = 30_000 });
+        // The page offers a way back without a change.
+        await page.GetByTestId("change-password").ClickAsync();
+        await page.GetByTestId("back-to-app").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Password test", new() { Timeout = 30_000 });
+        await page.GetByTestId("change-password").ClickAsync();
+        await page.Locator("#current").FillAsync("first-Passw0rd");
+        await page.Locator("#new").FillAsync("second-Passw0rd");
+        await page.Locator("#confirm").FillAsync("second-Passw0rd");
+        await ScreenshotAsync(page, "web-change-password.png");
+        await page.Locator("form[action='/account/password'] [type=submit]").ClickAsync();
+
+        // Back in the web app, still signed in.
+        await page.WaitForURLAsync(url => url.StartsWith(_gateway.ToString(), StringComparison.Ordinal), new() { Timeout = 60_000 });
+        await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Password test", new() { Timeout = 30_000 });
+        // The new password is the one that signs in.
+        var again = await SignedInAsync(name, "/my-month", password: "second-Passw0rd");
+        await Assertions.Expect(again.GetByTestId("user-name")).ToContainTextAsync("Password test", new() { Timeout = 30_000 });
     }
 
     [Fact]
