@@ -44,6 +44,7 @@ public sealed class XlsxWorkbook : IDisposable
     private readonly Dictionary<string, ZipArchiveEntry> entries;
     private readonly XlsxLimits limits;
     private readonly List<(string Name, string Part)> sheets = [];
+    private readonly List<string> sheetNames = [];
     private readonly List<string> sharedStrings = [];
     private bool[] dateStyles = [];
     private bool date1904;
@@ -59,7 +60,7 @@ public sealed class XlsxWorkbook : IDisposable
     }
 
     /// <summary>The sheets in the workbook's order, by name.</summary>
-    public IReadOnlyList<string> SheetNames => [.. sheets.Select(s => s.Name)];
+    public IReadOnlyList<string> SheetNames => sheetNames;
 
     /// <summary>Whether the workbook counts its dates from 1904 (old Mac workbooks) instead of 1900.</summary>
     public bool Date1904 => date1904;
@@ -132,6 +133,7 @@ public sealed class XlsxWorkbook : IDisposable
                     if (id is null || !targets.TryGetValue(id, out var part))
                         throw new XlsxFormatException($"sheet {name} names no part in {workbookPart}'s relationships");
                     sheets.Add((name, part));
+                    sheetNames.Add(name);
                 }
             }
 
