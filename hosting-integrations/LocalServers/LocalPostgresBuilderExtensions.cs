@@ -69,7 +69,15 @@ public static class LocalPostgresBuilderExtensions
                 context.Args.Add("-k");
                 context.Args.Add(server.SocketDirectory);
                 // Loopback only; room for every service's pool plus concurrent tests (the default 100 is tight).
-                foreach (var setting in new[] { "listen_addresses=127.0.0.1", "max_connections=200", "shared_buffers=128MB" })
+                // Checkpoints by time, as on a production server, not every 1 GB of WAL: a bulk import writes ~1 MB of
+                // WAL per 1,000 punches, so the default max_wal_size checkpointed every few seconds ("checkpoints are
+                // occurring too frequently"), and each checkpoint makes the next write of every page log it whole
+                // (bench/PunchLedger.Benchmarks/README.md, 2026-12-04 (late)). The WAL only grows that far when written.
+                foreach (var setting in new[]
+                         {
+                             "listen_addresses=127.0.0.1", "max_connections=200", "shared_buffers=128MB",
+                             "max_wal_size=8GB", "checkpoint_timeout=15min",
+                         })
                 {
                     context.Args.Add("-c");
                     context.Args.Add(setting);

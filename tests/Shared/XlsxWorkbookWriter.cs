@@ -28,15 +28,20 @@ public sealed class XlsxWorkbookWriter : IDisposable
         this.inlineStrings = inlineStrings;
     }
 
-    /// <summary>Starts a sheet (ends the previous one). Rows are then added in ascending row number.</summary>
-    public void StartSheet(string name)
+    /// <summary>
+    /// Starts a sheet (ends the previous one). Rows are then added in ascending row number. <paramref name="dimension"/>
+    /// (such as <c>A1:O100003</c>) is written as the sheet's used range, as Excel writes it; by default there is none.
+    /// </summary>
+    public void StartSheet(string name, string? dimension = null)
     {
         EndSheet();
         sheetNames.Add(name);
         var entry = zip.CreateEntry($"xl/worksheets/sheet{sheetNames.Count}.xml", CompressionLevel.Fastest);
         sheet = new StreamWriter(entry.Open(), new UTF8Encoding(false));
         merges = [];
-        sheet.Write("""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheetData>""");
+        sheet.Write("""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">""");
+        if (dimension is not null) sheet.Write($"<dimension ref=\"{dimension}\"/>");
+        sheet.Write("<sheetData>");
     }
 
     /// <summary>

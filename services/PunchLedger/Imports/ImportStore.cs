@@ -539,7 +539,7 @@ public sealed class ImportStore(
             }
             await StageAsync();
         }
-        catch (ImportException e) when (e.Code is ImportErrors.FileBadHeader or ImportErrors.FileUnreadable)
+        catch (ImportException e) when (e.Code is ImportErrors.FileBadHeader or ImportErrors.FileUnreadable or ImportErrors.FileTooLarge)
         {
             await FailAsync(writer, tenant, batch, e.Code, e.Detail, ct);
             return;

@@ -15,7 +15,7 @@ public sealed class ParseTimings
     /// <summary>The workbook opened and its sheets' first rows read to detect the layout (or a CSV's header found).</summary>
     public long OpenTicks;
 
-    /// <summary>The sheet's rows read by the reader (ExcelDataReader or the CSV parser), cells taken out.</summary>
+    /// <summary>The sheet's rows read by the reader (XlsxWorkbook's row reader or the CSV parser), cells taken out.</summary>
     public long ReadTicks;
 
     /// <summary>Rows turned into punches or row outcomes (cells, times, ids, codes).</summary>

@@ -3,7 +3,6 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
-using ExcelDataReader;
 using System.Globalization;
 
 namespace HrmsAttendance.PunchLedger.Imports;
@@ -23,18 +22,17 @@ public abstract class SheetSource : IAsyncDisposable
 }
 
 /// <summary>
-/// Opens the sheet of a DingTalk file that the import reads. An .xlsx is read with ExcelDataReader (chosen by
-/// bench/XlsxReaders.Benchmarks), which needs a seekable stream (a zip's directory is at its end): the stored upload is
-/// copied to a temporary file (owner-only, deleted on close), so memory stays bounded by the reader's own (its
-/// shared-string table), whatever the file's size (at most <see cref="ImportOptions.MaxFileBytes"/>). CSV text streams.
+/// Opens the sheet of a DingTalk file that the import reads. An .xlsx is read with <see cref="XlsxWorkbook"/>, which
+/// streams a sheet in one pass (ExcelDataReader, used before, parsed a whole sheet once just to count its rows and
+/// columns before reading it: bench/XlsxReaders.Benchmarks). A zip's directory is at its end, so the stored upload is
+/// copied to a temporary file first (owner-only, deleted on close); memory stays bounded by the shared-string table,
+/// whatever the file's size (at most <see cref="ImportOptions.MaxFileBytes"/>, and its parts' expanded sizes at most
+/// <see cref="XlsxLimits.Default"/>). CSV text streams.
 /// </summary>
 public static class SpreadsheetSources
 {
-    // ExcelDataReader's configuration asks for code page 1252 (its fallback for old files) when it is created.
-    static SpreadsheetSources() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
     /// <summary>Picks the workbook's first 原始记录-shaped sheet, else its first 每日统计-shaped one.</summary>
-    public static async Task<SheetSource> OpenWorkbookAsync(Stream file, ParseTimings? timings, CancellationToken ct)
+    public static async Task<SheetSource> OpenWorkbookAsync(Stream file, ParseTimings? timings, CancellationToken ct, XlsxLimits? limits = null)
     {
         timings ??= new ParseTimings();
         var options = new FileStreamOptions
@@ -47,7 +45,7 @@ public static class SpreadsheetSources
         };
         if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         var temp = new FileStream(Path.Combine(Path.GetTempPath(), $"import-{Guid.NewGuid():N}.xlsx"), options);
-        IExcelDataReader? reader = null;
+        XlsxWorkbook? workbook = null;
         try
         {
             var started = Stopwatch.GetTimestamp();
@@ -57,85 +55,107 @@ public static class SpreadsheetSources
             started = Stopwatch.GetTimestamp();
             try
             {
-                reader = ExcelReaderFactory.CreateOpenXmlReader(temp, new ExcelReaderConfiguration { LeaveOpen = true });
-                var (index, name, header) = ChooseSheet(reader, ct);
-                reader.Reset();
-                for (var i = 0; i < index; i++) reader.NextResult();
+                workbook = XlsxWorkbook.Open(temp, limits, leaveOpen: true);
+                var (sheet, firstRows, header) = ChooseSheet(workbook, ct);
                 timings.OpenTicks += Stopwatch.GetTimestamp() - started;
-                return new WorkbookSheet(temp, reader, timings) { SheetName = name, Header = header };
+                return new WorkbookSheet(temp, workbook, sheet, firstRows, timings) { SheetName = sheet.SheetName, Header = header };
             }
-            catch (Exception e) when (e is not (ImportException or OperationCanceledException))
-            {
-                throw ImportErrors.Refuse(ImportErrors.FileUnreadable, $"the file is not a readable .xlsx workbook: {e.Message}", e);
-            }
+            catch (Exception e) when (Refusal(e, "the file is not a readable .xlsx workbook") is { } refusal) { throw refusal; }
         }
         catch
         {
-            reader?.Dispose();
+            workbook?.Dispose();
             await temp.DisposeAsync();
             throw;
         }
     }
 
-    private static (int Index, string Name, DingTalkExports.Header Header) ChooseSheet(IExcelDataReader reader, CancellationToken ct)
+    /// <summary>The refusal a reading failure becomes: too large when a part expands beyond the limits, else unreadable (<paramref name="context"/> says where).</summary>
+    private static ImportException? Refusal(Exception e, string context) => e switch
     {
-        (int, string, DingTalkExports.Header)? daily = null;
-        var sheets = new List<string>();
-        var index = 0;
-        do
+        ImportException or OperationCanceledException => null,
+        XlsxLimitException limit => ImportErrors.Refuse(ImportErrors.FileTooLarge, $"the workbook is too large decompressed (a zip bomb?): {limit.Message}", e),
+        _ => ImportErrors.Refuse(ImportErrors.FileUnreadable, $"{context}: {e.Message}", e),
+    };
+
+    /// <summary>
+    /// Reads each sheet's first <see cref="DingTalkExports.HeaderSearchRows"/> rows (rows the sheet leaves out given
+    /// as empty ones, so the row under a header is the sheet's next row) until one has a 原始记录 header; the chosen
+    /// sheet's reader stays where it stopped, so the rows after the header are read once.
+    /// </summary>
+    private static (XlsxRowReader Sheet, List<SheetRow> FirstRows, DingTalkExports.Header Header) ChooseSheet(XlsxWorkbook workbook, CancellationToken ct)
+    {
+        (XlsxRowReader, List<SheetRow>, DingTalkExports.Header)? daily = null;
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var rows = new List<SheetRow>();
-            while (rows.Count < DingTalkExports.HeaderSearchRows && reader.Read()) rows.Add(new SheetRow(rows.Count + 1, Cells(reader)));
-            sheets.Add(reader.Name);
-            switch (DingTalkExports.DetectHeader(rows))
+            for (var index = 0; index < workbook.SheetNames.Count; index++)
             {
-                case { Layout: DingTalkExports.RawRecords } raw:
-                    return (index, reader.Name, raw);
-                case { Layout: DingTalkExports.DailyStatistics } header:
-                    daily ??= (index, reader.Name, header);
-                    break;
+                ct.ThrowIfCancellationRequested();
+                var sheet = workbook.OpenSheet(index);
+                var keep = false;
+                try
+                {
+                    var rows = new List<SheetRow>();
+                    while (sheet.Read(out var cells))
+                    {
+                        for (var gap = rows.Count + 1; gap < sheet.RowNumber && gap <= DingTalkExports.HeaderSearchRows; gap++) rows.Add(new SheetRow(gap, []));
+                        rows.Add(new SheetRow(sheet.RowNumber, cells));
+                        if (sheet.RowNumber >= DingTalkExports.HeaderSearchRows) break; // this row may be the first data row
+                    }
+                    var searched = rows.Where(r => r.Number <= DingTalkExports.HeaderSearchRows).ToList();
+                    switch (DingTalkExports.DetectHeader(searched))
+                    {
+                        case { Layout: DingTalkExports.RawRecords } raw:
+                            keep = true;
+                            return (sheet, rows, raw);
+                        case { Layout: DingTalkExports.DailyStatistics } header when daily is null:
+                            keep = true;
+                            daily = (sheet, rows, header);
+                            break;
+                    }
+                }
+                finally
+                {
+                    if (!keep) sheet.Dispose();
+                }
             }
-            index++;
-        } while (reader.NextResult());
+        }
+        catch
+        {
+            daily?.Item1.Dispose();
+            throw;
+        }
         return daily ?? throw ImportErrors.Refuse(ImportErrors.FileBadHeader,
             $"no sheet of the workbook has a DingTalk header within its first {DingTalkExports.HeaderSearchRows} rows " +
-            $"(UserId or 工号, with 打卡时间 as in 原始记录, or 日期 and 上班1打卡时间 … as in 每日统计); sheets: {string.Join(", ", sheets)}");
+            $"(UserId or 工号, with 打卡时间 as in 原始记录, or 日期 and 上班1打卡时间 … as in 每日统计); sheets: {string.Join(", ", workbook.SheetNames)}");
     }
 
-    private static object?[] Cells(IExcelDataReader reader)
-    {
-        var cells = new object?[reader.FieldCount];
-        for (var i = 0; i < cells.Length; i++) cells[i] = reader.GetValue(i);
-        return cells;
-    }
-
-    private sealed class WorkbookSheet(FileStream temp, IExcelDataReader reader, ParseTimings timings) : SheetSource
+    private sealed class WorkbookSheet(FileStream temp, XlsxWorkbook workbook, XlsxRowReader sheet, List<SheetRow> firstRows, ParseTimings timings) : SheetSource
     {
         public override async IAsyncEnumerable<SheetRow> DataRowsAsync([EnumeratorCancellation] CancellationToken ct)
         {
-            var number = 0;
+            foreach (var row in firstRows)
+                if (row.Number > Header.LastHeaderRow && row.Cells.Length > 0) yield return row;
             while (true)
             {
-                bool read;
+                SheetRow row;
                 var started = Stopwatch.GetTimestamp();
-                try { read = reader.Read(); }
-                catch (Exception e) when (e is not OperationCanceledException)
+                try
                 {
-                    throw ImportErrors.Refuse(ImportErrors.FileUnreadable, $"sheet {SheetName} cannot be read after row {number}: {e.Message}", e);
+                    if (!sheet.Read(out var cells)) yield break;
+                    row = new SheetRow(sheet.RowNumber, cells);
                 }
-                if (!read) yield break;
-                ct.ThrowIfCancellationRequested();
-                if (++number <= Header.LastHeaderRow) continue;
-                var row = new SheetRow(number, Cells(reader));
+                catch (Exception e) when (Refusal(e, $"sheet {SheetName} cannot be read after row {sheet.RowNumber}") is { } refusal) { throw refusal; }
                 timings.ReadTicks += Stopwatch.GetTimestamp() - started;
+                ct.ThrowIfCancellationRequested();
                 yield return row;
             }
         }
 
         public override async ValueTask DisposeAsync()
         {
-            reader.Dispose();
+            sheet.Dispose();
+            workbook.Dispose();
             await temp.DisposeAsync();
         }
     }

@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using HrmsAttendance.Contracts.Imports.V1;
 using HrmsAttendance.PunchLedger.Imports;
 using HrmsAttendance.PunchLedger.IntegrationTests.Grpc;
+using HrmsAttendance.Tests.Shared;
 using Npgsql;
 using ImportsClient = HrmsAttendance.Contracts.Imports.V1.Imports.ImportsClient;
 
@@ -329,6 +330,30 @@ public sealed class DingTalkExportImportTests(ImportFixture fixture)
         Assert.Equal(ImportErrors.FileUnreadable, broken.GetProperty("code").GetString());
         var csv = await FailedAsync(Encoding.UTF8.GetBytes("姓名,部门\r\n张三,研发部\r\n"));
         Assert.Equal(ImportErrors.FileBadHeader, csv.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_workbook_whose_shared_strings_expand_like_a_zip_bomb_fails_as_too_large_before_any_row()
+    {
+        var tenant = Guid.NewGuid();
+        var persons = await fixture.PersonsAsync(tenant, "Z1");
+        await fixture.LinkDingTalkAsync(tenant, "z-1", persons[0]);
+        // A readable 原始记录 sheet, but shared strings that expand to 129 MiB (past the 128 MiB the reader holds) from ~130 KB.
+        var header = string.Concat(DingTalkExportFiles.RawHeader.Select((h, i) => $"""<c r="{XlsxWorkbookWriter.ColumnName(i)}3" t="inlineStr"><is><t>{h}</t></is></c>"""));
+        var punch = """<c r="F4" t="inlineStr"><is><t>z-1</t></is></c><c r="I4" t="inlineStr"><is><t>2026-03-02 09:00</t></is></c>""";
+        var file = XlsxWorkbookTests.Package([("原始记录", $"""<row r="3">{header}</row><row r="4">{punch}</row>""")], "<si><t>x</t></si>",
+            sharedStringsPadding: 129L << 20);
+        Assert.InRange(file.Length, 1, ImportFixture.MaxFileBytes);
+
+        using var client = fixture.Client(tenant);
+        var prepared = await client.PrepareAsync(file, "dingtalk");
+        var id = prepared.GetProperty("import_id").GetString()!;
+        var status = await client.WaitAsync(id, "PARSING");
+        Assert.Equal("FAILED", status.GetProperty("status").GetString());
+        Assert.Equal(ImportErrors.FileTooLarge, status.GetProperty("failure").GetProperty("code").GetString());
+        Assert.Contains("xl/sharedStrings.xml expands to", status.GetProperty("failure").GetProperty("detail").GetString());
+        Assert.Equal(0L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.import_rows WHERE import_id = $1", Guid.Parse(id)));
+        Assert.Equal(0L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.time_punch_events"));
     }
 
     // ------------------------------------------------------------------------------------------------------------------

@@ -43,6 +43,61 @@ public sealed class BatchOrderTests(PostgresFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Keys_shared_with_invalid_rows_stored_events_or_other_providers_are_answered_as_one_by_one()
+    {
+        // Rows the fast path sends to the row-by-row path (0021): a key repeated in the batch, even by an invalid row or
+        // under another provider, and keys already in the ledger, with and without a source_event_id.
+        Punch[] Rows(Guid person) =>
+        [
+            new(person, At(D, 9), "IN", RequestId: "shared-with-invalid"),
+            new(person, At(D, 9, 30), "BREAK", RequestId: "shared-with-invalid"),              // invalid: REJECTED
+            new(person, At(D, 12), "OUT", "DINGTALK", "ding-7", RequestId: "ding-a"),
+            new(person, At(D, 12, 30), "IN", "WECOM", "ding-7", RequestId: "wecom-a"),        // same id, other provider
+            new(person, At(D, 18), "OUT", RequestId: "stored-plain"),                         // DUPLICATE of the stored one
+            new(person, At(D, 18, 5), "OUT", RequestId: "stored-plain"),                      // same key, other time: CONFLICT
+            new(person, At(D, 19), "RAW", "DINGTALK", "ding-stored", RequestId: "redelivered"), // DUPLICATE by source id
+            new(person, At(D, 20), "IN"),
+        ];
+        Punch[] Stored(Guid person) =>
+        [
+            new(person, At(D, 18), "OUT", RequestId: "stored-plain"),
+            new(person, At(D, 19), "RAW", "DINGTALK", "ding-stored", RequestId: "first-delivery"),
+        ];
+
+        var viaBatch = PostgresFixture.NewTenant();
+        var batchPerson = await fixture.NewPersonAsync(viaBatch);
+        foreach (var punch in Stored(batchPerson)) await fixture.SubmitCommittedAsync(viaBatch, punch);
+        var rows = await fixture.SubmitBatchCommittedAsync(viaBatch, Rows(batchPerson));
+
+        var viaSingle = PostgresFixture.NewTenant();
+        var singlePerson = await fixture.NewPersonAsync(viaSingle);
+        foreach (var punch in Stored(singlePerson)) await fixture.SubmitCommittedAsync(viaSingle, punch);
+        var single = new List<(string Outcome, string? Code)>();
+        foreach (var punch in Rows(singlePerson))
+        {
+            try
+            {
+                single.Add(((await fixture.SubmitCommittedAsync(viaSingle, punch)).Duplicate ? "DUPLICATE" : "ACCEPTED", null));
+            }
+            catch (PostgresException e)
+            {
+                single.Add(("REJECTED", e.MessageText));
+            }
+        }
+
+        Assert.Equal(
+            [
+                ("ACCEPTED", null), ("REJECTED", "STAFFING_INVALID_ARGUMENT"), ("ACCEPTED", null), ("ACCEPTED", null),
+                ("DUPLICATE", null), ("REJECTED", "STAFFING_IDEMPOTENCY_CONFLICT"), ("DUPLICATE", null), ("ACCEPTED", null),
+            ],
+            single);
+        Assert.Equal(single, rows.Select(r => (r.Outcome, r.ErrorCode)));
+        Assert.Equal(
+            (await fixture.ReadResultsAsync(viaSingle, singlePerson)).Select(r => r.Values with { Person = Guid.Empty, MaxEventId = null }),
+            (await fixture.ReadResultsAsync(viaBatch, batchPerson)).Select(r => r.Values with { Person = Guid.Empty, MaxEventId = null }));
+    }
+
     [Theory]
     [InlineData(13)]
     [InlineData(2026)]

@@ -158,6 +158,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0011_imports.sql", "0012_import_commit_cursor.sql", "0013_import_dingtalk_exports.sql",
                 "0014_import_rows_resolved_as_staged.sql", "0015_import_committed_message.sql", "0016_outbox_claim_by_messages.sql",
                 "0017_import_file_discarded_after_parse.sql", "0018_import_dingtalk_staging.sql", "0019_audit_log.sql", "0020_adjustments.sql",
+                "0021_batch_door_cheaper_per_row.sql",
                 "0022_import_staging_by_copy.sql",
             ],
             runner.Migrations.Select(m => m.Name));

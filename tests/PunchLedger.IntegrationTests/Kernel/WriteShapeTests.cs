@@ -116,6 +116,26 @@ public sealed class WriteShapeTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task A_batch_numbers_its_event_uuids_after_one_time_ordered_uuid()
+    {
+        var tenant = PostgresFixture.NewTenant();
+        var person = await fixture.NewPersonAsync(tenant);
+        var first = await fixture.SubmitBatchCommittedAsync(tenant,
+            Enumerable.Range(0, 20).Select(i => new Punch(person, At(D, 8).AddMinutes(i), i % 2 == 0 ? "IN" : "OUT")).ToList());
+        await Task.Delay(3); // UUIDs are ordered by millisecond
+        var second = await fixture.SubmitBatchCommittedAsync(tenant, [new Punch(person, At(D, 20), "IN")]);
+
+        var uuids = first.Concat(second).Select(r => r.EventUuid!.Value).ToList();
+        Assert.All(uuids, u => Assert.Equal('7', u.ToString()[14]));
+        Assert.All(uuids, u => Assert.Contains(u.ToString()[19], "89ab"));
+        Assert.Equal(uuids.Count, uuids.Distinct().Count());
+        // In the batch: one stem, the row's ordinal in the last 12 bits; a later batch sorts after it.
+        Assert.Single(first.Select(r => r.EventUuid!.Value.ToString()[..33]).Distinct());
+        Assert.Equal(first.Select(r => r.Ordinal.ToString("x3")), first.Select(r => r.EventUuid!.Value.ToString()[33..]));
+        Assert.True(string.CompareOrdinal(first[^1].EventUuid!.Value.ToString(), second[0].EventUuid!.Value.ToString()) < 0);
+    }
+
+    [Fact]
     public async Task Event_uuids_are_time_ordered_version_7()
     {
         var tenant = PostgresFixture.NewTenant();

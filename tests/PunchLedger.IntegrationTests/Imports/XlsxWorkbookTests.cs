@@ -1,0 +1,381 @@
+using System.IO.Compression;
+using System.Text;
+using HrmsAttendance.PunchLedger.Imports;
+using HrmsAttendance.Tests.Shared;
+
+namespace HrmsAttendance.PunchLedger.IntegrationTests.Imports;
+
+/// <summary>
+/// The one-pass .xlsx reader (<see cref="XlsxWorkbook"/>) on packages written part by part here, so that each awkward
+/// thing a real workbook can hold is present exactly as a spreadsheet program writes it: shared strings with rich-text
+/// and phonetic runs, inline strings, formula results, booleans, numbers, dates by built-in and custom number formats in
+/// both date systems, sparse rows and cells, escapes, whitespace, long ids; and the limits on what a part expands to.
+/// </summary>
+public sealed class XlsxWorkbookTests
+{
+    private const string Main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
+    /// <summary>
+    /// A package: the workbook (its sheets in order), their parts, optional shared strings and styles; <paramref name="workbookPr"/>
+    /// goes in as written; <paramref name="sharedStringsPadding"/> bytes of whitespace in the shared strings make them expand
+    /// as far as a zip bomb's (spaces compress ~1,000:1).
+    /// </summary>
+    internal static byte[] Package(IReadOnlyList<(string Name, string SheetData)> sheets, string? sharedStrings = null, string? styles = null,
+        string workbookPr = "", bool absoluteTargets = false, long sharedStringsPadding = 0)
+    {
+        using var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            void Part(string name, string xml)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(name).Open(), new UTF8Encoding(false));
+                writer.Write(xml);
+            }
+            Part("[Content_Types].xml", """<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>""");
+            Part("_rels/.rels", """<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>""");
+            var rels = new StringBuilder();
+            var list = new StringBuilder();
+            for (var i = 0; i < sheets.Count; i++)
+            {
+                var target = absoluteTargets ? $"/xl/worksheets/sheet{i + 1}.xml" : $"worksheets/sheet{i + 1}.xml";
+                rels.Append($"""<Relationship Id="rIdS{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="{target}"/>""");
+                list.Append($"""<sheet name="{System.Security.SecurityElement.Escape(sheets[i].Name)}" sheetId="{i + 1}" r:id="rIdS{i}"/>""");
+                Part($"xl/worksheets/sheet{i + 1}.xml", $"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{Main}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetData>{sheets[i].SheetData}</sheetData><mergeCells count="0"/></worksheet>""");
+            }
+            if (sharedStrings is not null)
+            {
+                rels.Append("""<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>""");
+                using var writer = new StreamWriter(zip.CreateEntry("xl/sharedStrings.xml", CompressionLevel.SmallestSize).Open(), new UTF8Encoding(false));
+                writer.Write($"""<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{Main}">""");
+                var spaces = new string(' ', 64 * 1024);
+                for (var padded = 0L; padded < sharedStringsPadding; padded += spaces.Length) writer.Write(spaces);
+                writer.Write($"{sharedStrings}</sst>");
+            }
+            if (styles is not null)
+            {
+                rels.Append("""<Relationship Id="rIdSt" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>""");
+                Part("xl/styles.xml", $"""<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{Main}">{styles}</styleSheet>""");
+            }
+            Part("xl/_rels/workbook.xml.rels", $"""<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{rels}</Relationships>""");
+            Part("xl/workbook.xml", $"""<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{Main}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">{workbookPr}<sheets>{list}</sheets></workbook>""");
+        }
+        return output.ToArray();
+    }
+
+    private static List<(int Number, object?[] Cells)> Rows(byte[] package, int sheet = 0, XlsxLimits? limits = null)
+    {
+        using var workbook = XlsxWorkbook.Open(new MemoryStream(package), limits);
+        using var reader = workbook.OpenSheet(sheet);
+        var rows = new List<(int, object?[])>();
+        while (reader.Read(out var cells)) rows.Add((reader.RowNumber, cells));
+        return rows;
+    }
+
+    private static object?[] OnlyRow(byte[] package) => Assert.Single(Rows(package)).Cells;
+
+    [Fact]
+    public void Shared_strings_are_read_with_rich_text_runs_joined_and_phonetic_runs_left_out()
+    {
+        var sst = """
+            <si><t>打卡时间</t></si>
+            <si><r><rPr><b/><sz val="11"/></rPr><t>张</t></r><r><t xml:space="preserve"> 三</t></r><rPh sb="0" eb="1"><t>ちょう</t></rPh><phoneticPr fontId="1"/></si>
+            <si><t/></si>
+            <si><t>second &amp; &lt;third&gt; &#x4E2D;</t></si>
+            """;
+        var cells = OnlyRow(Package([("S", """<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c></row>""")], sst));
+        Assert.Equal(["打卡时间", "张 三", "", "second & <third> 中"], cells);
+    }
+
+    [Fact]
+    public void Inline_strings_formula_results_booleans_errors_and_iso_dates_are_typed_as_their_cells_say()
+    {
+        var row = """
+            <row r="1">
+              <c r="A1" t="inlineStr"><is><t>inline</t></is></c>
+              <c r="B1" t="inlineStr"><is><r><t>rich</t></r><r><rPr><i/></rPr><t> inline</t></r></is></c>
+              <c r="C1" t="str"><f>CONCAT("0","123")</f><v>0123</v></c>
+              <c r="D1" t="b"><v>1</v></c>
+              <c r="E1" t="b"><v>0</v></c>
+              <c r="F1" t="e"><f>1/0</f><v>#DIV/0!</v></c>
+              <c r="G1" t="d"><v>2026-03-02T09:01:00</v></c>
+              <c r="H1"><f>1+1</f><v>2</v></c>
+              <c r="I1"><f>NOW()</f></c>
+            </row>
+            """;
+        Assert.Equal(["inline", "rich inline", "0123", true, false, null, new DateTime(2026, 3, 2, 9, 1, 0), 2d, null], OnlyRow(Package([("S", row)])));
+    }
+
+    [Fact]
+    public void Numbers_are_read_in_the_invariant_culture_whatever_the_thread_culture()
+    {
+        var previous = Thread.CurrentThread.CurrentCulture;
+        Thread.CurrentThread.CurrentCulture = new System.Globalization.CultureInfo("de-DE"); // decimal comma
+        try
+        {
+            var row = """<row r="1"><c r="A1"><v>1.5</v></c><c r="B1"><v>-0.25</v></c><c r="C1"><v>1E-3</v></c><c r="D1"><v>1.2345678901234568E+22</v></c><c r="E1" t="n"><v>42</v></c></row>""";
+            Assert.Equal([1.5, -0.25, 0.001, 1.2345678901234568E+22, 42d], OnlyRow(Package([("S", row)])));
+        }
+        finally
+        {
+            Thread.CurrentThread.CurrentCulture = previous;
+        }
+    }
+
+    // The styles of the date tests: cellXfs index → numFmtId; custom formats 164+ as a Chinese-locale Excel writes them.
+    private const string DateStyles = """
+        <numFmts count="7">
+          <numFmt numFmtId="164" formatCode="yyyy\-mm\-dd\ hh:mm"/>
+          <numFmt numFmtId="165" formatCode="0.00&quot;h&quot;"/>
+          <numFmt numFmtId="166" formatCode="[Red]0.00;[Blue]\-0.00"/>
+          <numFmt numFmtId="167" formatCode="[h]:mm"/>
+          <numFmt numFmtId="168" formatCode="[$-804]yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/>
+          <numFmt numFmtId="169" formatCode="#,##0.00_);[Red]\(#,##0.00\)"/>
+          <numFmt numFmtId="170" formatCode="0\s"/>
+        </numFmts>
+        <cellStyleXfs count="2"><xf numFmtId="0"/><xf numFmtId="14"/></cellStyleXfs>
+        <cellXfs count="14">
+          <xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="22"/><xf numFmtId="20"/><xf numFmtId="47"/><xf numFmtId="31"/>
+          <xf numFmtId="164"/><xf numFmtId="165"/><xf numFmtId="166"/><xf numFmtId="167"/><xf numFmtId="168"/><xf numFmtId="169"/>
+          <xf numFmtId="170"/><xf numFmtId="49"/>
+        </cellXfs>
+        """;
+
+    [Fact]
+    public void Numbers_in_date_and_time_formats_are_dates_and_other_formats_leave_numbers_alone()
+    {
+        var dateTime = new DateTime(2026, 3, 2, 9, 1, 0).ToOADate(); // 46083.3756944…
+        string C(string column, int style, double value) => $"""<c r="{column}1" s="{style}"><v>{value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}</v></c>""";
+        var row = "<row r=\"1\">" + string.Concat(
+            C("A", 0, dateTime), C("B", 1, 46083), C("C", 2, dateTime), C("D", 3, 0.375), C("E", 4, 0.5), C("F", 5, 46083),
+            C("G", 6, dateTime), C("H", 7, 7.5), C("I", 8, 3), C("J", 9, 1.25), C("K", 10, 46083), C("L", 11, 46083),
+            C("M", 12, 5), C("N", 13, 46083), C("O", 99, 46083)) + "</row>";
+        var cells = OnlyRow(Package([("S", row)], styles: DateStyles));
+        Assert.Equal(dateTime, cells[0]);                                // General: a number
+        Assert.Equal(new DateTime(2026, 3, 2), cells[1]);                // 14: a date
+        Assert.Equal(new DateTime(2026, 3, 2, 9, 1, 0), cells[2]);       // 22: date and time
+        Assert.Equal(new DateTime(1899, 12, 30, 9, 0, 0), cells[3]);     // 20 (h:mm): a time of day on day 0
+        Assert.Equal(new DateTime(1899, 12, 30, 12, 0, 0), cells[4]);    // 47 (mm:ss.0)
+        Assert.Equal(new DateTime(2026, 3, 2), cells[5]);                // 31: yyyy"年"m"月"d"日" by id (zh-CN)
+        Assert.Equal(new DateTime(2026, 3, 2, 9, 1, 0), cells[6]);       // yyyy-mm-dd hh:mm with escapes
+        Assert.Equal(7.5, cells[7]);                                     // 0.00"h": the h is quoted text
+        Assert.Equal(3d, cells[8]);                                      // [Red]0.00: a colour, not a date
+        Assert.Equal(new DateTime(1899, 12, 31, 6, 0, 0), cells[9]);     // [h]:mm: elapsed time is a time
+        Assert.Equal(new DateTime(2026, 3, 2), cells[10]);               // [$-804]yyyy"年"…
+        Assert.Equal(46083d, cells[11]);                                 // an accounting format with _) and [Red]
+        Assert.Equal(5d, cells[12]);                                     // 0\s: the s is escaped
+        Assert.Equal(46083d, cells[13]);                                 // 49 (@, text)
+        Assert.Equal(46083d, cells[14]);                                 // a style the workbook does not have
+    }
+
+    [Theory]
+    [InlineData("yyyy/m/d", true)]
+    [InlineData("m/d/yy h:mm", true)]
+    [InlineData("h:mm:ss AM/PM", true)]
+    [InlineData("[$-F800]dddd\\,\\ mmmm\\ dd\\,\\ yyyy", true)]
+    [InlineData("[DBNum1][$-804]yyyy\"年\"m\"月\"d\"日\"", true)]
+    [InlineData("[mm]:ss", true)]
+    [InlineData("General", false)]
+    [InlineData("0.00E+00", false)]
+    [InlineData("\"Day\" 0", false)]
+    [InlineData("[Red][<=100]0;[Blue][>100]0", false)]
+    [InlineData("_(* #,##0_);_(* \\(#,##0\\);_(* \"-\"_);_(@_)", false)]
+    [InlineData("0;\"days\" yyyy", false)]
+    [InlineData("@", false)]
+    public void A_custom_format_is_a_date_format_when_its_first_section_has_date_tokens_outside_text(string format, bool isDate) =>
+        Assert.Equal(isDate, XlsxWorkbook.IsDateFormat(format));
+
+    [Fact]
+    public void The_1904_date_system_moves_dates_by_1462_days_but_not_times_of_day()
+    {
+        var styles = """<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="22"/><xf numFmtId="21"/></cellXfs>""";
+        // 2026-03-02 09:01 is serial 46083.376 in the 1900 system, 44621.376 in the 1904 one.
+        var row = """<row r="1"><c r="A1" s="1"><v>44621.37569444444</v></c><c r="B1" s="2"><v>0.5</v></c><c r="C1"><v>44621</v></c></row>""";
+        var cells = OnlyRow(Package([("S", row)], styles: styles, workbookPr: """<workbookPr date1904="1"/>"""));
+        Assert.Equal(new DateTime(2026, 3, 2, 9, 1, 0), ((DateTime)cells[0]!).AddMilliseconds(-((DateTime)cells[0]!).Millisecond));
+        Assert.Equal(new DateTime(1899, 12, 30, 12, 0, 0), cells[1]);
+        Assert.Equal(44621d, cells[2]); // not a date format: the number as stored
+        using var workbook = XlsxWorkbook.Open(new MemoryStream(Package([("S", row)], styles: styles, workbookPr: """<workbookPr date1904="true"/>""")));
+        Assert.True(workbook.Date1904);
+    }
+
+    [Fact]
+    public void Sparse_rows_and_cells_land_in_their_rows_and_columns_by_reference_or_by_order()
+    {
+        var sst = "<si><t>a</t></si><si><t>b</t></si>";
+        var data = """
+            <row r="2" spans="1:3"><c r="C2" t="s"><v>0</v></c></row>
+            <row><c t="s"><v>1</v></c><c/><c><v>3</v></c></row>
+            <row r="7"/>
+            <row r="9"><c r="B9"><v>1</v></c><c><v>2</v></c><c r="AA9" t="s"><v>0</v></c></row>
+            <row><c r="b10"><v>4</v></c></row>
+            """;
+        var rows = Rows(Package([("S", data)], sst));
+        Assert.Equal([2, 3, 7, 9, 10], rows.Select(r => r.Number));
+        Assert.Equal([null, null, "a"], rows[0].Cells);
+        Assert.Equal(["b", null, 3d], rows[1].Cells);
+        Assert.Empty(rows[2].Cells);
+        Assert.Equal(27, rows[3].Cells.Length);
+        Assert.Equal((null, 1d, 2d, "a"), (rows[3].Cells[0], rows[3].Cells[1], rows[3].Cells[2], rows[3].Cells[26]));
+        Assert.Equal([null, 4d], rows[4].Cells);
+    }
+
+    [Fact]
+    public void Escapes_whitespace_and_long_ids_come_through_as_text_exactly()
+    {
+        var longText = string.Concat(Enumerable.Repeat("上海市浦东新区张江路100号 ", 3000)); // 51,000 characters
+        var sst = $"""
+            <si><t xml:space="preserve">  0123  </t></si>
+            <si><t>00012345678901234567890123</t></si>
+            <si><t>line_x000D__x000A_next</t></si>
+            <si><t>_x005F_x0041_ stays and _x0041_ is A and _xZZZZ_ is not an escape</t></si>
+            <si><t>{longText}</t></si>
+            <si><t xml:space="preserve"> </t></si>
+            """;
+        var row = """
+            <row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c>
+            <c r="E1" t="s"><v>4</v></c><c r="F1" t="s"><v>5</v></c><c r="G1" t="inlineStr"><is><t xml:space="preserve">	E007 </t></is></c>
+            <c r="H1" t="str"><v>a_x0009_b</v></c><c r="I1" t="inlineStr"><is><t>0&#10;1</t></is></c></row>
+            """;
+        var cells = OnlyRow(Package([("S", row)], sst));
+        Assert.Equal("  0123  ", cells[0]);
+        Assert.Equal("00012345678901234567890123", cells[1]);
+        Assert.Equal("line\r\nnext", cells[2]);
+        Assert.Equal("_x0041_ stays and A is A and _xZZZZ_ is not an escape", cells[3]);
+        Assert.Equal(longText, cells[4]);
+        Assert.Equal(" ", cells[5]);
+        Assert.Equal("\tE007 ", cells[6]);
+        Assert.Equal("a\tb", cells[7]);
+        Assert.Equal("0\n1", cells[8]);
+    }
+
+    [Fact]
+    public void Sheets_are_found_by_name_through_the_workbook_relationships_with_absolute_targets()
+    {
+        var package = Package([("月度汇总", """<row r="1"><c r="A1"><v>1</v></c></row>"""), ("原始记录", """<row r="1"><c r="A1"><v>2</v></c></row>""")],
+            absoluteTargets: true);
+        using var workbook = XlsxWorkbook.Open(new MemoryStream(package));
+        Assert.Equal(["月度汇总", "原始记录"], workbook.SheetNames);
+        Assert.Equal(2d, Assert.Single(Rows(package, sheet: 1)).Cells[0]);
+    }
+
+    [Fact]
+    public void A_broken_package_or_sheet_is_a_format_error_naming_where()
+    {
+        Assert.Throws<XlsxFormatException>(() => XlsxWorkbook.Open(new MemoryStream([.. "PK"u8, 3, 4, .. new byte[200]])));
+        var badIndex = Package([("S", """<row r="1"><c r="A1" t="s"><v>5</v></c></row>""")], "<si><t>only</t></si>");
+        Assert.Contains("cell A1 refers to shared string 5", Assert.Throws<XlsxFormatException>(() => Rows(badIndex)).Message);
+        var badXml = Package([("S", """<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</c></row>""")]);
+        Assert.Contains("after row 1", Assert.Throws<XlsxFormatException>(() => Rows(badXml)).Message);
+        var outside = Package([("S", """<row r="1"><c r="XFE1"><v>1</v></c></row>""")]);
+        Assert.Contains("outside columns A–XFD", Assert.Throws<XlsxFormatException>(() => Rows(outside)).Message);
+    }
+
+    [Fact]
+    public void A_part_that_expands_beyond_the_limits_is_refused_before_any_row_by_its_declared_size()
+    {
+        var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
+        var package = Package([("S", rows)], "<si><t>x</t></si>");
+        var sheetLimit = new XlsxLimits(MaxSharedStringsBytes: 1 << 20, MaxPartBytes: 10_000, MaxTotalBytes: 1 << 20);
+        Assert.Contains("xl/worksheets/sheet1.xml expands to", Assert.Throws<XlsxLimitException>(() => XlsxWorkbook.Open(new MemoryStream(package), sheetLimit)).Message);
+        var stringsLimit = new XlsxLimits(MaxSharedStringsBytes: 50, MaxPartBytes: 1 << 20, MaxTotalBytes: 1 << 20);
+        Assert.Contains("xl/sharedStrings.xml", Assert.Throws<XlsxLimitException>(() => XlsxWorkbook.Open(new MemoryStream(package), stringsLimit)).Message);
+        var totalLimit = new XlsxLimits(MaxSharedStringsBytes: 1 << 20, MaxPartBytes: 1 << 20, MaxTotalBytes: 10_000);
+        Assert.Throws<XlsxLimitException>(() => XlsxWorkbook.Open(new MemoryStream(package), totalLimit));
+    }
+
+    [Fact]
+    public void A_part_whose_declared_size_lies_is_read_no_further_than_declared()
+    {
+        var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
+        var package = LieAboutSize(Package([("S", rows)]), "xl/worksheets/sheet1.xml", declared: 1000);
+        var limits = new XlsxLimits(MaxSharedStringsBytes: 1 << 20, MaxPartBytes: 10_000, MaxTotalBytes: 1 << 20);
+        using var workbook = XlsxWorkbook.Open(new MemoryStream(package), limits); // the declared 1,000 bytes pass
+        using var sheet = workbook.OpenSheet(0);
+        var read = 0;
+        // The part ends where it said it would: the XML is cut off there (or, were it read on, the limit would stop it).
+        var error = Assert.ThrowsAny<Exception>(() => { while (sheet.Read(out _)) read++; });
+        Assert.True(error is XlsxFormatException or XlsxLimitException, error.ToString());
+        Assert.InRange(read, 1, 100);
+    }
+
+    /// <summary>Rewrites a zip's local header and central directory so that <paramref name="entry"/> declares <paramref name="declared"/> bytes uncompressed.</summary>
+    private static byte[] LieAboutSize(byte[] zip, string entry, uint declared)
+    {
+        var name = Encoding.UTF8.GetBytes(entry);
+        var bytes = (byte[])zip.Clone();
+        for (var i = 0; i + 46 < bytes.Length; i++)
+        {
+            var signature = BitConverter.ToUInt32(bytes, i);
+            if (signature == 0x04034b50 && BitConverter.ToUInt16(bytes, i + 26) == name.Length && bytes.AsSpan(i + 30, name.Length).SequenceEqual(name))
+                BitConverter.TryWriteBytes(bytes.AsSpan(i + 22), declared);
+            if (signature == 0x02014b50 && BitConverter.ToUInt16(bytes, i + 28) == name.Length && bytes.AsSpan(i + 46, name.Length).SequenceEqual(name))
+                BitConverter.TryWriteBytes(bytes.AsSpan(i + 24), declared);
+        }
+        return bytes;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------------
+    // through SpreadsheetSources: the sheet chosen, the header found, every data row given once
+    // ------------------------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public async Task The_原始记录_sheet_gives_every_row_after_its_header_once_across_the_header_search_window_and_gaps()
+    {
+        var raw = DingTalkExportFiles.RawSheet([]);
+        // Data rows 4–40 with a gap (no rows 20–24) and the first row past the 30-row header window at 41.
+        for (var row = 4; row <= 45; row++)
+            raw.Add(row is >= 20 and <= 24 ? [] : DingTalkExportFiles.RawRow(DingTalkExportFiles.RawHeader,
+                new() { ["UserId"] = $"00{row}", ["打卡时间"] = $"2026-03-02 09:{row:D2}" }));
+        var file = DingTalkExportFiles.Workbook(DingTalkExportFiles.MonthlySummary(), ("原始记录", raw, null));
+        await using var source = await SpreadsheetSources.OpenWorkbookAsync(new MemoryStream(file), null, CancellationToken.None);
+        Assert.Equal(("原始记录", DingTalkExports.RawRecords, 3), (source.SheetName, source.Header.Layout, source.Header.HeaderRow));
+        var rows = new List<SheetRow>();
+        await foreach (var row in source.DataRowsAsync(CancellationToken.None)) rows.Add(row);
+        var expected = Enumerable.Range(4, 42).Where(n => n is < 20 or > 24).ToList();
+        Assert.Equal(expected, rows.Select(r => r.Number));
+        var userId = source.Header.Column("userid")!.Value;
+        Assert.Equal(expected.Select(n => $"00{n}"), rows.Select(r => (string)r.Cells[userId]!));
+    }
+
+    [Fact]
+    public async Task A_每日统计_sheet_is_chosen_only_when_no_sheet_has_a_原始记录_header_and_its_two_level_header_is_kept()
+    {
+        var (daily, merges) = DingTalkExportFiles.DailySheet([new("d-1", "D1", new DateTime(2026, 3, 2, 8, 55, 0), "IN")]);
+        var file = DingTalkExportFiles.Workbook(("每日统计", daily, merges), DingTalkExportFiles.PunchTimes());
+        await using var source = await SpreadsheetSources.OpenWorkbookAsync(new MemoryStream(file), null, CancellationToken.None);
+        Assert.Equal(("每日统计", DingTalkExports.DailyStatistics, 3, 4), (source.SheetName, source.Header.Layout, source.Header.HeaderRow, source.Header.LastHeaderRow));
+        var rows = new List<SheetRow>();
+        await foreach (var row in source.DataRowsAsync(CancellationToken.None)) rows.Add(row);
+        Assert.Equal(5, Assert.Single(rows).Number);
+    }
+
+    [Fact]
+    public async Task A_workbook_past_the_limits_is_refused_as_too_large_and_a_broken_one_as_unreadable()
+    {
+        var file = DingTalkExportFiles.Workbook(("原始记录", DingTalkExportFiles.RawSheet([new("u", null, new DateTime(2026, 3, 2, 9, 0, 0), "IN")]), null));
+        var tooLarge = await Assert.ThrowsAsync<ImportException>(() => SpreadsheetSources.OpenWorkbookAsync(new MemoryStream(file), null,
+            CancellationToken.None, new XlsxLimits(MaxSharedStringsBytes: 100, MaxPartBytes: 1 << 20, MaxTotalBytes: 1 << 20)));
+        Assert.Equal(ImportErrors.FileTooLarge, tooLarge.Code);
+        var broken = await Assert.ThrowsAsync<ImportException>(() => SpreadsheetSources.OpenWorkbookAsync(
+            new MemoryStream([.. "PK"u8, 3, 4, .. new byte[100]]), null, CancellationToken.None));
+        Assert.Equal(ImportErrors.FileUnreadable, broken.Code);
+    }
+
+    /// <summary>The test workbook writer's own output, as the import and the benchmarks use it, reads back cell for cell.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_test_workbook_writer_output_reads_back_cell_for_cell(bool inlineStrings)
+    {
+        using var output = new MemoryStream();
+        using (var writer = new XlsxWorkbookWriter(output, inlineStrings))
+        {
+            writer.StartSheet("原始记录");
+            writer.Row(1, "标题");
+            writer.Row(3, "UserId", null, 12.5, "<&>", 7L);
+        }
+        var rows = Rows(output.ToArray());
+        Assert.Equal([1, 3], rows.Select(r => r.Number));
+        Assert.Equal(["UserId", null, 12.5, "<&>", 7d], rows[1].Cells);
+    }
+}
