@@ -70,17 +70,9 @@ using (var identityChannel = GrpcChannel.ForAddress(app.GetEndpoint("identity-ma
 Console.WriteLine($"2 × {persons} persons registered{(fileKind == "csv" ? "" : ", the import's linked to DingTalk user ids,")} in {registering.Elapsed.TotalSeconds:F1} s");
 
 // The file: employee numbers as LoadPersons registered them (L<run>-<i>), local Asia/Shanghai times.
-var file = new StringBuilder("employee_number,punch_time,punch_type\r\n");
-var random = new Random(8);
-var firstDay = new DateOnly(2026, 1, 5);
-for (var p = 0; p < persons; p++)
-    for (var d = 0; d < days; d++)
-    {
-        var day = firstDay.AddDays(d).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        file.Append(CultureInfo.InvariantCulture, $"L{runId}-{p},{day} 08:{50 + random.Next(10)}:{random.Next(60):00},IN\r\n");
-        file.Append(CultureInfo.InvariantCulture, $"L{runId}-{p},{day} 18:{random.Next(30):00}:{random.Next(60):00},OUT\r\n");
-    }
-var bytes = fileKind == "csv" ? Encoding.UTF8.GetBytes(file.ToString()) : DingTalkExportBench.Workbook(file.ToString(), runId);
+var file = BenchFile.Csv(persons, days, runId);
+var firstDay = BenchFile.FirstDay;
+var bytes = fileKind == "csv" ? Encoding.UTF8.GetBytes(file) : DingTalkExportBench.Workbook(file, runId);
 Console.WriteLine($"file: {bytes.Length / 1024.0 / 1024.0:F1} MiB");
 
 // The ceiling, same run: the same punches (persons × days × IN+OUT, in file order) straight into the kernel's batch
@@ -263,7 +255,7 @@ await using (var connection = await owner.OpenConnectionAsync())
         CREATE TABLE IF NOT EXISTS bench.import_baseline (tenant_id uuid, employee_number text, punch_time timestamptz, punch_type text, request_id text);
         """, connection))
         await create.ExecuteNonQueryAsync();
-    var lines = file.ToString().Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToList();
+    var lines = file.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToList();
     var copyClock = Stopwatch.StartNew();
     await using (var copy = await connection.BeginBinaryImportAsync("COPY bench.import_baseline FROM STDIN (FORMAT BINARY)"))
     {

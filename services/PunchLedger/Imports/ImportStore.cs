@@ -45,6 +45,9 @@ public sealed class ImportStore(
     private const int FileChunkBytes = 1024 * 1024;
     private const int RowsPerInsert = 5000;
 
+    /// <summary>The parse's staging statement: 1.5–5 s per 100,000 rows on the shared 2-core machine; Npgsql's default 30 s would fail a 64 MiB file.</summary>
+    private const int StageStatementTimeoutSeconds = 600;
+
     private const string BatchColumns = """
         import_id, format, file_name, file_sha256, file_bytes, encoding, uploaded_by, status, failure_code, failure_detail,
         rows_read, rows_valid, rows_invalid, commit_token_expires_at, commit_token_used_at, idempotency_key, committed_by,
@@ -476,9 +479,10 @@ public sealed class ImportStore(
     // ------------------------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Reads a PARSING batch's file into its rows (from the start: rows of an attempt cut off earlier are removed first),
-    /// committing every few thousand rows (with their persons) and the progress, then marks duplicates within the
-    /// file, counts, and makes the batch PARSED; a file that cannot be read at all makes it FAILED with the reason.
+    /// Reads a PARSING batch's file into its rows (from the start: rows of an attempt cut off earlier are removed first):
+    /// copies them into the inbox every few thousand rows with the progress, then, in the transaction that makes the batch
+    /// PARSED, turns the inbox into the batch's rows in one statement (persons, duplicates within the file, punches the
+    /// ledger already has) and counts; a file that cannot be read at all makes it FAILED with the reason.
     /// </summary>
     public async Task ParseAsync(Guid tenant, Guid importId, CancellationToken ct)
     {
@@ -490,6 +494,7 @@ public sealed class ImportStore(
             batch = await ReadBatchAsync(writer, importId, ct, forUpdate: true) ?? throw NotFound(importId);
             if (batch.Status != "PARSING") return;
             await ExecuteAsync(writer, "DELETE FROM staffing.import_rows WHERE import_id = $1", ct, importId);
+            await ExecuteAsync(writer, "SELECT staffing.clear_import_inbox($1)", ct, importId);
             await ExecuteAsync(writer, "UPDATE staffing.import_batches SET rows_read = 0, updated_at = now() WHERE import_id = $1", ct, importId);
             await tx.CommitAsync(ct);
         }
@@ -514,12 +519,14 @@ public sealed class ImportStore(
             steps[name] = step.ElapsedMilliseconds;
             step.Restart();
         }
-        // Staging waits for each block: overlapping it with reading the next block (one block in flight) was tried and
-        // showed no gain on the shared 2-core machine (bench/Import.Benchmarks/README.md, 2026-12-04).
+        // This attempt's rows in the inbox: a worker of an earlier attempt still writing there is never read.
+        var attempt = Guid.NewGuid();
+        // Each block is copied and waited for: overlapping it with reading the next block (one block in flight) was tried
+        // and showed no gain on the shared 2-core machine (bench/Import.Benchmarks/README.md, 2026-12-04).
         async Task StageAsync()
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            await WriteRowsAsync(writer, tenant, importId, rows, ct);
+            await CopyRowsAsync(writer, tenant, importId, attempt, rows, ct);
             timings.StageTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
             rows.Clear();
         }
@@ -543,30 +550,23 @@ public sealed class ImportStore(
             return;
         }
 
-        Step("read, resolved and staged");
+        Step("read and copied");
         if (batch.Format == ImportFormats.DingTalk) timings.AddTo(steps);
-        else steps["staging waited for"] = ParseTimings.Ms(timings.StageTicks);
+        else steps["copy waited for"] = ParseTimings.Ms(timings.StageTicks);
         await using var finish = await writer.BeginTransactionAsync(ct);
         await SetTenantAsync(writer, tenant, ct);
-        // Within the file, the first line of a punch counts; a later line with the same person, instant and type, or the
-        // same request id, is a duplicate.
-        await ExecuteAsync(writer, """
-            UPDATE staffing.import_rows r
-            SET error_code = 'IMPORT_ROW_DUPLICATE_IN_FILE',
-                error_detail = CASE WHEN f.sheet_row IS NULL THEN format('the same punch as line %s', d.first_line)
-                                    ELSE format('the same punch as row %s (%s)', f.sheet_row, f.source_column) END
-            FROM (SELECT line, least(
-                           min(line) OVER (PARTITION BY person_uuid, punch_time, punch_type),
-                           min(line) OVER (PARTITION BY request_id)) AS first_line
-                  FROM staffing.import_rows WHERE import_id = $1 AND error_code IS NULL) d
-            JOIN staffing.import_rows f ON f.import_id = $1 AND f.line = d.first_line
-            WHERE r.import_id = $1 AND r.line = d.line AND d.first_line < d.line
-            """, ct, importId);
-        Step("duplicates");
+        // The batch row locked until PARSED: no other worker claims it (SKIP LOCKED) while its rows are staged.
+        await ExecuteAsync(writer, "SELECT 1 FROM staffing.import_batches WHERE import_id = $1 FOR UPDATE", ct, importId);
+        // The file's rows in one statement: persons resolved, DingTalk punches named, duplicates within the file and
+        // punches the ledger already has marked (0022_import_staging_by_copy.sql).
+        await using (var stage = Command(writer, "SELECT staffing.stage_import_inbox($1, $2)", importId, attempt))
+        {
+            stage.CommandTimeout = StageStatementTimeoutSeconds;
+            await stage.ExecuteNonQueryAsync(ct);
+        }
+        Step("staged (persons, duplicates, already recorded)");
         if (batch.Format == ImportFormats.DingTalk)
         {
-            await MarkAlreadyRecordedAsync(writer, tenant, importId, ct);
-            Step("already recorded");
             await ExecuteAsync(writer, "SELECT staffing.record_import_unmapped($1)", ct, importId);
             Step("unmapped counted");
         }
@@ -595,65 +595,59 @@ public sealed class ImportStore(
     }
 
     /// <summary>
-    /// The rule that makes a DingTalk punch count once whichever way it arrives (services/PunchLedger/Imports/README.md):
-    /// a punch of the export is the punch the ledger already has of the same person in the same minute that came from
-    /// DingTalk — through the Stream connector (seconds, a record id) or an earlier import of an export (either layout).
-    /// Such rows are IMPORT_ROW_ALREADY_RECORDED, naming the event, and the commit leaves them out.
+    /// Copies a block of parsed rows into the inbox (binary COPY; the rows become import rows at the end of the parse,
+    /// <c>staffing.stage_import_inbox</c>) with the progress and the renewed lease, in one transaction.
     /// </summary>
-    private static Task MarkAlreadyRecordedAsync(NpgsqlConnection connection, Guid tenant, Guid importId, CancellationToken ct) =>
-        ExecuteAsync(connection, """
-            UPDATE staffing.import_rows r
-            SET error_code = 'IMPORT_ROW_ALREADY_RECORDED',
-                error_detail = format('the ledger already has this DingTalk punch (same person, same minute): event %s, %s',
-                                      m.event_uuid, CASE WHEN m.source_provider = 'DINGTALK' THEN 'from the DingTalk connector'
-                                                         ELSE 'from an earlier import of a DingTalk export' END),
-                event_uuid = m.event_uuid
-            FROM (SELECT r0.line, e.event_uuid, e.source_provider
-                  FROM staffing.import_rows r0
-                  CROSS JOIN LATERAL (
-                    SELECT e.event_uuid, e.source_provider FROM staffing.time_punch_events e
-                    WHERE e.tenant_id = $2 AND e.person_uuid = r0.person_uuid
-                      AND e.punch_time >= date_trunc('minute', r0.punch_time)
-                      AND e.punch_time < date_trunc('minute', r0.punch_time) + interval '1 minute'
-                      AND (e.source_provider = 'DINGTALK' OR (e.source_provider = 'IMPORT' AND e.request_id LIKE 'import:dingtalk:%'))
-                    ORDER BY e.id
-                    LIMIT 1) e
-                  WHERE r0.import_id = $1 AND r0.error_code IS NULL) m
-            WHERE r.import_id = $1 AND r.line = m.line
-            """, ct, importId, tenant);
-
-    private async Task WriteRowsAsync(NpgsqlConnection connection, Guid tenant, Guid importId, List<ParsedRow> rows, CancellationToken ct)
+    private async Task CopyRowsAsync(NpgsqlConnection connection, Guid tenant, Guid importId, Guid attempt, List<ParsedRow> rows,
+        CancellationToken ct)
     {
         if (rows.Count == 0) return;
         await using var tx = await connection.BeginTransactionAsync(ct);
         await SetTenantAsync(connection, tenant, ct);
-        // From arrays, not COPY: Postgres refuses COPY FROM into a table under row-level security. The rows get their
-        // persons on the way in (0014_import_rows_resolved_as_staged.sql).
-        await using (var insert = Command(connection, """
-            SELECT staffing.stage_import_rows($1, $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[],
-                                              $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[], $15::text[])
-            """, importId,
-            rows.Select(r => r.Line).ToArray(),
-            rows.Select(r => Clip(r.PersonText)).ToArray(),
-            rows.Select(r => Clip(r.TimeText)).ToArray(),
-            rows.Select(r => Clip(r.TypeText)).ToArray(),
-            rows.Select(r => r.EmployeeNumber).ToArray(),
-            rows.Select(r => r.ExternalUserId).ToArray(),
-            rows.Select(r => r.PersonUuid).ToArray(),
-            rows.Select(r => r.PunchTime?.UtcDateTime).ToArray(),
-            rows.Select(r => r.PunchType).ToArray(),
-            rows.Select(r => r.RequestId).ToArray(),
-            rows.Select(r => r.ErrorCode).ToArray(),
-            rows.Select(r => r.ErrorDetail).ToArray(),
-            rows.Select(r => r.SheetRow).ToArray(),
-            rows.Select(r => Clip(r.SourceColumn)).ToArray()))
-            await insert.ExecuteNonQueryAsync(ct);
+        // COPY, not INSERT: Postgres refuses COPY FROM into a table under row-level security, so the rows go to the
+        // inbox, which punch-ledger's login may only insert into (0022_import_staging_by_copy.sql).
+        await using (var copy = await connection.BeginBinaryImportAsync("""
+            COPY staffing.import_rows_inbox (attempt, import_id, tenant_id, line, person_text, time_text, type_text, employee_number,
+                                             external_user_id, person_uuid, punch_time, punch_type, request_id, error_code, error_detail,
+                                             sheet_row, source_column)
+            FROM STDIN (FORMAT BINARY)
+            """, ct))
+        {
+            foreach (var row in rows)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(attempt, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(importId, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(tenant, NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(row.Line, NpgsqlDbType.Integer, ct);
+                await WriteTextAsync(copy, Clip(row.PersonText), ct);
+                await WriteTextAsync(copy, Clip(row.TimeText), ct);
+                await WriteTextAsync(copy, Clip(row.TypeText), ct);
+                await WriteTextAsync(copy, row.EmployeeNumber, ct);
+                await WriteTextAsync(copy, row.ExternalUserId, ct);
+                if (row.PersonUuid is { } person) await copy.WriteAsync(person, NpgsqlDbType.Uuid, ct);
+                else await copy.WriteNullAsync(ct);
+                if (row.PunchTime is { } time) await copy.WriteAsync(time.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
+                else await copy.WriteNullAsync(ct);
+                await WriteTextAsync(copy, row.PunchType, ct);
+                await WriteTextAsync(copy, row.RequestId, ct);
+                await WriteTextAsync(copy, row.ErrorCode, ct);
+                await WriteTextAsync(copy, row.ErrorDetail, ct);
+                if (row.SheetRow is { } sheetRow) await copy.WriteAsync(sheetRow, NpgsqlDbType.Integer, ct);
+                else await copy.WriteNullAsync(ct);
+                await WriteTextAsync(copy, Clip(row.SourceColumn), ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
         await ExecuteAsync(connection, """
             UPDATE staffing.import_batches SET rows_read = rows_read + $2, updated_at = now(), lease_until = now() + $3::interval
             WHERE import_id = $1
             """, ct, importId, rows.Count, options.Value.WorkerLease);
         await tx.CommitAsync(ct);
     }
+
+    private static Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
 
     private async Task FailAsync(NpgsqlConnection connection, Guid tenant, ImportBatch batch, string code, string detail, CancellationToken ct)
     {
@@ -665,6 +659,7 @@ public sealed class ImportStore(
             """, ct, batch.ImportId, code, detail);
         await AuditAsync(connection, tenant, batch.ImportId, "system", "FAILED", batch.FileSha256, new JsonObject { ["code"] = code, ["detail"] = detail }, ct);
         await ExecuteAsync(connection, "SELECT staffing.discard_import_file($1)", ct, batch.ImportId);
+        await ExecuteAsync(connection, "SELECT staffing.clear_import_inbox($1)", ct, batch.ImportId);
         await tx.CommitAsync(ct);
     }
 

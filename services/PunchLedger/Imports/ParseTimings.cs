@@ -21,7 +21,7 @@ public sealed class ParseTimings
     /// <summary>Rows turned into punches or row outcomes (cells, times, ids, codes).</summary>
     public long ConvertTicks;
 
-    /// <summary>Waiting for <c>staffing.stage_import_rows</c> (persons resolved, punch ids given, rows inserted).</summary>
+    /// <summary>Waiting for the rows' binary COPY into the inbox (<c>staffing.import_rows_inbox</c>), block by block.</summary>
     public long StageTicks;
 
     public static long Ms(long ticks) => ticks * 1000 / Stopwatch.Frequency;
@@ -32,6 +32,6 @@ public sealed class ParseTimings
         steps["opened, layout detected"] = Ms(OpenTicks);
         steps["rows read"] = Ms(ReadTicks);
         steps["rows converted"] = Ms(ConvertTicks);
-        steps["staging waited for"] = Ms(StageTicks);
+        steps["copy waited for"] = Ms(StageTicks);
     }
 }

@@ -310,6 +310,66 @@ public sealed class ImportTests(ImportFixture fixture)
     }
 
     [Fact]
+    public async Task A_parse_cut_off_and_claimed_again_stages_every_row_once_with_the_same_outcome()
+    {
+        var tenant = Guid.NewGuid();
+        await fixture.PersonsAsync(tenant, "C1", "C2");
+        using var client = fixture.Client(tenant);
+        var file = Utf8("""
+            employee_number,punch_time,punch_type,request_id
+            C1,2026-03-02 09:00,IN,
+            C2,2026-03-02 09:01,IN,
+            NOBODY,2026-03-02 09:02,IN,
+            C1,2026-03-02 09:00,IN,
+            C2,2026-03-02 18:00,OUT,same-id
+            C1,2026-03-02 18:30,OUT,same-id
+
+            """);
+        var prepared = await client.PrepareAsync(file);
+        var id = prepared.GetProperty("import_id").GetString()!;
+        var importId = Guid.Parse(id);
+        Assert.Equal((6, 3, 3), Rows(await client.WaitAsync(id, "PARSING")));
+        const string Outcome = """
+            SELECT string_agg(concat_ws(' ', line, person_uuid, punch_time, punch_type, request_id, error_code, error_detail), E'\n' ORDER BY line)
+            FROM staffing.import_rows WHERE import_id = $1
+            """;
+        var first = (string)(await fixture.OwnerScalarAsync(tenant, Outcome, importId))!;
+
+        // As workers leave a parse they were cut off from (the service stopped, the lease passed): the file still stored,
+        // the rows of two attempts in the inbox (overlapping lines, other values), the rows already in import_rows (as a
+        // parse before the inbox left them), some progress, no lease.
+        await using (var connection = await fixture.Owner.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        {
+            async Task Execute(string sql, params object[] parameters)
+            {
+                await using var command = new NpgsqlCommand(sql, connection, tx);
+                foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value });
+                await command.ExecuteNonQueryAsync();
+            }
+            await Execute("SELECT set_config('app.current_tenant', $1, true)", tenant.ToString());
+            await Execute("INSERT INTO staffing.import_file_chunks (import_id, tenant_id, chunk, data) VALUES ($1, $2, 0, $3)", importId, tenant, file);
+            await Execute("""
+                INSERT INTO staffing.import_rows_inbox (attempt, import_id, tenant_id, line, person_text, employee_number, punch_time, punch_type)
+                SELECT a, $1, $2, line, 'stale', 'C1', '2026-03-02 01:00Z', 'IN'
+                FROM (VALUES (gen_random_uuid()), (gen_random_uuid())) attempts(a), generate_series(2, 5) line
+                """, importId, tenant);
+            await Execute("UPDATE staffing.import_batches SET status = 'PARSING', rows_read = 4, lease_until = NULL WHERE import_id = $1", importId);
+            await tx.CommitAsync();
+        }
+
+        // The worker claims it again (it polls) and parses the file from the start.
+        var again = await client.WaitAsync(id, "PARSING");
+        Assert.Equal("PARSED", again.GetProperty("status").GetString());
+        Assert.Equal((6, 3, 3), Rows(again));
+        Assert.Equal(first, await fixture.OwnerScalarAsync(tenant, Outcome, importId));
+        Assert.Equal(6L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.import_rows WHERE import_id = $1", importId));
+        Assert.Equal(0L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.import_rows_inbox WHERE import_id = $1", importId));
+        Assert.Equal(2L, await fixture.OwnerScalarAsync(tenant,
+            "SELECT count(*) FROM staffing.import_audit WHERE import_id = $1 AND action = 'PARSED'", importId));
+    }
+
+    [Fact]
     public async Task A_service_stopped_mid_commit_is_finished_by_the_next_one_with_every_row_once()
     {
         var tenant = Guid.NewGuid();

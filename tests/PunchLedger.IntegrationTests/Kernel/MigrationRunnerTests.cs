@@ -159,6 +159,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0014_import_rows_resolved_as_staged.sql", "0015_import_committed_message.sql", "0016_outbox_claim_by_messages.sql",
                 "0017_import_file_discarded_after_parse.sql", "0018_import_dingtalk_staging.sql", "0019_audit_log.sql", "0020_adjustments.sql",
                 "0021_batch_door_cheaper_per_row.sql",
+                "0022_import_staging_by_copy.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);
