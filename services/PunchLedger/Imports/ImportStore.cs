@@ -678,7 +678,7 @@ public sealed class ImportStore(
     // ------------------------------------------------------------------------------------------------------------
 
     /// <summary>Reads a batch's file chunk by chunk, in order, on a connection inside the batch's tenant.</summary>
-    private sealed class FileChunkStream(NpgsqlConnection connection, Guid importId) : Stream
+    private sealed class FileChunkStream(NpgsqlConnection connection, Guid importId) : ForwardOnlyReadStream
     {
         private byte[] current = [];
         private int position;
@@ -703,15 +703,6 @@ public sealed class ImportStore(
         }
 
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static async Task<byte[]> TokenHashAsync(NpgsqlConnection connection, Guid importId, CancellationToken ct)

@@ -195,7 +195,7 @@ public sealed class ImportsGrpcService(ImportStore store, ImportWorker worker) :
     }
 
     /// <summary>The file's bytes as the client streams them (chunk messages after the header), as a read-only stream.</summary>
-    private sealed class ChunkStream(IAsyncStreamReader<PrepareImportRequest> messages, CancellationToken callCancelled) : Stream
+    private sealed class ChunkStream(IAsyncStreamReader<PrepareImportRequest> messages, CancellationToken callCancelled) : ForwardOnlyReadStream
     {
         private ReadOnlyMemory<byte> current;
 
@@ -217,14 +217,5 @@ public sealed class ImportsGrpcService(ImportStore store, ImportWorker worker) :
         }
 
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

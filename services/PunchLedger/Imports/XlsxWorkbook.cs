@@ -378,7 +378,7 @@ public sealed class XlsxWorkbook : IDisposable
     /// Counts what a part decompresses to and stops it at the limits. ZipArchive itself ends a part at its declared size
     /// (a part that lies about it reads as truncated XML), so this keeps the bound independent of that behaviour.
     /// </summary>
-    private sealed class ExpansionLimitedStream(Stream inner, XlsxWorkbook workbook, string part, long partLimit) : Stream
+    private sealed class ExpansionLimitedStream(Stream inner, XlsxWorkbook workbook, string part, long partLimit) : ForwardOnlyReadStream
     {
         private long read;
 
@@ -400,15 +400,6 @@ public sealed class XlsxWorkbook : IDisposable
             base.Dispose(disposing);
         }
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
 
