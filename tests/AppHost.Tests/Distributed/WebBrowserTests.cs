@@ -57,6 +57,18 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
     private static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactsDirectory, name), FullPage = true });
 
+    /// <summary>
+    /// A page of the web app as it is used: live, and done loading. (The circuit's first render reads the page's data
+    /// again, with the loading indicator in place of the prerendered content: a screenshot taken on the prerendered
+    /// content alone may catch the indicator.)
+    /// </summary>
+    private static async Task AppScreenshotAsync(IPage page, string name)
+    {
+        await Assertions.Expect(page.Locator(".shell[data-interactive=true]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("loading")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
+        await ScreenshotAsync(page, name);
+    }
+
     [Fact]
     public async Task An_employee_signs_in_and_sees_their_month()
     {
@@ -67,18 +79,20 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         await Assertions.Expect(page.Locator(".calendar-day")).Not.ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("我的月度考勤");
-        await ScreenshotAsync(page, "web-my-month.png");
 
         // Interactive through the gateway (blazor.web.js, the circuit's WebSocket): choosing a day shows it.
         await Assertions.Expect(page.Locator("link[href*='Microsoft.FluentUI.AspNetCore.Components.bundle.scp.css']")).ToHaveCountAsync(1);
-        // (Clicked once the page is live: a click on the prerendered calendar does nothing.)
+        // (Clicked once the page is live: a click on the prerendered calendar does nothing.) The screenshot too: the
+        // circuit's first render reads the month again, with the loading indicator in place of the prerendered calendar.
         await Assertions.Expect(page.GetByTestId("live")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("summary")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await AppScreenshotAsync(page, "web-my-month.png");
         await page.Locator(".calendar-day").First.ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=day-detail] h2")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("-01$"), new() { Timeout = 30_000 });
 
         // The same page at phone width.
         await page.SetViewportSizeAsync(390, 844);
-        await ScreenshotAsync(page, "web-my-month-phone.png");
+        await AppScreenshotAsync(page, "web-my-month-phone.png");
     }
 
     [Fact]
@@ -91,7 +105,7 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         Assert.Equal(403, response!.Status);
         await Assertions.Expect(page.GetByTestId("forbidden")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("persons-table")).ToHaveCountAsync(0);
-        await ScreenshotAsync(page, "web-403.png");
+        await AppScreenshotAsync(page, "web-403.png");
     }
 
     [Fact]
@@ -100,12 +114,15 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         var page = await SignedInAsync("admin", "/admin/persons");
 
         await Assertions.Expect(page.GetByTestId("persons-table")).ToContainTextAsync("DEMO-1", new() { Timeout = 30_000 });
-        await ScreenshotAsync(page, "web-admin-persons.png");
+        await AppScreenshotAsync(page, "web-admin-persons.png");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "每日考勤结果" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("filters")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        // The screenshot shows the results (or that there are none), not the loading indicator before them.
+        await Assertions.Expect(page.Locator("[data-testid=results-table], [data-testid=empty-state]")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("loading")).ToHaveCountAsync(0, new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
-        await ScreenshotAsync(page, "web-admin-daily-results.png");
+        await AppScreenshotAsync(page, "web-admin-daily-results.png");
     }
 
     [Fact]
@@ -117,25 +134,27 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         await Assertions.Expect(page.GetByTestId("users-table")).ToContainTextAsync("employee2", new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("user-row")).Not.ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
-        await ScreenshotAsync(page, "web-admin-users.png");
+        // Live (its buttons are disabled on the prerendered page), so the screenshot shows the page as it is used.
+        await Assertions.Expect(page.GetByTestId("create-user-button")).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        await AppScreenshotAsync(page, "web-admin-users.png");
 
         await page.GotoAsync(new Uri(_gateway, "/admin/identity-links").ToString());
         await Assertions.Expect(page.GetByTestId("link-form")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("unlink-form")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
-        await ScreenshotAsync(page, "web-admin-identity-links.png");
+        await AppScreenshotAsync(page, "web-admin-identity-links.png");
 
         // Both platforms' status cards (the demo tenant has no integration in this topology: their state says so).
         await page.GotoAsync(new Uri(_gateway, "/admin/integrations").ToString());
         await Assertions.Expect(page.GetByTestId("dingtalk-state")).Not.ToBeEmptyAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("wecom-state")).Not.ToBeEmptyAsync(new() { Timeout = 30_000 });
-        await ScreenshotAsync(page, "web-admin-integrations.png");
+        await AppScreenshotAsync(page, "web-admin-integrations.png");
 
         // The tenant's writes (at least the seed's users) in the audit log, newest first.
         await page.GotoAsync(new Uri(_gateway, "/admin/audit").ToString());
         await Assertions.Expect(page.GetByTestId("audit-row")).Not.ToHaveCountAsync(0, new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByTestId("problem")).ToHaveCountAsync(0);
-        await ScreenshotAsync(page, "web-admin-audit.png");
+        await AppScreenshotAsync(page, "web-admin-audit.png");
     }
 
     [Fact]
@@ -144,6 +163,8 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         var page = await SignedInAsync("approver", "/my-month");
         await Assertions.Expect(page.GetByTestId("user-name")).ToContainTextAsync("Demo Approver", new() { Timeout = 30_000 });
 
+        // A click while the prerendered page is being replaced by the interactive one can land on a removed button.
+        await Assertions.Expect(page.Locator(".shell[data-interactive=true]")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
         await page.Locator("form[action='account/logout'] [type=submit]").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("sign-in")).ToBeVisibleAsync(new() { Timeout = 30_000 });
@@ -181,7 +202,7 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         await employee.GetByTestId("request-form").Locator("[type=submit]").ClickAsync();
         await Assertions.Expect(employee.GetByTestId("request-sent")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(employee.GetByTestId("adjustment-status").First).ToHaveTextAsync("待审批");
-        await ScreenshotAsync(employee, "web-adjustment-requested.png");
+        await AppScreenshotAsync(employee, "web-adjustment-requested.png");
 
         var approver = await SignedInAsync("approver", "/approvals");
         await Assertions.Expect(approver.GetByTestId("adjustment-row")).ToHaveCountAsync(1, new() { Timeout = 30_000 });
@@ -190,7 +211,7 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         await approver.GetByTestId("comment").FillAsync("同意 ok");
         await approver.GetByTestId("approve").ClickAsync();
         await Assertions.Expect(approver.GetByTestId("decided")).ToContainTextAsync(iso, new() { Timeout = 30_000 });
-        await ScreenshotAsync(approver, "web-approvals.png");
+        await AppScreenshotAsync(approver, "web-approvals.png");
 
         // The day has its result now, with the correction punch.
         await employee.GotoAsync(new Uri(_gateway, $"/my-month?month={iso[..7]}").ToString());
@@ -200,7 +221,7 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         await Assertions.Expect(employee.GetByTestId("live")).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await cell.ClickAsync();
         await Assertions.Expect(employee.GetByTestId("day-punches")).ToContainTextAsync("补卡");
-        await ScreenshotAsync(employee, "web-my-month-after-approval.png");
+        await AppScreenshotAsync(employee, "web-my-month-after-approval.png");
     }
 
     [Fact]
@@ -226,7 +247,7 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
         await page.GetByTestId("link-search-button").ClickAsync();
         await page.GetByTestId("link-candidate").First.ClickAsync();
         await Assertions.Expect(page.GetByTestId("link-done")).ToContainTextAsync(unmapped, new() { Timeout = 30_000 });
-        await ScreenshotAsync(page, "web-admin-unmapped-linked.png");
+        await AppScreenshotAsync(page, "web-admin-unmapped-linked.png");
 
         var demo3 = (await identity.ListPersonsAsync(new ListPersonsRequest { Search = "DEMO-3" }, admin)).Persons.Single(p => p.EmployeeNumber == "DEMO-3");
         var resolved = await identity.ResolveIdentitiesAsync(new ResolveIdentitiesRequest { Provider = IdentityProvider.Wecom, ExternalUserIds = { unmapped } }, admin);
@@ -287,11 +308,11 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
             catch (PlaywrightException) when (attempt < 3) { }
         }
         await Assertions.Expect(page.GetByTestId("rows-valid")).ToHaveTextAsync("2", new() { Timeout = 30_000 });
-        await ScreenshotAsync(page, "web-admin-import-preview.png");
+        await AppScreenshotAsync(page, "web-admin-import-preview.png");
 
         await page.GetByTestId("commit").ClickAsync();
         await Assertions.Expect(page.GetByTestId("report")).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Assertions.Expect(page.GetByTestId("rows-accepted")).ToHaveTextAsync("2", new() { Timeout = 60_000 });
-        await ScreenshotAsync(page, "web-admin-import-report.png");
+        await AppScreenshotAsync(page, "web-admin-import-report.png");
     }
 }
