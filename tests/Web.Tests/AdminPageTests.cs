@@ -8,6 +8,9 @@ namespace HrmsAttendance.Web.Tests;
 
 public sealed class AdminPageTests : WebTestContext
 {
+    // In a running circuit: the buttons that change something are disabled while a page is only prerendered.
+    protected override bool Interactive => true;
+
     private static Person Person(string number, string name) =>
         new() { PersonUuid = Guid.NewGuid().ToString(), EmployeeNumber = number, DisplayName = name, Active = true };
 
@@ -154,5 +157,22 @@ public sealed class AdminPageTests : WebTestContext
         page.WaitForAssertion(() => Assert.Equal("CONNECTED", page.Find("[data-testid=dingtalk-state]").TextContent));
         Assert.Contains("42", page.Find("[data-testid=dingtalk]").TextContent);
         Assert.Equal("GATEWAY_UPSTREAM_UNAVAILABLE", page.Find("[data-testid=wecom] [data-testid=problem-code]").TextContent);
+    }
+}
+
+/// <summary>Before the circuit is live, the persons page's buttons do nothing: they are rendered disabled.</summary>
+public sealed class PersonsPageBeforeInteractiveTests : WebTestContext
+{
+    protected override bool Interactive => false;
+
+    [Fact]
+    public void The_deactivate_button_is_disabled_until_the_page_is_interactive()
+    {
+        SignIn("tenant-admin");
+        Gateway.Identity.Persons.Add(new Person { PersonUuid = Guid.NewGuid().ToString(), EmployeeNumber = "E001", DisplayName = "Li Lei", Active = true });
+        var page = Render<Persons>();
+        page.WaitForElement("[data-testid=deactivate]");
+        Assert.True(page.Find("[data-testid=deactivate]").HasAttribute("disabled"));
+        Assert.True(page.Find("[data-testid=create-button]").HasAttribute("disabled"));
     }
 }
