@@ -111,27 +111,43 @@ public sealed partial class OutboxRelay(
             return 0;
         }
 
+        // At most MaxUnconfirmedPerPass messages of the pass are out at once (published, confirm awaited): a pass of a
+        // batch's row holds thousands, and with all of them out together everything each publish allocates lives until
+        // the broker's confirm — long enough to be promoted into the GC's older generations, which then grow.
         var publishes = claimed.Select(message => (message.OutboxId, Task: (Task?)null)).ToArray();
         using (var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        using (var slots = new SemaphoreSlim(_options.MaxUnconfirmedPerPass))
         {
             publishing.CancelAfter(_options.PublishTimeout);
-            for (var i = 0; i < claimed.Count; i++)
-                publishes[i].Task = PublishAsync(claimed[i], publishing.Token);
             try
             {
+                try
+                {
+                    for (var i = 0; i < claimed.Count; i++)
+                    {
+                        await slots.WaitAsync(publishing.Token);
+                        publishes[i].Task = PublishAsync(claimed[i], slots, publishing.Token);
+                    }
+                }
+                finally
+                {
+                    // Every publish started settles (confirmed, failed or cancelled) before the pass decides what to keep.
+                    await Task.WhenAll(publishes.Where(p => p.Task is not null).Select(p => p.Task!)).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
                 await Task.WhenAll(publishes.Select(p => p.Task!));
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 // Keep what the broker confirmed: a row whose every message was confirmed is marked and committed, so a
-                // large pass that runs out of time is not published all over again (only the unconfirmed rows are).
-                var unconfirmed = publishes.Where(p => !p.Task!.IsCompletedSuccessfully).Select(p => p.OutboxId).ToHashSet();
+                // large pass that runs out of time is not published all over again (only the unconfirmed rows are, with
+                // those whose messages were never sent).
+                var unconfirmed = publishes.Where(p => p.Task is not { IsCompletedSuccessfully: true }).Select(p => p.OutboxId).ToHashSet();
                 var confirmedRows = publishes.Select(p => p.OutboxId).Where(id => !unconfirmed.Contains(id)).Distinct().ToArray();
                 await MarkAsync(connection, transaction, confirmedRows, ct);
                 await transaction.CommitAsync(ct);
                 state.Published(claimed.Count(m => !unconfirmed.Contains(m.OutboxId)));
                 throw e is OperationCanceledException
-                    ? new TimeoutException($"the broker did not confirm {publishes.Count(p => !p.Task!.IsCompletedSuccessfully)} of {claimed.Count} "
+                    ? new TimeoutException($"the broker did not confirm {publishes.Count(p => p.Task is not { IsCompletedSuccessfully: true })} of {claimed.Count} "
                         + $"messages within {_options.PublishTimeout.TotalSeconds:0} s (is RabbitMQ reachable?); {confirmedRows.Length} rows were confirmed and kept")
                     : e;
             }
@@ -169,6 +185,18 @@ public sealed partial class OutboxRelay(
                 reader.GetFieldValue<DateTimeOffset>(6)));
         }
         return claimed;
+    }
+
+    private async Task PublishAsync(OutboxMessage message, SemaphoreSlim slots, CancellationToken ct)
+    {
+        try
+        {
+            await PublishAsync(message, ct);
+        }
+        finally
+        {
+            slots.Release();
+        }
     }
 
     private async Task PublishAsync(OutboxMessage message, CancellationToken ct)
@@ -215,6 +243,8 @@ public sealed partial class OutboxRelay(
             throw new InvalidOperationException("Outbox:Source must name the service that owns the outbox.");
         if (options.BatchSize is < 1 or > 10_000)
             throw new InvalidOperationException($"Outbox:BatchSize must be 1..10000, got {options.BatchSize}.");
+        if (options.MaxUnconfirmedPerPass is < 1 or > 10_000)
+            throw new InvalidOperationException($"Outbox:MaxUnconfirmedPerPass must be 1..10000, got {options.MaxUnconfirmedPerPass}.");
         if (options.ConcurrentPasses is < 1 or > 16)
             throw new InvalidOperationException($"Outbox:ConcurrentPasses must be 1..16, got {options.ConcurrentPasses}.");
         return options;
