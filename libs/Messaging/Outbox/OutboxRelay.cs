@@ -168,26 +168,46 @@ public sealed partial class OutboxRelay(
         await mark.ExecuteNonQueryAsync(ct);
     }
 
-    private async Task<List<OutboxMessage>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    /// <summary>
+    /// A claimed message as the pass keeps it until its confirm: the bus contract made from it, not the row's parsed
+    /// payload (a JsonDocument per message, whose pooled buffers stayed alive for the whole pass). A message the factory
+    /// could not make fails its own publish, as it did when the contract was made at the publish.
+    /// </summary>
+    private sealed record ClaimedMessage(long OutboxId, string MessageType, string? TraceParent, Guid MessageId, object? Contract, Exception? Unpublishable);
+
+    private async Task<List<ClaimedMessage>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
         await using var claim = new NpgsqlCommand($"""
             SELECT outbox_id, message_position, tenant_id, message_type, payload, trace_parent, created_at
             FROM {_options.Schema}.claim_outbox_messages($1)
             """, connection, transaction);
         claim.Parameters.Add(new NpgsqlParameter { Value = _options.BatchSize });
-        var claimed = new List<OutboxMessage>();
+        var claimed = new List<ClaimedMessage>();
         await using var reader = await claim.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            claimed.Add(new OutboxMessage(
+            using var payload = reader.GetFieldValue<JsonDocument>(4);
+            var message = new OutboxMessage(
                 reader.GetInt64(0), checked((int)reader.GetInt64(1)), reader.GetGuid(2), reader.GetString(3),
-                reader.GetFieldValue<JsonElement>(4), reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.GetFieldValue<DateTimeOffset>(6)));
+                payload.RootElement, reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetFieldValue<DateTimeOffset>(6));
+            var messageId = MessageIds.For(_options.Source, message.OutboxId, message.Position);
+            object? contract = null;
+            Exception? unpublishable = null;
+            try
+            {
+                contract = messages.Create(message, messageId);
+            }
+            catch (Exception e)
+            {
+                unpublishable = e;
+            }
+            claimed.Add(new ClaimedMessage(message.OutboxId, message.MessageType, message.TraceParent, messageId, contract, unpublishable));
         }
         return claimed;
     }
 
-    private async Task PublishAsync(OutboxMessage message, SemaphoreSlim slots, CancellationToken ct)
+    private async Task PublishAsync(ClaimedMessage message, SemaphoreSlim slots, CancellationToken ct)
     {
         try
         {
@@ -199,16 +219,15 @@ public sealed partial class OutboxRelay(
         }
     }
 
-    private async Task PublishAsync(OutboxMessage message, CancellationToken ct)
+    private async Task PublishAsync(ClaimedMessage message, CancellationToken ct)
     {
-        var messageId = MessageIds.For(_options.Source, message.OutboxId, message.Position);
-        var contract = messages.Create(message, messageId);
+        if (message.Unpublishable is not null) throw message.Unpublishable;
         // A child of the request that wrote the row: the publish and every consumer's handling join its trace.
         ActivityContext.TryParse(message.TraceParent, null, isRemote: true, out var parent);
         using var activity = ActivitySource.StartActivity($"outbox publish {message.MessageType}", ActivityKind.Producer, parent);
-        activity?.SetTag("messaging.message.id", messageId.ToString());
+        activity?.SetTag("messaging.message.id", message.MessageId.ToString());
         activity?.SetTag("outbox.id", message.OutboxId);
-        await publisher.PublishAsync(contract, messageId, ct);
+        await publisher.PublishAsync(message.Contract!, message.MessageId, ct);
     }
 
     private async Task SampleBacklogAsync(CancellationToken ct)
