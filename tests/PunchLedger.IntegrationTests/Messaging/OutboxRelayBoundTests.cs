@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using HrmsAttendance.Contracts.Messages.V1;
 using HrmsAttendance.Messaging.Outbox;
 using HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
+using HrmsAttendance.PunchLedger.IntegrationTests.Kernel;
 using HrmsAttendance.PunchLedger.Messaging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
