@@ -111,27 +111,43 @@ public sealed partial class OutboxRelay(
             return 0;
         }
 
+        // At most MaxUnconfirmedPerPass messages of the pass are out at once (published, confirm awaited): a pass of a
+        // batch's row holds thousands, and with all of them out together everything each publish allocates lives until
+        // the broker's confirm — long enough to be promoted into the GC's older generations, which then grow.
         var publishes = claimed.Select(message => (message.OutboxId, Task: (Task?)null)).ToArray();
         using (var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        using (var slots = new SemaphoreSlim(_options.MaxUnconfirmedPerPass))
         {
             publishing.CancelAfter(_options.PublishTimeout);
-            for (var i = 0; i < claimed.Count; i++)
-                publishes[i].Task = PublishAsync(claimed[i], publishing.Token);
             try
             {
+                try
+                {
+                    for (var i = 0; i < claimed.Count; i++)
+                    {
+                        await slots.WaitAsync(publishing.Token);
+                        publishes[i].Task = PublishAsync(claimed[i], slots, publishing.Token);
+                    }
+                }
+                finally
+                {
+                    // Every publish started settles (confirmed, failed or cancelled) before the pass decides what to keep.
+                    await Task.WhenAll(publishes.Where(p => p.Task is not null).Select(p => p.Task!)).ContinueWith(_ => { }, TaskScheduler.Default);
+                }
                 await Task.WhenAll(publishes.Select(p => p.Task!));
             }
             catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 // Keep what the broker confirmed: a row whose every message was confirmed is marked and committed, so a
-                // large pass that runs out of time is not published all over again (only the unconfirmed rows are).
-                var unconfirmed = publishes.Where(p => !p.Task!.IsCompletedSuccessfully).Select(p => p.OutboxId).ToHashSet();
+                // large pass that runs out of time is not published all over again (only the unconfirmed rows are, with
+                // those whose messages were never sent).
+                var unconfirmed = publishes.Where(p => p.Task is not { IsCompletedSuccessfully: true }).Select(p => p.OutboxId).ToHashSet();
                 var confirmedRows = publishes.Select(p => p.OutboxId).Where(id => !unconfirmed.Contains(id)).Distinct().ToArray();
                 await MarkAsync(connection, transaction, confirmedRows, ct);
                 await transaction.CommitAsync(ct);
                 state.Published(claimed.Count(m => !unconfirmed.Contains(m.OutboxId)));
                 throw e is OperationCanceledException
-                    ? new TimeoutException($"the broker did not confirm {publishes.Count(p => !p.Task!.IsCompletedSuccessfully)} of {claimed.Count} "
+                    ? new TimeoutException($"the broker did not confirm {publishes.Count(p => p.Task is not { IsCompletedSuccessfully: true })} of {claimed.Count} "
                         + $"messages within {_options.PublishTimeout.TotalSeconds:0} s (is RabbitMQ reachable?); {confirmedRows.Length} rows were confirmed and kept")
                     : e;
             }
@@ -152,35 +168,66 @@ public sealed partial class OutboxRelay(
         await mark.ExecuteNonQueryAsync(ct);
     }
 
-    private async Task<List<OutboxMessage>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    /// <summary>
+    /// A claimed message as the pass keeps it until its confirm: the bus contract made from it, not the row's parsed
+    /// payload (a JsonDocument per message, whose pooled buffers stayed alive for the whole pass). A message the factory
+    /// could not make fails its own publish, as it did when the contract was made at the publish.
+    /// </summary>
+    private sealed record ClaimedMessage(long OutboxId, string MessageType, string? TraceParent, Guid MessageId, object? Contract, Exception? Unpublishable);
+
+    private async Task<List<ClaimedMessage>> ClaimAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
     {
         await using var claim = new NpgsqlCommand($"""
             SELECT outbox_id, message_position, tenant_id, message_type, payload, trace_parent, created_at
             FROM {_options.Schema}.claim_outbox_messages($1)
             """, connection, transaction);
         claim.Parameters.Add(new NpgsqlParameter { Value = _options.BatchSize });
-        var claimed = new List<OutboxMessage>();
+        var claimed = new List<ClaimedMessage>();
         await using var reader = await claim.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            claimed.Add(new OutboxMessage(
+            using var payload = reader.GetFieldValue<JsonDocument>(4);
+            var message = new OutboxMessage(
                 reader.GetInt64(0), checked((int)reader.GetInt64(1)), reader.GetGuid(2), reader.GetString(3),
-                reader.GetFieldValue<JsonElement>(4), reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.GetFieldValue<DateTimeOffset>(6)));
+                payload.RootElement, reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.GetFieldValue<DateTimeOffset>(6));
+            var messageId = MessageIds.For(_options.Source, message.OutboxId, message.Position);
+            object? contract = null;
+            Exception? unpublishable = null;
+            try
+            {
+                contract = messages.Create(message, messageId);
+            }
+            catch (Exception e)
+            {
+                unpublishable = e;
+            }
+            claimed.Add(new ClaimedMessage(message.OutboxId, message.MessageType, message.TraceParent, messageId, contract, unpublishable));
         }
         return claimed;
     }
 
-    private async Task PublishAsync(OutboxMessage message, CancellationToken ct)
+    private async Task PublishAsync(ClaimedMessage message, SemaphoreSlim slots, CancellationToken ct)
     {
-        var messageId = MessageIds.For(_options.Source, message.OutboxId, message.Position);
-        var contract = messages.Create(message, messageId);
+        try
+        {
+            await PublishAsync(message, ct);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private async Task PublishAsync(ClaimedMessage message, CancellationToken ct)
+    {
+        if (message.Unpublishable is not null) throw message.Unpublishable;
         // A child of the request that wrote the row: the publish and every consumer's handling join its trace.
         ActivityContext.TryParse(message.TraceParent, null, isRemote: true, out var parent);
         using var activity = ActivitySource.StartActivity($"outbox publish {message.MessageType}", ActivityKind.Producer, parent);
-        activity?.SetTag("messaging.message.id", messageId.ToString());
+        activity?.SetTag("messaging.message.id", message.MessageId.ToString());
         activity?.SetTag("outbox.id", message.OutboxId);
-        await publisher.PublishAsync(contract, messageId, ct);
+        await publisher.PublishAsync(message.Contract!, message.MessageId, ct);
     }
 
     private async Task SampleBacklogAsync(CancellationToken ct)
@@ -215,6 +262,8 @@ public sealed partial class OutboxRelay(
             throw new InvalidOperationException("Outbox:Source must name the service that owns the outbox.");
         if (options.BatchSize is < 1 or > 10_000)
             throw new InvalidOperationException($"Outbox:BatchSize must be 1..10000, got {options.BatchSize}.");
+        if (options.MaxUnconfirmedPerPass is < 1 or > 10_000)
+            throw new InvalidOperationException($"Outbox:MaxUnconfirmedPerPass must be 1..10000, got {options.MaxUnconfirmedPerPass}.");
         if (options.ConcurrentPasses is < 1 or > 16)
             throw new InvalidOperationException($"Outbox:ConcurrentPasses must be 1..16, got {options.ConcurrentPasses}.");
         return options;

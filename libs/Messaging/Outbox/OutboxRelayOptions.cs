@@ -18,6 +18,14 @@ public sealed class OutboxRelayOptions
     public int BatchSize { get; set; } = 500;
 
     /// <summary>
+    /// The most messages of one pass that are published and awaiting the broker's confirm at once; the pass sends the
+    /// next as confirms come back. Publishing a whole pass together (a batch door call's row holds up to 1,000 punches
+    /// and their days) kept every message's publish state alive until its confirm, long enough for the GC to promote it:
+    /// punch-ledger's memory grew during imports (bench/Import.Benchmarks/README.md, 2026-12-05).
+    /// </summary>
+    public int MaxUnconfirmedPerPass { get; set; } = 256;
+
+    /// <summary>
     /// Passes that may run at once while there is a backlog (each claims other rows: <c>SKIP LOCKED</c>), so the waits of
     /// one pass (its claim, the broker's confirms, its commit) overlap the work of another. One pass runs when idle.
     /// </summary>

@@ -10,7 +10,9 @@ public sealed record OutboxMessage(
 
 /// <summary>
 /// Turns a service's outbox messages into its bus contracts (<c>HrmsAttendance.Contracts.Messages.V1</c>). A type it
-/// does not know is an error the relay stops on: publishing nothing is better than skipping a change.
+/// does not know is an error the relay stops on: publishing nothing is better than skipping a change. The relay calls it
+/// as it reads the claimed rows and disposes the payload's document right after: a contract must copy what it needs
+/// (strings, numbers), never keep a <see cref="JsonElement"/> of the payload.
 /// </summary>
 public interface IOutboxMessageFactory
 {
