@@ -412,6 +412,8 @@ public sealed class XlsxRowReader : IDisposable
 {
     // Excel's last column (XFD); a reference beyond it is a broken (or hostile) file, not a wider sheet.
     private const int MaxColumns = 16384;
+    // Excel's last row.
+    private const int MaxRows = 1048576;
 
     private readonly XlsxWorkbook workbook;
     private readonly XmlReader xml;
@@ -444,7 +446,7 @@ public sealed class XlsxRowReader : IDisposable
                 ended = true;
                 return false;
             }
-            RowNumber = xml.GetAttribute("r") is { } r ? ParseRowNumber(r) : RowNumber + 1;
+            RowNumber = NextRowNumber(xml.GetAttribute("r"));
             cells.Clear();
             if (xml.IsEmptyElement)
             {
@@ -570,10 +572,21 @@ public sealed class XlsxRowReader : IDisposable
         return number;
     }
 
-    private int ParseRowNumber(string r) =>
-        int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1
-            ? number
+    /// <summary>
+    /// The next row's number: its r attribute, else the previous row's + 1. Rows must come in ascending order within
+    /// Excel's 1,048,576 (a repeated or falling number would give two rows the same number, and the import's line).
+    /// </summary>
+    private int NextRowNumber(string? r)
+    {
+        var number = r is null ? (long)RowNumber + 1
+            : int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
             : throw new XlsxFormatException($"sheet {SheetName} has a row numbered {r}");
+        if (number < 1 || number > MaxRows)
+            throw new XlsxFormatException($"sheet {SheetName} has a row {number} outside rows 1–{MaxRows}");
+        if (number <= RowNumber)
+            throw new XlsxFormatException($"sheet {SheetName} has row {number} after row {RowNumber}: rows must be in ascending order");
+        return (int)number;
+    }
 
     /// <summary>The 0-based column of a cell reference such as C5 (or AB12): its letters.</summary>
     private int ParseColumn(string reference)

@@ -271,6 +271,18 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void Rows_out_of_order_or_past_Excels_last_row_are_a_format_error()
+    {
+        // A row's number is the import's line (× 8 for 每日统计): a repeated or falling number would give two rows one
+        // line, and a number past 1,048,576 (Excel's last row) overflows the line.
+        Assert.Contains("row 3 after row 5", Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", """<row r="5"/><row r="3"/>""")]))).Message);
+        Assert.Contains("row 5 after row 5", Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", """<row r="4"/><row/><row r="5"/>""")]))).Message);
+        Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", """<row r="1048577"/>""")])));
+        Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", """<row r="1048576"/><row/>""")])));
+        Assert.Equal([1, 1048576], Rows(Package([("S", """<row r="1"/><row r="1048576"/>""")])).Select(r => r.Number));
+    }
+
+    [Fact]
     public void A_part_that_expands_beyond_the_limits_is_refused_before_any_row_by_its_declared_size()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
