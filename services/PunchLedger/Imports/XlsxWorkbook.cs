@@ -514,6 +514,8 @@ public sealed class XlsxRowReader : IDisposable
         var type = xml.GetAttribute("t");
         var style = xml.GetAttribute("s");
         var column = reference is null ? cells.Count : ParseColumn(reference);
+        if (column >= MaxColumns) // a cell without a reference after XFD's
+            throw new XlsxFormatException($"sheet {SheetName} has a cell outside columns A–XFD (row {RowNumber}, after {Reference(MaxColumns - 1, RowNumber)})");
         object? value = null;
         if (xml.IsEmptyElement) xml.Read();
         else

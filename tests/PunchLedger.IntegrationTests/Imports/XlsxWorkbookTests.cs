@@ -283,6 +283,15 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void A_cell_without_a_reference_past_column_XFD_is_a_format_error()
+    {
+        var full = string.Concat(Enumerable.Repeat("<c/>", 16384));
+        Assert.Equal(16384, OnlyRow(Package([("S", $"<row r=\"1\">{full}</row>")])).Length);
+        Assert.Contains("outside columns A–XFD", Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", $"<row r=\"1\">{full}<c><v>1</v></c></row>")]))).Message);
+        Assert.Contains("outside columns A–XFD", Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", """<row r="1"><c r="XFD1"/><c/></row>""")]))).Message);
+    }
+
+    [Fact]
     public void A_part_that_expands_beyond_the_limits_is_refused_before_any_row_by_its_declared_size()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
