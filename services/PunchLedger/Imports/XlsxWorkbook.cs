@@ -13,9 +13,11 @@ public sealed class XlsxLimitException(string message) : Exception(message);
 
 /// <summary>
 /// How far the workbook's parts may expand when decompressed. The shared-string table is held in memory (every reader
-/// has to), so it has its own, smaller bound; a sheet streams, so its bound is one of time, not memory.
+/// has to), so it has its own, smaller bound; a sheet streams, so its bound is one of time, not memory — but one row
+/// (its inline strings and formula results included) is held whole, so a row has a bound of its own (what its XML
+/// expands to, counted as it is read).
 /// </summary>
-public sealed record XlsxLimits(long MaxSharedStringsBytes, long MaxPartBytes, long MaxTotalBytes)
+public sealed record XlsxLimits(long MaxSharedStringsBytes, long MaxPartBytes, long MaxTotalBytes, long MaxRowBytes = 16L << 20)
 {
     /// <summary>
     /// A 100,000-row 原始记录 sheet expands to ~40 MiB and its shared strings to ~2 MiB; these bounds are ~25× that,
@@ -88,8 +90,8 @@ public sealed class XlsxWorkbook : IDisposable
     public XlsxRowReader OpenSheet(int index)
     {
         var part = sheets[index].Part;
-        return new XlsxRowReader(this, OpenXml(Entry(part) ?? throw new XlsxFormatException($"sheet {sheets[index].Name}'s part {part} is missing"),
-            limits.MaxPartBytes), sheets[index].Name);
+        var stream = OpenPart(Entry(part) ?? throw new XlsxFormatException($"sheet {sheets[index].Name}'s part {part} is missing"), limits.MaxPartBytes);
+        return new XlsxRowReader(this, XmlReader.Create(stream, XmlSettings), () => stream.StartRow(limits.MaxRowBytes), sheets[index].Name);
     }
 
     public void Dispose() => zip.Dispose();
@@ -268,12 +270,14 @@ public sealed class XlsxWorkbook : IDisposable
         CloseInput = true,
     };
 
-    private XmlReader OpenXml(ZipArchiveEntry entry, long partLimit)
+    private XmlReader OpenXml(ZipArchiveEntry entry, long partLimit) => XmlReader.Create(OpenPart(entry, partLimit), XmlSettings);
+
+    private ExpansionLimitedStream OpenPart(ZipArchiveEntry entry, long partLimit)
     {
         Stream stream;
         try { stream = entry.Open(); }
         catch (InvalidDataException e) { throw new XlsxFormatException($"the part {entry.FullName} cannot be opened ({e.Message})", e); }
-        return XmlReader.Create(new ExpansionLimitedStream(stream, this, entry.FullName, partLimit), XmlSettings);
+        return new ExpansionLimitedStream(stream, this, entry.FullName, partLimit);
     }
 
     private static bool IsMain(XmlReader xml) => xml.NamespaceURI is MainNamespace or StrictMainNamespace;
@@ -381,6 +385,15 @@ public sealed class XlsxWorkbook : IDisposable
     private sealed class ExpansionLimitedStream(Stream inner, XlsxWorkbook workbook, string part, long partLimit) : ForwardOnlyReadStream
     {
         private long read;
+        private long rowStart = -1;
+        private long rowLimit;
+
+        /// <summary>A row starts here: from now on (until the next row starts) at most <paramref name="limit"/> bytes may be read (give or take the XML reader's buffer).</summary>
+        public void StartRow(long limit)
+        {
+            rowStart = read;
+            rowLimit = limit;
+        }
 
         public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
 
@@ -390,6 +403,8 @@ public sealed class XlsxWorkbook : IDisposable
         {
             read += bytes;
             if (read > partLimit) throw new XlsxLimitException($"the part {part} expands to more than the {partLimit:N0} bytes allowed");
+            if (rowStart >= 0 && read - rowStart > rowLimit)
+                throw new XlsxLimitException($"a row of the part {part} expands to more than the {rowLimit:N0} bytes allowed for one row");
             workbook.CountExpanded(bytes, part);
             return bytes;
         }
@@ -417,15 +432,17 @@ public sealed class XlsxRowReader : IDisposable
 
     private readonly XlsxWorkbook workbook;
     private readonly XmlReader xml;
+    private readonly Action startRow;
     private readonly List<object?> cells = [];
     private bool inSheetData;
     private bool ended;
     private int lastCompleteRow;
 
-    internal XlsxRowReader(XlsxWorkbook workbook, XmlReader xml, string sheetName)
+    internal XlsxRowReader(XlsxWorkbook workbook, XmlReader xml, Action startRow, string sheetName)
     {
         this.workbook = workbook;
         this.xml = xml;
+        this.startRow = startRow;
         SheetName = sheetName;
     }
 
@@ -446,6 +463,7 @@ public sealed class XlsxRowReader : IDisposable
                 ended = true;
                 return false;
             }
+            startRow(); // what the row expands to is bounded (XlsxLimits.MaxRowBytes): it is held whole
             RowNumber = NextRowNumber(xml.GetAttribute("r"));
             cells.Clear();
             if (xml.IsEmptyElement)

@@ -292,6 +292,22 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void A_row_that_expands_past_the_row_limit_is_refused_while_it_is_read()
+    {
+        // One inline string of 1 MiB (a sheet part may expand to 1 GiB: one cell must not be read whole into memory).
+        var huge = new string('x', 1 << 20);
+        var package = Package([("S", $"""<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>{huge}</t></is></c></row><row r="3"><c r="A3"><v>3</v></c></row>""")]);
+        var limits = new XlsxLimits(MaxSharedStringsBytes: 1 << 20, MaxPartBytes: 1 << 30, MaxTotalBytes: 1 << 30, MaxRowBytes: 256 * 1024);
+        using var workbook = XlsxWorkbook.Open(new MemoryStream(package), limits);
+        using var sheet = workbook.OpenSheet(0);
+        Assert.True(sheet.Read(out var first));
+        Assert.Equal([1d], first);
+        Assert.Contains("row", Assert.Throws<XlsxLimitException>(() => sheet.Read(out _)).Message);
+        // The same row under the default limit reads.
+        Assert.Equal(huge, Rows(package)[1].Cells[0]);
+    }
+
+    [Fact]
     public void A_part_that_expands_beyond_the_limits_is_refused_before_any_row_by_its_declared_size()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
