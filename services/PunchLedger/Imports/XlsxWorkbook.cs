@@ -568,6 +568,9 @@ public sealed class XlsxRowReader : IDisposable
         cells[column] = value;
     }
 
+    private static readonly string[] IsoDateTimes = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF"];
+    private static readonly string[] IsoTimes = [@"hh\:mm", @"hh\:mm\:ss", @"hh\:mm\:ss\.FFFFFFF"];
+
     private object? Typed(string raw, string? type, string? style, string reference)
     {
         switch (type)
@@ -581,8 +584,11 @@ public sealed class XlsxRowReader : IDisposable
             case "e":
                 return null; // #N/A, #DIV/0! …: no value
             case "d":
-                // An ISO 8601 date (Strict files, some writers); no zone: the sheet's local time.
-                return DateTime.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.None, out var iso) ? iso : raw;
+                // An ISO 8601 date, time or both (Strict files, some writers), without a zone: the sheet's local time; a
+                // time alone is on day 0, as a time cell. Anything else (a zone, another spelling) stays text, as stored.
+                if (DateTime.TryParseExact(raw, IsoDateTimes, CultureInfo.InvariantCulture, DateTimeStyles.None, out var iso)) return iso;
+                return TimeSpan.TryParseExact(raw.StartsWith('T') ? raw[1..] : raw, IsoTimes, CultureInfo.InvariantCulture, out var time)
+                    && time < TimeSpan.FromDays(1) ? DateTime.FromOADate(0) + time : raw;
         }
         if (raw.Length == 0) return null;
         if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) return raw;

@@ -308,6 +308,33 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void Iso_dates_are_read_exactly_a_time_alone_on_day_0_and_a_zoned_one_left_as_text()
+    {
+        var previous = Thread.CurrentThread.CurrentCulture;
+        Thread.CurrentThread.CurrentCulture = new System.Globalization.CultureInfo("en-GB");
+        try
+        {
+            var row = """
+                <row r="1">
+                  <c r="A1" t="d"><v>2026-03-02</v></c>
+                  <c r="B1" t="d"><v>2026-03-02T09:01</v></c>
+                  <c r="C1" t="d"><v>2026-03-02T09:01:30.5</v></c>
+                  <c r="D1" t="d"><v>09:01:00</v></c>
+                  <c r="E1" t="d"><v>2026-03-02T09:01:00Z</v></c>
+                  <c r="F1" t="d"><v>2026-03-02T09:01:00+08:00</v></c>
+                  <c r="G1" t="d"><v>03/02/2026</v></c>
+                </row>
+                """;
+            Assert.Equal([new DateTime(2026, 3, 2), new DateTime(2026, 3, 2, 9, 1, 0), new DateTime(2026, 3, 2, 9, 1, 30, 500),
+                new DateTime(1899, 12, 30, 9, 1, 0), "2026-03-02T09:01:00Z", "2026-03-02T09:01:00+08:00", "03/02/2026"], OnlyRow(Package([("S", row)])));
+        }
+        finally
+        {
+            Thread.CurrentThread.CurrentCulture = previous;
+        }
+    }
+
+    [Fact]
     public void A_part_that_expands_beyond_the_limits_is_refused_before_any_row_by_its_declared_size()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
