@@ -169,8 +169,15 @@ public sealed class XlsxWorkbook : IDisposable
             while (xml.Read())
             {
                 if (xml.NodeType != XmlNodeType.Element || !IsMain(xml)) continue;
-                if (xml.LocalName == "numFmt" && int.TryParse(xml.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var id))
-                    customFormats[id] = xml.GetAttribute("formatCode") ?? "";
+                if (xml.LocalName == "numFmts" && !xml.IsEmptyElement)
+                {
+                    // Only numFmts' own numFmt children: a dxf (conditional formatting) has numFmt elements of its own.
+                    var depth = xml.Depth;
+                    while (xml.Read() && xml.Depth > depth)
+                        if (xml.NodeType == XmlNodeType.Element && xml.Depth == depth + 1 && xml.LocalName == "numFmt"
+                            && int.TryParse(xml.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var id))
+                            customFormats[id] = xml.GetAttribute("formatCode") ?? "";
+                }
                 else if (xml.LocalName == "cellXfs" && !xml.IsEmptyElement)
                 {
                     // Only cellXfs' own xf children: cellStyleXfs has xf elements too, indexed separately.

@@ -335,6 +335,18 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void Number_formats_of_differential_formats_do_not_replace_the_cell_formats()
+    {
+        // dxfs (conditional formatting) carry numFmt elements of their own; only numFmts defines the cells' formats.
+        var styles = """
+            <numFmts count="1"><numFmt numFmtId="164" formatCode="0.00"/></numFmts>
+            <cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs>
+            <dxfs count="1"><dxf><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></dxf></dxfs>
+            """;
+        Assert.Equal([46083d], OnlyRow(Package([("S", """<row r="1"><c r="A1" s="1"><v>46083</v></c></row>""")], styles: styles)));
+    }
+
+    [Fact]
     public void A_part_that_expands_beyond_the_limits_is_refused_before_any_row_by_its_declared_size()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
