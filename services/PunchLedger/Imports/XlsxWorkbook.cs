@@ -73,15 +73,17 @@ public sealed class XlsxWorkbook : IDisposable
         ZipArchive zip;
         try { zip = new ZipArchive(seekable, ZipArchiveMode.Read, leaveOpen); }
         catch (InvalidDataException e) { throw new XlsxFormatException($"not a zip package ({e.Message})", e); }
-        var workbook = new XlsxWorkbook(zip, limits ?? XlsxLimits.Default);
         try
         {
+            // ZipArchive reads its central directory when the entries are first asked for (here), not when it is opened.
+            var workbook = new XlsxWorkbook(zip, limits ?? XlsxLimits.Default);
             workbook.ReadGlobals();
             return workbook;
         }
-        catch
+        catch (Exception e)
         {
-            workbook.Dispose();
+            zip.Dispose();
+            if (e is InvalidDataException or XmlException) throw new XlsxFormatException($"the package cannot be read ({e.Message})", e);
             throw;
         }
     }

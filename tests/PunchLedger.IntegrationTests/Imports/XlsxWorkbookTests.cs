@@ -347,6 +347,15 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void A_package_whose_central_directory_is_broken_is_a_format_error()
+    {
+        var package = Package([("S", """<row r="1"><c r="A1"><v>1</v></c></row>""")]);
+        for (var i = 0; i + 4 < package.Length; i++)
+            if (BitConverter.ToUInt32(package, i) == 0x02014b50) package[i] = 0; // each central directory entry's signature
+        Assert.Throws<XlsxFormatException>(() => XlsxWorkbook.Open(new MemoryStream(package)));
+    }
+
+    [Fact]
     public void A_part_that_expands_beyond_the_limits_is_refused_before_any_row_by_its_declared_size()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
