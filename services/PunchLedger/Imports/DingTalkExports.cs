@@ -276,7 +276,7 @@ public static class DingTalkExports
         {
             case DateTime full when full.Year >= 1900:
                 return Local(full);
-            case double serial when serial >= 1:
+            case double serial when serial is >= 1 and < 2958466: // up to 9999-12-31, the last date a DateTime (and Excel) has
                 return Local(DateTime.FromOADate(serial));
         }
         var text = CellText(timeCell);
@@ -297,7 +297,8 @@ public static class DingTalkExports
     private static TimeOnly? TimeOfDay(object? cell) => cell switch
     {
         DateTime time when time.Year < 1900 => TimeOnly.FromDateTime(time),
-        double fraction when fraction is >= 0 and < 1 => TimeOnly.FromTimeSpan(TimeSpan.FromMinutes(Math.Round(fraction * 24 * 60 * 60) / 60)),
+        // (a fraction that rounds to 24:00 is no time of day)
+        double fraction when fraction is >= 0 and < 1 && Math.Round(fraction * 24 * 60 * 60) < 24 * 60 * 60 => TimeOnly.FromTimeSpan(TimeSpan.FromMinutes(Math.Round(fraction * 24 * 60 * 60) / 60)),
         _ => TimeOnly.TryParseExact(CellText(cell), ["H:mm", "H:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var clock) ? clock : null,
     };
 

@@ -446,6 +446,22 @@ public sealed class XlsxWorkbookTests
         Assert.Equal(ImportErrors.FileUnreadable, broken.Code);
     }
 
+    [Fact]
+    public async Task A_number_in_a_time_column_that_is_no_time_is_a_bad_time_not_a_failed_parse()
+    {
+        // A re-save can leave any number in 打卡时间: past the last date Excel has (a serial of 1E+300), or a day fraction
+        // that rounds to 24:00. Each is the row's IMPORT_ROW_BAD_TIME; it must not throw out of the parse (the worker
+        // then retries the batch for ever).
+        static Dictionary<string, object?> Punch(string user, object time) => new() { ["UserId"] = user, ["考勤日期"] = "26-03-02 星期一", ["打卡时间"] = time };
+        var raw = DingTalkExportFiles.RawSheet([], extra: [Punch("u1", 1e300), Punch("u2", 0.9999999), Punch("u3", 0.375)]);
+        var file = DingTalkExportFiles.Workbook(("原始记录", raw, null));
+        var rows = new List<ParsedRow>();
+        await foreach (var row in DingTalkExports.ReadAsync(new MemoryStream(file), Encoding.UTF8, new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), _ => { }, CancellationToken.None))
+            rows.Add(row);
+        Assert.Equal([ImportErrors.RowCodes.BadTime, ImportErrors.RowCodes.BadTime, null], rows.Select(r => r.ErrorCode));
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8)), rows[2].PunchTime);
+    }
+
     /// <summary>The test workbook writer's own output, as the import and the benchmarks use it, reads back cell for cell.</summary>
     [Theory]
     [InlineData(false)]
