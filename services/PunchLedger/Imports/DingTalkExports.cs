@@ -289,7 +289,7 @@ public static class DingTalkExports
     {
         var text = CellText(timeCell);
         if (text is not null && text.StartsWith("次日", StringComparison.Ordinal))
-            return TimeOfDay(text[2..].Trim()) is { } next ? Local(date.AddDays(1).ToDateTime(next)) : null;
+            return TimeOfDay(text[2..].Trim()) is { } next && date < DateOnly.MaxValue ? Local(date.AddDays(1).ToDateTime(next)) : null;
         return TimeOfDay(timeCell) is { } clock ? Local(date.ToDateTime(clock)) : null;
     }
 
@@ -314,10 +314,13 @@ public static class DingTalkExports
             DateTimeStyles.None, out var workDate) ? workDate : null;
     }
 
-    private static DateTimeOffset Local(DateTime local)
+    /// <summary>A local Asia/Shanghai time as an instant; null when that instant is outside year 1–9999 in UTC.</summary>
+    private static DateTimeOffset? Local(DateTime local)
     {
         var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        return new DateTimeOffset(unspecified, WorkCalendar.Zone.GetUtcOffset(unspecified));
+        var offset = WorkCalendar.Zone.GetUtcOffset(unspecified);
+        var utcTicks = unspecified.Ticks - offset.Ticks;
+        return utcTicks >= 0 && utcTicks <= DateTime.MaxValue.Ticks ? new DateTimeOffset(unspecified, offset) : null;
     }
 
     /// <summary>A stream that first gives back the bytes already read from it to look at the file's signature.</summary>

@@ -462,6 +462,25 @@ public sealed class XlsxWorkbookTests
         Assert.Equal(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8)), rows[2].PunchTime);
     }
 
+    [Fact]
+    public async Task A_date_at_the_ends_of_the_calendar_is_a_bad_time_not_a_failed_parse()
+    {
+        // 0001-01-01 00:30 in Shanghai is in year 0 in UTC; 次日 of 9999-12-31 is no date: each is the row's problem.
+        static string Text(string column, string text) => $"""<c r="{column}" t="inlineStr"><is><t>{text}</t></is></c>""";
+        var sheet = $"""
+            <row r="1">{Text("A1", "UserId")}{Text("B1", "日期")}{Text("C1", "上班1打卡时间")}{Text("D1", "下班1打卡时间")}</row>
+            <row r="2">{Text("A2", "u1")}{Text("B2", "0001-01-01")}{Text("C2", "00:30")}</row>
+            <row r="3">{Text("A3", "u2")}{Text("B3", "9999-12-31")}{Text("D3", "次日 01:30")}</row>
+            <row r="4">{Text("A4", "u3")}{Text("B4", "2026-03-02")}{Text("C4", "09:00")}{Text("D4", "次日 01:30")}</row>
+            """;
+        var rows = new List<ParsedRow>();
+        await foreach (var row in DingTalkExports.ReadAsync(new MemoryStream(Package([("每日统计", sheet)])), Encoding.UTF8,
+            new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), _ => { }, CancellationToken.None))
+            rows.Add(row);
+        Assert.Equal([ImportErrors.RowCodes.BadTime, ImportErrors.RowCodes.BadTime, null, null], rows.Select(r => r.ErrorCode));
+        Assert.Equal(new DateTimeOffset(2026, 3, 3, 1, 30, 0, TimeSpan.FromHours(8)), rows[3].PunchTime);
+    }
+
     /// <summary>The test workbook writer's own output, as the import and the benchmarks use it, reads back cell for cell.</summary>
     [Theory]
     [InlineData(false)]
