@@ -17,7 +17,7 @@ public sealed class XlsxLimitException(string message) : Exception(message);
 /// (its inline strings and formula results included) is held whole, so a row has a bound of its own (what its XML
 /// expands to, counted as it is read).
 /// </summary>
-public sealed record XlsxLimits(long MaxSharedStringsBytes, long MaxPartBytes, long MaxTotalBytes, long MaxRowBytes = 16L << 20)
+public sealed record XlsxLimits(long MaxSharedStringsBytes, long MaxPartBytes, long MaxTotalBytes, long MaxRowBytes = 4L << 20)
 {
     /// <summary>
     /// A 100,000-row 原始记录 sheet expands to ~40 MiB and its shared strings to ~2 MiB; these bounds are ~25× that,
