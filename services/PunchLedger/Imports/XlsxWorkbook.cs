@@ -93,7 +93,7 @@ public sealed class XlsxWorkbook : IDisposable
     {
         var part = sheets[index].Part;
         var stream = OpenPart(Entry(part) ?? throw new XlsxFormatException($"sheet {sheets[index].Name}'s part {part} is missing"), limits.MaxPartBytes);
-        return new XlsxRowReader(this, XmlReader.Create(stream, XmlSettings), () => stream.StartRow(limits.MaxRowBytes), sheets[index].Name);
+        return new XlsxRowReader(this, CreateXml(stream), () => stream.StartRow(limits.MaxRowBytes), sheets[index].Name);
     }
 
     public void Dispose() => zip.Dispose();
@@ -279,7 +279,18 @@ public sealed class XlsxWorkbook : IDisposable
         CloseInput = true,
     };
 
-    private XmlReader OpenXml(ZipArchiveEntry entry, long partLimit) => XmlReader.Create(OpenPart(entry, partLimit), XmlSettings);
+    private XmlReader OpenXml(ZipArchiveEntry entry, long partLimit) => CreateXml(OpenPart(entry, partLimit));
+
+    /// <summary>An XML reader over a part; XmlReader.Create reads the part's first bytes, so a part that fails there is closed.</summary>
+    private static XmlReader CreateXml(Stream part)
+    {
+        try { return XmlReader.Create(part, XmlSettings); }
+        catch
+        {
+            part.Dispose();
+            throw;
+        }
+    }
 
     private ExpansionLimitedStream OpenPart(ZipArchiveEntry entry, long partLimit)
     {
