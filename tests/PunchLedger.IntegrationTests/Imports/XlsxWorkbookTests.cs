@@ -356,6 +356,33 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void A_DTD_is_refused_in_any_part()
+    {
+        const string Dtd = """<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>""";
+        var inStrings = Package([("S", """<row r="1"><c r="A1" t="s"><v>0</v></c></row>""")], sharedStrings: "<si><t>x</t></si>");
+        var withDtd = ReplaceInPart(inStrings, "xl/sharedStrings.xml", "<sst ", Dtd + "<sst ");
+        Assert.Contains("DTD", Assert.Throws<XlsxFormatException>(() => XlsxWorkbook.Open(new MemoryStream(withDtd))).Message);
+        var sheet = ReplaceInPart(Package([("S", """<row r="1"><c r="A1"><v>1</v></c></row>""")]), "xl/worksheets/sheet1.xml", "<worksheet ", Dtd.Replace("sst", "worksheet") + "<worksheet ");
+        Assert.Contains("DTD", Assert.Throws<XlsxFormatException>(() => Rows(sheet)).Message);
+    }
+
+    private static byte[] ReplaceInPart(byte[] package, string part, string find, string replacement)
+    {
+        var output = new MemoryStream();
+        output.Write(package);
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var entry = zip.GetEntry(part)!;
+            string xml;
+            using (var reader = new StreamReader(entry.Open())) xml = reader.ReadToEnd();
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry(part).Open(), new UTF8Encoding(false));
+            writer.Write(xml.Replace(find, replacement));
+        }
+        return output.ToArray();
+    }
+
+    [Fact]
     public void A_part_that_expands_beyond_the_limits_is_refused_before_any_row_by_its_declared_size()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
