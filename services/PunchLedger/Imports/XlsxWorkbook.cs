@@ -612,8 +612,9 @@ public sealed class XlsxRowReader : IDisposable
         }
         if (raw.Length == 0) return null;
         if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) return raw;
-        if (style is not null && int.TryParse(style, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && workbook.IsDateStyle(s)
-            && workbook.SerialDate(number) is { } date)
+        // A cell without s has style 0 (CT_Cell's default), the first of cellXfs.
+        var index = style is null ? 0 : int.TryParse(style, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : -1;
+        if (workbook.IsDateStyle(index) && workbook.SerialDate(number) is { } date)
             return date;
         return number;
     }

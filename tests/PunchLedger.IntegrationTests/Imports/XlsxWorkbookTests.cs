@@ -383,6 +383,15 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void A_cell_without_a_style_has_style_0()
+    {
+        // ECMA-376 18.3.1.4: s defaults to 0, the first cellXfs entry — here a date format.
+        var styles = """<cellXfs count="2"><xf numFmtId="14"/><xf numFmtId="0"/></cellXfs>""";
+        var row = """<row r="1"><c r="A1"><v>46083</v></c><c r="B1" s="0"><v>46083</v></c><c r="C1" s="1"><v>46083</v></c></row>""";
+        Assert.Equal([new DateTime(2026, 3, 2), new DateTime(2026, 3, 2), 46083d], OnlyRow(Package([("S", row)], styles: styles)));
+    }
+
+    [Fact]
     public void A_part_that_expands_beyond_the_limits_is_refused_before_any_row_by_its_declared_size()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
