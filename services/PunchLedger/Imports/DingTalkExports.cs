@@ -182,7 +182,7 @@ public static class DingTalkExports
             var parsed = personRow with { TimeText = Display(dateCell, timeCell), TypeText = slot.Label };
             if (timeText is null)
             {
-                yield return parsed with { ErrorCode = ImportErrors.RowCodes.NotAPunch, ErrorDetail = $"{slot.Label}: {result} without a time is a missing punch, not a punch" };
+                yield return parsed with { ErrorCode = ImportErrors.RowCodes.NotAPunch, ErrorDetail = $"{slot.Label}: {Quoted(result)} without a time is a missing punch, not a punch" };
                 continue;
             }
             if (person is not null)
@@ -266,6 +266,16 @@ public static class DingTalkExports
         IFormattable other => other.ToString(null, CultureInfo.InvariantCulture),
         _ => cell.ToString(),
     };
+
+    /// <summary>
+    /// A cell's text as a row's detail quotes it: without control characters and lone surrogates (an _x0000_ or _xD800_
+    /// escape decodes to them; Postgres refuses a NUL in text, and UTF-8 half a surrogate pair), at most 200 characters.
+    /// </summary>
+    private static string? Quoted(string? text) =>
+        text is null ? null :
+        text.Length <= 200 && !text.Any(c => char.IsControl(c) || char.IsSurrogate(c))
+            ? text
+            : new string(text.Where(c => !char.IsControl(c) && !char.IsSurrogate(c)).Take(200).ToArray());
 
     private static string? Display(object? dateCell, object? timeCell) =>
         CellText(timeCell) is { } time && CellText(dateCell) is { } date && time.Length <= 8 ? $"{date} {time}" : CellText(timeCell);

@@ -517,6 +517,25 @@ public sealed class XlsxWorkbookTests
         Assert.Equal(new DateTimeOffset(2026, 3, 3, 1, 30, 0, TimeSpan.FromHours(8)), rows[3].PunchTime);
     }
 
+    [Fact]
+    public async Task A_result_quoted_in_a_row_detail_carries_no_control_characters_or_lone_surrogates()
+    {
+        // _x0000_ and _xD800_ decode to a NUL and half a surrogate pair: Postgres refuses the one in text, UTF-8 the other,
+        // so the detail (stored as it is, unlike the cells' own text) must not carry them.
+        static string Text(string column, string text) => $"""<c r="{column}" t="inlineStr"><is><t>{text}</t></is></c>""";
+        var sheet = $"""
+            <row r="1">{Text("A1", "UserId")}{Text("B1", "日期")}{Text("C1", "上班1打卡时间")}{Text("D1", "上班1打卡结果")}</row>
+            <row r="2">{Text("A2", "u1")}{Text("B2", "2026-03-02")}{Text("D2", "缺_x0000_卡_xD800_")}</row>
+            """;
+        var rows = new List<ParsedRow>();
+        await foreach (var row in DingTalkExports.ReadAsync(new MemoryStream(Package([("每日统计", sheet)])), Encoding.UTF8,
+            new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), _ => { }, CancellationToken.None))
+            rows.Add(row);
+        var detail = Assert.Single(rows).ErrorDetail!;
+        Assert.Contains("缺", detail);
+        Assert.DoesNotContain(detail, c => char.IsControl(c) || char.IsSurrogate(c));
+    }
+
     /// <summary>The test workbook writer's own output, as the import and the benchmarks use it, reads back cell for cell.</summary>
     [Theory]
     [InlineData(false)]
