@@ -182,7 +182,7 @@ public static class DingTalkExports
             var parsed = personRow with { TimeText = Display(dateCell, timeCell), TypeText = slot.Label };
             if (timeText is null)
             {
-                yield return parsed with { ErrorCode = ImportErrors.RowCodes.NotAPunch, ErrorDetail = $"{slot.Label}: {result} without a time is a missing punch, not a punch" };
+                yield return parsed with { ErrorCode = ImportErrors.RowCodes.NotAPunch, ErrorDetail = $"{slot.Label}: {Quoted(result)} without a time is a missing punch, not a punch" };
                 continue;
             }
             if (person is not null)
@@ -267,6 +267,16 @@ public static class DingTalkExports
         _ => cell.ToString(),
     };
 
+    /// <summary>
+    /// A cell's text as a row's detail quotes it: without control characters and lone surrogates (an _x0000_ or _xD800_
+    /// escape decodes to them; Postgres refuses a NUL in text, and UTF-8 half a surrogate pair), at most 200 characters.
+    /// </summary>
+    private static string? Quoted(string? text) =>
+        text is null ? null :
+        text.Length <= 200 && !text.Any(c => char.IsControl(c) || char.IsSurrogate(c))
+            ? text
+            : new string(text.Where(c => !char.IsControl(c) && !char.IsSurrogate(c)).Take(200).ToArray());
+
     private static string? Display(object? dateCell, object? timeCell) =>
         CellText(timeCell) is { } time && CellText(dateCell) is { } date && time.Length <= 8 ? $"{date} {time}" : CellText(timeCell);
 
@@ -276,7 +286,7 @@ public static class DingTalkExports
         {
             case DateTime full when full.Year >= 1900:
                 return Local(full);
-            case double serial when serial >= 1:
+            case double serial when serial is >= 1 and < 2958466: // up to 9999-12-31, the last date a DateTime (and Excel) has
                 return Local(DateTime.FromOADate(serial));
         }
         var text = CellText(timeCell);
@@ -289,7 +299,7 @@ public static class DingTalkExports
     {
         var text = CellText(timeCell);
         if (text is not null && text.StartsWith("次日", StringComparison.Ordinal))
-            return TimeOfDay(text[2..].Trim()) is { } next ? Local(date.AddDays(1).ToDateTime(next)) : null;
+            return TimeOfDay(text[2..].Trim()) is { } next && date < DateOnly.MaxValue ? Local(date.AddDays(1).ToDateTime(next)) : null;
         return TimeOfDay(timeCell) is { } clock ? Local(date.ToDateTime(clock)) : null;
     }
 
@@ -297,7 +307,8 @@ public static class DingTalkExports
     private static TimeOnly? TimeOfDay(object? cell) => cell switch
     {
         DateTime time when time.Year < 1900 => TimeOnly.FromDateTime(time),
-        double fraction when fraction is >= 0 and < 1 => TimeOnly.FromTimeSpan(TimeSpan.FromMinutes(Math.Round(fraction * 24 * 60 * 60) / 60)),
+        // (a fraction that rounds to 24:00 is no time of day)
+        double fraction when fraction is >= 0 and < 1 && Math.Round(fraction * 24 * 60 * 60) < 24 * 60 * 60 => TimeOnly.FromTimeSpan(TimeSpan.FromMinutes(Math.Round(fraction * 24 * 60 * 60) / 60)),
         _ => TimeOnly.TryParseExact(CellText(cell), ["H:mm", "H:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var clock) ? clock : null,
     };
 
@@ -313,10 +324,13 @@ public static class DingTalkExports
             DateTimeStyles.None, out var workDate) ? workDate : null;
     }
 
-    private static DateTimeOffset Local(DateTime local)
+    /// <summary>A local Asia/Shanghai time as an instant; null when that instant is outside year 1–9999 in UTC.</summary>
+    private static DateTimeOffset? Local(DateTime local)
     {
         var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        return new DateTimeOffset(unspecified, WorkCalendar.Zone.GetUtcOffset(unspecified));
+        var offset = WorkCalendar.Zone.GetUtcOffset(unspecified);
+        var utcTicks = unspecified.Ticks - offset.Ticks;
+        return utcTicks >= 0 && utcTicks <= DateTime.MaxValue.Ticks ? new DateTimeOffset(unspecified, offset) : null;
     }
 
     /// <summary>A stream that first gives back the bytes already read from it to look at the file's signature.</summary>

@@ -107,6 +107,7 @@ public static class SpreadsheetSources
                     {
                         case { Layout: DingTalkExports.RawRecords } raw:
                             keep = true;
+                            daily?.Item1.Dispose(); // an earlier 每日统计 sheet kept in case no 原始记录 came
                             return (sheet, rows, raw);
                         case { Layout: DingTalkExports.DailyStatistics } header when daily is null:
                             keep = true;

@@ -13,9 +13,11 @@ public sealed class XlsxLimitException(string message) : Exception(message);
 
 /// <summary>
 /// How far the workbook's parts may expand when decompressed. The shared-string table is held in memory (every reader
-/// has to), so it has its own, smaller bound; a sheet streams, so its bound is one of time, not memory.
+/// has to), so it has its own, smaller bound; a sheet streams, so its bound is one of time, not memory — but one row
+/// (its inline strings and formula results included) is held whole, so a row has a bound of its own (what its XML
+/// expands to, counted as it is read).
 /// </summary>
-public sealed record XlsxLimits(long MaxSharedStringsBytes, long MaxPartBytes, long MaxTotalBytes)
+public sealed record XlsxLimits(long MaxSharedStringsBytes, long MaxPartBytes, long MaxTotalBytes, long MaxRowBytes = 4L << 20)
 {
     /// <summary>
     /// A 100,000-row 原始记录 sheet expands to ~40 MiB and its shared strings to ~2 MiB; these bounds are ~25× that,
@@ -71,15 +73,17 @@ public sealed class XlsxWorkbook : IDisposable
         ZipArchive zip;
         try { zip = new ZipArchive(seekable, ZipArchiveMode.Read, leaveOpen); }
         catch (InvalidDataException e) { throw new XlsxFormatException($"not a zip package ({e.Message})", e); }
-        var workbook = new XlsxWorkbook(zip, limits ?? XlsxLimits.Default);
         try
         {
+            // ZipArchive reads its central directory when the entries are first asked for (here), not when it is opened.
+            var workbook = new XlsxWorkbook(zip, limits ?? XlsxLimits.Default);
             workbook.ReadGlobals();
             return workbook;
         }
-        catch
+        catch (Exception e)
         {
-            workbook.Dispose();
+            zip.Dispose();
+            if (e is InvalidDataException or XmlException) throw new XlsxFormatException($"the package cannot be read ({e.Message})", e);
             throw;
         }
     }
@@ -88,8 +92,8 @@ public sealed class XlsxWorkbook : IDisposable
     public XlsxRowReader OpenSheet(int index)
     {
         var part = sheets[index].Part;
-        return new XlsxRowReader(this, OpenXml(Entry(part) ?? throw new XlsxFormatException($"sheet {sheets[index].Name}'s part {part} is missing"),
-            limits.MaxPartBytes), sheets[index].Name);
+        var stream = OpenPart(Entry(part) ?? throw new XlsxFormatException($"sheet {sheets[index].Name}'s part {part} is missing"), limits.MaxPartBytes);
+        return new XlsxRowReader(this, CreateXml(stream), () => stream.StartRow(limits.MaxRowBytes), sheets[index].Name);
     }
 
     public void Dispose() => zip.Dispose();
@@ -167,8 +171,15 @@ public sealed class XlsxWorkbook : IDisposable
             while (xml.Read())
             {
                 if (xml.NodeType != XmlNodeType.Element || !IsMain(xml)) continue;
-                if (xml.LocalName == "numFmt" && int.TryParse(xml.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var id))
-                    customFormats[id] = xml.GetAttribute("formatCode") ?? "";
+                if (xml.LocalName == "numFmts" && !xml.IsEmptyElement)
+                {
+                    // Only numFmts' own numFmt children: a dxf (conditional formatting) has numFmt elements of its own.
+                    var depth = xml.Depth;
+                    while (xml.Read() && xml.Depth > depth)
+                        if (xml.NodeType == XmlNodeType.Element && xml.Depth == depth + 1 && xml.LocalName == "numFmt"
+                            && int.TryParse(xml.GetAttribute("numFmtId"), CultureInfo.InvariantCulture, out var id))
+                            customFormats[id] = xml.GetAttribute("formatCode") ?? "";
+                }
                 else if (xml.LocalName == "cellXfs" && !xml.IsEmptyElement)
                 {
                     // Only cellXfs' own xf children: cellStyleXfs has xf elements too, indexed separately.
@@ -268,12 +279,25 @@ public sealed class XlsxWorkbook : IDisposable
         CloseInput = true,
     };
 
-    private XmlReader OpenXml(ZipArchiveEntry entry, long partLimit)
+    private XmlReader OpenXml(ZipArchiveEntry entry, long partLimit) => CreateXml(OpenPart(entry, partLimit));
+
+    /// <summary>An XML reader over a part; XmlReader.Create reads the part's first bytes, so a part that fails there is closed.</summary>
+    private static XmlReader CreateXml(Stream part)
+    {
+        try { return XmlReader.Create(part, XmlSettings); }
+        catch
+        {
+            part.Dispose();
+            throw;
+        }
+    }
+
+    private ExpansionLimitedStream OpenPart(ZipArchiveEntry entry, long partLimit)
     {
         Stream stream;
         try { stream = entry.Open(); }
         catch (InvalidDataException e) { throw new XlsxFormatException($"the part {entry.FullName} cannot be opened ({e.Message})", e); }
-        return XmlReader.Create(new ExpansionLimitedStream(stream, this, entry.FullName, partLimit), XmlSettings);
+        return new ExpansionLimitedStream(stream, this, entry.FullName, partLimit);
     }
 
     private static bool IsMain(XmlReader xml) => xml.NamespaceURI is MainNamespace or StrictMainNamespace;
@@ -381,6 +405,15 @@ public sealed class XlsxWorkbook : IDisposable
     private sealed class ExpansionLimitedStream(Stream inner, XlsxWorkbook workbook, string part, long partLimit) : ForwardOnlyReadStream
     {
         private long read;
+        private long rowStart = -1;
+        private long rowLimit;
+
+        /// <summary>A row starts here: from now on (until the next row starts) at most <paramref name="limit"/> bytes may be read (give or take the XML reader's buffer).</summary>
+        public void StartRow(long limit)
+        {
+            rowStart = read;
+            rowLimit = limit;
+        }
 
         public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
 
@@ -390,6 +423,8 @@ public sealed class XlsxWorkbook : IDisposable
         {
             read += bytes;
             if (read > partLimit) throw new XlsxLimitException($"the part {part} expands to more than the {partLimit:N0} bytes allowed");
+            if (rowStart >= 0 && read - rowStart > rowLimit)
+                throw new XlsxLimitException($"a row of the part {part} expands to more than the {rowLimit:N0} bytes allowed for one row");
             workbook.CountExpanded(bytes, part);
             return bytes;
         }
@@ -412,18 +447,22 @@ public sealed class XlsxRowReader : IDisposable
 {
     // Excel's last column (XFD); a reference beyond it is a broken (or hostile) file, not a wider sheet.
     private const int MaxColumns = 16384;
+    // Excel's last row.
+    private const int MaxRows = 1048576;
 
     private readonly XlsxWorkbook workbook;
     private readonly XmlReader xml;
+    private readonly Action startRow;
     private readonly List<object?> cells = [];
     private bool inSheetData;
     private bool ended;
     private int lastCompleteRow;
 
-    internal XlsxRowReader(XlsxWorkbook workbook, XmlReader xml, string sheetName)
+    internal XlsxRowReader(XlsxWorkbook workbook, XmlReader xml, Action startRow, string sheetName)
     {
         this.workbook = workbook;
         this.xml = xml;
+        this.startRow = startRow;
         SheetName = sheetName;
     }
 
@@ -444,7 +483,8 @@ public sealed class XlsxRowReader : IDisposable
                 ended = true;
                 return false;
             }
-            RowNumber = xml.GetAttribute("r") is { } r ? ParseRowNumber(r) : RowNumber + 1;
+            startRow(); // what the row expands to is bounded (XlsxLimits.MaxRowBytes): it is held whole
+            RowNumber = NextRowNumber(xml.GetAttribute("r"));
             cells.Clear();
             if (xml.IsEmptyElement)
             {
@@ -512,6 +552,8 @@ public sealed class XlsxRowReader : IDisposable
         var type = xml.GetAttribute("t");
         var style = xml.GetAttribute("s");
         var column = reference is null ? cells.Count : ParseColumn(reference);
+        if (column >= MaxColumns) // a cell without a reference after XFD's
+            throw new XlsxFormatException($"sheet {SheetName} has a cell outside columns A–XFD (row {RowNumber}, after {Reference(MaxColumns - 1, RowNumber)})");
         object? value = null;
         if (xml.IsEmptyElement) xml.Read();
         else
@@ -546,6 +588,9 @@ public sealed class XlsxRowReader : IDisposable
         cells[column] = value;
     }
 
+    private static readonly string[] IsoDateTimes = ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF"];
+    private static readonly string[] IsoTimes = [@"hh\:mm", @"hh\:mm\:ss", @"hh\:mm\:ss\.FFFFFFF"];
+
     private object? Typed(string raw, string? type, string? style, string reference)
     {
         switch (type)
@@ -559,21 +604,36 @@ public sealed class XlsxRowReader : IDisposable
             case "e":
                 return null; // #N/A, #DIV/0! …: no value
             case "d":
-                // An ISO 8601 date (Strict files, some writers); no zone: the sheet's local time.
-                return DateTime.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.None, out var iso) ? iso : raw;
+                // An ISO 8601 date, time or both (Strict files, some writers), without a zone: the sheet's local time; a
+                // time alone is on day 0, as a time cell. Anything else (a zone, another spelling) stays text, as stored.
+                if (DateTime.TryParseExact(raw, IsoDateTimes, CultureInfo.InvariantCulture, DateTimeStyles.None, out var iso)) return iso;
+                return TimeSpan.TryParseExact(raw.StartsWith('T') ? raw[1..] : raw, IsoTimes, CultureInfo.InvariantCulture, out var time)
+                    && time < TimeSpan.FromDays(1) ? DateTime.FromOADate(0) + time : raw;
         }
         if (raw.Length == 0) return null;
         if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) return raw;
-        if (style is not null && int.TryParse(style, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && workbook.IsDateStyle(s)
-            && workbook.SerialDate(number) is { } date)
+        // A cell without s has style 0 (CT_Cell's default), the first of cellXfs.
+        var index = style is null ? 0 : int.TryParse(style, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : -1;
+        if (workbook.IsDateStyle(index) && workbook.SerialDate(number) is { } date)
             return date;
         return number;
     }
 
-    private int ParseRowNumber(string r) =>
-        int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1
-            ? number
+    /// <summary>
+    /// The next row's number: its r attribute, else the previous row's + 1. Rows must come in ascending order within
+    /// Excel's 1,048,576 (a repeated or falling number would give two rows the same number, and the import's line).
+    /// </summary>
+    private int NextRowNumber(string? r)
+    {
+        var number = r is null ? (long)RowNumber + 1
+            : int.TryParse(r, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
             : throw new XlsxFormatException($"sheet {SheetName} has a row numbered {r}");
+        if (number < 1 || number > MaxRows)
+            throw new XlsxFormatException($"sheet {SheetName} has a row {number} outside rows 1–{MaxRows}");
+        if (number <= RowNumber)
+            throw new XlsxFormatException($"sheet {SheetName} has row {number} after row {RowNumber}: rows must be in ascending order");
+        return (int)number;
+    }
 
     /// <summary>The 0-based column of a cell reference such as C5 (or AB12): its letters.</summary>
     private int ParseColumn(string reference)

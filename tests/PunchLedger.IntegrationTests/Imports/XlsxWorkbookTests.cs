@@ -271,6 +271,127 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void Rows_out_of_order_or_past_Excels_last_row_are_a_format_error()
+    {
+        // A row's number is the import's line (× 8 for 每日统计): a repeated or falling number would give two rows one
+        // line, and a number past 1,048,576 (Excel's last row) overflows the line.
+        Assert.Contains("row 3 after row 5", Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", """<row r="5"/><row r="3"/>""")]))).Message);
+        Assert.Contains("row 5 after row 5", Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", """<row r="4"/><row/><row r="5"/>""")]))).Message);
+        Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", """<row r="1048577"/>""")])));
+        Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", """<row r="1048576"/><row/>""")])));
+        Assert.Equal([1, 1048576], Rows(Package([("S", """<row r="1"/><row r="1048576"/>""")])).Select(r => r.Number));
+    }
+
+    [Fact]
+    public void A_cell_without_a_reference_past_column_XFD_is_a_format_error()
+    {
+        var full = string.Concat(Enumerable.Repeat("<c/>", 16384));
+        Assert.Equal(16384, OnlyRow(Package([("S", $"<row r=\"1\">{full}</row>")])).Length);
+        Assert.Contains("outside columns A–XFD", Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", $"<row r=\"1\">{full}<c><v>1</v></c></row>")]))).Message);
+        Assert.Contains("outside columns A–XFD", Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", """<row r="1"><c r="XFD1"/><c/></row>""")]))).Message);
+    }
+
+    [Fact]
+    public void A_row_that_expands_past_the_row_limit_is_refused_while_it_is_read()
+    {
+        // One inline string of 1 MiB (a sheet part may expand to 1 GiB: one cell must not be read whole into memory).
+        var huge = new string('x', 1 << 20);
+        var package = Package([("S", $"""<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>{huge}</t></is></c></row><row r="3"><c r="A3"><v>3</v></c></row>""")]);
+        var limits = new XlsxLimits(MaxSharedStringsBytes: 1 << 20, MaxPartBytes: 1 << 30, MaxTotalBytes: 1 << 30, MaxRowBytes: 256 * 1024);
+        using var workbook = XlsxWorkbook.Open(new MemoryStream(package), limits);
+        using var sheet = workbook.OpenSheet(0);
+        Assert.True(sheet.Read(out var first));
+        Assert.Equal([1d], first);
+        Assert.Contains("row", Assert.Throws<XlsxLimitException>(() => sheet.Read(out _)).Message);
+        // The same row under the default limit reads.
+        Assert.Equal(huge, Rows(package)[1].Cells[0]);
+    }
+
+    [Fact]
+    public void Iso_dates_are_read_exactly_a_time_alone_on_day_0_and_a_zoned_one_left_as_text()
+    {
+        var previous = Thread.CurrentThread.CurrentCulture;
+        Thread.CurrentThread.CurrentCulture = new System.Globalization.CultureInfo("en-GB");
+        try
+        {
+            var row = """
+                <row r="1">
+                  <c r="A1" t="d"><v>2026-03-02</v></c>
+                  <c r="B1" t="d"><v>2026-03-02T09:01</v></c>
+                  <c r="C1" t="d"><v>2026-03-02T09:01:30.5</v></c>
+                  <c r="D1" t="d"><v>09:01:00</v></c>
+                  <c r="E1" t="d"><v>2026-03-02T09:01:00Z</v></c>
+                  <c r="F1" t="d"><v>2026-03-02T09:01:00+08:00</v></c>
+                  <c r="G1" t="d"><v>03/02/2026</v></c>
+                </row>
+                """;
+            Assert.Equal([new DateTime(2026, 3, 2), new DateTime(2026, 3, 2, 9, 1, 0), new DateTime(2026, 3, 2, 9, 1, 30, 500),
+                new DateTime(1899, 12, 30, 9, 1, 0), "2026-03-02T09:01:00Z", "2026-03-02T09:01:00+08:00", "03/02/2026"], OnlyRow(Package([("S", row)])));
+        }
+        finally
+        {
+            Thread.CurrentThread.CurrentCulture = previous;
+        }
+    }
+
+    [Fact]
+    public void Number_formats_of_differential_formats_do_not_replace_the_cell_formats()
+    {
+        // dxfs (conditional formatting) carry numFmt elements of their own; only numFmts defines the cells' formats.
+        var styles = """
+            <numFmts count="1"><numFmt numFmtId="164" formatCode="0.00"/></numFmts>
+            <cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs>
+            <dxfs count="1"><dxf><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></dxf></dxfs>
+            """;
+        Assert.Equal([46083d], OnlyRow(Package([("S", """<row r="1"><c r="A1" s="1"><v>46083</v></c></row>""")], styles: styles)));
+    }
+
+    [Fact]
+    public void A_package_whose_central_directory_is_broken_is_a_format_error()
+    {
+        var package = Package([("S", """<row r="1"><c r="A1"><v>1</v></c></row>""")]);
+        for (var i = 0; i + 4 < package.Length; i++)
+            if (BitConverter.ToUInt32(package, i) == 0x02014b50) package[i] = 0; // each central directory entry's signature
+        Assert.Throws<XlsxFormatException>(() => XlsxWorkbook.Open(new MemoryStream(package)));
+    }
+
+    [Fact]
+    public void A_DTD_is_refused_in_any_part()
+    {
+        const string Dtd = """<!DOCTYPE sst [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>""";
+        var inStrings = Package([("S", """<row r="1"><c r="A1" t="s"><v>0</v></c></row>""")], sharedStrings: "<si><t>x</t></si>");
+        var withDtd = ReplaceInPart(inStrings, "xl/sharedStrings.xml", "<sst ", Dtd + "<sst ");
+        Assert.Contains("DTD", Assert.Throws<XlsxFormatException>(() => XlsxWorkbook.Open(new MemoryStream(withDtd))).Message);
+        var sheet = ReplaceInPart(Package([("S", """<row r="1"><c r="A1"><v>1</v></c></row>""")]), "xl/worksheets/sheet1.xml", "<worksheet ", Dtd.Replace("sst", "worksheet") + "<worksheet ");
+        Assert.Contains("DTD", Assert.Throws<XlsxFormatException>(() => Rows(sheet)).Message);
+    }
+
+    private static byte[] ReplaceInPart(byte[] package, string part, string find, string replacement)
+    {
+        var output = new MemoryStream();
+        output.Write(package);
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Update, leaveOpen: true))
+        {
+            var entry = zip.GetEntry(part)!;
+            string xml;
+            using (var reader = new StreamReader(entry.Open())) xml = reader.ReadToEnd();
+            entry.Delete();
+            using var writer = new StreamWriter(zip.CreateEntry(part).Open(), new UTF8Encoding(false));
+            writer.Write(xml.Replace(find, replacement));
+        }
+        return output.ToArray();
+    }
+
+    [Fact]
+    public void A_cell_without_a_style_has_style_0()
+    {
+        // ECMA-376 18.3.1.4: s defaults to 0, the first cellXfs entry — here a date format.
+        var styles = """<cellXfs count="2"><xf numFmtId="14"/><xf numFmtId="0"/></cellXfs>""";
+        var row = """<row r="1"><c r="A1"><v>46083</v></c><c r="B1" s="0"><v>46083</v></c><c r="C1" s="1"><v>46083</v></c></row>""";
+        Assert.Equal([new DateTime(2026, 3, 2), new DateTime(2026, 3, 2), 46083d], OnlyRow(Package([("S", row)], styles: styles)));
+    }
+
+    [Fact]
     public void A_part_that_expands_beyond_the_limits_is_refused_before_any_row_by_its_declared_size()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
@@ -359,6 +480,60 @@ public sealed class XlsxWorkbookTests
         var broken = await Assert.ThrowsAsync<ImportException>(() => SpreadsheetSources.OpenWorkbookAsync(
             new MemoryStream([.. "PK"u8, 3, 4, .. new byte[100]]), null, CancellationToken.None));
         Assert.Equal(ImportErrors.FileUnreadable, broken.Code);
+    }
+
+    [Fact]
+    public async Task A_number_in_a_time_column_that_is_no_time_is_a_bad_time_not_a_failed_parse()
+    {
+        // A re-save can leave any number in 打卡时间: past the last date Excel has (a serial of 1E+300), or a day fraction
+        // that rounds to 24:00. Each is the row's IMPORT_ROW_BAD_TIME; it must not throw out of the parse (the worker
+        // then retries the batch for ever).
+        static Dictionary<string, object?> Punch(string user, object time) => new() { ["UserId"] = user, ["考勤日期"] = "26-03-02 星期一", ["打卡时间"] = time };
+        var raw = DingTalkExportFiles.RawSheet([], extra: [Punch("u1", 1e300), Punch("u2", 0.9999999), Punch("u3", 0.375)]);
+        var file = DingTalkExportFiles.Workbook(("原始记录", raw, null));
+        var rows = new List<ParsedRow>();
+        await foreach (var row in DingTalkExports.ReadAsync(new MemoryStream(file), Encoding.UTF8, new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), _ => { }, CancellationToken.None))
+            rows.Add(row);
+        Assert.Equal([ImportErrors.RowCodes.BadTime, ImportErrors.RowCodes.BadTime, null], rows.Select(r => r.ErrorCode));
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8)), rows[2].PunchTime);
+    }
+
+    [Fact]
+    public async Task A_date_at_the_ends_of_the_calendar_is_a_bad_time_not_a_failed_parse()
+    {
+        // 0001-01-01 00:30 in Shanghai is in year 0 in UTC; 次日 of 9999-12-31 is no date: each is the row's problem.
+        static string Text(string column, string text) => $"""<c r="{column}" t="inlineStr"><is><t>{text}</t></is></c>""";
+        var sheet = $"""
+            <row r="1">{Text("A1", "UserId")}{Text("B1", "日期")}{Text("C1", "上班1打卡时间")}{Text("D1", "下班1打卡时间")}</row>
+            <row r="2">{Text("A2", "u1")}{Text("B2", "0001-01-01")}{Text("C2", "00:30")}</row>
+            <row r="3">{Text("A3", "u2")}{Text("B3", "9999-12-31")}{Text("D3", "次日 01:30")}</row>
+            <row r="4">{Text("A4", "u3")}{Text("B4", "2026-03-02")}{Text("C4", "09:00")}{Text("D4", "次日 01:30")}</row>
+            """;
+        var rows = new List<ParsedRow>();
+        await foreach (var row in DingTalkExports.ReadAsync(new MemoryStream(Package([("每日统计", sheet)])), Encoding.UTF8,
+            new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), _ => { }, CancellationToken.None))
+            rows.Add(row);
+        Assert.Equal([ImportErrors.RowCodes.BadTime, ImportErrors.RowCodes.BadTime, null, null], rows.Select(r => r.ErrorCode));
+        Assert.Equal(new DateTimeOffset(2026, 3, 3, 1, 30, 0, TimeSpan.FromHours(8)), rows[3].PunchTime);
+    }
+
+    [Fact]
+    public async Task A_result_quoted_in_a_row_detail_carries_no_control_characters_or_lone_surrogates()
+    {
+        // _x0000_ and _xD800_ decode to a NUL and half a surrogate pair: Postgres refuses the one in text, UTF-8 the other,
+        // so the detail (stored as it is, unlike the cells' own text) must not carry them.
+        static string Text(string column, string text) => $"""<c r="{column}" t="inlineStr"><is><t>{text}</t></is></c>""";
+        var sheet = $"""
+            <row r="1">{Text("A1", "UserId")}{Text("B1", "日期")}{Text("C1", "上班1打卡时间")}{Text("D1", "上班1打卡结果")}</row>
+            <row r="2">{Text("A2", "u1")}{Text("B2", "2026-03-02")}{Text("D2", "缺_x0000_卡_xD800_")}</row>
+            """;
+        var rows = new List<ParsedRow>();
+        await foreach (var row in DingTalkExports.ReadAsync(new MemoryStream(Package([("每日统计", sheet)])), Encoding.UTF8,
+            new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), _ => { }, CancellationToken.None))
+            rows.Add(row);
+        var detail = Assert.Single(rows).ErrorDetail!;
+        Assert.Contains("缺", detail);
+        Assert.DoesNotContain(detail, c => char.IsControl(c) || char.IsSurrogate(c));
     }
 
     /// <summary>The test workbook writer's own output, as the import and the benchmarks use it, reads back cell for cell.</summary>
