@@ -324,14 +324,7 @@ public static class DingTalkExports
             DateTimeStyles.None, out var workDate) ? workDate : null;
     }
 
-    /// <summary>A local Asia/Shanghai time as an instant; null when that instant is outside year 1–9999 in UTC.</summary>
-    private static DateTimeOffset? Local(DateTime local)
-    {
-        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
-        var offset = WorkCalendar.Zone.GetUtcOffset(unspecified);
-        var utcTicks = unspecified.Ticks - offset.Ticks;
-        return utcTicks >= 0 && utcTicks <= DateTime.MaxValue.Ticks ? new DateTimeOffset(unspecified, offset) : null;
-    }
+    private static DateTimeOffset? Local(DateTime local) => ImportFormats.LocalInstant(local);
 
     /// <summary>A stream that first gives back the bytes already read from it to look at the file's signature.</summary>
     private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : ForwardOnlyReadStream

@@ -167,13 +167,25 @@ public static class ImportFormats
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         if (DateTime.TryParseExact(text, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
-            return new DateTimeOffset(local, WorkCalendar.Zone.GetUtcOffset(local));
+            return LocalInstant(local);
         // With an offset: only the ISO 8601 forms (a bare date or a culture's own spelling is not an instant).
         if (text.Length >= 20 && text[10] == 'T' &&
             DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var instant) &&
             (text.EndsWith('Z') || text[^6] is '+' or '-'))
             return instant;
         return null;
+    }
+
+    /// <summary>
+    /// A local Asia/Shanghai time as an instant; null when that instant is outside years 1–9999 in UTC (0001-01-01 00:30
+    /// in Shanghai is in year 0): a bad time, not an exception out of the parse.
+    /// </summary>
+    internal static DateTimeOffset? LocalInstant(DateTime local)
+    {
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        var offset = WorkCalendar.Zone.GetUtcOffset(unspecified);
+        var utcTicks = unspecified.Ticks - offset.Ticks;
+        return utcTicks >= 0 && utcTicks <= DateTime.MaxValue.Ticks ? new DateTimeOffset(unspecified, offset) : null;
     }
 
     /// <summary>A format's columns, found by their header names (case and surrounding spaces ignored, any order).</summary>
