@@ -338,7 +338,7 @@ public sealed class DingTalkExportImportTests(ImportFixture fixture)
         var tenant = Guid.NewGuid();
         var persons = await fixture.PersonsAsync(tenant, "Z1");
         await fixture.LinkDingTalkAsync(tenant, "z-1", persons[0]);
-        // A readable 原始记录 sheet, but shared strings that expand to 129 MiB (past the 128 MiB the reader holds) from ~130 KB.
+        // A readable 原始记录 sheet, but shared strings that expand to 129 MiB (past the 32 MiB the reader holds) from ~130 KB.
         var header = string.Concat(DingTalkExportFiles.RawHeader.Select((h, i) => $"""<c r="{XlsxWorkbookWriter.ColumnName(i)}3" t="inlineStr"><is><t>{h}</t></is></c>"""));
         var punch = """<c r="F4" t="inlineStr"><is><t>z-1</t></is></c><c r="I4" t="inlineStr"><is><t>2026-03-02 09:00</t></is></c>""";
         var file = XlsxWorkbookTests.Package([("原始记录", $"""<row r="3">{header}</row><row r="4">{punch}</row>""")], "<si><t>x</t></si>",
