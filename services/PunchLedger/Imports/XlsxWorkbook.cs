@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
@@ -71,6 +72,7 @@ public sealed class XlsxWorkbook : IDisposable
     /// <summary>Opens the package and reads everything but the sheets (workbook, relationships, shared strings, styles).</summary>
     public static XlsxWorkbook Open(Stream seekable, XlsxLimits? limits = null, bool leaveOpen = false)
     {
+        CheckPartCount(seekable);
         ZipArchive zip;
         try { zip = new ZipArchive(seekable, ZipArchiveMode.Read, leaveOpen); }
         catch (InvalidDataException e) { throw new XlsxFormatException($"not a zip package ({e.Message})", e); }
@@ -86,6 +88,37 @@ public sealed class XlsxWorkbook : IDisposable
             zip.Dispose();
             if (e is InvalidDataException or XmlException) throw new XlsxFormatException($"the package cannot be read ({e.Message})", e);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The most parts a package may have. A workbook has a few dozen; ZipArchive holds an object per entry of the central
+    /// directory, so a file of tiny entries would cost ~4× its size in memory before any other limit is reached.
+    /// </summary>
+    private const int MaxParts = 10_000;
+
+    /// <summary>
+    /// Refuses a package whose end-of-central-directory record counts more than <see cref="MaxParts"/> entries (0xFFFF,
+    /// a ZIP64 package's placeholder, included), before ZipArchive reads the directory. A file without the record is
+    /// left to ZipArchive, which says it is no zip.
+    /// </summary>
+    private static void CheckPartCount(Stream seekable)
+    {
+        const int RecordLength = 22; // the record without its comment (at most 65,535 bytes)
+        var start = seekable.Position;
+        var tail = (int)Math.Min(seekable.Length - start, RecordLength + ushort.MaxValue);
+        if (tail < RecordLength) return;
+        var buffer = new byte[tail];
+        seekable.Seek(-tail, SeekOrigin.End);
+        seekable.ReadExactly(buffer);
+        seekable.Position = start;
+        for (var i = tail - RecordLength; i >= 0; i--)
+        {
+            if (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(i)) != 0x06054b50) continue;
+            var entries = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(i + 10));
+            if (entries > MaxParts)
+                throw new XlsxLimitException($"the package has {(entries == ushort.MaxValue ? "65,535 or more" : entries.ToString("N0", CultureInfo.InvariantCulture))} parts, more than the {MaxParts:N0} a workbook may have");
+            return;
         }
     }
 

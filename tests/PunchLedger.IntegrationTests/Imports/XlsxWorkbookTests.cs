@@ -405,6 +405,24 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void A_package_of_more_parts_than_a_workbook_has_is_refused_before_its_directory_is_read()
+    {
+        // ZipArchive holds an object per entry of the central directory (~4x the file's size for tiny entries): the count
+        // in the end record is checked first. 20,001 empty parts beside a readable workbook.
+        var package = Package([("S", """<row r="1"><c r="A1"><v>1</v></c></row>""")]);
+        using var many = new MemoryStream();
+        many.Write(package);
+        using (var zip = new ZipArchive(many, ZipArchiveMode.Update, leaveOpen: true))
+            for (var i = 0; i < 20_001; i++)
+                zip.CreateEntry($"padding/{i}");
+        many.Position = 0;
+
+        Assert.Contains("parts", Assert.Throws<XlsxLimitException>(() => XlsxWorkbook.Open(many)).Message);
+        using var readable = XlsxWorkbook.Open(new MemoryStream(package));
+        Assert.Equal(["S"], readable.SheetNames);
+    }
+
+    [Fact]
     public void A_part_whose_declared_size_lies_is_read_no_further_than_declared()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
