@@ -98,28 +98,42 @@ public sealed class XlsxWorkbook : IDisposable
     private const int MaxParts = 10_000;
 
     /// <summary>
-    /// Refuses a package whose end-of-central-directory record counts more than <see cref="MaxParts"/> entries (0xFFFF,
-    /// a ZIP64 package's placeholder, included), before ZipArchive reads the directory. A file without the record is
-    /// left to ZipArchive, which says it is no zip.
+    /// Refuses a package whose end-of-central-directory record counts more than <see cref="MaxParts"/> entries, before
+    /// ZipArchive reads the directory. A ZIP64 package (some writers always write one) has 0xFFFF there and its count in
+    /// the ZIP64 end record, which the locator just before the end record points to; an unreadable ZIP64 count is taken
+    /// as 0xFFFF. A file without the end record is left to ZipArchive, which says it is no zip.
     /// </summary>
     private static void CheckPartCount(Stream seekable)
     {
-        const int RecordLength = 22; // the record without its comment (at most 65,535 bytes)
+        const int RecordLength = 22, LocatorLength = 20, Zip64RecordLength = 56; // (the end record's comment: at most 65,535 bytes)
         var start = seekable.Position;
         var tail = (int)Math.Min(seekable.Length - start, RecordLength + ushort.MaxValue);
         if (tail < RecordLength) return;
         var buffer = new byte[tail];
         seekable.Seek(-tail, SeekOrigin.End);
         seekable.ReadExactly(buffer);
-        seekable.Position = start;
         for (var i = tail - RecordLength; i >= 0; i--)
         {
             if (BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(i)) != 0x06054b50) continue;
-            var entries = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(i + 10));
-            if (entries > MaxParts)
-                throw new XlsxLimitException($"the package has {(entries == ushort.MaxValue ? "65,535 or more" : entries.ToString("N0", CultureInfo.InvariantCulture))} parts, more than the {MaxParts:N0} a workbook may have");
+            long entries = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(i + 10));
+            if (entries == ushort.MaxValue && i >= LocatorLength && BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(i - LocatorLength)) == 0x07064b50)
+            {
+                var recordOffset = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(i - LocatorLength + 8));
+                if (recordOffset >= 0 && recordOffset <= seekable.Length - start - Zip64RecordLength)
+                {
+                    var record = new byte[Zip64RecordLength];
+                    seekable.Position = start + recordOffset;
+                    seekable.ReadExactly(record);
+                    if (BinaryPrimitives.ReadUInt32LittleEndian(record) == 0x06064b50)
+                        entries = BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(32));
+                }
+            }
+            seekable.Position = start;
+            if (entries is > MaxParts or < 0)
+                throw new XlsxLimitException($"the package has {(entries < 0 ? "too many" : entries.ToString("N0", CultureInfo.InvariantCulture))} parts, more than the {MaxParts:N0} a workbook may have");
             return;
         }
+        seekable.Position = start;
     }
 
     /// <summary>Streams the sheet at <paramref name="index"/> (in <see cref="SheetNames"/>' order) from its first row.</summary>

@@ -423,6 +423,41 @@ public sealed class XlsxWorkbookTests
     }
 
     [Fact]
+    public void A_zip64_package_is_read_by_the_count_in_its_zip64_end_record()
+    {
+        // Some writers always end a package with ZIP64 records: the classic end record then says 0xFFFF entries.
+        var package = Package([("S", """<row r="1"><c r="A1"><v>1</v></c></row>""")]);
+        using var workbook = XlsxWorkbook.Open(new MemoryStream(AsZip64(package, entries: null)));
+        Assert.Equal(["S"], workbook.SheetNames);
+        // The same package whose ZIP64 record counts more parts than a workbook may have.
+        Assert.Throws<XlsxLimitException>(() => XlsxWorkbook.Open(new MemoryStream(AsZip64(package, entries: 20_001))));
+    }
+
+    /// <summary>
+    /// The package with a ZIP64 end record and locator before a classic end record of 0xFFFF / 0xFFFFFFFF placeholders;
+    /// the ZIP64 record counts <paramref name="entries"/> (default: the real count).
+    /// </summary>
+    private static byte[] AsZip64(byte[] package, long? entries)
+    {
+        var end = package.Length - 22; // written without a comment
+        Assert.Equal(0x06054b50u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(package.AsSpan(end)));
+        var count = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(package.AsSpan(end + 10));
+        var directorySize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(package.AsSpan(end + 12));
+        var directoryOffset = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(package.AsSpan(end + 16));
+        using var zip64 = new MemoryStream();
+        using var w = new BinaryWriter(zip64);
+        w.Write(package, 0, end);
+        var recordOffset = zip64.Position;
+        w.Write(0x06064b50u); w.Write(44L); w.Write((ushort)45); w.Write((ushort)45); w.Write(0u); w.Write(0u);
+        w.Write(entries ?? count); w.Write(entries ?? count); w.Write((long)directorySize); w.Write((long)directoryOffset);
+        w.Write(0x07064b50u); w.Write(0u); w.Write(recordOffset); w.Write(1u);
+        w.Write(0x06054b50u); w.Write((ushort)0); w.Write((ushort)0); w.Write(ushort.MaxValue); w.Write(ushort.MaxValue);
+        w.Write(uint.MaxValue); w.Write(uint.MaxValue); w.Write((ushort)0);
+        w.Flush();
+        return zip64.ToArray();
+    }
+
+    [Fact]
     public void A_part_whose_declared_size_lies_is_read_no_further_than_declared()
     {
         var rows = string.Concat(Enumerable.Range(1, 2000).Select(i => $"""<row r="{i}"><c r="A{i}"><v>{i}</v></c></row>"""));
