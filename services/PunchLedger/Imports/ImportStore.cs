@@ -625,16 +625,13 @@ public sealed class ImportStore(
                 await WriteTextAsync(copy, Clip(row.TypeText), ct);
                 await WriteTextAsync(copy, row.EmployeeNumber, ct);
                 await WriteTextAsync(copy, row.ExternalUserId, ct);
-                if (row.PersonUuid is { } person) await copy.WriteAsync(person, NpgsqlDbType.Uuid, ct);
-                else await copy.WriteNullAsync(ct);
-                if (row.PunchTime is { } time) await copy.WriteAsync(time.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-                else await copy.WriteNullAsync(ct);
+                await WriteValueAsync(copy, row.PersonUuid, NpgsqlDbType.Uuid, ct);
+                await WriteValueAsync(copy, row.PunchTime?.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
                 await WriteTextAsync(copy, row.PunchType, ct);
                 await WriteTextAsync(copy, row.RequestId, ct);
                 await WriteTextAsync(copy, row.ErrorCode, ct);
                 await WriteTextAsync(copy, row.ErrorDetail, ct);
-                if (row.SheetRow is { } sheetRow) await copy.WriteAsync(sheetRow, NpgsqlDbType.Integer, ct);
-                else await copy.WriteNullAsync(ct);
+                await WriteValueAsync(copy, row.SheetRow, NpgsqlDbType.Integer, ct);
                 await WriteTextAsync(copy, Clip(row.SourceColumn), ct);
             }
             await copy.CompleteAsync(ct);
@@ -648,6 +645,9 @@ public sealed class ImportStore(
 
     private static Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
         value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
+
+    private static Task WriteValueAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct =>
+        value is { } present ? copy.WriteAsync(present, type, ct) : copy.WriteNullAsync(ct);
 
     private async Task FailAsync(NpgsqlConnection connection, Guid tenant, ImportBatch batch, string code, string detail, CancellationToken ct)
     {
