@@ -21,6 +21,7 @@ public sealed partial class OutboxRelay(
     IOutboxMessageFactory messages,
     OutboxRelayState state,
     OutboxSignal written,
+    OutboxBulkWrites bulkWrites,
     IOptions<OutboxRelayOptions> options,
     TimeProvider clock,
     ILogger<OutboxRelay> logger) : BackgroundService
@@ -62,6 +63,7 @@ public sealed partial class OutboxRelay(
                     await PruneAsync(stoppingToken);
                     nextPrune = clock.GetUtcNow() + _options.PruneInterval;
                 }
+                await bulkWrites.NoneRunningAsync(_options.MaxYieldToBulkWrites, stoppingToken);
                 var wake = written.Next; // before the pass: a write committed during it starts the next one
                 var backlog = _backlog.Next;
                 var claimed = await RelayOnceAsync(stoppingToken);
@@ -264,6 +266,8 @@ public sealed partial class OutboxRelay(
             throw new InvalidOperationException($"Outbox:BatchSize must be 1..10000, got {options.BatchSize}.");
         if (options.MaxUnconfirmedPerPass is < 1 or > 10_000)
             throw new InvalidOperationException($"Outbox:MaxUnconfirmedPerPass must be 1..10000, got {options.MaxUnconfirmedPerPass}.");
+        if (options.MaxYieldToBulkWrites < TimeSpan.Zero)
+            throw new InvalidOperationException($"Outbox:MaxYieldToBulkWrites must not be negative, got {options.MaxYieldToBulkWrites}.");
         if (options.ConcurrentPasses is < 1 or > 16)
             throw new InvalidOperationException($"Outbox:ConcurrentPasses must be 1..16, got {options.ConcurrentPasses}.");
         return options;

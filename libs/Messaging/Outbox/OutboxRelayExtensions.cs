@@ -29,6 +29,7 @@ public static class OutboxRelayExtensions
         builder.Services.TryAddSingleton<IOutboxPublisher, BusOutboxPublisher>();
         builder.Services.AddSingleton<OutboxRelayState>();
         builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<OutboxBulkWrites>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHealthChecks().AddCheck<OutboxRelayState>("outbox");
         builder.Services.AddServiceActivitySource(OutboxRelayState.MeterName);

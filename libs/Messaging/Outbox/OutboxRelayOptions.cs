@@ -31,6 +31,13 @@ public sealed class OutboxRelayOptions
     /// </summary>
     public int ConcurrentPasses { get; set; } = 3;
 
+    /// <summary>
+    /// The longest the relay holds back its passes, in a row, while this process runs a bulk write
+    /// (<see cref="OutboxBulkWrites"/>, an import's commit); after it the relay goes on beside the bulk write. Zero: never
+    /// holds back. Keep it below <see cref="LagDegradedAfter"/>: the backlog's age grows meanwhile.
+    /// </summary>
+    public TimeSpan MaxYieldToBulkWrites { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The wait before looking again when the outbox was empty (unless this process's <see cref="OutboxSignal"/> wakes it).</summary>
     public TimeSpan IdleDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 

@@ -1,3 +1,4 @@
+using HrmsAttendance.Messaging.Outbox;
 using Microsoft.Extensions.Options;
 
 namespace HrmsAttendance.PunchLedger.Imports;
@@ -8,7 +9,8 @@ namespace HrmsAttendance.PunchLedger.Imports;
 /// worker died is taken over once its lease has passed, and continues where the last committed chunk ended.
 /// <see cref="Wake"/> lets a request that just made work start it at once instead of at the next poll.
 /// </summary>
-public sealed class ImportWorker(ImportStore store, IOptions<ImportOptions> options, ILogger<ImportWorker> logger) : BackgroundService
+public sealed class ImportWorker(ImportStore store, OutboxBulkWrites bulkWrites, IOptions<ImportOptions> options, ILogger<ImportWorker> logger)
+    : BackgroundService
 {
     private readonly SemaphoreSlim wake = new(0, 1);
 
@@ -53,7 +55,9 @@ public sealed class ImportWorker(ImportStore store, IOptions<ImportOptions> opti
             return;
         }
         logger.LogInformation("Committing import {ImportId} of tenant {Tenant}", importId, tenant);
-        await store.CommitAsync(tenant, importId, ct);
+        // The relay publishes the commit's notifications after it (within Outbox:MaxYieldToBulkWrites).
+        using (bulkWrites.Begin())
+            await store.CommitAsync(tenant, importId, ct);
         logger.LogInformation("Committed import {ImportId} of tenant {Tenant}", importId, tenant);
     }
 }

@@ -57,7 +57,7 @@ public sealed class OutboxRelayTests(PostgresFixture fixture)
     }
 
     private OutboxRelay Relay(StandInBroker broker, OutboxSignal? written = null, TimeSpan? idleDelay = null, int batchSize = 10_000,
-        int concurrentPasses = 1)
+        int concurrentPasses = 1, OutboxBulkWrites? bulkWrites = null, TimeSpan? maxYieldToBulkWrites = null)
     {
         var options = Options.Create(new OutboxRelayOptions
         {
@@ -67,10 +67,11 @@ public sealed class OutboxRelayTests(PostgresFixture fixture)
             ConcurrentPasses = concurrentPasses,
             PublishTimeout = TimeSpan.FromSeconds(2),
             IdleDelay = idleDelay ?? TimeSpan.FromMilliseconds(100),
+            MaxYieldToBulkWrites = maxYieldToBulkWrites ?? new OutboxRelayOptions().MaxYieldToBulkWrites,
         });
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         return new OutboxRelay(fixture.App, broker, new LedgerOutboxMessages(), new OutboxRelayState(options, TimeProvider.System, meters),
-            written ?? new OutboxSignal(), options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
+            written ?? new OutboxSignal(), bulkWrites ?? new OutboxBulkWrites(TimeProvider.System), options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
     }
 
     private async Task<HashSet<Guid>> UnpublishedPersonsAsync(Guid tenant)
@@ -131,6 +132,57 @@ public sealed class OutboxRelayTests(PostgresFixture fixture)
 
             Assert.True(await WaitUntilAsync(() => broker.Confirmed.OfType<PunchRecorded>().Any(m => m.PersonUuid == person)),
                 "the relay did not publish the punch after the store's wake-up");
+        }
+        finally
+        {
+            await relay.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task While_a_bulk_write_runs_the_relay_holds_back_its_passes_and_publishes_when_it_ends()
+    {
+        var broker = new StandInBroker();
+        var bulkWrites = new OutboxBulkWrites(TimeProvider.System);
+        var tenant = PostgresFixture.NewTenant();
+        var person = (await fixture.NewPersonsAsync(tenant, 1))[0];
+        using var relay = Relay(broker, idleDelay: TimeSpan.FromMilliseconds(50), bulkWrites: bulkWrites);
+        var bulk = bulkWrites.Begin(); // an import's commit
+        await relay.StartAsync(CancellationToken.None);
+        try
+        {
+            await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9), "IN"));
+            await Task.Delay(TimeSpan.FromSeconds(1)); // twenty polls
+            Assert.DoesNotContain(broker.Confirmed.OfType<PunchRecorded>(), m => m.PersonUuid == person);
+            Assert.Equal([person], await UnpublishedPersonsAsync(tenant));
+
+            bulk.Dispose();
+            Assert.True(await WaitUntilAsync(() => broker.Confirmed.OfType<PunchRecorded>().Any(m => m.PersonUuid == person)),
+                "the relay did not publish once the bulk write ended");
+        }
+        finally
+        {
+            bulk.Dispose();
+            await relay.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_bulk_write_that_runs_longer_than_the_limit_no_longer_holds_the_relay_back()
+    {
+        var broker = new StandInBroker();
+        var bulkWrites = new OutboxBulkWrites(TimeProvider.System);
+        var tenant = PostgresFixture.NewTenant();
+        var person = (await fixture.NewPersonsAsync(tenant, 1))[0];
+        using var relay = Relay(broker, idleDelay: TimeSpan.FromMilliseconds(50), bulkWrites: bulkWrites,
+            maxYieldToBulkWrites: TimeSpan.FromMilliseconds(300));
+        using var bulk = bulkWrites.Begin(); // and never ends while the test runs
+        await relay.StartAsync(CancellationToken.None);
+        try
+        {
+            await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9), "IN"));
+            Assert.True(await WaitUntilAsync(() => broker.Confirmed.OfType<PunchRecorded>().Any(m => m.PersonUuid == person)),
+                "the relay held back past Outbox:MaxYieldToBulkWrites");
         }
         finally
         {

@@ -58,7 +58,7 @@ public sealed class OutboxRelayBoundTests(PostgresFixture fixture)
         });
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         return new OutboxRelay(fixture.App, broker, new LedgerOutboxMessages(), new OutboxRelayState(options, TimeProvider.System, meters),
-            new OutboxSignal(), options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
+            new OutboxSignal(), new OutboxBulkWrites(TimeProvider.System), options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
     }
 
     [Fact]
