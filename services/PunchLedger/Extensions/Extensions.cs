@@ -41,6 +41,7 @@ internal static class Extensions
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.SectionName)
             .Validate(o => o.CommitChunkRows is >= 1 and <= PunchLedgerService.MaxBatchSize,
                 $"Imports:CommitChunkRows must be from 1 to {PunchLedgerService.MaxBatchSize} (one batch door call per chunk)")
+            .Validate(o => o.CommitParts is >= 1 and <= 16, "Imports:CommitParts must be from 1 to 16")
             .ValidateOnStart();
         builder.Services.AddSingleton<ImportStore>();
         builder.Services.AddSingleton<ImportWorker>();

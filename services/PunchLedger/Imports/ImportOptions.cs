@@ -14,6 +14,12 @@ public sealed class ImportOptions
     /// <summary>Lines per commit chunk: the valid rows among them go to one call of the batch door (which takes at most 1,000).</summary>
     public int CommitChunkRows { get; set; } = 1000;
 
+    /// <summary>
+    /// Parts of a commit that run at once, each on its own connection (a Postgres backend each): the rows are split by
+    /// person, so the parts never wait for each other's person locks. Fixed per batch when its commit starts.
+    /// </summary>
+    public int CommitParts { get; set; } = 2;
+
     /// <summary>How long the background worker holds a batch before another worker (or a restarted service) may take it over.</summary>
     public TimeSpan WorkerLease { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -307,89 +307,150 @@ public sealed class ImportStore(
     }
 
     /// <summary>
-    /// Records a COMMITTING batch's valid rows through the batch door, chunk by chunk, each chunk with the door's answer per
-    /// row and the commit's cursor in one transaction: after a crash the next attempt starts after the last committed
-    /// chunk, and the rows' request ids make even a repeated chunk record nothing twice. Marks the batch COMMITTED at the end.
+    /// Records a COMMITTING batch's valid rows through the batch door: the rows are split by person into
+    /// <see cref="ImportOptions.CommitParts"/> parts (0023), each committed chunk by chunk on its own connection, at once.
+    /// Each chunk writes the door's answer per row and moves its part's cursor in one transaction: after a crash the next
+    /// attempt starts each part after its last committed chunk, and the rows' request ids make even a repeated chunk
+    /// record nothing twice. When every part is through, marks the batch COMMITTED and announces it.
     /// </summary>
     public async Task CommitAsync(Guid tenant, Guid importId, CancellationToken ct)
     {
-        // One connection for all the chunks: the pool resets a returned connection (DISCARD ALL), which throws away the
-        // plans the kernel's functions cached, and planning the batch door's statements costs more than running them.
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
         var timing = new CommitTiming();
-        var lastLine = await LastLineAsync(connection, tenant, importId, ct);
-        while (await CommitNextChunkAsync(connection, tenant, importId, lastLine, timing, ct)) { }
+        var (lastLine, parts) = await StartCommitPartsAsync(tenant, importId, ct);
+        if (parts.Count == 0) return; // no longer COMMITTING: done, or taken over
+        var finished = await Task.WhenAll(parts.Select(part => CommitPartAsync(tenant, importId, part, lastLine, timing, ct)));
+        if (finished.All(done => done))
+            await FinishCommitAsync(tenant, importId, lastLine, parts.Count, timing, ct);
         logger.LogInformation("Committed import {ImportId} in this attempt: milliseconds per step {Steps}", importId, timing.ToJson().ToJsonString());
     }
 
     /// <summary>
     /// Where an attempt's commit time goes (logged, and in the COMMITTED audit entry): the chunk statements (lock and cursor,
-    /// read, door, outcomes) as the worker waited for them and as Postgres ran them, the last chunk's announcement and
-    /// audit entry, and the transactions' commits.
+    /// read, door, outcomes) as the worker waited for them and as Postgres ran them — summed over the parts, which run at
+    /// once —, the announcement and audit entry, and the transactions' commits.
     /// </summary>
     private sealed class CommitTiming
     {
         private readonly long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        public int Chunks;
-        public double Statement, StatementInServer, Finish, Commit;
+        private readonly Lock gate = new();
+        private int chunks;
+        private double statement, statementInServer, finish, commit;
 
         public static double Since(long start) => System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
-        public JsonObject ToJson() => new()
+        public void Chunk(double statementMs, double inServerMs, double commitMs)
         {
-            ["chunks"] = Chunks, ["chunk statements"] = Math.Round(Statement),
-            ["chunk statements in postgres"] = Math.Round(StatementInServer), ["announce and audit"] = Math.Round(Finish),
-            ["transaction commits"] = Math.Round(Commit), ["total"] = Math.Round(Since(started)),
-        };
-    }
+            lock (gate) { chunks++; statement += statementMs; statementInServer += inServerMs; commit += commitMs; }
+        }
 
-    /// <summary>The batch's last staged line (0 when it has none): the rows are fixed once it is parsed.</summary>
-    private static async Task<int> LastLineAsync(NpgsqlConnection connection, Guid tenant, Guid importId, CancellationToken ct)
-    {
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await SetTenantAsync(connection, tenant, ct);
-        await using var last = Command(connection, "SELECT coalesce(max(line), 0) FROM staffing.import_rows WHERE import_id = $1", importId);
-        var line = (int)(await last.ExecuteScalarAsync(ct))!;
-        await tx.CommitAsync(ct);
-        return line;
+        public void Finished(double finishMs, double commitMs)
+        {
+            lock (gate) { finish += finishMs; commit += commitMs; }
+        }
+
+        public JsonObject ToJson()
+        {
+            lock (gate)
+                return new()
+                {
+                    ["chunks"] = chunks, ["chunk statements"] = Math.Round(statement),
+                    ["chunk statements in postgres"] = Math.Round(statementInServer), ["announce and audit"] = Math.Round(finish),
+                    ["transaction commits"] = Math.Round(commit), ["total"] = Math.Round(Since(started)),
+                };
+        }
     }
 
     /// <summary>
-    /// Records the valid rows of the next <see cref="ImportOptions.CommitChunkRows"/> lines after the cursor (one batch
-    /// door call), writes each row's outcome and moves the cursor past those lines, in one transaction; false when the
-    /// batch is no longer COMMITTING (done, or taken over). The chunk is a range of lines, not "the next n rows": the
-    /// staged rows are never analysed while a commit runs, and with no statistics the planner answered "the next n rows
-    /// in line order" by sorting every remaining row of the batch, once per chunk.
+    /// The batch's last staged line (0 when it has none: the rows are fixed once it is parsed) and its commit parts,
+    /// made on the first attempt (<see cref="ImportOptions.CommitParts"/> of them; a batch whose commit began before
+    /// parts existed continues from its old cursor in each). No parts when the batch is no longer COMMITTING.
     /// </summary>
-    private async Task<bool> CommitNextChunkAsync(NpgsqlConnection connection, Guid tenant, Guid importId, int lastLine, CommitTiming timing,
-        CancellationToken ct)
+    private async Task<(int LastLine, List<short> Parts)> StartCommitPartsAsync(Guid tenant, Guid importId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        var batch = await ReadBatchAsync(connection, importId, ct, forUpdate: true);
+        if (batch?.Status != "COMMITTING") return (0, []);
+        await using var last = Command(connection, "SELECT coalesce(max(line), 0) FROM staffing.import_rows WHERE import_id = $1", importId);
+        var lastLine = (int)(await last.ExecuteScalarAsync(ct))!;
+        await ExecuteAsync(connection, """
+            INSERT INTO staffing.import_commit_parts (import_id, tenant_id, part, parts, after_line)
+            SELECT b.import_id, b.tenant_id, g.part, $2, b.commit_after_line
+            FROM staffing.import_batches b CROSS JOIN generate_series(0, $2 - 1) AS g(part)
+            WHERE b.import_id = $1 AND NOT EXISTS (SELECT 1 FROM staffing.import_commit_parts p WHERE p.import_id = $1)
+            """, ct, importId, (short)options.Value.CommitParts);
+        var parts = new List<short>();
+        await using (var read = Command(connection, "SELECT part FROM staffing.import_commit_parts WHERE import_id = $1 ORDER BY part", importId))
+        await using (var reader = await read.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                parts.Add(reader.GetInt16(0));
+        await tx.CommitAsync(ct);
+        return (lastLine, parts);
+    }
+
+    /// <summary>Commits one part chunk by chunk on a connection of its own; false when the batch stopped being COMMITTING meanwhile.</summary>
+    private async Task<bool> CommitPartAsync(Guid tenant, Guid importId, short part, int lastLine, CommitTiming timing, CancellationToken ct)
+    {
+        // One connection for all of the part's chunks: the pool resets a returned connection (DISCARD ALL), which throws away
+        // the plans the kernel's functions cached, and planning the batch door's statements costs more than running them.
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        while (true)
+        {
+            switch (await CommitNextChunkAsync(connection, tenant, importId, part, lastLine, timing, ct))
+            {
+                case null: return false;
+                case true: return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records the next valid rows of a part (at most <see cref="ImportOptions.CommitChunkRows"/>, one batch door call,
+    /// among the next CommitChunkRows × parts lines after the part's cursor), writes each row's outcome, moves the part's
+    /// cursor past them and adds the counts to the batch, in one transaction. True when the part is through, null when
+    /// the batch is no longer COMMITTING (done, or taken over). The chunk is bounded by a range of lines, not "the next n
+    /// rows" alone: the staged rows are never analysed while a commit runs, and with no statistics the planner answered
+    /// "the next n rows in line order" by sorting every remaining row of the batch, once per chunk.
+    /// </summary>
+    private async Task<bool?> CommitNextChunkAsync(NpgsqlConnection connection, Guid tenant, Guid importId, short part, int lastLine,
+        CommitTiming timing, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
-        // One round trip for the whole chunk (with the transaction's BEGIN and tenant): the batch row's lock and cursor, the
-        // rows, the door call, the outcomes and the moved cursor are one statement; the commit is the second round trip.
+        // One round trip for the whole chunk (with the transaction's BEGIN and tenant): the part's lock and cursor, the
+        // rows, the door call, the outcomes, the moved cursor and the batch's counts are one statement; the commit is the
+        // second round trip. The part's row is locked first (a worker that took the batch over waits here, then reads
+        // the moved cursor) and the batch's row last, for the moment between its counts and the commit: the parts run at
+        // once and meet only there.
         //
         // Every step's row count is known or bounded by the chunk, whatever the statistics say (the staged rows are never
-        // analysed while a commit runs, and the table's statistics may be those of other batches): the chunk is a range of
-        // the primary key (its bounds are scalar subqueries, so an index range whichever plan), its columns go to the door
-        // as arrays built in one pass, and the door's answers come back as ONE materialized row (a map line -> [outcome,
-        // code, event]) that the update reads per row. Joined to the rows as a set instead, the planner — taking the rows
-        // of the range for one — hashed every row of the batch once per chunk (100,000 rows: ~60 ms of a ~120 ms chunk),
-        // or re-aggregated the answers once per row (1 s per chunk).
+        // analysed while a commit runs, and the table's statistics may be those of other batches): the chunk is read from
+        // a range of the primary key (its bounds are scalar subqueries, so an index range whichever plan), its columns go
+        // to the door as arrays built in one pass, and the door's answers come back as ONE materialized row (a map line ->
+        // [outcome, code, event]) that the update reads per row. Joined to the rows as a set instead, the planner — taking
+        // the rows of the range for one — hashed every row of the batch once per chunk (100,000 rows: ~60 ms of a ~120 ms
+        // chunk), or re-aggregated the answers once per row (1 s per chunk).
         await using var chunk = new NpgsqlBatch(connection, tx);
         var setTenant = new NpgsqlBatchCommand("SELECT set_config('app.current_tenant', $1, true)");
         setTenant.Parameters.Add(new NpgsqlParameter { Value = tenant.ToString() });
         chunk.BatchCommands.Add(setTenant);
         var record = new NpgsqlBatchCommand("""
-            WITH batch AS MATERIALIZED (
-              SELECT commit_after_line AS from_line, commit_after_line + $3 AS to_line, committed_by
-              FROM staffing.import_batches
-              WHERE import_id = $1 AND status = 'COMMITTING'
-              FOR UPDATE),
+            WITH part AS MATERIALIZED (
+              SELECT p.after_line AS from_line, greatest(p.after_line, least(p.after_line + $3 * p.parts, $4)) AS range_end,
+                     p.parts, b.committed_by
+              FROM staffing.import_commit_parts p
+              JOIN staffing.import_batches b ON b.import_id = p.import_id
+              WHERE p.import_id = $1 AND p.part = $6 AND b.status = 'COMMITTING'
+              FOR UPDATE OF p),
             chunk AS MATERIALIZED (
               SELECT line, person_uuid, punch_time, punch_type, request_id
               FROM staffing.import_rows
-              WHERE import_id = $1 AND line > (SELECT from_line FROM batch) AND line <= (SELECT to_line FROM batch)
-                AND error_code IS NULL),
+              WHERE import_id = $1 AND line > (SELECT from_line FROM part) AND line <= (SELECT range_end FROM part)
+                AND error_code IS NULL
+                -- (a valid row always has its person; one without would go to the door in part 0, which refuses it)
+                AND coalesce(staffing.import_commit_part(person_uuid, (SELECT parts FROM part)), 0) = $6
+              ORDER BY line
+              LIMIT $3),
             arrays AS MATERIALIZED (
               SELECT coalesce(array_agg(line ORDER BY line), '{}') AS lines,
                      coalesce(array_agg(person_uuid ORDER BY line), '{}') AS persons,
@@ -399,12 +460,17 @@ public sealed class ImportStore(
                      coalesce(array_agg(jsonb_build_object('import_id', $1::text, 'line', line) ORDER BY line), '{}') AS payloads,
                      count(*)::int AS n
               FROM chunk),
+            -- A full chunk may stop before the range's end (the rest of the range is the next chunk's); otherwise the
+            -- part is through the range.
+            bounds AS MATERIALIZED (
+              SELECT x.from_line, CASE WHEN a.n >= $3 THEN a.lines[a.n] ELSE x.range_end END AS to_line
+              FROM part x CROSS JOIN arrays a),
             door AS MATERIALIZED (
               SELECT a.lines[d.ordinal] AS line, d.event_uuid, d.outcome, d.error_code
               FROM arrays a
               CROSS JOIN LATERAL staffing.submit_time_punch_events(
                 $2, a.persons, a.times, a.types, array_fill('IMPORT'::text, ARRAY[a.n]), array_fill(NULL::text, ARRAY[a.n]),
-                a.request_ids, a.payloads, (SELECT committed_by FROM batch)) d
+                a.request_ids, a.payloads, (SELECT committed_by FROM part)) d
               WHERE a.n > 0),
             answers AS MATERIALIZED (
               SELECT jsonb_object_agg(line::text, jsonb_build_array(outcome, error_code, event_uuid)) AS by_line FROM door),
@@ -414,8 +480,8 @@ public sealed class ImportStore(
                   outcome_code = a.by_line -> (r.line::text) ->> 1,
                   event_uuid = (a.by_line -> (r.line::text) ->> 2)::uuid
               FROM answers a
-              WHERE r.import_id = $1 AND r.line > (SELECT from_line FROM batch) AND r.line <= (SELECT to_line FROM batch)
-                AND r.error_code IS NULL
+              WHERE r.import_id = $1 AND r.line > (SELECT from_line FROM bounds) AND r.line <= (SELECT to_line FROM bounds)
+                AND r.error_code IS NULL AND a.by_line ? (r.line::text)
               RETURNING r.outcome),
             counts AS MATERIALIZED (
               SELECT count(*)::int AS rows, count(*) FILTER (WHERE outcome = 'ACCEPTED')::int AS accepted,
@@ -423,55 +489,79 @@ public sealed class ImportStore(
                      count(*) FILTER (WHERE outcome NOT IN ('ACCEPTED', 'DUPLICATE'))::int AS rejected
               FROM outcomes),
             cursor AS (
+              UPDATE staffing.import_commit_parts p
+              SET after_line = x.to_line
+              FROM bounds x
+              WHERE p.import_id = $1 AND p.part = $6
+              RETURNING x.to_line >= $4 AS done),
+            batch AS (
               UPDATE staffing.import_batches b
               SET rows_committed = b.rows_committed + c.rows, rows_accepted = b.rows_accepted + c.accepted,
                   rows_duplicate = b.rows_duplicate + c.duplicate, rows_rejected = b.rows_rejected + c.rejected,
-                  commit_after_line = x.to_line, updated_at = now(),
-                  status = CASE WHEN x.to_line >= $4 THEN 'COMMITTED' ELSE b.status END,
-                  committed_at = CASE WHEN x.to_line >= $4 THEN now() END,
-                  lease_until = CASE WHEN x.to_line < $4 THEN now() + $5::interval END
-              FROM batch x, counts c
+                  updated_at = now(), lease_until = now() + $5::interval
+              FROM counts c, (SELECT 1 FROM cursor) moved
               WHERE b.import_id = $1
-              RETURNING x.to_line >= $4 AS done)
-            SELECT done, 1000 * extract(epoch FROM clock_timestamp() - statement_timestamp())::float8 FROM cursor
+              RETURNING 1)
+            SELECT done, 1000 * extract(epoch FROM clock_timestamp() - statement_timestamp())::float8
+            FROM cursor, (SELECT count(*) FROM batch) counted
             """);
-        foreach (var value in new object[] { importId, tenant, options.Value.CommitChunkRows, lastLine, options.Value.WorkerLease })
+        foreach (var value in new object[] { importId, tenant, options.Value.CommitChunkRows, lastLine, options.Value.WorkerLease, part })
             record.Parameters.Add(new NpgsqlParameter { Value = value });
         chunk.BatchCommands.Add(record);
         var step = System.Diagnostics.Stopwatch.GetTimestamp();
         bool? done = null;
+        double inServer = 0;
         await using (var reader = await chunk.ExecuteReaderAsync(ct))
         {
             await reader.NextResultAsync(ct); // past set_config's row
             if (await reader.ReadAsync(ct))
             {
                 done = reader.GetBoolean(0);
-                timing.StatementInServer += reader.GetDouble(1);
+                inServer = reader.GetDouble(1);
             }
         }
-        timing.Statement += CommitTiming.Since(step);
-        if (done is null) return false; // no longer COMMITTING: done, or taken over
-        timing.Chunks++;
-        if (done == true)
-        {
-            step = System.Diagnostics.Stopwatch.GetTimestamp();
-            await ExecuteAsync(connection, "SELECT staffing.announce_import_committed($1)", ct, importId);
-            var committed = await ReadBatchAsync(connection, importId, ct) ?? throw NotFound(importId);
-            await AuditAsync(connection, tenant, importId, committed.CommittedBy ?? "system", "COMMITTED", committed.FileSha256, new JsonObject
-            {
-                ["rows_accepted"] = committed.RowsAccepted, ["rows_duplicate"] = committed.RowsDuplicate,
-                ["rows_rejected"] = committed.RowsRejected, ["rows_invalid"] = committed.RowsInvalid,
-                ["steps_ms"] = timing.ToJson(), // this attempt's, up to this last chunk's commit
-            }, ct);
-            timing.Finish += CommitTiming.Since(step);
-        }
+        var statement = CommitTiming.Since(step);
+        if (done is null) return null; // no longer COMMITTING: done, or taken over
         step = System.Diagnostics.Stopwatch.GetTimestamp();
         await tx.CommitAsync(ct);
-        timing.Commit += CommitTiming.Since(step);
-        // The door wrote the chunk's PunchRecorded and DailyResultChanged (and the last one ImportCommitted): the relay
-        // need not wait for its next poll.
+        timing.Chunk(statement, inServer, CommitTiming.Since(step));
+        // The door wrote the chunk's PunchRecorded and DailyResultChanged: the relay need not wait for its next poll.
         outboxWritten.Notify();
-        return done == false;
+        return done;
+    }
+
+    /// <summary>
+    /// Once every part is through: marks the batch COMMITTED, announces ImportCommitted and writes the COMMITTED audit
+    /// entry, in one transaction (a worker that died before it leaves the batch COMMITTING with its parts through: the
+    /// next attempt finds nothing left to record and finishes here).
+    /// </summary>
+    private async Task FinishCommitAsync(Guid tenant, Guid importId, int lastLine, int parts, CommitTiming timing, CancellationToken ct)
+    {
+        var step = System.Diagnostics.Stopwatch.GetTimestamp();
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await SetTenantAsync(connection, tenant, ct);
+        await using (var finish = Command(connection, """
+            UPDATE staffing.import_batches
+            SET status = 'COMMITTED', committed_at = now(), lease_until = NULL, commit_after_line = $2, updated_at = now()
+            WHERE import_id = $1 AND status = 'COMMITTING'
+              AND NOT EXISTS (SELECT 1 FROM staffing.import_commit_parts p WHERE p.import_id = $1 AND p.after_line < $2)
+            """, importId, lastLine))
+            if (await finish.ExecuteNonQueryAsync(ct) == 0) return; // finished by another worker, or a part is not through
+        await ExecuteAsync(connection, "SELECT staffing.announce_import_committed($1)", ct, importId);
+        var committed = await ReadBatchAsync(connection, importId, ct) ?? throw NotFound(importId);
+        await AuditAsync(connection, tenant, importId, committed.CommittedBy ?? "system", "COMMITTED", committed.FileSha256, new JsonObject
+        {
+            ["rows_accepted"] = committed.RowsAccepted, ["rows_duplicate"] = committed.RowsDuplicate,
+            ["rows_rejected"] = committed.RowsRejected, ["rows_invalid"] = committed.RowsInvalid,
+            ["commit_parts"] = parts,
+            ["steps_ms"] = timing.ToJson(), // this attempt's, up to this finish
+        }, ct);
+        var finished = CommitTiming.Since(step);
+        step = System.Diagnostics.Stopwatch.GetTimestamp();
+        await tx.CommitAsync(ct);
+        timing.Finished(finished, CommitTiming.Since(step));
+        outboxWritten.Notify(); // ImportCommitted
     }
 
     // ------------------------------------------------------------------------------------------------------------

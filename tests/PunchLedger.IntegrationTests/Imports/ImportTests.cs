@@ -395,7 +395,9 @@ public sealed class ImportTests(ImportFixture fixture)
         var stoppedAt = (int)(await fixture.OwnerScalarAsync(tenant, "SELECT rows_committed FROM staffing.import_batches WHERE import_id = $1", Guid.Parse(id)))!;
         Assert.InRange(stoppedAt, 200, 1999);
 
-        await using var second = fixture.StartService(settings);
+        // The next service is configured for more parts: the batch keeps the parts its commit started with (each part's
+        // cursor only means something for its own split of the persons).
+        await using var second = fixture.StartService(new Dictionary<string, string?>(settings) { ["Imports:CommitParts"] = "3" });
         using var next = ImportFixture.Client(second, tenant);
         var done = await next.WaitAsync(id, "COMMITTING");
         Assert.Equal("COMMITTED", done.GetProperty("status").GetString());
@@ -404,10 +406,19 @@ public sealed class ImportTests(ImportFixture fixture)
         Assert.Equal(2000L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.time_punch_events"));
         Assert.Equal(2000L, await fixture.OwnerScalarAsync(tenant, "SELECT count(DISTINCT request_id) FROM staffing.time_punch_events"));
         Assert.Equal(1000L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.daily_attendance_results WHERE status = 'PRESENT'"));
+        Assert.Equal("2", await fixture.OwnerScalarAsync(tenant,
+            "SELECT details ->> 'commit_parts' FROM staffing.import_audit WHERE import_id = $1 AND action = 'COMMITTED'", Guid.Parse(id)));
+        Assert.Equal(2L, await fixture.OwnerScalarAsync(tenant,
+            """
+            SELECT count(*) FROM staffing.import_commit_parts p
+            WHERE p.import_id = $1 AND p.after_line = (SELECT max(line) FROM staffing.import_rows r WHERE r.import_id = p.import_id)
+            """, Guid.Parse(id)));
     }
 
-    [Fact]
-    public async Task The_daily_results_of_an_import_equal_those_of_the_same_punches_submitted_one_by_one()
+    [Theory]
+    [InlineData(null, null)] // the configured chunks and parts
+    [InlineData("7", "3")]   // many chunks in each of three parts: a person's punches span chunks, ties at the minute included
+    public async Task The_daily_results_of_an_import_equal_those_of_the_same_punches_submitted_one_by_one(string? chunkRows, string? parts)
     {
         var imported = Guid.NewGuid();
         var single = Guid.NewGuid();
@@ -422,12 +433,14 @@ public sealed class ImportTests(ImportFixture fixture)
         var file = new StringBuilder("employee_number,punch_time,punch_type\n");
         foreach (var row in rows) file.Append($"{numbers[row.Person]},{row.Time:yyyy-MM-dd'T'HH:mm:sszzz},{row.Type}\n");
 
-        using var client = fixture.Client(imported);
+        await using var service = chunkRows is null ? null
+            : fixture.StartService(new Dictionary<string, string?> { ["Imports:CommitChunkRows"] = chunkRows, ["Imports:CommitParts"] = parts });
+        using var client = service is null ? fixture.Client(imported) : ImportFixture.Client(service, imported);
         var prepared = await client.PrepareAsync(Utf8(file.ToString()));
         var id = prepared.GetProperty("import_id").GetString()!;
         var parsed = await client.WaitAsync(id, "PARSING");
         await client.CommitAsync(id, prepared.GetProperty("commit_token").GetString()!);
-        await client.WaitAsync(id, "COMMITTING");
+        Assert.Equal("COMMITTED", (await client.WaitAsync(id, "COMMITTING")).GetProperty("status").GetString());
         var valid = Rows(parsed).Valid;
 
         // The same punches, in file order, one by one through the single door; duplicates within the file are left
