@@ -162,11 +162,19 @@ public sealed class ImportStore(
         await SetTenantAsync(connection, tenant, ct);
         if (await ReadBatchAsync(connection, importId, ct) is null) throw NotFound(importId);
         await using var command = Command(connection, """
-            SELECT line, person_text, time_text, type_text, person_uuid, punch_time, punch_type, request_id, error_code, error_detail,
-                   outcome, outcome_code, event_uuid, sheet_row, source_column
-            FROM staffing.import_rows
-            WHERE import_id = $1 AND line > $2 AND (NOT $3 OR error_code IS NOT NULL OR outcome = 'REJECTED')
-            ORDER BY line
+            SELECT r.line, r.person_text, r.time_text, r.type_text, r.person_uuid, r.punch_time, r.punch_type, r.request_id,
+                   r.error_code, r.error_detail, coalesce(o.outcome, r.outcome), coalesce(o.outcome_code, r.outcome_code),
+                   coalesce(o.event_uuid, r.event_uuid), r.sheet_row, r.source_column
+            FROM staffing.import_rows r
+            -- The commit's answer (0024; rows committed before it have theirs in import_rows), one key probe per row.
+            LEFT JOIN LATERAL (
+              SELECT o.outcome, o.outcome_code, o.event_uuid
+              FROM staffing.import_row_outcomes o
+              WHERE o.import_id = r.import_id AND o.line = r.line
+              LIMIT 1) o ON true
+            WHERE r.import_id = $1 AND r.line > $2
+              AND (NOT $3 OR r.error_code IS NOT NULL OR coalesce(o.outcome, r.outcome) = 'REJECTED')
+            ORDER BY r.line
             LIMIT $4
             """, importId, afterLine, onlyErrors, (object?)limit ?? DBNull.Value);
         command.Parameters[3].NpgsqlDbType = NpgsqlDbType.Integer;
@@ -426,10 +434,9 @@ public sealed class ImportStore(
         // Every step's row count is known or bounded by the chunk, whatever the statistics say (the staged rows are never
         // analysed while a commit runs, and the table's statistics may be those of other batches): the chunk is read from
         // a range of the primary key (its bounds are scalar subqueries, so an index range whichever plan), its columns go
-        // to the door as arrays built in one pass, and the door's answers come back as ONE materialized row (a map line ->
-        // [outcome, code, event]) that the update reads per row. Joined to the rows as a set instead, the planner — taking
-        // the rows of the range for one — hashed every row of the batch once per chunk (100,000 rows: ~60 ms of a ~120 ms
-        // chunk), or re-aggregated the answers once per row (1 s per chunk).
+        // to the door as arrays built in one pass, and the door's answers are inserted as they come (0024), never joined
+        // back to the staged rows: joined as a set, the planner — taking the rows of the range for one — hashed every row
+        // of the batch once per chunk (100,000 rows: ~60 ms of a ~120 ms chunk), or re-aggregated the answers once per row.
         await using var chunk = new NpgsqlBatch(connection, tx);
         var setTenant = new NpgsqlBatchCommand("SELECT set_config('app.current_tenant', $1, true)");
         setTenant.Parameters.Add(new NpgsqlParameter { Value = tenant.ToString() });
@@ -451,38 +458,35 @@ public sealed class ImportStore(
                 AND coalesce(staffing.import_commit_part(person_uuid, (SELECT parts FROM part)), 0) = $6
               ORDER BY line
               LIMIT $3),
+            -- (the chunk's rows come in line order: aggregated without ORDER BY, as each ORDER BY sorted them again)
             arrays AS MATERIALIZED (
-              SELECT coalesce(array_agg(line ORDER BY line), '{}') AS lines,
-                     coalesce(array_agg(person_uuid ORDER BY line), '{}') AS persons,
-                     coalesce(array_agg(punch_time ORDER BY line), '{}') AS times,
-                     coalesce(array_agg(punch_type ORDER BY line), '{}') AS types,
-                     coalesce(array_agg(request_id ORDER BY line), '{}') AS request_ids,
-                     coalesce(array_agg(jsonb_build_object('import_id', $1::text, 'line', line) ORDER BY line), '{}') AS payloads,
+              SELECT coalesce(array_agg(line), '{}') AS lines,
+                     coalesce(array_agg(person_uuid), '{}') AS persons,
+                     coalesce(array_agg(punch_time), '{}') AS times,
+                     coalesce(array_agg(punch_type), '{}') AS types,
+                     coalesce(array_agg(request_id), '{}') AS request_ids,
+                     coalesce(array_agg(jsonb_build_object('import_id', $1::text, 'line', line)), '{}') AS payloads,
                      count(*)::int AS n
-              FROM chunk),
+              FROM (SELECT * FROM chunk ORDER BY line) c),
             -- A full chunk may stop before the range's end (the rest of the range is the next chunk's); otherwise the
             -- part is through the range.
             bounds AS MATERIALIZED (
               SELECT x.from_line, CASE WHEN a.n >= $3 THEN a.lines[a.n] ELSE x.range_end END AS to_line
               FROM part x CROSS JOIN arrays a),
             door AS MATERIALIZED (
-              SELECT a.lines[d.ordinal] AS line, d.event_uuid, d.outcome, d.error_code
+              SELECT a.lines[d.ordinal] AS line, d.event_uuid, d.outcome, d.error_code, a.persons[d.ordinal] AS person_uuid,
+                     a.times[d.ordinal] AS punch_time
               FROM arrays a
               CROSS JOIN LATERAL staffing.submit_time_punch_events(
                 $2, a.persons, a.times, a.types, array_fill('IMPORT'::text, ARRAY[a.n]), array_fill(NULL::text, ARRAY[a.n]),
                 a.request_ids, a.payloads, (SELECT committed_by FROM part)) d
               WHERE a.n > 0),
-            answers AS MATERIALIZED (
-              SELECT jsonb_object_agg(line::text, jsonb_build_array(outcome, error_code, event_uuid)) AS by_line FROM door),
+            -- Each row's answer as the door gave it (0024: a narrow row per answer instead of an update of the staged row).
             outcomes AS (
-              UPDATE staffing.import_rows r
-              SET outcome = a.by_line -> (r.line::text) ->> 0,
-                  outcome_code = a.by_line -> (r.line::text) ->> 1,
-                  event_uuid = (a.by_line -> (r.line::text) ->> 2)::uuid
-              FROM answers a
-              WHERE r.import_id = $1 AND r.line > (SELECT from_line FROM bounds) AND r.line <= (SELECT to_line FROM bounds)
-                AND r.error_code IS NULL AND a.by_line ? (r.line::text)
-              RETURNING r.outcome),
+              INSERT INTO staffing.import_row_outcomes (import_id, tenant_id, line, outcome, outcome_code, event_uuid, person_uuid, punch_time)
+              SELECT $1, $2, d.line, d.outcome, d.error_code, d.event_uuid, d.person_uuid, d.punch_time
+              FROM door d
+              RETURNING outcome),
             counts AS MATERIALIZED (
               SELECT count(*)::int AS rows, count(*) FILTER (WHERE outcome = 'ACCEPTED')::int AS accepted,
                      count(*) FILTER (WHERE outcome = 'DUPLICATE')::int AS duplicate,

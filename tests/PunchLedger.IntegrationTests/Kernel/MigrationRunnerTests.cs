@@ -160,6 +160,8 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0017_import_file_discarded_after_parse.sql", "0018_import_dingtalk_staging.sql", "0019_audit_log.sql", "0020_adjustments.sql",
                 "0021_batch_door_cheaper_per_row.sql",
                 "0022_import_staging_by_copy.sql",
+                "0023_import_commit_in_parts.sql",
+                "0024_import_row_outcomes.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);

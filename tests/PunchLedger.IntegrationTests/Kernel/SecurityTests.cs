@@ -196,6 +196,8 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 // The import's inbox (0022): what a parse left of a batch's rows removed, and the rows staged from it.
                 "staffing function clear_import_inbox",
                 "staffing function discard_import_file",
+                // The import commit's split of the rows by person into parts (0023).
+                "staffing function import_commit_part",
                 "staffing function mark_outbox_published",
                 "staffing function outbox_backlog",
                 "staffing function prune_published_outbox",
@@ -218,11 +220,17 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 "staffing table import_batches INSERT",
                 "staffing table import_batches SELECT",
                 "staffing table import_batches UPDATE",
+                // The commit's parts, each with its cursor (0023).
+                "staffing table import_commit_parts INSERT",
+                "staffing table import_commit_parts SELECT",
+                "staffing table import_commit_parts UPDATE",
                 "staffing table import_file_chunks INSERT",
                 "staffing table import_file_chunks SELECT",
+                // Each committed row's answer from the door, written once (0024); the staged rows are not updated.
+                "staffing table import_row_outcomes INSERT",
+                "staffing table import_row_outcomes SELECT",
                 "staffing table import_rows DELETE",
                 "staffing table import_rows SELECT",
-                "staffing table import_rows UPDATE",
                 // The parse's COPY target (0022): insert only, no row-level security (COPY refuses it), never read by the service.
                 "staffing table import_rows_inbox INSERT",
                 "staffing table time_punch_events SELECT",
