@@ -58,12 +58,20 @@ var registering = Stopwatch.StartNew();
 // The door baseline's tenant gets persons of its own (the same count), so both runs record new events only.
 var doorTenant = Guid.NewGuid();
 LoadPersons doorPersons;
+// The warm-up import's tenant (below): a few persons of its own.
+const int WarmUpPersons = 50, WarmUpDays = 10, WarmUpUploads = 2;
+var warmUpTenant = Guid.NewGuid();
+var warmUpToken = issuer.Issue(new AccessTokenClaims(warmUpTenant, "import-bench", [AccessRoles.TenantAdmin]), TimeSpan.FromHours(2));
+LoadPersons warmUpPersons;
 using (var identityChannel = GrpcChannel.ForAddress(app.GetEndpoint("identity-mapping", "grpc")))
 {
     var identity = new IdentityMappingClient(identityChannel);
     var registered = await LoadPersons.RegisterAsync(identity, new Metadata { { "authorization", "Bearer " + token } }, persons, runId);
     if (fileKind == "dingtalk-xlsx")
         await DingTalkExportBench.LinkAsync(identity, new Metadata { { "authorization", "Bearer " + token } }, registered, runId);
+    warmUpPersons = await LoadPersons.RegisterAsync(identity, new Metadata { { "authorization", "Bearer " + warmUpToken } }, WarmUpPersons, runId + "w");
+    if (fileKind == "dingtalk-xlsx")
+        await DingTalkExportBench.LinkAsync(identity, new Metadata { { "authorization", "Bearer " + warmUpToken } }, warmUpPersons, runId + "w");
     var doorToken = issuer.Issue(new AccessTokenClaims(doorTenant, "import-bench", [AccessRoles.TenantAdmin]), TimeSpan.FromHours(2));
     doorPersons = await LoadPersons.RegisterAsync(identity, new Metadata { { "authorization", "Bearer " + doorToken } }, persons, runId + "d");
 }
@@ -163,10 +171,12 @@ async Task<JsonElement> AuditStepsAsync(string importId, string action) =>
         .First(e => e.GetProperty("import_id").GetString() == importId && e.GetProperty("action").GetString() == action)
         .GetProperty("details").GetProperty("steps_ms");
 
+var statusPolls = 0;
 async Task<(JsonElement Status, TimeSpan At)> WaitWhile(string importId, string status, Stopwatch clock)
 {
     while (true)
     {
+        statusPolls++;
         var current = await Json(await http.GetAsync($"/api/imports/status?import_id={importId}"));
         if (current.GetProperty("status").GetString() != status) return (current, clock.Elapsed);
         await Task.Delay(25);
@@ -191,6 +201,56 @@ double CpuSeconds(string resource)
         catch (IOException) { } // the process ended meanwhile
     }
     return ticks / 100.0; // USER_HZ
+}
+
+// The whole machine's CPU seconds, busy and in all (/proc/stat's first line: idle and iowait are not busy).
+static (double Busy, double Total) MachineCpuSeconds()
+{
+    var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+        .Take(8).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+    var all = fields.Sum();
+    return ((all - fields[3] - fields[4]) / 100.0, all / 100.0);
+}
+
+// A warm-up first, through the same routes, on a tenant of its own: the whole file uploaded and parsed (its persons are
+// not that tenant's, so every row is invalid and it is not committed), then a small import of the same kind committed.
+// The services' hot paths are then compiled and tiered up as in a system that has been running: without it, .NET's
+// tiered compilation re-jitted the gateway's body forwarding and the services' import code during the measured import
+// (up to ~2.8 CPU seconds of the gateway's, one of this machine's two cores for seconds), and the first import after
+// start-up took 2–3 s longer (bench/Import.Benchmarks/README.md, 2026-12-05 (later)).
+if (!parseOnly)
+{
+    using var warmUpHttp = new HttpClient { BaseAddress = app.GetEndpoint("gateway", "http"), Timeout = TimeSpan.FromMinutes(5) };
+    warmUpHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", warmUpToken);
+    var warmingUp = Stopwatch.StartNew();
+    async Task<JsonElement> WarmUpPrepareAsync(byte[] content) =>
+        await Json(await warmUpHttp.PostAsync(fileKind == "csv" ? "/api/imports/prepare?format=csv&file_name=warm-up.csv"
+            : "/api/imports/prepare?format=dingtalk&file_name=warm-up.xlsx", new ByteArrayContent(content)));
+    async Task<string> WarmUpWhile(string importId, string status)
+    {
+        while (true)
+        {
+            var current = (await Json(await warmUpHttp.GetAsync($"/api/imports/status?import_id={importId}"))).GetProperty("status").GetString()!;
+            if (current != status) return current;
+            await Task.Delay(25);
+        }
+    }
+    for (var upload = 0; upload < WarmUpUploads; upload++)
+    {
+        var whole = await WarmUpPrepareAsync(bytes);
+        if (await WarmUpWhile(whole.GetProperty("import_id").GetString()!, "PARSING") != "PARSED")
+            throw new InvalidOperationException("the warm-up upload did not parse");
+    }
+    var warmUpFile = BenchFile.Csv(WarmUpPersons, WarmUpDays, runId + "w");
+    var small = await WarmUpPrepareAsync(fileKind == "csv" ? Encoding.UTF8.GetBytes(warmUpFile) : DingTalkExportBench.Workbook(warmUpFile, runId + "w"));
+    var smallId = small.GetProperty("import_id").GetString()!;
+    if (await WarmUpWhile(smallId, "PARSING") != "PARSED") throw new InvalidOperationException("the warm-up import did not parse");
+    await Json(await warmUpHttp.PostAsync($"/api/imports/commit?import_id={smallId}", new StringContent(
+        JsonSerializer.Serialize(new { commitToken = small.GetProperty("commit_token").GetString() }), Encoding.UTF8, "application/json")));
+    if (await WarmUpWhile(smallId, "COMMITTING") != "COMMITTED") throw new InvalidOperationException("the warm-up import did not commit");
+    var warmUpDrain = await DrainRelayAsync();
+    Console.WriteLine($"warm-up: the file uploaded and parsed {WarmUpUploads}× as another tenant's, {WarmUpPersons * WarmUpDays * 2:N0} rows imported; "
+        + $"{warmingUp.Elapsed.TotalSeconds:F1} s with the relay's drain");
 }
 
 var total = Stopwatch.StartNew();
@@ -218,11 +278,14 @@ if (parseOnly)
 var commitBody = new StringContent(JsonSerializer.Serialize(new { commitToken = prepared.GetProperty("commit_token").GetString(), idempotencyKey = runId }),
     Encoding.UTF8, "application/json");
 var cpuBefore = cpuParts.ToDictionary(part => part, CpuSeconds);
+var machineBefore = MachineCpuSeconds();
 await Json(await http.PostAsync($"/api/imports/commit?import_id={importId}", commitBody));
 var commitStarted = total.Elapsed;
+var pollsBeforeCommit = statusPolls;
 var (committed, committedAt) = await WaitWhile(importId, "COMMITTING", total);
 total.Stop();
 var cpuDuringCommit = cpuParts.ToDictionary(part => part, part => CpuSeconds(part) - cpuBefore[part]);
+var machineAfter = MachineCpuSeconds();
 // The bus's share, like for like with the door baseline: how long after COMMITTED the relay is still publishing.
 var commitDrain = await DrainRelayAsync();
 await sampling.CancelAsync();
@@ -286,7 +349,9 @@ Console.WriteLine($"  ceiling: the same punches straight into the batch door, 1,
     $"(commit / door = {(committedAt - commitStarted) / doorTime:F2}x; COPY + door = {(copyTime + doorTime).TotalSeconds:F2} s)");
 Console.WriteLine($"  with the relay's drain after each: commit {(committedAt - commitStarted).TotalSeconds:F2} + {commitDrain.TotalSeconds:F2} s, " +
     $"door {doorTime.TotalSeconds:F2} + {doorDrain.TotalSeconds:F2} s (ratio {((committedAt - commitStarted) + commitDrain) / (doorTime + doorDrain):F2}x)");
-Console.WriteLine($"  CPU seconds during the commit: {string.Join(", ", cpuDuringCommit.Select(c => $"{c.Key} {c.Value:F1}"))}");
+Console.WriteLine($"  CPU seconds during the commit: {string.Join(", ", cpuDuringCommit.Select(c => $"{c.Key} {c.Value:F1}"))}"
+    + $" (status polls meanwhile: {statusPolls - pollsBeforeCommit}); the whole machine {machineAfter.Busy - machineBefore.Busy:F1} busy"
+    + $" of {machineAfter.Total - machineBefore.Total:F1}");
 Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakThroughParse / 1048576.0:F0} MiB through upload + parse, peak {peakWorkingSet / 1048576.0:F0} MiB overall (limit 300 MB)");
 // punch-ledger's own account of the parse and of the commit (per step, as the worker waited for it, and the chunk
 // statements' own time in Postgres): milliseconds per step, in the PARSED and COMMITTED audit entries.

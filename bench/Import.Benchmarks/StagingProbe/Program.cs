@@ -22,8 +22,12 @@ using IdentityMappingDatabase = Identity::HrmsAttendance.IdentityMapping.Databas
 // each person registered (and for --format dingtalk linked to its DingTalk user id) in a new tenant just before.
 // The server: see bench/Import.Benchmarks/README.md ("2026-12-04 (late): staging") for the initdb and settings used.
 // Usage: dotnet run -c Release --project bench/Import.Benchmarks/StagingProbe -- "Host=127.0.0.1;Port=55432;Username=postgres"
-//          [--format csv|dingtalk] [--rounds 3] [--persons 2500] [--days 20]
+//          [--format csv|dingtalk] [--rounds 3] [--persons 2500] [--days 20] [--commit]
+// With --commit each round also commits its import (ImportStore.RequestCommitAsync + CommitAsync, the worker's calls;
+// a new tenant each round, so every round records new punches) and shows the commit's statements the same way.
 var superuser = args[0];
+var commit = args.Contains("--commit");
+args = [.. args.Where(a => a != "--commit")];
 var format = "csv";
 var rounds = 3;
 var persons = 2500;
@@ -62,6 +66,8 @@ await using (var connection = new NpgsqlConnection(superuserDb))
 // A tenant with its persons (employee numbers; DingTalk user ids linked), as the benchmark registers them.
 var tenant = Guid.NewGuid();
 var runId = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.NextInt64()))[..8].ToLowerInvariant();
+async Task RegisterAsync()
+{
 var registering = Stopwatch.StartNew();
 await using (var identity = NpgsqlDataSource.Create(As(IdentityMappingDatabase.AppRole)))
 await using (var connection = await identity.OpenConnectionAsync())
@@ -83,6 +89,8 @@ await using (var tx = await connection.BeginTransactionAsync())
     await tx.CommitAsync();
 }
 Console.WriteLine($"{persons} persons registered in {registering.Elapsed.TotalSeconds:F1} s");
+}
+await RegisterAsync();
 
 var csv = BenchFile.Csv(persons, days, runId);
 var bytes = format == "csv" ? Encoding.UTF8.GetBytes(csv) : DingTalkExportBench.Workbook(csv, runId);
@@ -93,6 +101,11 @@ await using var statsConnection = new NpgsqlConnection(superuserDb);
 await statsConnection.OpenAsync();
 for (var round = 1; round <= rounds; round++)
 {
+    if (commit && round > 1)
+    {
+        tenant = Guid.NewGuid();
+        await RegisterAsync();
+    }
     await new NpgsqlCommand("SELECT pg_stat_statements_reset()", statsConnection).ExecuteNonQueryAsync();
     var prepared = await store.PrepareAsync(tenant, "probe", format, null, format == "csv" ? "probe.csv" : "probe.xlsx", new MemoryStream(bytes), CancellationToken.None);
     var clock = Stopwatch.StartNew();
@@ -103,14 +116,29 @@ for (var round = 1; round <= rounds; round++)
     var steps = audit.First(a => a.ImportId == batch.ImportId && a.Action == "PARSED").Details;
     Console.WriteLine($"round {round}: {format}, {batch.RowsRead:N0} rows read, {batch.RowsValid:N0} valid, {batch.RowsInvalid:N0} invalid; parse {parse.TotalSeconds:F2} s; load {File.ReadAllText("/proc/loadavg")[..14]}");
     Console.WriteLine($"  {steps}");
+    await TopStatementsAsync();
+    if (!commit) continue;
+    await new NpgsqlCommand("SELECT pg_stat_statements_reset()", statsConnection).ExecuteNonQueryAsync();
+    await store.RequestCommitAsync(tenant, "probe", batch.ImportId, prepared.CommitToken, null, CancellationToken.None);
+    clock.Restart();
+    await store.CommitAsync(tenant, batch.ImportId, CancellationToken.None);
+    var committed = await store.GetAsync(tenant, batch.ImportId, CancellationToken.None);
+    var commitSteps = (await store.AuditAsync(tenant, null, 5, CancellationToken.None)).First(a => a.ImportId == batch.ImportId && a.Action == "COMMITTED").Details;
+    Console.WriteLine($"round {round}: committed {committed.RowsAccepted:N0} in {clock.Elapsed.TotalSeconds:F2} s; load {File.ReadAllText("/proc/loadavg")[..14]}");
+    Console.WriteLine($"  {commitSteps}");
+    await TopStatementsAsync();
+}
+return 0;
+
+async Task TopStatementsAsync()
+{
     await using var top = new NpgsqlCommand("""
         SELECT calls, round(total_exec_time)::int, round((total_exec_time / calls)::numeric, 1), rows, shared_blks_hit, shared_blks_read, shared_blks_dirtied,
                shared_blks_written, wal_records, pg_size_pretty(wal_bytes), wal_fpi, toplevel, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
-        FROM pg_stat_statements WHERE total_exec_time > 20 ORDER BY total_exec_time DESC LIMIT 12
+        FROM pg_stat_statements WHERE total_exec_time > 20 ORDER BY total_exec_time DESC LIMIT 16
         """, statsConnection);
     await using var reader = await top.ExecuteReaderAsync();
     Console.WriteLine("  calls  total_ms  mean_ms    rows  blks_hit blks_read dirtied written  wal_recs   wal  fpi top query");
     while (await reader.ReadAsync())
         Console.WriteLine($"  {reader.GetInt64(0),5} {reader.GetInt32(1),9} {reader.GetDecimal(2),8} {reader.GetInt64(3),7} {reader.GetInt64(4),9} {reader.GetInt64(5),9} {reader.GetInt64(6),7} {reader.GetInt64(7),7} {reader.GetInt64(8),9} {reader.GetString(9),7} {reader.GetInt64(10),4} {(reader.GetBoolean(11) ? "T" : "n")}  {reader.GetString(12)}");
 }
-return 0;
