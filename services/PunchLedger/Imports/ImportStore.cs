@@ -403,14 +403,9 @@ public sealed class ImportStore(
         // One connection for all of the part's chunks: the pool resets a returned connection (DISCARD ALL), which throws away
         // the plans the kernel's functions cached, and planning the batch door's statements costs more than running them.
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        while (true)
-        {
-            switch (await CommitNextChunkAsync(connection, tenant, importId, part, lastLine, timing, ct))
-            {
-                case null: return false;
-                case true: return true;
-            }
-        }
+        bool? through;
+        while ((through = await CommitNextChunkAsync(connection, tenant, importId, part, lastLine, timing, ct)) == false) { }
+        return through == true;
     }
 
     /// <summary>
