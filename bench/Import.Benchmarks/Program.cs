@@ -21,7 +21,8 @@ using DevelopmentTokens = AppHostProject::HrmsAttendance.AppHost.Extensions.Deve
 // phase timed; punch-ledger's working set sampled every 100 ms throughout. In the same run, the baseline: the same rows
 // by binary COPY into an unindexed table of the same Postgres, and the same punches (another tenant's persons) straight
 // into the batch door, one client with the outbox relay publishing beside it (an import's commit now runs in parts and
-// holds the relay back, so it can beat this baseline: compare the door and the commit with the relay's drain added). Goal: ≤ 5 s from upload to committed; < 300 MB.
+// holds the relay back, so it can beat this baseline: compare the door and the commit with the relay's drain added).
+// Goal: ≤ 5 s from upload to committed; < 300 MB.
 // With --file dingtalk-xlsx (issue 16) the same punches go up as DingTalk's export workbook instead: its 原始记录 sheet
 // (title rows, 15 columns, minutes only, persons by UserId through their DingTalk links) among the workbook's other sheets.
 // Usage: dotnet run -c Release --project bench/Import.Benchmarks [-- --persons 2500 --days 20 --file csv|dingtalk-xlsx --poll-ms 100] [--parse-only]
@@ -223,7 +224,7 @@ static (double Busy, double Total) MachineCpuSeconds()
 // The services' hot paths are then compiled and tiered up as in a system that has been running: without it, .NET's
 // tiered compilation re-jitted the gateway's body forwarding and the services' import code during the measured import
 // (up to ~2.8 CPU seconds of the gateway's, one of this machine's two cores for seconds), and the first import after
-// start-up took 2–3 s longer (bench/Import.Benchmarks/README.md, 2026-12-05 (later)).
+// start-up took 3–4 s longer (bench/Import.Benchmarks/README.md, 2026-12-05 (later)).
 if (!parseOnly)
 {
     using var warmUpHttp = new HttpClient { BaseAddress = app.GetEndpoint("gateway", "http"), Timeout = TimeSpan.FromMinutes(5) };
@@ -254,7 +255,7 @@ if (!parseOnly)
     await Json(await warmUpHttp.PostAsync($"/api/imports/commit?import_id={smallId}", new StringContent(
         JsonSerializer.Serialize(new { commitToken = small.GetProperty("commit_token").GetString() }), Encoding.UTF8, "application/json")));
     if (await WarmUpWhile(smallId, "COMMITTING") != "COMMITTED") throw new InvalidOperationException("the warm-up import did not commit");
-    var warmUpDrain = await DrainRelayAsync();
+    await DrainRelayAsync();
     Console.WriteLine($"warm-up: the file uploaded and parsed {WarmUpUploads}× as another tenant's, {WarmUpPersons * WarmUpDays * 2:N0} rows imported; "
         + $"{warmingUp.Elapsed.TotalSeconds:F1} s with the relay's drain");
 }
