@@ -73,6 +73,19 @@ public sealed class XlsxWorkbookTests
 
     private static object?[] OnlyRow(byte[] package) => Assert.Single(Rows(package)).Cells;
 
+    /// <summary>A DingTalk export's rows as the import reads them, on 2026-03-10.</summary>
+    private static async Task<List<ParsedRow>> ExportRowsAsync(byte[] file)
+    {
+        var rows = new List<ParsedRow>();
+        await foreach (var row in DingTalkExports.ReadAsync(new MemoryStream(file), Encoding.UTF8,
+            new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), _ => { }, CancellationToken.None))
+            rows.Add(row);
+        return rows;
+    }
+
+    /// <summary>A cell holding <paramref name="text"/> as an inline string.</summary>
+    private static string InlineText(string column, string text) => $"""<c r="{column}" t="inlineStr"><is><t>{text}</t></is></c>""";
+
     [Fact]
     public void Shared_strings_are_read_with_rich_text_runs_joined_and_phonetic_runs_left_out()
     {
@@ -544,9 +557,7 @@ public sealed class XlsxWorkbookTests
         static Dictionary<string, object?> Punch(string user, object time) => new() { ["UserId"] = user, ["考勤日期"] = "26-03-02 星期一", ["打卡时间"] = time };
         var raw = DingTalkExportFiles.RawSheet([], extra: [Punch("u1", 1e300), Punch("u2", 0.9999999), Punch("u3", 0.375)]);
         var file = DingTalkExportFiles.Workbook(("原始记录", raw, null));
-        var rows = new List<ParsedRow>();
-        await foreach (var row in DingTalkExports.ReadAsync(new MemoryStream(file), Encoding.UTF8, new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), _ => { }, CancellationToken.None))
-            rows.Add(row);
+        var rows = await ExportRowsAsync(file);
         Assert.Equal([ImportErrors.RowCodes.BadTime, ImportErrors.RowCodes.BadTime, null], rows.Select(r => r.ErrorCode));
         Assert.Equal(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8)), rows[2].PunchTime);
     }
@@ -555,17 +566,13 @@ public sealed class XlsxWorkbookTests
     public async Task A_date_at_the_ends_of_the_calendar_is_a_bad_time_not_a_failed_parse()
     {
         // 0001-01-01 00:30 in Shanghai is in year 0 in UTC; 次日 of 9999-12-31 is no date: each is the row's problem.
-        static string Text(string column, string text) => $"""<c r="{column}" t="inlineStr"><is><t>{text}</t></is></c>""";
         var sheet = $"""
-            <row r="1">{Text("A1", "UserId")}{Text("B1", "日期")}{Text("C1", "上班1打卡时间")}{Text("D1", "下班1打卡时间")}</row>
-            <row r="2">{Text("A2", "u1")}{Text("B2", "0001-01-01")}{Text("C2", "00:30")}</row>
-            <row r="3">{Text("A3", "u2")}{Text("B3", "9999-12-31")}{Text("D3", "次日 01:30")}</row>
-            <row r="4">{Text("A4", "u3")}{Text("B4", "2026-03-02")}{Text("C4", "09:00")}{Text("D4", "次日 01:30")}</row>
+            <row r="1">{InlineText("A1", "UserId")}{InlineText("B1", "日期")}{InlineText("C1", "上班1打卡时间")}{InlineText("D1", "下班1打卡时间")}</row>
+            <row r="2">{InlineText("A2", "u1")}{InlineText("B2", "0001-01-01")}{InlineText("C2", "00:30")}</row>
+            <row r="3">{InlineText("A3", "u2")}{InlineText("B3", "9999-12-31")}{InlineText("D3", "次日 01:30")}</row>
+            <row r="4">{InlineText("A4", "u3")}{InlineText("B4", "2026-03-02")}{InlineText("C4", "09:00")}{InlineText("D4", "次日 01:30")}</row>
             """;
-        var rows = new List<ParsedRow>();
-        await foreach (var row in DingTalkExports.ReadAsync(new MemoryStream(Package([("每日统计", sheet)])), Encoding.UTF8,
-            new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), _ => { }, CancellationToken.None))
-            rows.Add(row);
+        var rows = await ExportRowsAsync(Package([("每日统计", sheet)]));
         Assert.Equal([ImportErrors.RowCodes.BadTime, ImportErrors.RowCodes.BadTime, null, null], rows.Select(r => r.ErrorCode));
         Assert.Equal(new DateTimeOffset(2026, 3, 3, 1, 30, 0, TimeSpan.FromHours(8)), rows[3].PunchTime);
     }
@@ -575,15 +582,11 @@ public sealed class XlsxWorkbookTests
     {
         // _x0000_ and _xD800_ decode to a NUL and half a surrogate pair: Postgres refuses the one in text, UTF-8 the other,
         // so the detail (stored as it is, unlike the cells' own text) must not carry them.
-        static string Text(string column, string text) => $"""<c r="{column}" t="inlineStr"><is><t>{text}</t></is></c>""";
         var sheet = $"""
-            <row r="1">{Text("A1", "UserId")}{Text("B1", "日期")}{Text("C1", "上班1打卡时间")}{Text("D1", "上班1打卡结果")}</row>
-            <row r="2">{Text("A2", "u1")}{Text("B2", "2026-03-02")}{Text("D2", "缺_x0000_卡_xD800_")}</row>
+            <row r="1">{InlineText("A1", "UserId")}{InlineText("B1", "日期")}{InlineText("C1", "上班1打卡时间")}{InlineText("D1", "上班1打卡结果")}</row>
+            <row r="2">{InlineText("A2", "u1")}{InlineText("B2", "2026-03-02")}{InlineText("D2", "缺_x0000_卡_xD800_")}</row>
             """;
-        var rows = new List<ParsedRow>();
-        await foreach (var row in DingTalkExports.ReadAsync(new MemoryStream(Package([("每日统计", sheet)])), Encoding.UTF8,
-            new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero), _ => { }, CancellationToken.None))
-            rows.Add(row);
+        var rows = await ExportRowsAsync(Package([("每日统计", sheet)]));
         var detail = Assert.Single(rows).ErrorDetail!;
         Assert.Contains("缺", detail);
         Assert.DoesNotContain(detail, c => char.IsControl(c) || char.IsSurrogate(c));
