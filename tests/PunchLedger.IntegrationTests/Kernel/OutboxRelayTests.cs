@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using HrmsAttendance.Contracts.Messages.V1;
 using HrmsAttendance.Messaging.Outbox;
 using HrmsAttendance.PunchLedger.Data;
 using HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
-using HrmsAttendance.PunchLedger.Messaging;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using static HrmsAttendance.PunchLedger.IntegrationTests.Kernel.KernelCalls;
 
@@ -57,22 +52,15 @@ public sealed class OutboxRelayTests(PostgresFixture fixture)
     }
 
     private OutboxRelay Relay(StandInBroker broker, OutboxSignal? written = null, TimeSpan? idleDelay = null, int batchSize = 10_000,
-        int concurrentPasses = 1, OutboxBulkWrites? bulkWrites = null, TimeSpan? maxYieldToBulkWrites = null)
-    {
-        var options = Options.Create(new OutboxRelayOptions
+        int concurrentPasses = 1, OutboxBulkWrites? bulkWrites = null, TimeSpan? maxYieldToBulkWrites = null) =>
+        LedgerOutboxRelay.Create(fixture.App, broker, new OutboxRelayOptions
         {
-            Schema = LedgerOutboxMessages.Schema,
-            Source = LedgerOutboxMessages.Source,
             BatchSize = batchSize,
             ConcurrentPasses = concurrentPasses,
             PublishTimeout = TimeSpan.FromSeconds(2),
             IdleDelay = idleDelay ?? TimeSpan.FromMilliseconds(100),
             MaxYieldToBulkWrites = maxYieldToBulkWrites ?? new OutboxRelayOptions().MaxYieldToBulkWrites,
-        });
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        return new OutboxRelay(fixture.App, broker, new LedgerOutboxMessages(), new OutboxRelayState(options, TimeProvider.System, meters),
-            written ?? new OutboxSignal(), bulkWrites ?? new OutboxBulkWrites(TimeProvider.System), options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
-    }
+        }, written, bulkWrites);
 
     private async Task<HashSet<Guid>> UnpublishedPersonsAsync(Guid tenant)
     {

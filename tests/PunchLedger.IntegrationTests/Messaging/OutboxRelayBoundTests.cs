@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using HrmsAttendance.Contracts.Messages.V1;
 using HrmsAttendance.Messaging.Outbox;
 using HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
 using HrmsAttendance.PunchLedger.IntegrationTests.Kernel;
-using HrmsAttendance.PunchLedger.Messaging;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using static HrmsAttendance.PunchLedger.IntegrationTests.Kernel.KernelCalls;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Messaging;
@@ -45,21 +40,13 @@ public sealed class OutboxRelayBoundTests(PostgresFixture fixture)
         }
     }
 
-    private OutboxRelay Relay(IOutboxPublisher broker, int maxUnconfirmed)
+    private OutboxRelay Relay(IOutboxPublisher broker, int maxUnconfirmed) => LedgerOutboxRelay.Create(fixture.App, broker, new OutboxRelayOptions
     {
-        var options = Options.Create(new OutboxRelayOptions
-        {
-            Schema = LedgerOutboxMessages.Schema,
-            Source = LedgerOutboxMessages.Source,
-            BatchSize = 10_000,
-            ConcurrentPasses = 1,
-            MaxUnconfirmedPerPass = maxUnconfirmed,
-            PublishTimeout = TimeSpan.FromSeconds(20),
-        });
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        return new OutboxRelay(fixture.App, broker, new LedgerOutboxMessages(), new OutboxRelayState(options, TimeProvider.System, meters),
-            new OutboxSignal(), new OutboxBulkWrites(TimeProvider.System), options, TimeProvider.System, NullLogger<OutboxRelay>.Instance);
-    }
+        BatchSize = 10_000,
+        ConcurrentPasses = 1,
+        MaxUnconfirmedPerPass = maxUnconfirmed,
+        PublishTimeout = TimeSpan.FromSeconds(20),
+    });
 
     [Fact]
     public async Task A_batch_row_is_published_whole_with_no_more_than_the_bound_awaiting_confirms_at_once()
