@@ -11,7 +11,7 @@ public sealed class OutboxBulkWrites(TimeProvider clock)
     private readonly Lock _gate = new();
     private int _running;
     private DateTimeOffset _since;
-    private TaskCompletionSource _none = Completed();
+    private TaskCompletionSource _none = new(); // the current run's; replaced when a run begins, completed when it ends
 
     /// <summary>Marks a bulk write as running until the returned handle is disposed.</summary>
     public IDisposable Begin()
@@ -55,13 +55,6 @@ public sealed class OutboxBulkWrites(TimeProvider clock)
             if (--_running == 0)
                 _none.TrySetResult();
         }
-    }
-
-    private static TaskCompletionSource Completed()
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        done.SetResult();
-        return done;
     }
 
     private sealed class Handle(OutboxBulkWrites owner) : IDisposable
