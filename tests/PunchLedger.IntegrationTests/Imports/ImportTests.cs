@@ -194,6 +194,16 @@ public sealed class ImportTests(ImportFixture fixture)
             [16] = ImportErrors.RowCodes.DuplicateInFile, // the same request id as line 15
         }, codes);
         Assert.Equal(3, preview.GetProperty("errors_by_code").GetProperty(ImportErrors.RowCodes.DuplicateInFile).GetInt32());
+        // Each duplicate names the line it repeats.
+        var duplicateOf = preview.GetProperty("items").EnumerateArray()
+            .Where(i => codes[i.GetProperty("line").GetInt32()] == ImportErrors.RowCodes.DuplicateInFile)
+            .ToDictionary(i => i.GetProperty("line").GetInt32(), i => i.GetProperty("error").GetProperty("detail").GetString());
+        Assert.Equal(new Dictionary<int, string?>
+        {
+            [13] = "the same punch as line 2",
+            [14] = "the same punch as line 2",
+            [16] = "the same punch as line 15",
+        }, duplicateOf);
 
         // A DingTalk user id that no link maps.
         var ding = await client.PrepareAsync(Utf8("工号,UserId,考勤日期,打卡时间\n,nobody-9,2026-03-02,09:00\n"), "dingtalk");
