@@ -67,6 +67,8 @@ var doorTenant = Guid.NewGuid();
 LoadPersons doorPersons;
 // The warm-up import's tenant (below): a few persons of its own.
 const int WarmUpPersons = 50, WarmUpDays = 10, WarmUpUploads = 2;
+// "Quiet": the machine's CPUs (all of them, all processes) less than this share busy over a second.
+const double QuietMachineBusyShare = 0.25;
 var warmUpTenant = Guid.NewGuid();
 var warmUpToken = issuer.Issue(new AccessTokenClaims(warmUpTenant, "import-bench", [AccessRoles.TenantAdmin]), TimeSpan.FromHours(2));
 LoadPersons warmUpPersons;
@@ -211,6 +213,21 @@ double CpuSeconds(string resource)
 }
 
 // The whole machine's CPU seconds, busy and in all (/proc/stat's first line: idle and iowait are not busy).
+// Waits until the whole machine was less than QuietMachineBusyShare busy over one second; the seconds waited, or null
+// when it was not quiet within the limit.
+static async Task<double?> WaitForQuietMachineAsync(TimeSpan limit)
+{
+    var waited = Stopwatch.StartNew();
+    while (waited.Elapsed < limit)
+    {
+        var before = MachineCpuSeconds();
+        await Task.Delay(1000);
+        var after = MachineCpuSeconds();
+        if (after.Busy - before.Busy < QuietMachineBusyShare * (after.Total - before.Total)) return waited.Elapsed.TotalSeconds;
+    }
+    return null;
+}
+
 static (double Busy, double Total) MachineCpuSeconds()
 {
     var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
@@ -259,6 +276,15 @@ if (!parseOnly)
     Console.WriteLine($"warm-up: the file uploaded and parsed {WarmUpUploads}× as another tenant's, {WarmUpPersons * WarmUpDays * 2:N0} rows imported; "
         + $"{warmingUp.Elapsed.TotalSeconds:F1} s with the relay's drain");
 }
+
+// The measured import starts on a quiet machine: the warm-up's telemetry (its relay's messages, each with its spans) is
+// still being taken in by the Aspire dashboard for seconds after the relay has drained (0.5-0.7 of a core, measured
+// with a per-process sampler, 2026-12-05 (evening)), and would otherwise compete with the parse.
+var settling = Stopwatch.StartNew();
+var quietSeconds = await WaitForQuietMachineAsync(TimeSpan.FromSeconds(60));
+Console.WriteLine(quietSeconds is { } quiet
+    ? $"machine quiet (under {QuietMachineBusyShare:P0} busy for a second) after {quiet:F1} s"
+    : $"machine still busy after {settling.Elapsed.TotalSeconds:F0} s; measuring anyway");
 
 var total = Stopwatch.StartNew();
 var prepared = await Json(await http.PostAsync(fileKind == "csv" ? "/api/imports/prepare?format=csv&file_name=bench.csv"

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using HrmsAttendance.Database;
 using HrmsAttendance.Messaging.Outbox;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -334,26 +335,26 @@ public sealed class ImportStore(
 
     /// <summary>
     /// Where an attempt's commit time goes (logged, and in the COMMITTED audit entry): the chunk statements (lock and cursor,
-    /// read, door, outcomes) as the worker waited for them and as Postgres ran them — summed over the parts, which run at
-    /// once —, the announcement and audit entry, and the transactions' commits.
+    /// read, door, outcomes) with their commits as the worker waited for them, and as Postgres ran them — summed over the
+    /// parts, which run at once —, and the announcement and audit entry.
     /// </summary>
     private sealed class CommitTiming
     {
         private readonly long started = System.Diagnostics.Stopwatch.GetTimestamp();
         private readonly Lock gate = new();
         private int chunks;
-        private double statement, statementInServer, finish, commit;
+        private double statement, statementInServer, finish;
 
         public static double Since(long start) => System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
 
-        public void Chunk(double statementMs, double inServerMs, double commitMs)
+        public void Chunk(double statementAndCommitMs, double inServerMs)
         {
-            lock (gate) { chunks++; statement += statementMs; statementInServer += inServerMs; commit += commitMs; }
+            lock (gate) { chunks++; statement += statementAndCommitMs; statementInServer += inServerMs; }
         }
 
-        public void Finished(double finishMs, double commitMs)
+        public void Finished(double finishMs)
         {
-            lock (gate) { finish += finishMs; commit += commitMs; }
+            lock (gate) finish += finishMs;
         }
 
         public JsonObject ToJson()
@@ -361,9 +362,9 @@ public sealed class ImportStore(
             lock (gate)
                 return new()
                 {
-                    ["chunks"] = chunks, ["chunk statements"] = Math.Round(statement),
+                    ["chunks"] = chunks, ["chunk statements with their commits"] = Math.Round(statement),
                     ["chunk statements in postgres"] = Math.Round(statementInServer), ["announce and audit"] = Math.Round(finish),
-                    ["transaction commits"] = Math.Round(commit), ["total"] = Math.Round(Since(started)),
+                    ["total"] = Math.Round(Since(started)),
                 };
         }
     }
@@ -419,10 +420,10 @@ public sealed class ImportStore(
     private async Task<bool?> CommitNextChunkAsync(NpgsqlConnection connection, Guid tenant, Guid importId, short part, int lastLine,
         CommitTiming timing, CancellationToken ct)
     {
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        // One round trip for the whole chunk (with the transaction's BEGIN and tenant): the part's lock and cursor, the
-        // rows, the door call, the outcomes, the moved cursor and the batch's counts are one statement; the commit is the
-        // second round trip. The part's row is locked first (a worker that took the batch over waits here, then reads
+        // One round trip for the whole chunk and its commit: the tenant and the chunk's statement (the part's lock and
+        // cursor, the rows, the door call, the outcomes, the moved cursor and the batch's counts) are one batch, which
+        // Postgres runs as one implicit transaction and commits at its end (no BEGIN, and no COMMIT as a second round
+        // trip after the answer was read). The part's row is locked first (a worker that took the batch over waits here, then reads
         // the moved cursor) and the batch's row last, for the moment between its counts and the commit: the parts run at
         // once and meet only there.
         //
@@ -432,10 +433,7 @@ public sealed class ImportStore(
         // to the door as arrays built in one pass, and the door's answers are inserted as they come (0024), never joined
         // back to the staged rows: joined as a set, the planner — taking the rows of the range for one — hashed every row
         // of the batch once per chunk (100,000 rows: ~60 ms of a ~120 ms chunk), or re-aggregated the answers once per row.
-        await using var chunk = new NpgsqlBatch(connection, tx);
-        var setTenant = new NpgsqlBatchCommand("SELECT set_config('app.current_tenant', $1, true)");
-        setTenant.Parameters.Add(new NpgsqlParameter { Value = tenant.ToString() });
-        chunk.BatchCommands.Add(setTenant);
+        await using var chunk = TenantScopedBatch.Create(connection, tenant);
         var record = new NpgsqlBatchCommand("""
             WITH part AS MATERIALIZED (
               SELECT p.after_line AS from_line, greatest(p.after_line, least(p.after_line + $3 * p.parts, $4)) AS range_end,
@@ -510,20 +508,17 @@ public sealed class ImportStore(
         var step = System.Diagnostics.Stopwatch.GetTimestamp();
         bool? done = null;
         double inServer = 0;
-        await using (var reader = await chunk.ExecuteReaderAsync(ct))
+        await using (var reader = await chunk.ExecuteTenantReaderAsync(ct))
         {
-            await reader.NextResultAsync(ct); // past set_config's row
             if (await reader.ReadAsync(ct))
             {
                 done = reader.GetBoolean(0);
                 inServer = reader.GetDouble(1);
             }
         }
-        var statement = CommitTiming.Since(step);
-        if (done is null) return null; // no longer COMMITTING: done, or taken over
-        step = System.Diagnostics.Stopwatch.GetTimestamp();
-        await tx.CommitAsync(ct);
-        timing.Chunk(statement, inServer, CommitTiming.Since(step));
+        // (no longer COMMITTING — done, or taken over —: the statement found no part to lock and wrote nothing)
+        if (done is null) return null;
+        timing.Chunk(CommitTiming.Since(step), inServer);
         // The door wrote the chunk's PunchRecorded and DailyResultChanged: the relay need not wait for its next poll.
         outboxWritten.Notify();
         return done;
@@ -556,10 +551,8 @@ public sealed class ImportStore(
             ["commit_parts"] = parts,
             ["steps_ms"] = timing.ToJson(), // this attempt's, up to this finish
         }, ct);
-        var finished = CommitTiming.Since(step);
-        step = System.Diagnostics.Stopwatch.GetTimestamp();
+        timing.Finished(CommitTiming.Since(step));
         await tx.CommitAsync(ct);
-        timing.Finished(finished, CommitTiming.Since(step));
         outboxWritten.Notify(); // ImportCommitted
     }
 
