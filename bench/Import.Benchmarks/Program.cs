@@ -66,7 +66,7 @@ var registering = Stopwatch.StartNew();
 var doorTenant = Guid.NewGuid();
 LoadPersons doorPersons;
 // The warm-up import's tenant (below): a few persons of its own.
-const int WarmUpPersons = 50, WarmUpDays = 10, WarmUpUploads = 2;
+const int WarmUpPersons = 50, WarmUpDays = 10, WarmUpUploads = 4;
 // "Quiet": the machine's CPUs (all of them, all processes) less than this share busy over a second.
 const double QuietMachineBusyShare = 0.25;
 var warmUpTenant = Guid.NewGuid();
