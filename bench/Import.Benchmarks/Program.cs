@@ -212,7 +212,6 @@ double CpuSeconds(string resource)
     return ticks / 100.0; // USER_HZ
 }
 
-// The whole machine's CPU seconds, busy and in all (/proc/stat's first line: idle and iowait are not busy).
 // Waits until the whole machine was less than QuietMachineBusyShare busy over one second; the seconds waited, or null
 // when it was not quiet within the limit.
 static async Task<double?> WaitForQuietMachineAsync(TimeSpan limit)
@@ -228,6 +227,7 @@ static async Task<double?> WaitForQuietMachineAsync(TimeSpan limit)
     return null;
 }
 
+// The whole machine's CPU seconds, busy and in all (/proc/stat's first line: idle and iowait are not busy).
 static (double Busy, double Total) MachineCpuSeconds()
 {
     var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)

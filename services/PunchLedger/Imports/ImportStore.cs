@@ -423,9 +423,9 @@ public sealed class ImportStore(
         // One round trip for the whole chunk and its commit: the tenant and the chunk's statement (the part's lock and
         // cursor, the rows, the door call, the outcomes, the moved cursor and the batch's counts) are one batch, which
         // Postgres runs as one implicit transaction and commits at its end (no BEGIN, and no COMMIT as a second round
-        // trip after the answer was read). The part's row is locked first (a worker that took the batch over waits here, then reads
-        // the moved cursor) and the batch's row last, for the moment between its counts and the commit: the parts run at
-        // once and meet only there.
+        // trip after the answer was read). The part's row is locked first (a worker that took the batch over waits here,
+        // then reads the moved cursor) and the batch's row last, for the moment between its counts and the commit: the
+        // parts run at once and meet only there.
         //
         // Every step's row count is known or bounded by the chunk, whatever the statistics say (the staged rows are never
         // analysed while a commit runs, and the table's statistics may be those of other batches): the chunk is read from
