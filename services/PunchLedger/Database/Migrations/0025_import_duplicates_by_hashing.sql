@@ -1,7 +1,7 @@
 -- The import's staging (0022's staffing.stage_import_inbox) finds duplicates within the file by hashing instead of
--- sorting: the first line of each punch (person, instant, type) and of each request id is a hash aggregate over the
--- valid rows, joined back by key, where 0022 sorted all of the file's rows twice (once by their text request ids) for
--- two window functions. Same rows, codes and details; measured with bench/Import.Benchmarks/StagingProbe
+-- sorting: the punches (person, instant, type) and request ids that more than one valid row carries, with their first
+-- line, are hash aggregates over the valid rows, joined back by key, where 0022 sorted all of the file's rows twice
+-- (once by their text request ids) for two window functions. Same rows, codes and details; measured with bench/Import.Benchmarks/StagingProbe
 -- (bench/Import.Benchmarks/README.md, "2026-12-05 (evening)"). The rest of the function is 0022's text.
 
 CREATE OR REPLACE FUNCTION staffing.stage_import_inbox(p_import_id uuid, p_attempt uuid)
