@@ -100,6 +100,37 @@ public sealed class BatchDoorTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task New_rows_beside_a_recorded_key_are_recorded_in_order_with_one_audit_entry()
+    {
+        // The fast path's plain insert fails on the recorded key and 0021's statement runs instead (0026): what it
+        // wrote must be what the plain insert would have written, and nothing of the failed attempt may remain.
+        var tenant = PostgresFixture.NewTenant();
+        var person = await fixture.NewPersonAsync(tenant);
+        var recorded = await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9), "IN", RequestId: "kept"));
+        Punch[] batch =
+        [
+            new(person, At(D, 12), "OUT"),
+            new(person, At(D, 9), "IN", RequestId: "kept"),
+            new(person, At(D, 13), "IN"),
+            new(person, At(D, 18), "OUT"),
+        ];
+        var rows = await fixture.SubmitBatchCommittedAsync(tenant, batch);
+
+        Assert.Equal(["ACCEPTED", "DUPLICATE", "ACCEPTED", "ACCEPTED"], rows.Select(r => r.Outcome));
+        Assert.Equal(recorded.EventUuid, rows[1].EventUuid);
+        Assert.True(rows[0].EventId < rows[2].EventId && rows[2].EventId < rows[3].EventId);
+        // The single punch: PunchRecorded, D-1 and D changed; the batch: 3 PunchRecorded, D changed.
+        Assert.Equal((4L, 3L + 4L), await CountsAsync(tenant));
+        await using var tx = await fixture.BeginOwnerAsync(tenant);
+        Assert.Equal("3", await tx.ScalarAsync<string>(
+            "SELECT string_agg(details ->> 'count', ',') FROM audit.entries WHERE tenant_id = $1 AND action = 'punches.recorded'",
+            tenant));
+        // IN 09:00, OUT 12:00 (180 min), IN 13:00, OUT 18:00 (300 min).
+        var day = (await fixture.ReadResultsAsync(tenant, person)).Single(r => r.Values.WorkDate == D);
+        Assert.Equal(("PRESENT", 480, 4), (day.Status, day.Values.WorkedMinutes, day.Values.PunchCount));
+    }
+
+    [Fact]
     public async Task A_retried_batch_is_all_duplicates_and_changes_nothing()
     {
         var tenant = PostgresFixture.NewTenant();

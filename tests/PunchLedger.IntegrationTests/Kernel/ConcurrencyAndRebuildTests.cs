@@ -78,6 +78,34 @@ public sealed class ConcurrencyAndRebuildTests(PostgresFixture fixture)
     }
 
     [Fact]
+    public async Task Concurrent_batches_claiming_the_same_request_ids_for_different_people_record_one_of_them()
+    {
+        // No person lock orders these batches: each one's insert waits on another's uncommitted keys, then finds
+        // them taken (0026: its plain insert fails, and the statement with ON CONFLICT decides row by row).
+        var tenant = PostgresFixture.NewTenant();
+        var persons = await fixture.NewPersonsAsync(tenant, 6);
+        var requestIds = Enumerable.Range(1, 3).Select(i => $"shared-{i}-{Guid.NewGuid()}").ToList();
+        using var start = new SemaphoreSlim(0);
+        var batches = persons.Select(p => Task.Run(async () =>
+        {
+            var batch = requestIds.Select((id, i) => new Punch(p, At(D, 9 + i), "RAW", RequestId: id)).ToList();
+            await using var tx = await fixture.BeginAppAsync(tenant);
+            await start.WaitAsync();
+            var rows = await tx.SubmitBatchAsync(batch);
+            await tx.CommitAsync();
+            return rows;
+        })).ToList();
+        start.Release(persons.Length);
+        var answers = await Task.WhenAll(batches);
+
+        var winner = Assert.Single(answers, rows => rows.All(r => r.Outcome == "ACCEPTED"));
+        Assert.All(answers.Where(rows => rows != winner), rows =>
+            Assert.All(rows, r => Assert.Equal(("REJECTED", "STAFFING_IDEMPOTENCY_CONFLICT"), (r.Outcome, r.ErrorCode))));
+        await using var read = await fixture.BeginAppAsync(tenant);
+        Assert.Equal(3, (await read.ReadEventsAsync()).Count);
+    }
+
+    [Fact]
     public async Task Rebuilding_from_the_ledger_reproduces_every_result()
     {
         var tenant = PostgresFixture.NewTenant();

@@ -1,0 +1,249 @@
+-- The batch door without speculative insertion when no key exists yet (issue 13 item 7: >= 60,000 punches/s on
+-- import-shaped batches). Same signature, answers, events, results, outbox rows and audit entries as 0021's door;
+-- only the fast path's insert changes (said where it is). Measured with the backend's own CPU time
+-- (/proc/self/schedstat) per 1,000-row import-shaped call, 0021's and this door called alternately, 100 calls each
+-- (bench/PunchLedger.Benchmarks/README.md, "2026-12-06").
+
+CREATE OR REPLACE FUNCTION staffing.submit_time_punch_events_any_person(
+  p_tenant_id uuid,
+  p_person_uuids uuid[],
+  p_punch_times timestamptz[],
+  p_punch_types text[],
+  p_source_providers text[],
+  p_source_event_ids text[],
+  p_request_ids text[],
+  p_payloads jsonb[],
+  p_initiator_id text)
+RETURNS TABLE(ordinal int, event_id bigint, event_uuid uuid, outcome text, error_code text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  v_n integer := cardinality(p_request_ids);
+  v_sequence regclass;
+  v_ids bigint[];
+  v_uuid_stem text;
+  v_repeated_request_ids text[];
+  v_repeated_source_event_ids text[];
+  v_event_id bigint[];
+  v_event_uuid uuid[];
+  v_outcome text[];
+  v_error text[];
+  v_unresolved integer;
+  v_one_id bigint;
+  v_one_uuid uuid;
+  v_one_outcome text;
+  v_days integer;
+  r record;
+BEGIN
+  PERFORM staffing.assert_current_tenant(p_tenant_id);
+  IF v_n IS NULL
+     OR cardinality(p_person_uuids) IS DISTINCT FROM v_n
+     OR cardinality(p_punch_times) IS DISTINCT FROM v_n
+     OR cardinality(p_punch_types) IS DISTINCT FROM v_n
+     OR cardinality(p_source_providers) IS DISTINCT FROM v_n
+     OR cardinality(p_source_event_ids) IS DISTINCT FROM v_n
+     OR cardinality(p_payloads) IS DISTINCT FROM v_n THEN
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_INVALID_ARGUMENT',
+      DETAIL = 'the punch arrays must all be given and have the same length';
+  END IF;
+  IF v_n > 1000 THEN
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_INVALID_ARGUMENT',
+      DETAIL = format('a batch holds at most 1000 punches, got %s', v_n);
+  END IF;
+  IF v_n = 0 THEN
+    RETURN;
+  END IF;
+  IF array_ndims(p_person_uuids) <> 1 OR array_ndims(p_punch_times) <> 1 OR array_ndims(p_punch_types) <> 1
+     OR array_ndims(p_source_providers) <> 1 OR array_ndims(p_source_event_ids) <> 1
+     OR array_ndims(p_request_ids) <> 1 OR array_ndims(p_payloads) <> 1 THEN
+    RAISE EXCEPTION USING
+      MESSAGE = 'STAFFING_INVALID_ARGUMENT',
+      DETAIL = 'the punch arrays must be one-dimensional';
+  END IF;
+
+  -- The persons' locks, in ascending order, before anything is written (0005_kernel.sql).
+  PERFORM count(staffing.lock_attendance_person(p_tenant_id, x.person_uuid))
+  FROM (SELECT DISTINCT u.person_uuid
+        FROM unnest(p_person_uuids) AS u(person_uuid)
+        WHERE u.person_uuid IS NOT NULL
+        ORDER BY u.person_uuid) x;
+
+  -- Row k's event id, if it is recorded: the k-th of n ids drawn now, after the locks (0010).
+  v_sequence := pg_get_serial_sequence('staffing.time_punch_events', 'id')::regclass;
+  v_ids := ARRAY(SELECT nextval(v_sequence) FROM generate_series(1, v_n));
+  -- Row k's event UUID on the fast path: staffing.batch_event_uuid(v_uuid_stem, k).
+  v_uuid_stem := left(staffing.time_ordered_uuid()::text, 33);
+
+  -- The keys that more than one row carries (usually none), by hashing, where 0010 sorted the batch twice by window.
+  -- Invalid rows count too, and a source_event_id repeated under two providers does: a valid row that only looks
+  -- repeated so goes the row-by-row path below, which answers it as the fast path would have.
+  SELECT ARRAY(SELECT u.request_id FROM unnest(p_request_ids) AS u(request_id)
+               GROUP BY u.request_id HAVING count(*) > 1),
+         ARRAY(SELECT u.source_event_id FROM unnest(p_source_event_ids) AS u(source_event_id)
+               WHERE u.source_event_id IS NOT NULL
+               GROUP BY u.source_event_id HAVING count(*) > 1)
+    INTO v_repeated_request_ids, v_repeated_source_event_ids;
+
+  -- Fast path, set-based: valid rows whose keys no other row of the batch carries cannot influence each other. Rows
+  -- left unresolved (in-batch repeats, keys that already exist) go through the row-by-row path below, in ordinal
+  -- order, with their own ids. The ids and UUIDs are given, so the insert's order decides nothing.
+  --
+  -- First as a plain INSERT: a key that already exists (a retry, a redelivery, a concurrent door that committed the
+  -- same key first) makes it fail with unique_violation, which undoes it whole (this block is a subtransaction), and
+  -- then 0021's statement, whose ON CONFLICT leaves such rows to the row-by-row path, runs instead. An insert with an
+  -- arbiter is a speculative insertion: each row probes the arbiter's index before it is inserted and is confirmed
+  -- by one more WAL record after, ~12 % of the call's CPU on import-shaped batches, where no key exists yet. One
+  -- statement either way, so the audit log's statement trigger (0019) writes one entry for it.
+  BEGIN
+    WITH input AS (
+      SELECT i.ord::int AS ord, i.person_uuid, i.punch_time, i.punch_type, i.source_provider,
+             i.source_event_id, i.request_id, coalesce(i.payload, '{}'::jsonb) AS payload,
+             staffing.punch_argument_problem(i.person_uuid, i.punch_time, i.punch_type, i.source_provider,
+                                             i.source_event_id, i.request_id, i.payload) IS NOT NULL AS invalid
+      FROM unnest(p_person_uuids, p_punch_times, p_punch_types, p_source_providers, p_source_event_ids,
+                  p_request_ids, p_payloads)
+             WITH ORDINALITY AS i(person_uuid, punch_time, punch_type, source_provider, source_event_id,
+                                  request_id, payload, ord)
+    ),
+    independent AS (
+      SELECT x.*
+      FROM input x
+      WHERE NOT x.invalid
+        AND x.request_id <> ALL (v_repeated_request_ids)
+        AND (x.source_event_id IS NULL OR x.source_event_id <> ALL (v_repeated_source_event_ids))
+    ),
+    inserted AS (
+      INSERT INTO staffing.time_punch_events AS e
+        (id, event_uuid, tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
+         request_id, payload, initiator_id)
+      OVERRIDING SYSTEM VALUE
+      SELECT v_ids[f.ord], staffing.batch_event_uuid(v_uuid_stem, f.ord), p_tenant_id, f.person_uuid, f.punch_time,
+             f.punch_type, f.source_provider, f.source_event_id, f.request_id, f.payload, p_initiator_id
+      FROM independent f
+      RETURNING e.id, e.event_uuid
+    )
+    SELECT array_agg(n.id ORDER BY i.ord),
+           array_agg(n.event_uuid ORDER BY i.ord),
+           array_agg(CASE WHEN i.invalid THEN 'REJECTED' WHEN n.id IS NOT NULL THEN 'ACCEPTED' END ORDER BY i.ord),
+           array_agg(CASE WHEN i.invalid THEN 'STAFFING_INVALID_ARGUMENT' END ORDER BY i.ord),
+           count(*) FILTER (WHERE NOT i.invalid AND n.id IS NULL)
+      INTO v_event_id, v_event_uuid, v_outcome, v_error, v_unresolved
+    FROM input i
+    LEFT JOIN inserted n ON n.id = v_ids[i.ord];
+  EXCEPTION WHEN unique_violation THEN
+    -- 0021's statement.
+    WITH input AS (
+      SELECT i.ord::int AS ord, i.person_uuid, i.punch_time, i.punch_type, i.source_provider,
+             i.source_event_id, i.request_id, coalesce(i.payload, '{}'::jsonb) AS payload,
+             staffing.punch_argument_problem(i.person_uuid, i.punch_time, i.punch_type, i.source_provider,
+                                             i.source_event_id, i.request_id, i.payload) IS NOT NULL AS invalid
+      FROM unnest(p_person_uuids, p_punch_times, p_punch_types, p_source_providers, p_source_event_ids,
+                  p_request_ids, p_payloads)
+             WITH ORDINALITY AS i(person_uuid, punch_time, punch_type, source_provider, source_event_id,
+                                  request_id, payload, ord)
+    ),
+    independent AS (
+      SELECT x.*
+      FROM input x
+      WHERE NOT x.invalid
+        AND x.request_id <> ALL (v_repeated_request_ids)
+        AND (x.source_event_id IS NULL OR x.source_event_id <> ALL (v_repeated_source_event_ids))
+    ),
+    inserted_without_source AS (
+      INSERT INTO staffing.time_punch_events AS e
+        (id, event_uuid, tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
+         request_id, payload, initiator_id)
+      OVERRIDING SYSTEM VALUE
+      SELECT v_ids[f.ord], staffing.batch_event_uuid(v_uuid_stem, f.ord), p_tenant_id, f.person_uuid, f.punch_time,
+             f.punch_type, f.source_provider, f.source_event_id, f.request_id, f.payload, p_initiator_id
+      FROM independent f
+      WHERE f.source_event_id IS NULL
+      ON CONFLICT (tenant_id, request_id) WHERE request_id IS NOT NULL DO NOTHING
+      RETURNING e.id, e.event_uuid
+    ),
+    inserted_with_source AS (
+      INSERT INTO staffing.time_punch_events AS e
+        (id, event_uuid, tenant_id, person_uuid, punch_time, punch_type, source_provider, source_event_id,
+         request_id, payload, initiator_id)
+      OVERRIDING SYSTEM VALUE
+      SELECT v_ids[f.ord], staffing.batch_event_uuid(v_uuid_stem, f.ord), p_tenant_id, f.person_uuid, f.punch_time,
+             f.punch_type, f.source_provider, f.source_event_id, f.request_id, f.payload, p_initiator_id
+      FROM independent f
+      WHERE f.source_event_id IS NOT NULL
+      ON CONFLICT DO NOTHING
+      RETURNING e.id, e.event_uuid
+    )
+    SELECT array_agg(n.id ORDER BY i.ord),
+           array_agg(n.event_uuid ORDER BY i.ord),
+           array_agg(CASE WHEN i.invalid THEN 'REJECTED' WHEN n.id IS NOT NULL THEN 'ACCEPTED' END ORDER BY i.ord),
+           array_agg(CASE WHEN i.invalid THEN 'STAFFING_INVALID_ARGUMENT' END ORDER BY i.ord),
+           count(*) FILTER (WHERE NOT i.invalid AND n.id IS NULL)
+      INTO v_event_id, v_event_uuid, v_outcome, v_error, v_unresolved
+    FROM input i
+    LEFT JOIN (SELECT w.id, w.event_uuid FROM inserted_without_source w
+               UNION ALL
+               SELECT s.id, s.event_uuid FROM inserted_with_source s) n ON n.id = v_ids[i.ord];
+  END;
+
+  IF v_unresolved > 0 THEN
+    FOR r IN
+      SELECT u.*
+      FROM unnest(p_person_uuids, p_punch_times, p_punch_types, p_source_providers, p_source_event_ids,
+                  p_request_ids, p_payloads, v_outcome)
+             WITH ORDINALITY AS u(person_uuid, punch_time, punch_type, source_provider, source_event_id,
+                                  request_id, payload, outcome, ord)
+      WHERE u.outcome IS NULL
+      ORDER BY u.ord
+    LOOP
+      SELECT s.o_event_id, s.o_event_uuid, s.o_outcome
+        INTO v_one_id, v_one_uuid, v_one_outcome
+      FROM staffing.store_time_punch_event_with_id(
+             v_ids[r.ord], p_tenant_id, r.person_uuid, r.punch_time, r.punch_type, r.source_provider,
+             r.source_event_id, r.request_id, coalesce(r.payload, '{}'::jsonb), p_initiator_id) s;
+      IF v_one_outcome = 'CONFLICT' THEN
+        v_outcome[r.ord] := 'REJECTED';
+        v_error[r.ord] := 'STAFFING_IDEMPOTENCY_CONFLICT';
+      ELSE
+        v_outcome[r.ord] := v_one_outcome;
+        v_event_id[r.ord] := v_one_id;
+        v_event_uuid[r.ord] := v_one_uuid;
+      END IF;
+    END LOOP;
+  END IF;
+
+  -- The days of the accepted punches, as 0010 computes them (each punch's local date and the day before; a day the
+  -- punch is outside of is only computed when it has no result yet), with each punch's local date computed once
+  -- instead of four times (time zone arithmetic is most of this statement's cost). MATERIALIZED keeps the planner
+  -- from copying the expression back into every place that reads the column.
+  WITH accepted AS MATERIALIZED (
+    SELECT a.person_uuid, a.punch_time, staffing.work_date_of(a.punch_time) AS work_date
+    FROM unnest(p_person_uuids, p_punch_times, v_outcome) AS a(person_uuid, punch_time, outcome)
+    WHERE a.outcome = 'ACCEPTED'
+  )
+  SELECT staffing.project_daily_attendance_results(
+           p_tenant_id,
+           array_agg(k.person_uuid),
+           array_agg(k.work_date),
+           array_agg(k.only_if_missing),
+           (SELECT array_agg(a.event_id ORDER BY a.ord)
+            FROM unnest(v_event_id, v_outcome) WITH ORDINALITY AS a(event_id, outcome, ord)
+            WHERE a.outcome = 'ACCEPTED'))
+    INTO v_days
+  FROM (SELECT a.person_uuid, d.work_date, bool_and(d.outside) AS only_if_missing
+        FROM accepted a
+        CROSS JOIN LATERAL (VALUES
+          (a.work_date - 1, a.punch_time >= staffing.window_end_of(a.work_date - 1)),
+          (a.work_date, a.punch_time < staffing.window_start_of(a.work_date))
+        ) AS d(work_date, outside)
+        GROUP BY a.person_uuid, d.work_date) k;
+
+  RETURN QUERY
+    SELECT o.ord::int, o.event_id, o.event_uuid, o.outcome, o.error_code
+    FROM unnest(v_event_id, v_event_uuid, v_outcome, v_error)
+           WITH ORDINALITY AS o(event_id, event_uuid, outcome, error_code, ord)
+    ORDER BY o.ord;
+END;
+$$;
+
