@@ -1,3 +1,4 @@
+using System.Data;
 using Npgsql;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
@@ -19,12 +20,16 @@ public sealed class TenantTransaction : IAsyncDisposable
     public NpgsqlTransaction Transaction { get; }
     public Guid Tenant { get; }
 
-    public static async Task<TenantTransaction> BeginAsync(NpgsqlDataSource source, Guid tenant, CancellationToken ct = default)
+    public static async Task<TenantTransaction> BeginAsync(NpgsqlDataSource source, Guid tenant, CancellationToken ct = default) =>
+        await BeginAsync(source, tenant, IsolationLevel.ReadCommitted, ct);
+
+    public static async Task<TenantTransaction> BeginAsync(NpgsqlDataSource source, Guid tenant, IsolationLevel isolation,
+        CancellationToken ct = default)
     {
         var connection = await source.OpenConnectionAsync(ct);
         try
         {
-            var transaction = await connection.BeginTransactionAsync(ct);
+            var transaction = await connection.BeginTransactionAsync(isolation, ct);
             await using (var set = new NpgsqlCommand("SELECT set_config('app.current_tenant', $1, true)", connection, transaction))
             {
                 set.Parameters.Add(new NpgsqlParameter { Value = tenant.ToString() });

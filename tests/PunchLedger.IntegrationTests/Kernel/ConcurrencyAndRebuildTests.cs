@@ -1,4 +1,6 @@
+using System.Data;
 using HrmsAttendance.PunchLedger.IntegrationTests.Infrastructure;
+using Npgsql;
 using static HrmsAttendance.PunchLedger.IntegrationTests.Kernel.KernelCalls;
 
 namespace HrmsAttendance.PunchLedger.IntegrationTests.Kernel;
@@ -75,6 +77,20 @@ public sealed class ConcurrencyAndRebuildTests(PostgresFixture fixture)
         var actual = (await tx.ReadResultsAsync()).Select(r => r.Values).ToList();
         Assert.Equal(expected.Count, actual.Count);
         Assert.All(actual, v => Assert.Equal(expected[(v.Person, v.WorkDate)], v));
+    }
+
+    [Fact]
+    public async Task Under_repeatable_read_a_result_recorded_after_the_snapshot_fails_the_write_as_a_serialization_failure()
+    {
+        // 0005's contract for callers that do not use READ COMMITTED; since 0026 the new result's plain insert meets the
+        // other transaction's row, where ON CONFLICT DO UPDATE met it before: the same error either way.
+        var tenant = PostgresFixture.NewTenant();
+        var person = await fixture.NewPersonAsync(tenant);
+        await using var tx = await TenantTransaction.BeginAsync(fixture.App, tenant, IsolationLevel.RepeatableRead);
+        await fixture.SubmitCommittedAsync(tenant, new Punch(person, At(D, 9), "IN")); // D-1 and D now have results
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => tx.SubmitAsync(new Punch(person, At(D, 18), "OUT")));
+        Assert.Equal(PostgresErrorCodes.SerializationFailure, error.SqlState);
     }
 
     [Fact]

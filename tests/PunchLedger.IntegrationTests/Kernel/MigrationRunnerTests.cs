@@ -163,7 +163,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0023_import_commit_in_parts.sql",
                 "0024_import_row_outcomes.sql",
                 "0025_import_duplicates_by_hashing.sql",
-                "0026_batch_door_plain_insert.sql",
+                "0026_plain_inserts_where_no_key_exists.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);

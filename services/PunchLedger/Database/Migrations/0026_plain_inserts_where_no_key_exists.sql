@@ -1,8 +1,10 @@
--- The batch door without speculative insertion when no key exists yet (issue 13 item 7: >= 60,000 punches/s on
--- import-shaped batches). Same signature, answers, events, results, outbox rows and audit entries as 0021's door;
--- only the fast path's insert changes (said where it is). Measured with the backend's own CPU time
--- (/proc/self/schedstat) per 1,000-row import-shaped call, 0021's and this door called alternately, 100 calls each
--- (bench/PunchLedger.Benchmarks/README.md, "2026-12-06").
+-- Plain inserts where no key can exist yet (issue 13 item 7: >= 60,000 punches/s on import-shaped batches). Same
+-- signatures, answers, events, results, outbox rows and audit entries as 0021's door and projection; only how new rows
+-- are inserted changes (said where it does). An insert with an arbiter (ON CONFLICT) is a speculative insertion:
+-- each row probes the arbiter's index before it is inserted and takes one more WAL record after. Measured with the
+-- backend's own CPU time (/proc/self/schedstat) per 1,000-row import-shaped call, old and new functions called
+-- alternately, 100 calls each (bench/PunchLedger.Benchmarks/README.md, "2026-12-06"): the door's insert ~12 %, the
+-- projection's ~4 %.
 
 CREATE OR REPLACE FUNCTION staffing.submit_time_punch_events_any_person(
   p_tenant_id uuid,
@@ -247,3 +249,142 @@ BEGIN
 END;
 $$;
 
+-- ---------------------------------------------------------------------------------------------------
+-- The projection (shared by both doors and the rebuild)
+-- ---------------------------------------------------------------------------------------------------
+
+-- 0021's projection, same signature and writes; only the insert of new results differs (said there).
+CREATE OR REPLACE FUNCTION staffing.project_daily_attendance_results(
+  p_tenant_id uuid,
+  p_person_uuids uuid[],
+  p_work_dates date[],
+  p_only_if_missing boolean[],
+  p_event_ids bigint[])
+RETURNS integer
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  v_days integer;
+  v_attempt integer := 0;
+BEGIN
+  -- New results by a plain INSERT (the rest is 0021's statement). 0005 inserted them with ON CONFLICT DO UPDATE, a
+  -- speculative insertion: one probe of the primary key before each row and one more WAL record after it, ~4 % of
+  -- an import-shaped batch door call. A conflict cannot come under READ COMMITTED: every caller holds the persons'
+  -- advisory locks (the doors) or the table in SHARE ROW EXCLUSIVE mode (the rebuild) from an earlier statement,
+  -- so this statement's snapshot, taken after them, already shows every result of these persons' days. Should one
+  -- come all the same, the statement is undone (this block is a subtransaction) and runs again: its new snapshot
+  -- shows the other transaction's row, which it then updates, as ON CONFLICT DO UPDATE would have. Under
+  -- REPEATABLE READ or SERIALIZABLE the snapshot stays the same, and ON CONFLICT DO UPDATE would have failed with a
+  -- serialization failure for a row it cannot see: so does this.
+  LOOP
+    BEGIN
+      WITH day AS (
+        SELECT u.person_uuid, u.work_date, s.ruleset_version IS NOT NULL AS stored, s.ctid AS stored_ctid,
+               s.ruleset_version, s.status, s.flags, s.first_in_time, s.last_out_time, s.worked_minutes,
+               s.late_minutes, s.early_leave_minutes, s.input_punch_count, s.input_max_punch_event_db_id,
+               s.input_max_punch_time
+        FROM unnest(p_person_uuids, p_work_dates, p_only_if_missing) AS u(person_uuid, work_date, only_if_missing)
+        -- LATERAL: one key lookup per day, never a join against all of the tenant's results.
+        LEFT JOIN LATERAL (
+          SELECT s.ctid, s.*
+          FROM staffing.daily_attendance_results s
+          WHERE s.tenant_id = p_tenant_id AND s.person_uuid = u.person_uuid AND s.work_date = u.work_date
+          LIMIT 1 -- (at most one row anyway) keeps the planner from flattening this into a join
+        ) s ON true
+        WHERE u.only_if_missing IS NOT TRUE OR s.ruleset_version IS NULL
+      ),
+      result AS (
+        SELECT d.person_uuid, d.work_date, d.stored, d.stored_ctid,
+               (d.status, d.flags, d.worked_minutes, d.late_minutes, d.early_leave_minutes, d.first_in_time,
+                d.last_out_time)
+                 IS DISTINCT FROM
+               (r.status, r.flags, r.worked_minutes, r.late_minutes, r.early_leave_minutes, r.first_in_time,
+                r.last_out_time) AS changed,
+               (d.ruleset_version, d.input_punch_count, d.input_max_punch_event_db_id, d.input_max_punch_time)
+                 IS DISTINCT FROM
+               ('STANDARD_SHIFT_V1', r.input_punch_count, r.input_max_punch_event_db_id, r.input_max_punch_time)
+                 AS recounted,
+               r.*
+        FROM day d
+        -- One index range scan per day, on (tenant_id, person_uuid, punch_time, id); LATERAL keeps the
+        -- plan that way whatever the statistics say (a plan cached while the ledger was small must not
+        -- turn into a scan of the tenant's whole ledger later).
+        -- The punches come in (punch_time, id) order from the ordered subquery (the index's own order: no sort), and the
+        -- aggregates take them in that order; array_agg(… ORDER BY …) sorted every day's punches twice more.
+        CROSS JOIN LATERAL (
+          SELECT array_agg(w.punch_time) AS punch_times,
+                 array_agg(w.punch_type) AS punch_types,
+                 max(w.id) AS max_event_id
+          FROM (SELECT e.punch_time, e.punch_type, e.id
+                FROM staffing.time_punch_events e
+                WHERE e.tenant_id = p_tenant_id
+                  AND e.person_uuid = d.person_uuid
+                  AND e.punch_time >= staffing.window_start_of(d.work_date)
+                  AND e.punch_time < staffing.window_end_of(d.work_date)
+                ORDER BY e.punch_time, e.id) w
+        ) p
+        CROSS JOIN LATERAL staffing.daily_attendance_result(d.work_date, p.punch_times, p.punch_types, p.max_event_id) r
+      ),
+      updated AS (
+        UPDATE staffing.daily_attendance_results AS t SET
+          ruleset_version = 'STANDARD_SHIFT_V1',
+          status = r.status,
+          flags = r.flags,
+          first_in_time = r.first_in_time,
+          last_out_time = r.last_out_time,
+          worked_minutes = r.worked_minutes,
+          late_minutes = r.late_minutes,
+          early_leave_minutes = r.early_leave_minutes,
+          input_punch_count = r.input_punch_count,
+          input_max_punch_event_db_id = r.input_max_punch_event_db_id,
+          input_max_punch_time = r.input_max_punch_time,
+          computed_at = now(),
+          -- When the result's values last changed (the seed rewrites it on every recompute, like
+          -- computed_at; timestamps are not part of the rules).
+          updated_at = CASE WHEN r.changed THEN now() ELSE t.updated_at END
+        FROM result r
+        -- The row the probe above found, by its address (a TID scan, not a second descent of an index);
+        -- the key repeats as a check, also for a row a concurrent rebuild updated meanwhile.
+        WHERE t.ctid = r.stored_ctid AND r.stored AND (r.changed OR r.recounted)
+          AND t.tenant_id = p_tenant_id AND t.person_uuid = r.person_uuid AND t.work_date = r.work_date
+        RETURNING 1
+      ),
+      created AS (
+        INSERT INTO staffing.daily_attendance_results AS t (
+          tenant_id, person_uuid, work_date, ruleset_version, status, flags,
+          first_in_time, last_out_time, worked_minutes, late_minutes, early_leave_minutes,
+          input_punch_count, input_max_punch_event_db_id, input_max_punch_time,
+          computed_at, created_at, updated_at)
+        SELECT p_tenant_id, r.person_uuid, r.work_date, 'STANDARD_SHIFT_V1', r.status, r.flags,
+               r.first_in_time, r.last_out_time, r.worked_minutes, r.late_minutes, r.early_leave_minutes,
+               r.input_punch_count, r.input_max_punch_event_db_id, r.input_max_punch_time,
+               now(), now(), now()
+        FROM result r
+        WHERE NOT r.stored
+        RETURNING 1
+      ),
+      announced AS (
+        INSERT INTO staffing.outbox (tenant_id, event_ids, changed_days)
+        SELECT p_tenant_id, coalesce(p_event_ids, '{}'), c.days
+        FROM (SELECT coalesce(jsonb_agg(jsonb_build_object('person_uuid', r.person_uuid, 'work_date', r.work_date,
+                                                           'status', r.status, 'flags', r.flags)
+                                        ORDER BY r.person_uuid, r.work_date) FILTER (WHERE r.changed),
+                              '[]'::jsonb) AS days
+              FROM result r) c
+        WHERE cardinality(p_event_ids) > 0 OR c.days <> '[]'::jsonb
+      )
+      SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM created) INTO v_days;
+      RETURN v_days;
+    EXCEPTION WHEN unique_violation THEN
+      v_attempt := v_attempt + 1;
+      IF current_setting('transaction_isolation') <> 'read committed' OR v_attempt >= 3 THEN
+        RAISE EXCEPTION USING
+          ERRCODE = 'serialization_failure',
+          MESSAGE = 'could not serialize access due to a concurrent insert of a daily result';
+      END IF;
+    END;
+  END LOOP;
+END;
+$$;
+
+REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA staffing FROM PUBLIC;
