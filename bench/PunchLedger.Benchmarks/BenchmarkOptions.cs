@@ -1,6 +1,6 @@
 namespace HrmsAttendance.PunchLedger.Benchmarks;
 
-public sealed record BenchmarkOptions(double Seconds, int Connections, int Rounds, int BatchSize, int Persons, bool Ceilings = true, bool Prepare = false, bool Import = true, bool AuditCost = true)
+public sealed record BenchmarkOptions(double Seconds, int Connections, int Rounds, int BatchSize, int Persons, bool Ceilings = true, bool Prepare = false, bool Import = true, bool AuditCost = true, int Slices = 10)
 {
     public static BenchmarkOptions Parse(string[] args)
     {
@@ -18,6 +18,7 @@ public sealed record BenchmarkOptions(double Seconds, int Connections, int Round
                 "--prepare" => options with { Prepare = bool.Parse(args[i + 1]) },
                 "--import" => options with { Import = bool.Parse(args[i + 1]) },
                 "--audit-cost" => options with { AuditCost = bool.Parse(args[i + 1]) },
+                "--slices" => options with { Slices = int.Parse(args[i + 1]) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }
@@ -25,5 +26,5 @@ public sealed record BenchmarkOptions(double Seconds, int Connections, int Round
     }
 
     public override string ToString() =>
-        $"{Seconds}s per measurement, {Connections} connections, {Rounds} rounds, batch {BatchSize}, {Persons} persons, ceilings {Ceilings}, prepared {Prepare}, import-shaped {Import}, audit cost {AuditCost}";
+        $"{Seconds}s per measurement, {Connections} connections, {Rounds} rounds, batch {BatchSize}, {Persons} persons, ceilings {Ceilings}, prepared {Prepare}, import-shaped {Import}, audit cost {AuditCost}, door and ceiling alternated in {Slices} slices each";
 }

@@ -52,8 +52,10 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
             if (options.Import)
             {
                 report.Add("COPY, import-shaped (baseline)", await MeasureAsync($"round {round}", options.BatchSize, ImportCopyAsync));
-                report.Add("batch door, import-shaped", await MeasureAsync($"round {round}", options.BatchSize, ImportBatchDoorAsync));
-                report.Add("COPY events+results, indexed (ceiling)", await MeasureAsync($"round {round}", options.BatchSize, ImportIndexedCopyAsync));
+                var (door, ceiling) = await MeasureAlternatingAsync(options.BatchSize, ImportBatchDoorAsync, ImportIndexedCopyAsync);
+                report.Add("batch door, import-shaped", door);
+                report.Add("COPY events+results, indexed (ceiling)", ceiling);
+                Console.WriteLine($"  {"door / ceiling, this round",-28} {door / ceiling,12:F2}");
             }
             if (options.AuditCost)
             {
@@ -285,23 +287,71 @@ public sealed class LedgerBenchmark(NpgsqlDataSource app, NpgsqlDataSource owner
         Func<PunchGenerator, CancellationToken, Task> operation)
     {
         var deadline = TimeSpan.FromSeconds(label == "warm-up" ? Math.Min(2, options.Seconds) : options.Seconds);
-        // New persons for every measurement (so each starts on days without results, as before), registered through
-        // identity-mapping's door before the clock starts.
+        var (calls, elapsed) = await RunAsync(operation, await NewGeneratorsAsync(), deadline);
+        return calls * rowsPerCall / elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Runs two operations for <see cref="BenchmarkOptions.Seconds"/> each, in <see cref="BenchmarkOptions.Slices"/>
+    /// alternating slices (first, second, second, first, …), and reports both rates. On a shared host the machine's
+    /// speed drifts within seconds, so two measurements taken one after the other can differ by more than what is being
+    /// compared; slices this short see the same machine.
+    /// </summary>
+    private async Task<(double First, double Second)> MeasureAlternatingAsync(int rowsPerCall,
+        Func<PunchGenerator, CancellationToken, Task> first, Func<PunchGenerator, CancellationToken, Task> second)
+    {
+        var (firstGenerators, secondGenerators) = (await NewGeneratorsAsync(), await NewGeneratorsAsync());
+        var slice = TimeSpan.FromSeconds(options.Seconds / options.Slices);
+        long firstCalls = 0, secondCalls = 0;
+        TimeSpan firstTime = TimeSpan.Zero, secondTime = TimeSpan.Zero;
+        for (var i = 0; i < options.Slices; i++)
+        {
+            for (var turn = 0; turn < 2; turn++)
+            {
+                if ((i + turn) % 2 == 0)
+                {
+                    var (calls, elapsed) = await RunAsync(first, firstGenerators, slice);
+                    (firstCalls, firstTime) = (firstCalls + calls, firstTime + elapsed);
+                }
+                else
+                {
+                    var (calls, elapsed) = await RunAsync(second, secondGenerators, slice);
+                    (secondCalls, secondTime) = (secondCalls + calls, secondTime + elapsed);
+                }
+            }
+        }
+        return (firstCalls * rowsPerCall / firstTime.TotalSeconds, secondCalls * rowsPerCall / secondTime.TotalSeconds);
+    }
+
+    /// <summary>
+    /// One generator per worker over new persons (so each measurement starts on days without results, as before),
+    /// registered through identity-mapping's door before any clock starts.
+    /// </summary>
+    private async Task<PunchGenerator[]> NewGeneratorsAsync()
+    {
         var perWorker = options.Persons / options.Connections;
         var people = await TestPersons.CreateAsync(owner, Tenant, perWorker * options.Connections);
+        return Enumerable.Range(0, options.Connections)
+            .Select(worker => new PunchGenerator(people[(worker * perWorker)..((worker + 1) * perWorker)], Interlocked.Increment(ref seed)))
+            .ToArray();
+    }
+
+    /// <summary>Every worker calls <paramref name="operation"/> until <paramref name="duration"/> has passed; the calls made, and the time until the last one ended.</summary>
+    private static async Task<(long Calls, TimeSpan Elapsed)> RunAsync(
+        Func<PunchGenerator, CancellationToken, Task> operation, PunchGenerator[] generators, TimeSpan duration)
+    {
         var stopwatch = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, options.Connections).Select(worker => Task.Run(async () =>
+        var workers = generators.Select(generator => Task.Run(async () =>
         {
-            var generator = new PunchGenerator(people[(worker * perWorker)..((worker + 1) * perWorker)], Interlocked.Increment(ref seed));
             long calls = 0;
-            while (stopwatch.Elapsed < deadline)
+            while (stopwatch.Elapsed < duration)
             {
                 await operation(generator, CancellationToken.None);
                 calls++;
             }
             return calls;
         })).ToArray();
-        var totalCalls = (await Task.WhenAll(workers)).Sum();
-        return totalCalls * rowsPerCall / stopwatch.Elapsed.TotalSeconds;
+        var total = (await Task.WhenAll(workers)).Sum();
+        return (total, stopwatch.Elapsed);
     }
 }
