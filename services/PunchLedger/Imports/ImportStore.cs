@@ -52,8 +52,20 @@ public sealed class ImportStore(
     private const string BatchColumns = """
         import_id, format, file_name, file_sha256, file_bytes, encoding, uploaded_by, status, failure_code, failure_detail,
         rows_read, rows_valid, rows_invalid, commit_token_expires_at, commit_token_used_at, idempotency_key, committed_by,
-        commit_requested_at, rows_committed, rows_accepted, rows_duplicate, rows_rejected, committed_at, created_at, commit_after_line,
+        commit_requested_at, rows_committed + p.committed, rows_accepted + p.accepted, rows_duplicate + p.duplicate,
+        rows_rejected + p.rejected, committed_at, created_at, commit_after_line,
         detected_container, detected_layout, detected_sheet, header_row, header_last_row
+        """;
+
+    /// <summary>
+    /// What the parts of a COMMITTING batch have counted so far (0027: each part counts in its own row, and the commit's
+    /// last transaction adds them to the batch's); nothing once the batch is COMMITTED, whose counts then hold them.
+    /// </summary>
+    private const string PartCounts = """
+        SELECT coalesce(sum(c.rows_committed), 0)::int AS committed, coalesce(sum(c.rows_accepted), 0)::int AS accepted,
+               coalesce(sum(c.rows_duplicate), 0)::int AS duplicate, coalesce(sum(c.rows_rejected), 0)::int AS rejected
+        FROM staffing.import_commit_parts c
+        WHERE c.import_id = b.import_id AND b.status = 'COMMITTING'
         """;
 
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
@@ -421,11 +433,10 @@ public sealed class ImportStore(
         CommitTiming timing, CancellationToken ct)
     {
         // One round trip for the whole chunk and its commit: the tenant and the chunk's statement (the part's lock and
-        // cursor, the rows, the door call, the outcomes, the moved cursor and the batch's counts) are one batch, which
+        // cursor, the rows, the door call, the outcomes, the moved cursor with the part's counts) are one batch, which
         // Postgres runs as one implicit transaction and commits at its end (no BEGIN, and no COMMIT as a second round
         // trip after the answer was read). The part's row is locked first (a worker that took the batch over waits here,
-        // then reads the moved cursor) and the batch's row last, for the moment between its counts and the commit: the
-        // parts run at once and meet only there.
+        // then reads the moved cursor); the batch's row only when the lease is renewed, last.
         //
         // Every step's row count is known or bounded by the chunk, whatever the statistics say (the staged rows are never
         // analysed while a commit runs, and the table's statistics may be those of other batches): the chunk is read from
@@ -485,22 +496,23 @@ public sealed class ImportStore(
                      count(*) FILTER (WHERE outcome = 'DUPLICATE')::int AS duplicate,
                      count(*) FILTER (WHERE outcome NOT IN ('ACCEPTED', 'DUPLICATE'))::int AS rejected
               FROM outcomes),
+            -- The part's cursor and counts (0027: its own row, so the parts never wait for each other here).
             cursor AS (
               UPDATE staffing.import_commit_parts p
-              SET after_line = x.to_line
-              FROM bounds x
+              SET after_line = x.to_line, rows_committed = p.rows_committed + c.rows, rows_accepted = p.rows_accepted + c.accepted,
+                  rows_duplicate = p.rows_duplicate + c.duplicate, rows_rejected = p.rows_rejected + c.rejected
+              FROM bounds x, counts c
               WHERE p.import_id = $1 AND p.part = $6
               RETURNING x.to_line >= $4 AS done),
-            batch AS (
+            -- The worker's lease, renewed once half of it has run (rarely enough that the parts seldom meet on this row).
+            lease AS (
               UPDATE staffing.import_batches b
-              SET rows_committed = b.rows_committed + c.rows, rows_accepted = b.rows_accepted + c.accepted,
-                  rows_duplicate = b.rows_duplicate + c.duplicate, rows_rejected = b.rows_rejected + c.rejected,
-                  updated_at = now(), lease_until = now() + $5::interval
-              FROM counts c, (SELECT 1 FROM cursor) moved
-              WHERE b.import_id = $1
+              SET updated_at = now(), lease_until = now() + $5::interval
+              FROM (SELECT 1 FROM cursor) moved
+              WHERE b.import_id = $1 AND (b.lease_until IS NULL OR b.lease_until < now() + $5::interval / 2)
               RETURNING 1)
             SELECT done, 1000 * extract(epoch FROM clock_timestamp() - statement_timestamp())::float8
-            FROM cursor, (SELECT count(*) FROM batch) counted
+            FROM cursor, (SELECT count(*) FROM lease) renewed
             """);
         foreach (var value in new object[] { importId, tenant, options.Value.CommitChunkRows, lastLine, options.Value.WorkerLease, part })
             record.Parameters.Add(new NpgsqlParameter { Value = value });
@@ -536,10 +548,15 @@ public sealed class ImportStore(
         await using var tx = await connection.BeginTransactionAsync(ct);
         await SetTenantAsync(connection, tenant, ct);
         await using (var finish = Command(connection, """
-            UPDATE staffing.import_batches
-            SET status = 'COMMITTED', committed_at = now(), lease_until = NULL, commit_after_line = $2, updated_at = now()
-            WHERE import_id = $1 AND status = 'COMMITTING'
-              AND NOT EXISTS (SELECT 1 FROM staffing.import_commit_parts p WHERE p.import_id = $1 AND p.after_line < $2)
+            UPDATE staffing.import_batches b
+            SET status = 'COMMITTED', committed_at = now(), lease_until = NULL, commit_after_line = $2, updated_at = now(),
+                rows_committed = b.rows_committed + p.committed, rows_accepted = b.rows_accepted + p.accepted,
+                rows_duplicate = b.rows_duplicate + p.duplicate, rows_rejected = b.rows_rejected + p.rejected
+            FROM (SELECT coalesce(sum(c.rows_committed), 0)::int AS committed, coalesce(sum(c.rows_accepted), 0)::int AS accepted,
+                         coalesce(sum(c.rows_duplicate), 0)::int AS duplicate, coalesce(sum(c.rows_rejected), 0)::int AS rejected
+                  FROM staffing.import_commit_parts c WHERE c.import_id = $1) p
+            WHERE b.import_id = $1 AND b.status = 'COMMITTING'
+              AND NOT EXISTS (SELECT 1 FROM staffing.import_commit_parts x WHERE x.import_id = $1 AND x.after_line < $2)
             """, importId, lastLine))
             if (await finish.ExecuteNonQueryAsync(ct) == 0) return; // finished by another worker, or a part is not through
         await ExecuteAsync(connection, "SELECT staffing.announce_import_committed($1)", ct, importId);
@@ -796,7 +813,8 @@ public sealed class ImportStore(
     private static async Task<ImportBatch?> ReadBatchAsync(NpgsqlConnection connection, Guid importId, CancellationToken ct, bool forUpdate = false)
     {
         await using var command = Command(connection,
-            $"SELECT {BatchColumns} FROM staffing.import_batches WHERE import_id = $1{(forUpdate ? " FOR UPDATE" : "")}", importId);
+            $"SELECT {BatchColumns} FROM staffing.import_batches b CROSS JOIN LATERAL ({PartCounts}) p WHERE b.import_id = $1{(forUpdate ? " FOR UPDATE OF b" : "")}",
+            importId);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
         DateTimeOffset? Instant(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);

@@ -164,6 +164,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0024_import_row_outcomes.sql",
                 "0025_import_duplicates_by_hashing.sql",
                 "0026_plain_inserts_where_no_key_exists.sql",
+                "0027_import_commit_counts_per_part.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);
