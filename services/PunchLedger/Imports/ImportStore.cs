@@ -58,14 +58,14 @@ public sealed class ImportStore(
         """;
 
     /// <summary>
-    /// What the parts of a COMMITTING batch have counted so far (0027: each part counts in its own row, and the commit's
-    /// last transaction adds them to the batch's); nothing once the batch is COMMITTED, whose counts then hold them.
+    /// What the parts of the batch <paramref name="importId"/> (an SQL expression) have counted (0027: each part counts in
+    /// its own row; the commit's last transaction adds them to the batch's, which then hold them).
     /// </summary>
-    private const string PartCounts = """
+    private static string PartCounts(string importId) => $"""
         SELECT coalesce(sum(c.rows_committed), 0)::int AS committed, coalesce(sum(c.rows_accepted), 0)::int AS accepted,
                coalesce(sum(c.rows_duplicate), 0)::int AS duplicate, coalesce(sum(c.rows_rejected), 0)::int AS rejected
         FROM staffing.import_commit_parts c
-        WHERE c.import_id = b.import_id AND b.status = 'COMMITTING'
+        WHERE c.import_id = {importId}
         """;
 
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(false, throwOnInvalidBytes: true);
@@ -547,14 +547,12 @@ public sealed class ImportStore(
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         await SetTenantAsync(connection, tenant, ct);
-        await using (var finish = Command(connection, """
+        await using (var finish = Command(connection, $"""
             UPDATE staffing.import_batches b
             SET status = 'COMMITTED', committed_at = now(), lease_until = NULL, commit_after_line = $2, updated_at = now(),
                 rows_committed = b.rows_committed + p.committed, rows_accepted = b.rows_accepted + p.accepted,
                 rows_duplicate = b.rows_duplicate + p.duplicate, rows_rejected = b.rows_rejected + p.rejected
-            FROM (SELECT coalesce(sum(c.rows_committed), 0)::int AS committed, coalesce(sum(c.rows_accepted), 0)::int AS accepted,
-                         coalesce(sum(c.rows_duplicate), 0)::int AS duplicate, coalesce(sum(c.rows_rejected), 0)::int AS rejected
-                  FROM staffing.import_commit_parts c WHERE c.import_id = $1) p
+            FROM ({PartCounts("$1")}) p
             WHERE b.import_id = $1 AND b.status = 'COMMITTING'
               AND NOT EXISTS (SELECT 1 FROM staffing.import_commit_parts x WHERE x.import_id = $1 AND x.after_line < $2)
             """, importId, lastLine))
@@ -812,8 +810,9 @@ public sealed class ImportStore(
 
     private static async Task<ImportBatch?> ReadBatchAsync(NpgsqlConnection connection, Guid importId, CancellationToken ct, bool forUpdate = false)
     {
+        // A COMMITTING batch's counts are its own and its parts' so far; from COMMITTED on, its own hold them all.
         await using var command = Command(connection,
-            $"SELECT {BatchColumns} FROM staffing.import_batches b CROSS JOIN LATERAL ({PartCounts}) p WHERE b.import_id = $1{(forUpdate ? " FOR UPDATE OF b" : "")}",
+            $"SELECT {BatchColumns} FROM staffing.import_batches b CROSS JOIN LATERAL ({PartCounts("b.import_id")} AND b.status = 'COMMITTING') p WHERE b.import_id = $1{(forUpdate ? " FOR UPDATE OF b" : "")}",
             importId);
         await using var reader = await command.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
