@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using HrmsAttendance.Database;
 using HrmsAttendance.Messaging.Outbox;
 using Microsoft.Extensions.Options;
@@ -46,7 +47,10 @@ public sealed class ImportStore(
     private const int FileChunkBytes = 1024 * 1024;
     private const int RowsPerInsert = 5000;
 
-    /// <summary>The parse's staging statement: 1.5–5 s per 100,000 rows on the shared 2-core machine; Npgsql's default 30 s would fail a 64 MiB file.</summary>
+    /// <summary>
+    /// The parse's statements over many rows (a block's staging; the whole file's duplicates): the one staging statement
+    /// they replaced took 1.5–5 s per 100,000 rows on the shared 2-core machine; Npgsql's default 30 s would fail a 64 MiB file.
+    /// </summary>
     private const int StageStatementTimeoutSeconds = 600;
 
     private const string BatchColumns = """
@@ -577,13 +581,17 @@ public sealed class ImportStore(
 
     /// <summary>
     /// Reads a PARSING batch's file into its rows (from the start: rows of an attempt cut off earlier are removed first):
-    /// copies them into the inbox every few thousand rows with the progress, then, in the transaction that makes the batch
-    /// PARSED, turns the inbox into the batch's rows in one statement (persons, duplicates within the file, punches the
-    /// ledger already has) and counts; a file that cannot be read at all makes it FAILED with the reason.
+    /// copies them into the inbox every few thousand rows with the progress, each block then staged — persons resolved —
+    /// on a connection of its own while the next block is read; then, in the transaction that makes the batch PARSED,
+    /// marks what needs the whole file (duplicates within it, punches the ledger already has) and counts. A file that
+    /// cannot be read at all makes it FAILED with the reason.
     /// </summary>
     public async Task ParseAsync(Guid tenant, Guid importId, CancellationToken ct)
     {
         await using var writer = await dataSource.OpenConnectionAsync(ct);
+        // This attempt's rows in the inbox, and the attempt the blocks are staged for: an earlier attempt's worker that
+        // is still writing there is never read, and its blocks are no longer staged (0028).
+        var attempt = Guid.NewGuid();
         ImportBatch batch;
         await using (var tx = await writer.BeginTransactionAsync(ct))
         {
@@ -592,7 +600,8 @@ public sealed class ImportStore(
             if (batch.Status != "PARSING") return;
             await ExecuteAsync(writer, "DELETE FROM staffing.import_rows WHERE import_id = $1", ct, importId);
             await ExecuteAsync(writer, "SELECT staffing.clear_import_inbox($1)", ct, importId);
-            await ExecuteAsync(writer, "UPDATE staffing.import_batches SET rows_read = 0, updated_at = now() WHERE import_id = $1", ct, importId);
+            await ExecuteAsync(writer, "UPDATE staffing.import_batches SET rows_read = 0, parse_attempt = $2, updated_at = now() WHERE import_id = $1",
+                ct, importId, attempt);
             await tx.CommitAsync(ct);
         }
 
@@ -616,52 +625,81 @@ public sealed class ImportStore(
             steps[name] = step.ElapsedMilliseconds;
             step.Restart();
         }
-        // This attempt's rows in the inbox: a worker of an earlier attempt still writing there is never read.
-        var attempt = Guid.NewGuid();
-        // Each block is copied and waited for: overlapping it with reading the next block (one block in flight) was tried
-        // and showed no gain on the shared 2-core machine (bench/Import.Benchmarks/README.md, 2026-12-04).
-        async Task StageAsync()
+        // Each block is copied and waited for (overlapping the copy with reading the next block showed no gain,
+        // bench/Import.Benchmarks/README.md, 2026-12-04), then staged by the stager while the next block is read: staging
+        // is most of a parse's Postgres time, and one statement for the whole file after the reading kept one core busy
+        // and the other idle (bench/Import.Benchmarks/README.md, "2026-12-06 (later)").
+        var blocks = Channel.CreateUnbounded<(int FirstLine, int LastLine)>(new() { SingleReader = true, SingleWriter = true });
+        using var stopStaging = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var stager = StageBlocksAsync(tenant, importId, attempt, blocks.Reader, timings, stopStaging.Token);
+        async Task CopyAsync()
         {
+            if (rows.Count == 0) return;
+            // A stager that failed fails the parse now, not after the rest of the file was read.
+            if (stager.IsFaulted) await stager;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await CopyRowsAsync(writer, tenant, importId, attempt, rows, ct);
             timings.StageTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+            await blocks.Writer.WriteAsync((rows.Min(r => r.Line), rows.Max(r => r.Line)), ct);
             rows.Clear();
         }
         try
         {
-            await foreach (var row in parsedRows)
+            try
             {
-                rows.Add(row);
-                if (rows.Count == RowsPerInsert) await StageAsync();
+                await foreach (var row in parsedRows)
+                {
+                    rows.Add(row);
+                    if (rows.Count == RowsPerInsert) await CopyAsync();
+                }
+                await CopyAsync();
             }
-            await StageAsync();
+            finally
+            {
+                blocks.Writer.TryComplete();
+            }
+            Step("read and copied");
+            await stager;
+            Step("staging waited for");
         }
-        catch (ImportException e) when (e.Code is ImportErrors.FileBadHeader or ImportErrors.FileUnreadable or ImportErrors.FileTooLarge)
+        catch (Exception e) when (e is ImportException { Code: ImportErrors.FileBadHeader or ImportErrors.FileUnreadable or ImportErrors.FileTooLarge }
+                                      or CsvHelper.CsvHelperException)
         {
-            await FailAsync(writer, tenant, batch, e.Code, e.Detail, ct);
+            await StopStagingAsync();
+            await FailAsync(writer, tenant, batch, e is ImportException import ? import.Code : ImportErrors.FileUnreadable,
+                e is ImportException known ? known.Detail : $"the file is not readable as CSV: {e.Message}", ct);
             return;
         }
-        catch (CsvHelper.CsvHelperException e)
+        catch
         {
-            await FailAsync(writer, tenant, batch, ImportErrors.FileUnreadable, $"the file is not readable as CSV: {e.Message}", ct);
-            return;
+            await StopStagingAsync();
+            throw;
         }
 
-        Step("read and copied");
+        async Task StopStagingAsync()
+        {
+            await stopStaging.CancelAsync();
+            try { await stager; }
+            catch (Exception) { /* the parse ends with the reader's failure */ }
+        }
+
         if (batch.Format == ImportFormats.DingTalk) timings.AddTo(steps);
-        else steps["copy waited for"] = ParseTimings.Ms(timings.StageTicks);
+        else
+        {
+            steps["copy waited for"] = ParseTimings.Ms(timings.StageTicks);
+            steps["blocks staged (persons)"] = ParseTimings.Ms(timings.StagedTicks);
+        }
         await using var finish = await writer.BeginTransactionAsync(ct);
         await SetTenantAsync(writer, tenant, ct);
-        // The batch row locked until PARSED: no other worker claims it (SKIP LOCKED) while its rows are staged.
+        // The batch row locked until PARSED: no other worker claims it (SKIP LOCKED) while its rows are checked.
         await ExecuteAsync(writer, "SELECT 1 FROM staffing.import_batches WHERE import_id = $1 FOR UPDATE", ct, importId);
-        // The file's rows in one statement: persons resolved, DingTalk punches named, duplicates within the file and
-        // punches the ledger already has marked (0022_import_staging_by_copy.sql).
-        await using (var stage = Command(writer, "SELECT staffing.stage_import_inbox($1, $2)", importId, attempt))
+        // What needs the whole file: duplicates within it, and punches the ledger already has (0028_import_staging_as_copied.sql).
+        await using (var mark = Command(writer, "SELECT staffing.mark_import_repeats($1)", importId))
         {
-            stage.CommandTimeout = StageStatementTimeoutSeconds;
-            await stage.ExecuteNonQueryAsync(ct);
+            mark.CommandTimeout = StageStatementTimeoutSeconds;
+            await mark.ExecuteNonQueryAsync(ct);
         }
-        Step("staged (persons, duplicates, already recorded)");
+        Step("duplicates and already recorded");
         if (batch.Format == ImportFormats.DingTalk)
         {
             await ExecuteAsync(writer, "SELECT staffing.record_import_unmapped($1)", ct, importId);
@@ -692,8 +730,27 @@ public sealed class ImportStore(
     }
 
     /// <summary>
-    /// Copies a block of parsed rows into the inbox (binary COPY; the rows become import rows at the end of the parse,
-    /// <c>staffing.stage_import_inbox</c>) with the progress and the renewed lease, in one transaction.
+    /// Stages the copied blocks of one parse attempt as they come, in order, on a connection of its own: each block's rows
+    /// become the batch's import rows, persons resolved (<c>staffing.stage_import_block</c>), in one implicit transaction.
+    /// </summary>
+    private async Task StageBlocksAsync(Guid tenant, Guid importId, Guid attempt, ChannelReader<(int FirstLine, int LastLine)> blocks,
+        ParseTimings timings, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await foreach (var (firstLine, lastLine) in blocks.ReadAllAsync(ct))
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await using var stage = TenantScopedBatch.Create(connection, tenant);
+            stage.Add("SELECT staffing.stage_import_block($1, $2, $3, $4)", importId, attempt, firstLine, lastLine);
+            stage.Timeout = StageStatementTimeoutSeconds;
+            await stage.ExecuteNonQueryAsync(ct);
+            timings.StagedTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+        }
+    }
+
+    /// <summary>
+    /// Copies a block of parsed rows into the inbox (binary COPY; the stager makes them import rows,
+    /// <c>staffing.stage_import_block</c>) with the progress and the renewed lease, in one transaction.
     /// </summary>
     private async Task CopyRowsAsync(NpgsqlConnection connection, Guid tenant, Guid importId, Guid attempt, List<ParsedRow> rows,
         CancellationToken ct)
@@ -754,6 +811,8 @@ public sealed class ImportStore(
             UPDATE staffing.import_batches SET status = 'FAILED', failure_code = $2, failure_detail = $3, lease_until = NULL, updated_at = now()
             WHERE import_id = $1
             """, ct, batch.ImportId, code, detail);
+        // (the blocks staged before the file turned out unreadable: a FAILED batch has no rows)
+        await ExecuteAsync(connection, "DELETE FROM staffing.import_rows WHERE import_id = $1", ct, batch.ImportId);
         await AuditAsync(connection, tenant, batch.ImportId, "system", "FAILED", batch.FileSha256, new JsonObject { ["code"] = code, ["detail"] = detail }, ct);
         await ExecuteAsync(connection, "SELECT staffing.discard_import_file($1)", ct, batch.ImportId);
         await ExecuteAsync(connection, "SELECT staffing.clear_import_inbox($1)", ct, batch.ImportId);

@@ -24,6 +24,12 @@ public sealed class ParseTimings
     /// <summary>Waiting for the rows' binary COPY into the inbox (<c>staffing.import_rows_inbox</c>), block by block.</summary>
     public long StageTicks;
 
+    /// <summary>
+    /// The blocks' staging (<c>staffing.stage_import_block</c>: persons resolved), on the stager's connection while the
+    /// next blocks are read: time of its own, not a part of the reading's.
+    /// </summary>
+    public long StagedTicks;
+
     public static long Ms(long ticks) => ticks * 1000 / Stopwatch.Frequency;
 
     public void AddTo(JsonObject steps)
@@ -33,5 +39,6 @@ public sealed class ParseTimings
         steps["rows read"] = Ms(ReadTicks);
         steps["rows converted"] = Ms(ConvertTicks);
         steps["copy waited for"] = Ms(StageTicks);
+        steps["blocks staged (persons)"] = Ms(StagedTicks);
     }
 }

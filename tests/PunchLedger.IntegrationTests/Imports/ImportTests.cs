@@ -380,6 +380,55 @@ public sealed class ImportTests(ImportFixture fixture)
     }
 
     [Fact]
+    public async Task A_block_of_a_parse_attempt_that_was_superseded_is_refused_and_lands_nothing()
+    {
+        var tenant = Guid.NewGuid();
+        await fixture.PersonsAsync(tenant, "S1");
+        using var client = fixture.Client(tenant);
+        var prepared = await client.PrepareAsync(Utf8("employee_number,punch_time,punch_type\nS1,2026-03-02 09:00,IN\n"));
+        var id = prepared.GetProperty("import_id").GetString()!;
+        var importId = Guid.Parse(id);
+        Assert.Equal("PARSED", (await client.WaitAsync(id, "PARSING")).GetProperty("status").GetString());
+
+        // As a parse that started over leaves it: PARSING under a new attempt (its lease far off, so no worker claims
+        // it now), and a block of the earlier attempt and one of the new attempt copied into the inbox.
+        var earlier = Guid.NewGuid();
+        var current = Guid.NewGuid();
+        await fixture.OwnerScalarAsync(tenant, """
+            WITH batch AS (
+              UPDATE staffing.import_batches SET status = 'PARSING', parse_attempt = $2, lease_until = now() + interval '1 hour'
+              WHERE import_id = $1 RETURNING tenant_id)
+            INSERT INTO staffing.import_rows_inbox (attempt, import_id, tenant_id, line, person_text, employee_number, punch_time, punch_type)
+            SELECT a, $1, b.tenant_id, a_line, 'S1', 'S1', '2026-03-03 01:00Z', 'IN'
+            FROM batch b, (VALUES ($3::uuid, 10), ($3::uuid, 11), ($2::uuid, 20), ($2::uuid, 21)) blocks(a, a_line)
+            """, importId, current, earlier);
+
+        async Task<int> StageAsync(Guid attempt, int firstLine, int lastLine)
+        {
+            await using var connection = await fixture.App.OpenConnectionAsync();
+            await using var tx = await connection.BeginTransactionAsync();
+            await using var command = new NpgsqlCommand("""
+                SELECT staffing.stage_import_block($2, $3, $4, $5) FROM set_config('app.current_tenant', $1, true)
+                """, connection, tx);
+            foreach (var value in new object[] { tenant.ToString(), importId, attempt, firstLine, lastLine })
+                command.Parameters.Add(new NpgsqlParameter { Value = value });
+            var staged = (int)(await command.ExecuteScalarAsync())!;
+            await tx.CommitAsync();
+            return staged;
+        }
+
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => StageAsync(earlier, 10, 11));
+        Assert.Equal("STAFFING_INVALID_ARGUMENT", refused.MessageText);
+        Assert.Equal(2, await StageAsync(current, 20, 21));
+        const string Lines = "SELECT string_agg(line::text, ',' ORDER BY line) FROM staffing.import_rows WHERE import_id = $1";
+        Assert.Equal("2,20,21", await fixture.OwnerScalarAsync(tenant, Lines, importId));
+        Assert.Equal(2L, await fixture.OwnerScalarAsync(tenant,
+            "SELECT count(*) FROM staffing.import_rows_inbox WHERE import_id = $1 AND attempt = $2", importId, earlier));
+        Assert.Equal(0L, await fixture.OwnerScalarAsync(tenant,
+            "SELECT count(*) FROM staffing.import_rows_inbox WHERE import_id = $1 AND attempt = $2", importId, current));
+    }
+
+    [Fact]
     public async Task A_service_stopped_mid_commit_is_finished_by_the_next_one_with_every_row_once()
     {
         var tenant = Guid.NewGuid();

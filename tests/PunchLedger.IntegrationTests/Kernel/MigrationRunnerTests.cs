@@ -165,6 +165,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0025_import_duplicates_by_hashing.sql",
                 "0026_plain_inserts_where_no_key_exists.sql",
                 "0027_import_commit_counts_per_part.sql",
+                "0028_import_staging_as_copied.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);

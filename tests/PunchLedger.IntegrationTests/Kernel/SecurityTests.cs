@@ -198,12 +198,15 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 "staffing function discard_import_file",
                 // The import commit's split of the rows by person into parts (0023).
                 "staffing function import_commit_part",
+                // The parse's whole-file checks after the blocks were staged (0028).
+                "staffing function mark_import_repeats",
                 "staffing function mark_outbox_published",
                 "staffing function outbox_backlog",
                 "staffing function prune_published_outbox",
                 // Issue 16: an import's unmapped DingTalk ids into identity-mapping's unmapped queue (0013).
                 "staffing function record_import_unmapped",
-                "staffing function stage_import_inbox",
+                // A copied block of the inbox staged as the import's rows (0028).
+                "staffing function stage_import_block",
                 "staffing function submit_time_punch_event",
                 "staffing function submit_time_punch_events",
                 // Adjustment requests and approvers (0020): written by the service, guarded by the tables' triggers.
@@ -306,7 +309,7 @@ public sealed class SecurityTests(PostgresFixture fixture)
             while (await reader.ReadAsync()) unprotected.Add(reader.GetString(0));
         // The one exception, the import's COPY target (0022): Postgres refuses COPY FROM into a table under row-level
         // security. The service's login may only insert there (The_grants_are_exactly_…, The_service_role_can_only_…);
-        // rows leave it through staffing.stage_import_inbox, inside app.current_tenant.
+        // rows leave it through staffing.stage_import_block, inside app.current_tenant.
         Assert.Equal(["import_rows_inbox"], unprotected);
     }
 }
