@@ -22,7 +22,7 @@ using IdentityMappingDatabase = Identity::HrmsAttendance.IdentityMapping.Databas
 // each person registered (and for --format dingtalk linked to its DingTalk user id) in a new tenant just before.
 // The server: see bench/Import.Benchmarks/README.md ("2026-12-04 (late): staging") for the initdb and settings used.
 // Usage: dotnet run -c Release --project bench/Import.Benchmarks/StagingProbe -- "Host=127.0.0.1;Port=55432;Username=postgres"
-//          [--format csv|dingtalk] [--rounds 3] [--persons 2500] [--days 20] [--commit] [--parts 2]
+//          [--format csv|dingtalk] [--rounds 3] [--persons 2500] [--days 20] [--commit] [--parts 2] [--chunk-rows 2000]
 // With --commit each round also commits its import (ImportStore.RequestCommitAsync + CommitAsync, the worker's calls;
 // a new tenant each round, so every round records new punches) and shows the commit's statements the same way.
 var superuser = args[0];
@@ -33,6 +33,7 @@ var rounds = 3;
 var persons = 2500;
 var days = 20;
 var parts = new ImportOptions().CommitParts;
+var chunkRows = new ImportOptions().CommitChunkRows;
 for (var i = 1; i + 1 < args.Length; i += 2)
     switch (args[i])
     {
@@ -41,6 +42,7 @@ for (var i = 1; i + 1 < args.Length; i += 2)
         case "--persons": persons = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--days": days = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--parts": parts = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--chunk-rows": chunkRows = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
     }
 
 const string Database = "attendance";
@@ -98,7 +100,7 @@ var csv = BenchFile.Csv(persons, days, runId);
 var bytes = format == "csv" ? Encoding.UTF8.GetBytes(csv) : DingTalkExportBench.Workbook(csv, runId);
 
 await using var app = NpgsqlDataSource.Create(As(PunchLedgerDatabase.AppRole));
-var store = new ImportStore(app, Options.Create(new ImportOptions { CommitParts = parts }), TimeProvider.System, new OutboxSignal(), NullLogger<ImportStore>.Instance);
+var store = new ImportStore(app, Options.Create(new ImportOptions { CommitParts = parts, CommitChunkRows = chunkRows }), TimeProvider.System, new OutboxSignal(), NullLogger<ImportStore>.Instance);
 await using var statsConnection = new NpgsqlConnection(superuserDb);
 await statsConnection.OpenAsync();
 for (var round = 1; round <= rounds; round++)
