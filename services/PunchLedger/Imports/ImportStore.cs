@@ -631,7 +631,7 @@ public sealed class ImportStore(
             step.Restart();
         }
         // Each block is copied and waited for (overlapping the copy with reading the next block showed no gain,
-        // bench/Import.Benchmarks/README.md, 2026-12-04), then staged by the stager while the next block is read: staging
+        // bench/Import.Benchmarks/README.md, 2026-12-04 and "2026-12-06 (later)"), then staged by the stager while the next block is read: staging
         // is most of a parse's Postgres time, and one statement for the whole file after the reading kept one core busy
         // and the other idle (bench/Import.Benchmarks/README.md, "2026-12-06 (later)").
         var blocks = Channel.CreateUnbounded<(int FirstLine, int LastLine)>(new() { SingleReader = true, SingleWriter = true });
@@ -671,8 +671,10 @@ public sealed class ImportStore(
                                       or CsvHelper.CsvHelperException)
         {
             await StopStagingAsync();
-            await FailAsync(writer, tenant, batch, e is ImportException import ? import.Code : ImportErrors.FileUnreadable,
-                e is ImportException known ? known.Detail : $"the file is not readable as CSV: {e.Message}", ct);
+            var (code, detail) = e is ImportException known
+                ? (known.Code, known.Detail)
+                : (ImportErrors.FileUnreadable, $"the file is not readable as CSV: {e.Message}");
+            await FailAsync(writer, tenant, batch, attempt, code, detail, ct);
             return;
         }
         catch
@@ -809,14 +811,20 @@ public sealed class ImportStore(
     private static Task WriteValueAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct =>
         value is { } present ? copy.WriteAsync(present, type, ct) : copy.WriteNullAsync(ct);
 
-    private async Task FailAsync(NpgsqlConnection connection, Guid tenant, ImportBatch batch, string code, string detail, CancellationToken ct)
+    /// <summary>
+    /// Makes the batch FAILED with the reason, if its parse is still <paramref name="attempt"/>'s (a worker whose attempt
+    /// was taken over leaves the batch to the new attempt).
+    /// </summary>
+    private async Task FailAsync(NpgsqlConnection connection, Guid tenant, ImportBatch batch, Guid attempt, string code, string detail,
+        CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
         await SetTenantAsync(connection, tenant, ct);
-        await ExecuteAsync(connection, """
+        await using (var fail = Command(connection, """
             UPDATE staffing.import_batches SET status = 'FAILED', failure_code = $2, failure_detail = $3, lease_until = NULL, updated_at = now()
-            WHERE import_id = $1
-            """, ct, batch.ImportId, code, detail);
+            WHERE import_id = $1 AND status = 'PARSING' AND parse_attempt = $4
+            """, batch.ImportId, code, detail, attempt))
+            if (await fail.ExecuteNonQueryAsync(ct) == 0) return;
         // (the blocks staged before the file turned out unreadable: a FAILED batch has no rows)
         await ExecuteAsync(connection, "DELETE FROM staffing.import_rows WHERE import_id = $1", ct, batch.ImportId);
         await AuditAsync(connection, tenant, batch.ImportId, "system", "FAILED", batch.FileSha256, new JsonObject { ["code"] = code, ["detail"] = detail }, ct);
