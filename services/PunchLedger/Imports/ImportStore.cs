@@ -631,9 +631,9 @@ public sealed class ImportStore(
             step.Restart();
         }
         // Each block is copied and waited for (overlapping the copy with reading the next block showed no gain,
-        // bench/Import.Benchmarks/README.md, 2026-12-04 and "2026-12-06 (later)"), then staged by the stager while the next block is read: staging
-        // is most of a parse's Postgres time, and one statement for the whole file after the reading kept one core busy
-        // and the other idle (bench/Import.Benchmarks/README.md, "2026-12-06 (later)").
+        // bench/Import.Benchmarks/README.md, 2026-12-04 and "2026-12-06 (later)"), then staged by the stager while the
+        // next block is read: staging is most of a parse's Postgres time, and one statement for the whole file after the
+        // reading kept one core busy and the other idle (same README, "2026-12-06 (later)").
         var blocks = Channel.CreateUnbounded<(int FirstLine, int LastLine)>(new() { SingleReader = true, SingleWriter = true });
         using var stopStaging = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var stager = StageBlocksAsync(tenant, importId, attempt, blocks.Reader, timings, stopStaging.Token);
@@ -691,11 +691,7 @@ public sealed class ImportStore(
         }
 
         if (batch.Format == ImportFormats.DingTalk) timings.AddTo(steps);
-        else
-        {
-            steps["copy waited for"] = ParseTimings.Ms(timings.StageTicks);
-            steps["blocks staged (persons)"] = ParseTimings.Ms(timings.StagedTicks);
-        }
+        else timings.AddCopyAndStagingTo(steps);
         await using var finish = await writer.BeginTransactionAsync(ct);
         await SetTenantAsync(writer, tenant, ct);
         // The batch row locked until PARSED: no other worker claims it (SKIP LOCKED) while its rows are checked.

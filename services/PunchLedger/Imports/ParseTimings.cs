@@ -38,6 +38,12 @@ public sealed class ParseTimings
         steps["opened, layout detected"] = Ms(OpenTicks);
         steps["rows read"] = Ms(ReadTicks);
         steps["rows converted"] = Ms(ConvertTicks);
+        AddCopyAndStagingTo(steps);
+    }
+
+    /// <summary>The steps every format has (a CSV file's reading is not split further).</summary>
+    public void AddCopyAndStagingTo(JsonObject steps)
+    {
         steps["copy waited for"] = Ms(StageTicks);
         steps["blocks staged (persons)"] = Ms(StagedTicks);
     }
