@@ -45,7 +45,10 @@ public sealed class ImportStore(
     NpgsqlDataSource dataSource, IOptions<ImportOptions> options, TimeProvider clock, OutboxSignal outboxWritten, ILogger<ImportStore> logger)
 {
     private const int FileChunkBytes = 1024 * 1024;
-    private const int RowsPerInsert = 5000;
+    private const int RowsPerBlock = 5000;
+
+    /// <summary>Connections staging a parse's blocks at once (two cores: the reader and two stagers keep both busy).</summary>
+    private const int Stagers = 2;
 
     /// <summary>
     /// The parse's statements over many rows (a block's staging; the whole file's duplicates): the one staging statement
@@ -586,16 +589,16 @@ public sealed class ImportStore(
 
     /// <summary>
     /// Reads a PARSING batch's file into its rows (from the start: rows of an attempt cut off earlier are removed first):
-    /// copies them into the inbox every few thousand rows with the progress, each block then staged — persons resolved —
-    /// on a connection of its own while the next block is read; then, in the transaction that makes the batch PARSED,
+    /// hands them over every few thousand rows to the stager, which stages each block — persons resolved, the progress
+    /// moved — on a connection of its own while the next block is read; then, in the transaction that makes the batch PARSED,
     /// marks what needs the whole file (duplicates within it, punches the ledger already has) and counts. A file that
     /// cannot be read at all makes it FAILED with the reason.
     /// </summary>
     public async Task ParseAsync(Guid tenant, Guid importId, CancellationToken ct)
     {
         await using var writer = await dataSource.OpenConnectionAsync(ct);
-        // This attempt's rows in the inbox, and the attempt the blocks are staged for: an earlier attempt's worker that
-        // is still writing there is never read, and its blocks are no longer staged (0028).
+        // The attempt the blocks are staged for: the blocks of an earlier attempt's worker that is still reading are
+        // refused from now on (0028, 0030).
         var attempt = Guid.NewGuid();
         ImportBatch batch;
         await using (var tx = await writer.BeginTransactionAsync(ct))
@@ -604,7 +607,6 @@ public sealed class ImportStore(
             batch = await ReadBatchAsync(writer, importId, ct, forUpdate: true) ?? throw NotFound(importId);
             if (batch.Status != "PARSING") return;
             await ExecuteAsync(writer, "DELETE FROM staffing.import_rows WHERE import_id = $1", ct, importId);
-            await ExecuteAsync(writer, "SELECT staffing.clear_import_inbox($1)", ct, importId);
             await ExecuteAsync(writer, "UPDATE staffing.import_batches SET rows_read = 0, parse_attempt = $2, updated_at = now() WHERE import_id = $1",
                 ct, importId, attempt);
             await tx.CommitAsync(ct);
@@ -621,7 +623,7 @@ public sealed class ImportStore(
         var parsedRows = batch.Format == ImportFormats.DingTalk
             ? DingTalkExports.ReadAsync(file, encoding, clock.GetUtcNow(), d => detected = d, ct, timings)
             : ImportFormats.ReadAsync(text, batch.Format, importId, clock.GetUtcNow(), ct);
-        var rows = new List<ParsedRow>(RowsPerInsert);
+        var rows = new List<ParsedRow>(RowsPerBlock);
         // Milliseconds per step of the parse, in the log and the PARSED audit entry (where a slow import's time went).
         var steps = new JsonObject();
         var step = System.Diagnostics.Stopwatch.StartNew();
@@ -630,23 +632,34 @@ public sealed class ImportStore(
             steps[name] = step.ElapsedMilliseconds;
             step.Restart();
         }
-        // Each block is copied and waited for (overlapping the copy with reading the next block showed no gain,
-        // bench/Import.Benchmarks/README.md, 2026-12-04 and "2026-12-06 (later)"), then staged by the stager while the
-        // next block is read: staging is most of a parse's Postgres time, and one statement for the whole file after the
-        // reading kept one core busy and the other idle (same README, "2026-12-06 (later)").
-        var blocks = Channel.CreateUnbounded<(int FirstLine, int LastLine)>(new() { SingleReader = true, SingleWriter = true });
+        // Each block is staged by one of the stagers, each on a connection of its own, while the next block is read:
+        // staging is most of a parse's Postgres time (bench/Import.Benchmarks/README.md, "2026-12-06 (later)" and
+        // "(stop 31)"). At most one block waits per stager, so a few blocks are in memory; the reader waits when it is ahead.
+        var blocks = Channel.CreateBounded<List<ParsedRow>>(new BoundedChannelOptions(Stagers)
+        {
+            SingleReader = false, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait,
+        });
         using var stopStaging = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var stager = StageBlocksAsync(tenant, importId, attempt, blocks.Reader, timings, stopStaging.Token);
-        async Task CopyAsync()
+        var stager = Task.WhenAll(Enumerable.Range(0, Stagers)
+            .Select(_ => StageBlocksAsync(tenant, importId, attempt, blocks.Reader, timings, stopStaging.Token)));
+        async Task HandOverAsync()
         {
             if (rows.Count == 0) return;
             // A stager that failed fails the parse now, not after the rest of the file was read.
             if (stager.IsFaulted) await stager;
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            await CopyRowsAsync(writer, tenant, importId, attempt, rows, ct);
-            timings.StageTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
-            await blocks.Writer.WriteAsync((rows.Min(r => r.Line), rows.Max(r => r.Line)), ct);
-            rows.Clear();
+            // The progress and the lease: rows read, as they are handed over (staged or not yet).
+            await using (var progress = TenantScopedBatch.Create(writer, tenant))
+            {
+                progress.Add("""
+                    UPDATE staffing.import_batches SET rows_read = rows_read + $2, updated_at = now(), lease_until = now() + $3::interval
+                    WHERE import_id = $1 AND status = 'PARSING' AND parse_attempt = $4
+                    """, importId, rows.Count, options.Value.WorkerLease, attempt);
+                await progress.ExecuteNonQueryAsync(ct);
+            }
+            await blocks.Writer.WriteAsync(rows, ct);
+            timings.StagerWaitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+            rows = new List<ParsedRow>(RowsPerBlock);
         }
         try
         {
@@ -655,15 +668,15 @@ public sealed class ImportStore(
                 await foreach (var row in parsedRows)
                 {
                     rows.Add(row);
-                    if (rows.Count == RowsPerInsert) await CopyAsync();
+                    if (rows.Count == RowsPerBlock) await HandOverAsync();
                 }
-                await CopyAsync();
+                await HandOverAsync();
             }
             finally
             {
                 blocks.Writer.TryComplete();
             }
-            Step("read and copied");
+            Step("read");
             await stager;
             Step("staging waited for");
         }
@@ -691,7 +704,7 @@ public sealed class ImportStore(
         }
 
         if (batch.Format == ImportFormats.DingTalk) timings.AddTo(steps);
-        else timings.AddCopyAndStagingTo(steps);
+        else timings.AddStagingTo(steps);
         await using var finish = await writer.BeginTransactionAsync(ct);
         await SetTenantAsync(writer, tenant, ct);
         // The batch row locked until PARSED: no other worker claims it (SKIP LOCKED) while its rows are checked.
@@ -734,78 +747,48 @@ public sealed class ImportStore(
     }
 
     /// <summary>
-    /// Stages the copied blocks of one parse attempt as they come, in order, on a connection of its own: each block's rows
-    /// become the batch's import rows, persons resolved (<c>staffing.stage_import_block</c>), in one implicit transaction.
+    /// Stages blocks of one parse attempt as they come, on a connection of its own (one of <see cref="Stagers"/>): each
+    /// block becomes the batch's import rows, persons resolved (<c>staffing.stage_import_block</c>, 0030: the block's
+    /// columns as arrays), in one implicit transaction.
     /// </summary>
-    private async Task StageBlocksAsync(Guid tenant, Guid importId, Guid attempt, ChannelReader<(int FirstLine, int LastLine)> blocks,
+    private async Task StageBlocksAsync(Guid tenant, Guid importId, Guid attempt, ChannelReader<List<ParsedRow>> blocks,
         ParseTimings timings, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await foreach (var (firstLine, lastLine) in blocks.ReadAllAsync(ct))
+        await foreach (var block in blocks.ReadAllAsync(ct))
         {
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await using var stage = TenantScopedBatch.Create(connection, tenant);
-            stage.Add("SELECT staffing.stage_import_block($1, $2, $3, $4)", importId, attempt, firstLine, lastLine);
+            var call = stage.Add("""
+                SELECT staffing.stage_import_block($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                """, importId, attempt);
+            var n = block.Count;
+            // Every column as an array parameter, typed (a column of nulls has no type to infer).
+            void Column<T>(NpgsqlDbType type, Func<ParsedRow, T> value)
+            {
+                var values = new T[n];
+                for (var i = 0; i < n; i++) values[i] = value(block[i]);
+                call.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values });
+            }
+            Column(NpgsqlDbType.Integer, r => r.Line);
+            Column(NpgsqlDbType.Text, r => Clip(r.PersonText));
+            Column(NpgsqlDbType.Text, r => Clip(r.TimeText));
+            Column(NpgsqlDbType.Text, r => Clip(r.TypeText));
+            Column(NpgsqlDbType.Text, r => r.EmployeeNumber);
+            Column(NpgsqlDbType.Text, r => r.ExternalUserId);
+            Column(NpgsqlDbType.Uuid, r => r.PersonUuid);
+            Column(NpgsqlDbType.TimestampTz, r => r.PunchTime?.UtcDateTime);
+            Column(NpgsqlDbType.Text, r => r.PunchType);
+            Column(NpgsqlDbType.Text, r => r.RequestId);
+            Column(NpgsqlDbType.Text, r => r.ErrorCode);
+            Column(NpgsqlDbType.Text, r => r.ErrorDetail);
+            Column(NpgsqlDbType.Integer, r => r.SheetRow);
+            Column(NpgsqlDbType.Text, r => Clip(r.SourceColumn));
             stage.Timeout = StageStatementTimeoutSeconds;
             await stage.ExecuteNonQueryAsync(ct);
-            timings.StagedTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+            Interlocked.Add(ref timings.StagedTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
     }
-
-    /// <summary>
-    /// Copies a block of parsed rows into the inbox (binary COPY; the stager makes them import rows,
-    /// <c>staffing.stage_import_block</c>) with the progress and the renewed lease, in one transaction.
-    /// </summary>
-    private async Task CopyRowsAsync(NpgsqlConnection connection, Guid tenant, Guid importId, Guid attempt, List<ParsedRow> rows,
-        CancellationToken ct)
-    {
-        if (rows.Count == 0) return;
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await SetTenantAsync(connection, tenant, ct);
-        // COPY, not INSERT: Postgres refuses COPY FROM into a table under row-level security, so the rows go to the
-        // inbox, which punch-ledger's login may only insert into (0022_import_staging_by_copy.sql).
-        await using (var copy = await connection.BeginBinaryImportAsync("""
-            COPY staffing.import_rows_inbox (attempt, import_id, tenant_id, line, person_text, time_text, type_text, employee_number,
-                                             external_user_id, person_uuid, punch_time, punch_type, request_id, error_code, error_detail,
-                                             sheet_row, source_column)
-            FROM STDIN (FORMAT BINARY)
-            """, ct))
-        {
-            foreach (var row in rows)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(attempt, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(importId, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(tenant, NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(row.Line, NpgsqlDbType.Integer, ct);
-                await WriteTextAsync(copy, Clip(row.PersonText), ct);
-                await WriteTextAsync(copy, Clip(row.TimeText), ct);
-                await WriteTextAsync(copy, Clip(row.TypeText), ct);
-                await WriteTextAsync(copy, row.EmployeeNumber, ct);
-                await WriteTextAsync(copy, row.ExternalUserId, ct);
-                await WriteValueAsync(copy, row.PersonUuid, NpgsqlDbType.Uuid, ct);
-                await WriteValueAsync(copy, row.PunchTime?.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-                await WriteTextAsync(copy, row.PunchType, ct);
-                await WriteTextAsync(copy, row.RequestId, ct);
-                await WriteTextAsync(copy, row.ErrorCode, ct);
-                await WriteTextAsync(copy, row.ErrorDetail, ct);
-                await WriteValueAsync(copy, row.SheetRow, NpgsqlDbType.Integer, ct);
-                await WriteTextAsync(copy, Clip(row.SourceColumn), ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
-        await ExecuteAsync(connection, """
-            UPDATE staffing.import_batches SET rows_read = rows_read + $2, updated_at = now(), lease_until = now() + $3::interval
-            WHERE import_id = $1
-            """, ct, importId, rows.Count, options.Value.WorkerLease);
-        await tx.CommitAsync(ct);
-    }
-
-    private static Task WriteTextAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
-        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
-
-    private static Task WriteValueAsync<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) where T : struct =>
-        value is { } present ? copy.WriteAsync(present, type, ct) : copy.WriteNullAsync(ct);
 
     /// <summary>
     /// Makes the batch FAILED with the reason, if its parse is still <paramref name="attempt"/>'s (a worker whose attempt
@@ -825,7 +808,6 @@ public sealed class ImportStore(
         await ExecuteAsync(connection, "DELETE FROM staffing.import_rows WHERE import_id = $1", ct, batch.ImportId);
         await AuditAsync(connection, tenant, batch.ImportId, "system", "FAILED", batch.FileSha256, new JsonObject { ["code"] = code, ["detail"] = detail }, ct);
         await ExecuteAsync(connection, "SELECT staffing.discard_import_file($1)", ct, batch.ImportId);
-        await ExecuteAsync(connection, "SELECT staffing.clear_import_inbox($1)", ct, batch.ImportId);
         await tx.CommitAsync(ct);
     }
 

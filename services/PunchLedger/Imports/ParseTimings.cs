@@ -21,12 +21,12 @@ public sealed class ParseTimings
     /// <summary>Rows turned into punches or row outcomes (cells, times, ids, codes).</summary>
     public long ConvertTicks;
 
-    /// <summary>Waiting for the rows' binary COPY into the inbox (<c>staffing.import_rows_inbox</c>), block by block.</summary>
-    public long StageTicks;
+    /// <summary>The reader waiting to hand a block over, the stager still busy with the ones before it.</summary>
+    public long StagerWaitTicks;
 
     /// <summary>
-    /// The blocks' staging (<c>staffing.stage_import_block</c>: persons resolved), on the stager's connection while the
-    /// next blocks are read: time of its own, not a part of the reading's.
+    /// The blocks' staging (<c>staffing.stage_import_block</c>: persons resolved), on the stagers' connections while the
+    /// next blocks are read: time of its own, not a part of the reading's, summed over the stagers (added to at once).
     /// </summary>
     public long StagedTicks;
 
@@ -38,13 +38,13 @@ public sealed class ParseTimings
         steps["opened, layout detected"] = Ms(OpenTicks);
         steps["rows read"] = Ms(ReadTicks);
         steps["rows converted"] = Ms(ConvertTicks);
-        AddCopyAndStagingTo(steps);
+        AddStagingTo(steps);
     }
 
     /// <summary>The steps every format has (a CSV file's reading is not split further).</summary>
-    public void AddCopyAndStagingTo(JsonObject steps)
+    public void AddStagingTo(JsonObject steps)
     {
-        steps["copy waited for"] = Ms(StageTicks);
+        steps["stager waited for"] = Ms(StagerWaitTicks);
         steps["blocks staged (persons)"] = Ms(StagedTicks);
     }
 }

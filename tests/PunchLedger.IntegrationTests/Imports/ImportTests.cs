@@ -346,8 +346,7 @@ public sealed class ImportTests(ImportFixture fixture)
         var first = (string)(await fixture.OwnerScalarAsync(tenant, Outcome, importId))!;
 
         // As workers leave a parse they were cut off from (the service stopped, the lease passed): the file still stored,
-        // the rows of two attempts in the inbox (overlapping lines, other values), the rows already in import_rows (as a
-        // parse before the inbox left them), some progress, no lease.
+        // the rows already in import_rows (as a parse cut off after some blocks leaves them), some progress, no lease.
         await using (var connection = await fixture.Owner.OpenConnectionAsync())
         await using (var tx = await connection.BeginTransactionAsync())
         {
@@ -359,11 +358,6 @@ public sealed class ImportTests(ImportFixture fixture)
             }
             await Execute("SELECT set_config('app.current_tenant', $1, true)", tenant.ToString());
             await Execute("INSERT INTO staffing.import_file_chunks (import_id, tenant_id, chunk, data) VALUES ($1, $2, 0, $3)", importId, tenant, file);
-            await Execute("""
-                INSERT INTO staffing.import_rows_inbox (attempt, import_id, tenant_id, line, person_text, employee_number, punch_time, punch_type)
-                SELECT a, $1, $2, line, 'stale', 'C1', '2026-03-02 01:00Z', 'IN'
-                FROM (VALUES (gen_random_uuid()), (gen_random_uuid())) attempts(a), generate_series(2, 5) line
-                """, importId, tenant);
             await Execute("UPDATE staffing.import_batches SET status = 'PARSING', rows_read = 4, lease_until = NULL WHERE import_id = $1", importId);
             await tx.CommitAsync();
         }
@@ -374,7 +368,6 @@ public sealed class ImportTests(ImportFixture fixture)
         Assert.Equal((6, 3, 3), Rows(again));
         Assert.Equal(first, await fixture.OwnerScalarAsync(tenant, Outcome, importId));
         Assert.Equal(6L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.import_rows WHERE import_id = $1", importId));
-        Assert.Equal(0L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.import_rows_inbox WHERE import_id = $1", importId));
         Assert.Equal(2L, await fixture.OwnerScalarAsync(tenant,
             "SELECT count(*) FROM staffing.import_audit WHERE import_id = $1 AND action = 'PARSED'", importId));
     }
@@ -391,26 +384,30 @@ public sealed class ImportTests(ImportFixture fixture)
         Assert.Equal("PARSED", (await client.WaitAsync(id, "PARSING")).GetProperty("status").GetString());
 
         // As a parse that started over leaves it: PARSING under a new attempt (its lease far off, so no worker claims
-        // it now), and a block of the earlier attempt and one of the new attempt copied into the inbox.
+        // it now); a block of the earlier attempt's worker, still reading, arrives, and one of the new attempt's.
         var earlier = Guid.NewGuid();
         var current = Guid.NewGuid();
         await fixture.OwnerScalarAsync(tenant, """
-            WITH batch AS (
-              UPDATE staffing.import_batches SET status = 'PARSING', parse_attempt = $2, lease_until = now() + interval '1 hour'
-              WHERE import_id = $1 RETURNING tenant_id)
-            INSERT INTO staffing.import_rows_inbox (attempt, import_id, tenant_id, line, person_text, employee_number, punch_time, punch_type)
-            SELECT a, $1, b.tenant_id, a_line, 'S1', 'S1', '2026-03-03 01:00Z', 'IN'
-            FROM batch b, (VALUES ($3::uuid, 10), ($3::uuid, 11), ($2::uuid, 20), ($2::uuid, 21)) blocks(a, a_line)
-            """, importId, current, earlier);
+            UPDATE staffing.import_batches SET status = 'PARSING', parse_attempt = $2, lease_until = now() + interval '1 hour'
+            WHERE import_id = $1
+            """, importId, current);
 
-        async Task<int> StageAsync(Guid attempt, int firstLine, int lastLine)
+        async Task<int> StageAsync(Guid attempt, params int[] lines)
         {
             await using var connection = await fixture.App.OpenConnectionAsync();
             await using var tx = await connection.BeginTransactionAsync();
             await using var command = new NpgsqlCommand("""
-                SELECT staffing.stage_import_block($2, $3, $4, $5) FROM set_config('app.current_tenant', $1, true)
+                SELECT staffing.stage_import_block($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                FROM set_config('app.current_tenant', $1, true)
                 """, connection, tx);
-            foreach (var value in new object[] { tenant.ToString(), importId, attempt, firstLine, lastLine })
+            var n = lines.Length;
+            string?[] Texts(string? value) => Enumerable.Repeat(value, n).ToArray();
+            foreach (var value in new object[]
+                     {
+                         tenant.ToString(), importId, attempt, lines, Texts("S1"), Texts("2026-03-03 09:00"), Texts("IN"), Texts("S1"),
+                         Texts(null), new Guid?[n], Enumerable.Repeat<DateTime?>(new DateTime(2026, 3, 3, 1, 0, 0, DateTimeKind.Utc), n).ToArray(),
+                         Texts("IN"), lines.Select(l => $"import:test:{l}").ToArray(), Texts(null), Texts(null), new int?[n], Texts(null),
+                     })
                 command.Parameters.Add(new NpgsqlParameter { Value = value });
             var staged = (int)(await command.ExecuteScalarAsync())!;
             await tx.CommitAsync();
@@ -420,12 +417,26 @@ public sealed class ImportTests(ImportFixture fixture)
         var refused = await Assert.ThrowsAsync<PostgresException>(() => StageAsync(earlier, 10, 11));
         Assert.Equal("STAFFING_INVALID_ARGUMENT", refused.MessageText);
         Assert.Equal(2, await StageAsync(current, 20, 21));
-        const string Lines = "SELECT string_agg(line::text, ',' ORDER BY line) FROM staffing.import_rows WHERE import_id = $1";
-        Assert.Equal("2,20,21", await fixture.OwnerScalarAsync(tenant, Lines, importId));
-        Assert.Equal(2L, await fixture.OwnerScalarAsync(tenant,
-            "SELECT count(*) FROM staffing.import_rows_inbox WHERE import_id = $1 AND attempt = $2", importId, earlier));
-        Assert.Equal(0L, await fixture.OwnerScalarAsync(tenant,
-            "SELECT count(*) FROM staffing.import_rows_inbox WHERE import_id = $1 AND attempt = $2", importId, current));
+        const string Lines = "SELECT string_agg(line::text || ' ' || person_uuid::text, ',' ORDER BY line) FROM staffing.import_rows WHERE import_id = $1";
+        var person = await fixture.OwnerScalarAsync(tenant, "SELECT person_uuid::text FROM staffing.import_rows WHERE import_id = $1 AND line = 2", importId);
+        Assert.Equal($"2 {person},20 {person},21 {person}", await fixture.OwnerScalarAsync(tenant, Lines, importId));
+
+        // A block whose columns are not all as long as its lines is refused whole.
+        await using (var connection = await fixture.App.OpenConnectionAsync())
+        await using (var tx = await connection.BeginTransactionAsync())
+        await using (var command = new NpgsqlCommand("""
+            SELECT staffing.stage_import_block($2, $3, '{30,31}', '{S1,S1}', '{a,b}', '{IN,IN}', '{S1,S1}', '{NULL,NULL}', '{NULL,NULL}',
+                                               '{2026-03-04 01:00Z,2026-03-04 02:00Z}', '{IN}', '{x,y}', '{NULL,NULL}', '{NULL,NULL}',
+                                               '{NULL,NULL}', '{NULL,NULL}')
+            FROM set_config('app.current_tenant', $1, true)
+            """, connection, tx))
+        {
+            foreach (var value in new object[] { tenant.ToString(), importId, current })
+                command.Parameters.Add(new NpgsqlParameter { Value = value });
+            var ragged = await Assert.ThrowsAsync<PostgresException>(() => command.ExecuteScalarAsync());
+            Assert.Equal("STAFFING_INVALID_ARGUMENT", ragged.MessageText);
+        }
+        Assert.Equal($"2 {person},20 {person},21 {person}", await fixture.OwnerScalarAsync(tenant, Lines, importId));
     }
 
     [Fact]

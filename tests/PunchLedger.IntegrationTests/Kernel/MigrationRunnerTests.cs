@@ -167,6 +167,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0027_import_commit_counts_per_part.sql",
                 "0028_import_staging_as_copied.sql",
                 "0029_import_commit_start_and_announcement.sql",
+                "0030_import_blocks_staged_from_arrays.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);

@@ -161,10 +161,9 @@ public sealed class SecurityTests(PostgresFixture fixture)
         // identity-mapping's persons: the doors read them as the owner; the service role cannot list them.
         "SELECT * FROM person.person_states",
         "SELECT * FROM person.persons",
-        // The import's inbox (0022) takes rows and gives none back, its own tenant's or another's.
-        "SELECT * FROM staffing.import_rows_inbox WHERE tenant_id = $1",
-        "DELETE FROM staffing.import_rows_inbox WHERE tenant_id = $1",
-        "UPDATE staffing.import_rows_inbox SET line = 0 WHERE tenant_id = $1",
+        // The import's staged rows are written by staffing.stage_import_block only (0030).
+        "INSERT INTO staffing.import_rows (import_id, tenant_id, line) VALUES ($1, $1, 1)",
+        "UPDATE staffing.import_rows SET line = 0 WHERE tenant_id = $1",
     };
 
     [Theory]
@@ -193,8 +192,6 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 "staffing function announce_import_committed",
                 "staffing function claim_import_work",
                 "staffing function claim_outbox_messages",
-                // The import's inbox (0022): what a parse left of a batch's rows removed, and the rows staged from it.
-                "staffing function clear_import_inbox",
                 "staffing function discard_import_file",
                 // The import commit's split of the rows by person into parts (0023).
                 "staffing function import_commit_part",
@@ -205,7 +202,7 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 "staffing function prune_published_outbox",
                 // Issue 16: an import's unmapped DingTalk ids into identity-mapping's unmapped queue (0013).
                 "staffing function record_import_unmapped",
-                // A copied block of the inbox staged as the import's rows (0028).
+                // A block of parsed rows staged as the import's rows (0028; from arrays since 0030).
                 "staffing function stage_import_block",
                 "staffing function submit_time_punch_event",
                 "staffing function submit_time_punch_events",
@@ -234,8 +231,6 @@ public sealed class SecurityTests(PostgresFixture fixture)
                 "staffing table import_row_outcomes SELECT",
                 "staffing table import_rows DELETE",
                 "staffing table import_rows SELECT",
-                // The parse's COPY target (0022): insert only, no row-level security (COPY refuses it), never read by the service.
-                "staffing table import_rows_inbox INSERT",
                 "staffing table time_punch_events SELECT",
             ], grants);
     }
@@ -307,9 +302,7 @@ public sealed class SecurityTests(PostgresFixture fixture)
         var unprotected = new List<string>();
         await using (var reader = await command.ExecuteReaderAsync())
             while (await reader.ReadAsync()) unprotected.Add(reader.GetString(0));
-        // The one exception, the import's COPY target (0022): Postgres refuses COPY FROM into a table under row-level
-        // security. The service's login may only insert there (The_grants_are_exactly_…, The_service_role_can_only_…);
-        // rows leave it through staffing.stage_import_block, inside app.current_tenant.
-        Assert.Equal(["import_rows_inbox"], unprotected);
+        // (0022–0029 had one exception, the parse's COPY target import_rows_inbox; 0030 dropped it.)
+        Assert.Empty(unprotected);
     }
 }
