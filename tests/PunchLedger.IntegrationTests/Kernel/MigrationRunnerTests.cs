@@ -168,6 +168,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0028_import_staging_as_copied.sql",
                 "0029_import_commit_start_and_announcement.sql",
                 "0030_import_blocks_staged_from_arrays.sql",
+                "0031_import_export_repeats_by_minute.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);
