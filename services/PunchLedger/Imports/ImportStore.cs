@@ -589,8 +589,8 @@ public sealed class ImportStore(
 
     /// <summary>
     /// Reads a PARSING batch's file into its rows (from the start: rows of an attempt cut off earlier are removed first):
-    /// hands them over every few thousand rows to the stager, which stages each block — persons resolved, the progress
-    /// moved — on a connection of its own while the next block is read; then, in the transaction that makes the batch PARSED,
+    /// hands them over every few thousand rows (the progress moved) to the stagers, which stage each block — persons
+    /// resolved — on connections of their own while the next block is read; then, in the transaction that makes the batch PARSED,
     /// marks what needs the whole file (duplicates within it, punches the ledger already has) and counts. A file that
     /// cannot be read at all makes it FAILED with the reason.
     /// </summary>
@@ -640,14 +640,26 @@ public sealed class ImportStore(
             SingleReader = false, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait,
         });
         using var stopStaging = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var stager = Task.WhenAll(Enumerable.Range(0, Stagers)
-            .Select(_ => StageBlocksAsync(tenant, importId, attempt, blocks.Reader, timings, stopStaging.Token)));
+        async Task StageAsync()
+        {
+            try
+            {
+                await StageBlocksAsync(tenant, importId, attempt, blocks.Reader, timings, stopStaging.Token);
+            }
+            catch
+            {
+                // The other stagers stop too, and a reader waiting to hand a block over is let go (it then awaits this).
+                await stopStaging.CancelAsync();
+                blocks.Writer.TryComplete();
+                throw;
+            }
+        }
+        var stager = Task.WhenAll(Enumerable.Range(0, Stagers).Select(_ => StageAsync()));
         async Task HandOverAsync()
         {
             if (rows.Count == 0) return;
             // A stager that failed fails the parse now, not after the rest of the file was read.
             if (stager.IsFaulted) await stager;
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             // The progress and the lease: rows read, as they are handed over (staged or not yet).
             await using (var progress = TenantScopedBatch.Create(writer, tenant))
             {
@@ -657,7 +669,15 @@ public sealed class ImportStore(
                     """, importId, rows.Count, options.Value.WorkerLease, attempt);
                 await progress.ExecuteNonQueryAsync(ct);
             }
-            await blocks.Writer.WriteAsync(rows, ct);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            while (!blocks.Writer.TryWrite(rows))
+            {
+                if (!await blocks.Writer.WaitToWriteAsync(ct))
+                {
+                    await stager; // closed by a stager that failed: its failure is the parse's
+                    throw new InvalidOperationException("the import's stagers stopped before the file was read");
+                }
+            }
             timings.StagerWaitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
             rows = new List<ParsedRow>(RowsPerBlock);
         }
