@@ -658,8 +658,6 @@ public sealed class ImportStore(
         async Task HandOverAsync()
         {
             if (rows.Count == 0) return;
-            // A stager that failed fails the parse now, not after the rest of the file was read.
-            if (stager.IsFaulted) await stager;
             // The progress and the lease: rows read, as they are handed over (staged or not yet).
             await using (var progress = TenantScopedBatch.Create(writer, tenant))
             {
@@ -674,7 +672,8 @@ public sealed class ImportStore(
             {
                 if (!await blocks.Writer.WaitToWriteAsync(ct))
                 {
-                    await stager; // closed by a stager that failed: its failure is the parse's
+                    // Closed by a stager that failed: its failure fails the parse now, not after the rest of the file was read.
+                    await stager;
                     throw new InvalidOperationException("the import's stagers stopped before the file was read");
                 }
             }
@@ -782,14 +781,9 @@ public sealed class ImportStore(
             var call = stage.Add("""
                 SELECT staffing.stage_import_block($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                 """, importId, attempt);
-            var n = block.Count;
             // Every column as an array parameter, typed (a column of nulls has no type to infer).
-            void Column<T>(NpgsqlDbType type, Func<ParsedRow, T> value)
-            {
-                var values = new T[n];
-                for (var i = 0; i < n; i++) values[i] = value(block[i]);
-                call.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | type, Value = values });
-            }
+            void Column<T>(NpgsqlDbType type, Func<ParsedRow, T> value) =>
+                call.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | type, Value = block.Select(value).ToArray() });
             Column(NpgsqlDbType.Integer, r => r.Line);
             Column(NpgsqlDbType.Text, r => Clip(r.PersonText));
             Column(NpgsqlDbType.Text, r => Clip(r.TimeText));

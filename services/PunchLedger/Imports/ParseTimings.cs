@@ -21,7 +21,7 @@ public sealed class ParseTimings
     /// <summary>Rows turned into punches or row outcomes (cells, times, ids, codes).</summary>
     public long ConvertTicks;
 
-    /// <summary>The reader waiting to hand a block over, the stager still busy with the ones before it.</summary>
+    /// <summary>The reader waiting to hand a block over, both stagers still busy with the blocks before it.</summary>
     public long StagerWaitTicks;
 
     /// <summary>
