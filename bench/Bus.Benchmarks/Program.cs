@@ -41,8 +41,8 @@ Console.WriteLine($"{Environment.ProcessorCount} cores; load average at start: {
 
 var boot = Stopwatch.StartNew();
 if (await Topology.BootAsync("hrms-bus-bench-") is not { } booted) return 1;
+await using var _ = booted; // stops the topology and deletes its data directory at exit
 var (app, dataDirectory) = booted;
-await using var _ = app;
 Console.WriteLine($"topology healthy in {boot.Elapsed.TotalSeconds:F1} s");
 
 var issuer = new AccessTokenIssuer(DevelopmentTokens.DevelopmentSettings(dataDirectory));
@@ -334,8 +334,6 @@ if (drainRate is { } rate)
     Console.WriteLine($"  relay drain {rate:N0} messages/s = {rate / baselineRate:F2} × the baseline's {baselineRate:N0}/s");
 Console.WriteLine($"  lost {steadyLost}; errors {errors.Values.Sum()}");
 await bus.StopAsync();
-await app.DisposeAsync();
-try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
 return steadyLost == 0 && errors.IsEmpty ? 0 : 3;
 
 async Task ResourceCommandAsync(string resource, string command, Func<string?, bool>? until)

@@ -30,8 +30,8 @@ Console.WriteLine($"{Environment.ProcessorCount} cores; load average at start: {
 
 var boot = Stopwatch.StartNew();
 if (await Topology.BootAsync("hrms-load-bench-") is not { } booted) return 1;
+await using var _ = booted; // stops the topology and deletes its data directory at exit
 var (app, dataDirectory) = booted;
-await using var _ = app;
 Console.WriteLine($"topology healthy in {boot.Elapsed.TotalSeconds:F1} s; gateway rate limits raised to {Topology.RaisedRateLimit:N0} (capacity and per second, per tenant and per principal)");
 
 var gateway = app.GetEndpoint("gateway", "grpc");
@@ -142,8 +142,6 @@ if (soak.Count > 0 && soak.First().Value.Count >= 2)
     Console.WriteLine(growth ? "GROWTH flagged: see the rows marked GROWS." : "no growth trend.");
 }
 Console.WriteLine($"load average at end: {ProcFs.LoadAverage()}");
-await app.DisposeAsync();
-try { Directory.Delete(dataDirectory, recursive: true); } catch (IOException) { }
 var errors = levels.Sum(l => l.Recorder.Errors.Values.Sum()) + (soakRecorder?.Errors.Values.Sum() ?? 0);
 return errors == 0 && !growth ? 0 : 3;
 
