@@ -25,8 +25,8 @@ public static class Topology
     public const long RaisedRateLimit = 1_000_000;
 
     /// <summary>
-    /// The topology booted in a fresh temporary data directory (<paramref name="prefix"/>…, deleted by the caller), within 4
-    /// minutes; null, with the reason on standard error, when it did not start.
+    /// The topology booted in a fresh temporary data directory (<paramref name="prefix"/>…, deleted when the returned
+    /// topology is disposed), within 4 minutes; null, with the reason on standard error, when it did not start.
     /// </summary>
     public static async Task<BootedTopology?> BootAsync(string prefix)
     {

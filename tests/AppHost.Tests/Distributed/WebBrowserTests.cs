@@ -54,8 +54,8 @@ public sealed class WebBrowserTests(DistributedAppFixture fixture) : IAsyncLifet
     /// <summary>
     /// Until the page's address starts with <paramref name="target"/>: the address is polled, and the callers' assertions
     /// wait for the content they need. Waiting for the navigation instead (WaitForURLAsync) timed out in CI with the page
-    /// already there and shown, twice in some 20 runs (once on the document's load event, once on the commit of the
-    /// navigation).
+    /// already there and shown: once waiting for the document's load event, and again after the wait had been cut to the
+    /// navigation's commit.
     /// </summary>
     private static Task BackAtAsync(IPage page, Uri target) =>
         Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(target.ToString())),
