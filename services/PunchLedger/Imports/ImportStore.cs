@@ -183,15 +183,27 @@ public sealed class ImportStore(
         if (await ReadBatchAsync(connection, importId, ct) is null) throw NotFound(importId);
         await using var command = Command(connection, """
             SELECT r.line, r.person_text, r.time_text, r.type_text, r.person_uuid, r.punch_time, r.punch_type, r.request_id,
-                   r.error_code, r.error_detail, coalesce(o.outcome, r.outcome), coalesce(o.outcome_code, r.outcome_code),
-                   coalesce(o.event_uuid, r.event_uuid), r.sheet_row, r.source_column
+                   r.error_code, r.error_detail, coalesce(o.outcome, r.outcome, a.outcome), coalesce(o.outcome_code, r.outcome_code),
+                   coalesce(o.event_uuid, r.event_uuid, a.event_uuid), r.sheet_row, r.source_column
             FROM staffing.import_rows r
-            -- The commit's answer (0024; rows committed before it have theirs in import_rows), one key probe per row.
+            -- The commit's answer where the door did not accept the row (0024 and 0032; rows committed before 0024 have
+            -- theirs in import_rows), one key probe per row.
             LEFT JOIN LATERAL (
               SELECT o.outcome, o.outcome_code, o.event_uuid
               FROM staffing.import_row_outcomes o
               WHERE o.import_id = r.import_id AND o.line = r.line
               LIMIT 1) o ON true
+            -- A valid row without such an answer that its part's cursor has passed was accepted (0032): its punch is the
+            -- ledger's event with the row's request id.
+            LEFT JOIN LATERAL (
+              SELECT 'ACCEPTED'::text AS outcome, e.event_uuid
+              FROM staffing.time_punch_events e
+              WHERE r.error_code IS NULL AND o.outcome IS NULL AND r.outcome IS NULL
+                AND e.tenant_id = r.tenant_id AND e.request_id = r.request_id
+                AND EXISTS (SELECT FROM staffing.import_commit_parts p
+                            WHERE p.import_id = r.import_id AND r.line <= p.after_line
+                              AND p.part = coalesce(staffing.import_commit_part(r.person_uuid, p.parts), 0))
+              LIMIT 1) a ON true
             WHERE r.import_id = $1 AND r.line > $2
               AND (NOT $3 OR r.error_code IS NOT NULL OR coalesce(o.outcome, r.outcome) = 'REJECTED')
             ORDER BY r.line
@@ -497,17 +509,18 @@ public sealed class ImportStore(
                 $2, a.persons, a.times, a.types, array_fill('IMPORT'::text, ARRAY[a.n]), array_fill(NULL::text, ARRAY[a.n]),
                 a.request_ids, a.payloads, (SELECT committed_by FROM part)) d
               WHERE a.n > 0),
-            -- Each row's answer as the door gave it (0024: a narrow row per answer instead of an update of the staged row).
+            -- The door's answer for each row it did not accept (0024: a narrow row per answer; 0032: an accepted row's is
+            -- the ledger's event with its request id, and the moved cursor says the row was committed).
             outcomes AS (
               INSERT INTO staffing.import_row_outcomes (import_id, tenant_id, line, outcome, outcome_code, event_uuid, person_uuid, punch_time)
               SELECT $1, $2, d.line, d.outcome, d.error_code, d.event_uuid, d.person_uuid, d.punch_time
               FROM door d
-              RETURNING outcome),
+              WHERE d.outcome <> 'ACCEPTED'),
             counts AS MATERIALIZED (
               SELECT count(*)::int AS rows, count(*) FILTER (WHERE outcome = 'ACCEPTED')::int AS accepted,
                      count(*) FILTER (WHERE outcome = 'DUPLICATE')::int AS duplicate,
                      count(*) FILTER (WHERE outcome NOT IN ('ACCEPTED', 'DUPLICATE'))::int AS rejected
-              FROM outcomes),
+              FROM door),
             -- The part's cursor and counts (0027: its own row, so the parts never wait for each other here).
             cursor AS (
               UPDATE staffing.import_commit_parts p

@@ -282,6 +282,11 @@ public sealed class DingTalkExportImportTests(ImportFixture fixture)
         using var report = await client.GetAsync($"/api/imports/report?import_id={dailyId}");
         Assert.All((await report.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[1..],
             line => Assert.Contains(",REJECTED,STAFFING_IDEMPOTENCY_CONFLICT,", line));
+        // Its ImportCommitted names no person and no dates: the door accepted none of its rows.
+        Assert.Equal("0  ", await fixture.OwnerScalarAsync(tenant, """
+            SELECT concat_ws(' ', payload->>'persons', coalesce(payload->>'from_date', ''), coalesce(payload->>'to_date', ''))
+            FROM staffing.outbox_messages WHERE message_type = 'ImportCommitted' AND payload->>'import_id' = $1
+            """, dailyId));
         Assert.Equal(2L, await fixture.OwnerScalarAsync(tenant, "SELECT count(*) FROM staffing.time_punch_events"));
         Assert.Equal(afterRaw, await ResultsAsync(tenant));
     }

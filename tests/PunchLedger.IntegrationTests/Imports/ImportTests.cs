@@ -74,6 +74,7 @@ public sealed class ImportTests(ImportFixture fixture)
             Assert.Equal("IN", items[2].GetProperty("punch_type").GetString());
             Assert.Equal("given-1", items[2].GetProperty("request_id").GetString());
             Assert.Equal($"import:{id}:2", items[0].GetProperty("request_id").GetString());
+            Assert.All(items, item => Assert.Equal(JsonValueKind.Null, item.GetProperty("outcome").ValueKind)); // not committed yet
             Assert.Equal(4, preview.GetProperty("next_after_line").GetInt32());
             var change = preview.GetProperty("would_change");
             Assert.Equal((2, 2, "2026-03-01", "2026-03-02"), (change.GetProperty("persons").GetInt32(), change.GetProperty("person_days").GetInt32(),
@@ -99,6 +100,13 @@ public sealed class ImportTests(ImportFixture fixture)
         Assert.Equal("line,person,punch_time,punch_type,request_id,result,code,detail,event_uuid,sheet_row,source_column", reportLines[0]);
         Assert.Equal(5, reportLines.Length);
         Assert.All(reportLines[1..], line => Assert.Contains(",ACCEPTED,", line));
+        // Each accepted row's punch, by request id (the report reads it from the ledger: no outcome row is kept for it).
+        Assert.Equal(
+            await fixture.OwnerScalarAsync(tenant, """
+                SELECT string_agg(request_id || ' ' || event_uuid::text, ',' ORDER BY request_id)
+                FROM staffing.time_punch_events WHERE source_provider = 'IMPORT'
+                """),
+            string.Join(',', reportLines[1..].Select(line => line.Split(',')).Select(f => $"{f[4]} {f[8]}").Order(StringComparer.Ordinal)));
 
         using var audit = await client.GetAsync("/api/imports/audit");
         var actions = (await ImportCalls.JsonAsync(audit)).GetProperty("entries").EnumerateArray()
