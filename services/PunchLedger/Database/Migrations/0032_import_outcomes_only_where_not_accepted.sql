@@ -8,12 +8,18 @@
 -- Rows committed before this migration keep their ACCEPTED outcome rows (and, before 0024, their outcome in
 -- import_rows); every reader takes an outcome row first, then import_rows', then the ledger's.
 
--- 0029's function, same payload; the accepted rows are the batch's valid rows the door did not answer otherwise.
+-- 0029's function, same payload; the accepted rows are the batch's valid rows the door did not answer otherwise. The
+-- few answers are joined by hashing or merging, never probed once per row (100,000 probes: ~135 ms of ~230), and the rows
+-- grouped in memory (a sort spilled to disk at the default work_mem); no JIT (the disabled nested loops' costs would ask
+-- for it: ~300 ms of compiling).
 CREATE OR REPLACE FUNCTION staffing.announce_import_committed(p_import_id uuid)
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+SET work_mem = '64MB'
+SET enable_nestloop = off
+SET jit = off
 AS $$
 DECLARE
   v_tenant uuid := current_setting('app.current_tenant')::uuid;
