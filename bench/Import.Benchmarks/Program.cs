@@ -212,6 +212,16 @@ double CpuSeconds(string resource)
     return ticks / 100.0; // USER_HZ
 }
 
+// The CPU seconds of each part and of the whole machine, now; and what each used since such a snapshot, as text.
+(Dictionary<string, double> Parts, (double Busy, double Total) Machine) CpuSnapshot() =>
+    (cpuParts.ToDictionary(part => part, CpuSeconds), MachineCpuSeconds());
+(string Parts, string Machine) CpuSince((Dictionary<string, double> Parts, (double Busy, double Total) Machine) before)
+{
+    var parts = string.Join(", ", cpuParts.Select(part => $"{part} {CpuSeconds(part) - before.Parts[part]:F1}"));
+    var machine = MachineCpuSeconds();
+    return (parts, $"the whole machine {machine.Busy - before.Machine.Busy:F1} busy of {machine.Total - before.Machine.Total:F1}");
+}
+
 // Waits until the whole machine was less than QuietMachineBusyShare busy over one second; the seconds waited, or null
 // when it was not quiet within the limit.
 static async Task<double?> WaitForQuietMachineAsync(TimeSpan limit)
@@ -294,8 +304,7 @@ Console.WriteLine(quietSeconds is { } quiet
     ? $"machine quiet (under {QuietMachineBusyShare:P0} busy for a second) after {quiet:F1} s"
     : $"machine still busy after {settling.Elapsed.TotalSeconds:F0} s; measuring anyway");
 
-var cpuBeforeUpload = cpuParts.ToDictionary(part => part, CpuSeconds);
-var machineBeforeUpload = MachineCpuSeconds();
+var beforeUpload = CpuSnapshot();
 var total = Stopwatch.StartNew();
 var prepared = await Json(await http.PostAsync(fileKind == "csv" ? "/api/imports/prepare?format=csv&file_name=bench.csv"
     : "/api/imports/prepare?format=dingtalk&file_name=bench.xlsx", new ByteArrayContent(bytes)));
@@ -306,10 +315,8 @@ if (parsed.GetProperty("status").GetString() != "PARSED" || parsed.GetProperty("
     throw new InvalidOperationException($"parse ended as {parsed}");
 if (fileKind != "csv") Console.WriteLine($"detected: {parsed.GetProperty("detected")}");
 var peakThroughParse = peakWorkingSet;
-var cpuThroughParse = cpuParts.ToDictionary(part => part, part => CpuSeconds(part) - cpuBeforeUpload[part]);
-var machineThroughParse = MachineCpuSeconds();
-var cpuThroughParseLine = $"  CPU seconds through upload + parse: {string.Join(", ", cpuThroughParse.Select(c => $"{c.Key} {c.Value:F1}"))}; "
-    + $"the whole machine {machineThroughParse.Busy - machineBeforeUpload.Busy:F1} busy of {machineThroughParse.Total - machineBeforeUpload.Total:F1}";
+var cpuThroughParse = CpuSince(beforeUpload);
+var cpuThroughParseLine = $"  CPU seconds through upload + parse: {cpuThroughParse.Parts}; {cpuThroughParse.Machine}";
 if (parseOnly)
 {
     await sampling.CancelAsync();
@@ -325,15 +332,13 @@ if (parseOnly)
 }
 var commitBody = new StringContent(JsonSerializer.Serialize(new { commitToken = prepared.GetProperty("commit_token").GetString(), idempotencyKey = runId }),
     Encoding.UTF8, "application/json");
-var cpuBefore = cpuParts.ToDictionary(part => part, CpuSeconds);
-var machineBefore = MachineCpuSeconds();
+var beforeCommit = CpuSnapshot();
 await Json(await http.PostAsync($"/api/imports/commit?import_id={importId}", commitBody));
 var commitStarted = total.Elapsed;
 var pollsBeforeCommit = statusPolls;
 var (committed, committedAt) = await WaitWhile(importId, "COMMITTING", total);
 total.Stop();
-var cpuDuringCommit = cpuParts.ToDictionary(part => part, part => CpuSeconds(part) - cpuBefore[part]);
-var machineAfter = MachineCpuSeconds();
+var cpuDuringCommit = CpuSince(beforeCommit);
 // The bus's share, like for like with the door baseline: how long after COMMITTED the relay is still publishing.
 var commitDrain = await DrainRelayAsync();
 await sampling.CancelAsync();
@@ -398,9 +403,8 @@ Console.WriteLine($"  door baseline: the same punches straight into the batch do
 Console.WriteLine($"  with the relay's drain after each: commit {(committedAt - commitStarted).TotalSeconds:F2} + {commitDrain.TotalSeconds:F2} s, " +
     $"door {doorTime.TotalSeconds:F2} + {doorDrain.TotalSeconds:F2} s (ratio {((committedAt - commitStarted) + commitDrain) / (doorTime + doorDrain):F2}x)");
 Console.WriteLine(cpuThroughParseLine);
-Console.WriteLine($"  CPU seconds during the commit: {string.Join(", ", cpuDuringCommit.Select(c => $"{c.Key} {c.Value:F1}"))}"
-    + $" (status polls meanwhile: {statusPolls - pollsBeforeCommit}); the whole machine {machineAfter.Busy - machineBefore.Busy:F1} busy"
-    + $" of {machineAfter.Total - machineBefore.Total:F1}");
+Console.WriteLine($"  CPU seconds during the commit: {cpuDuringCommit.Parts} (status polls meanwhile: {statusPolls - pollsBeforeCommit}); "
+    + cpuDuringCommit.Machine);
 Console.WriteLine($"  punch-ledger working set: {startWorkingSet / 1048576.0:F0} MiB at the start, peak {peakThroughParse / 1048576.0:F0} MiB through upload + parse, peak {peakWorkingSet / 1048576.0:F0} MiB overall (limit 300 MB)");
 // punch-ledger's own account of the parse and of the commit (per step, as the worker waited for it, and the chunk
 // statements' own time in Postgres): milliseconds per step, in the PARSED and COMMITTED audit entries.
