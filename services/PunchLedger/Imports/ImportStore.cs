@@ -633,6 +633,7 @@ public sealed class ImportStore(
         using var text = new StreamReader(file, encoding, detectEncodingFromByteOrderMarks: true);
         DingTalkDetection? detected = null;
         var timings = new ParseTimings();
+        var staged = new StagedRowCounts();
         var parsedRows = batch.Format == ImportFormats.DingTalk
             ? DingTalkExports.ReadAsync(file, encoding, clock.GetUtcNow(), d => detected = d, ct, timings)
             : ImportFormats.ReadAsync(text, batch.Format, importId, clock.GetUtcNow(), ct);
@@ -657,7 +658,7 @@ public sealed class ImportStore(
         {
             try
             {
-                await StageBlocksAsync(tenant, importId, attempt, blocks.Reader, timings, stopStaging.Token);
+                await StageBlocksAsync(tenant, importId, attempt, blocks.Reader, staged, timings, stopStaging.Token);
             }
             catch
             {
@@ -742,10 +743,11 @@ public sealed class ImportStore(
         // The batch row locked until PARSED: no other worker claims it (SKIP LOCKED) while its rows are checked.
         await ExecuteAsync(writer, "SELECT 1 FROM staffing.import_batches WHERE import_id = $1 FOR UPDATE", ct, importId);
         // What needs the whole file: duplicates within it, and punches the ledger already has (0028_import_staging_as_copied.sql).
+        int marked;
         await using (var mark = Command(writer, "SELECT staffing.mark_import_repeats($1)", importId))
         {
             mark.CommandTimeout = StageStatementTimeoutSeconds;
-            await mark.ExecuteNonQueryAsync(ct);
+            marked = (int)(await mark.ExecuteScalarAsync(ct))!;
         }
         Step("duplicates and already recorded");
         if (batch.Format == ImportFormats.DingTalk)
@@ -753,16 +755,16 @@ public sealed class ImportStore(
             await ExecuteAsync(writer, "SELECT staffing.record_import_unmapped($1)", ct, importId);
             Step("unmapped counted");
         }
+        // The counts as the steps answered them (0033): the rows staged, less those staged invalid and those just marked.
+        var invalid = staged.Invalid + marked;
         await ExecuteAsync(writer, """
             UPDATE staffing.import_batches b
             SET status = 'PARSED', lease_until = NULL, updated_at = now(),
-                rows_valid = c.valid, rows_invalid = c.invalid, rows_read = c.valid + c.invalid, last_line = c.last_line,
+                rows_valid = $7, rows_invalid = $8, rows_read = $7 + $8, last_line = $9,
                 detected_container = $2, detected_layout = $3, detected_sheet = $4, header_row = $5::int, header_last_row = $6::int
-            FROM (SELECT count(*) FILTER (WHERE error_code IS NULL)::int AS valid, count(*) FILTER (WHERE error_code IS NOT NULL)::int AS invalid,
-                         coalesce(max(line), 0) AS last_line
-                  FROM staffing.import_rows WHERE import_id = $1) c
             WHERE b.import_id = $1
-            """, ct, importId, detected?.Container, detected?.Layout, detected?.Sheet, detected?.HeaderRow, detected?.LastHeaderRow);
+            """, ct, importId, detected?.Container, detected?.Layout, detected?.Sheet, detected?.HeaderRow, detected?.LastHeaderRow,
+            staged.Rows - invalid, invalid, staged.LastLine);
         Step("counted");
         var parsed = await ReadBatchAsync(writer, importId, ct) ?? batch;
         await AuditAsync(writer, tenant, importId, "system", "PARSED", parsed.FileSha256,
@@ -784,7 +786,7 @@ public sealed class ImportStore(
     /// columns as arrays), in one implicit transaction.
     /// </summary>
     private async Task StageBlocksAsync(Guid tenant, Guid importId, Guid attempt, ChannelReader<List<ParsedRow>> blocks,
-        ParseTimings timings, CancellationToken ct)
+        StagedRowCounts counts, ParseTimings timings, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await foreach (var block in blocks.ReadAllAsync(ct))
@@ -792,7 +794,7 @@ public sealed class ImportStore(
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await using var stage = TenantScopedBatch.Create(connection, tenant);
             var call = stage.Add("""
-                SELECT staffing.stage_import_block($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                SELECT staged, invalid FROM staffing.stage_import_block($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                 """, importId, attempt);
             // Every column as an array parameter, typed (a column of nulls has no type to infer).
             void Column<T>(NpgsqlDbType type, Func<ParsedRow, T> value) =>
@@ -812,7 +814,11 @@ public sealed class ImportStore(
             Column(NpgsqlDbType.Integer, r => r.SheetRow);
             Column(NpgsqlDbType.Text, r => Clip(r.SourceColumn));
             stage.Timeout = StageStatementTimeoutSeconds;
-            await stage.ExecuteNonQueryAsync(ct);
+            await using (var reader = await stage.ExecuteTenantReaderAsync(ct))
+            {
+                if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("stage_import_block answered no counts");
+                counts.Staged(reader.GetInt32(0), reader.GetInt32(1), block[^1].Line);
+            }
             Interlocked.Add(ref timings.StagedTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
     }

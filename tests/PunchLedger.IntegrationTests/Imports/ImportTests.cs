@@ -405,7 +405,7 @@ public sealed class ImportTests(ImportFixture fixture)
             await using var connection = await fixture.App.OpenConnectionAsync();
             await using var tx = await connection.BeginTransactionAsync();
             await using var command = new NpgsqlCommand("""
-                SELECT staffing.stage_import_block($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                SELECT (staffing.stage_import_block($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)).staged
                 FROM set_config('app.current_tenant', $1, true)
                 """, connection, tx);
             var n = lines.Length;

@@ -170,6 +170,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0030_import_blocks_staged_from_arrays.sql",
                 "0031_import_export_repeats_by_minute.sql",
                 "0032_import_outcomes_only_where_not_accepted.sql",
+                "0033_import_counts_from_staging.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);
