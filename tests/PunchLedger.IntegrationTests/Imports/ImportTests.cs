@@ -655,17 +655,49 @@ public sealed class ImportTests(ImportFixture fixture)
             SELECT max(outbox_id) FILTER (WHERE message_type = 'PunchRecorded') < max(outbox_id) FILTER (WHERE message_type = 'ImportCommitted')
             FROM staffing.outbox_messages
             """));
-        var row = await fixture.OwnerRowAsync(tenant,
-            "SELECT outbox_id, position, payload::text, created_at FROM staffing.outbox_messages WHERE message_type = 'ImportCommitted'");
-        var message = (ImportCommitted)new LedgerOutboxMessages().Create(
-            new OutboxMessage((long)row[0]!, (int)(long)row[1]!, tenant, "ImportCommitted", JsonDocument.Parse((string)row[2]!).RootElement, null,
-                (DateTimeOffset)(DateTime)row[3]!),
-            Guid.NewGuid());
+        var message = await ImportCommittedAsync(tenant);
         Assert.Equal((Guid.Parse(id), tenant, "csv", "week.csv", "week-1", "test-user"),
             (message.ImportId, message.TenantId, message.Format, message.FileName, message.IdempotencyKey, message.CommittedBy));
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file)), message.FileSha256);
         Assert.Equal((4, 1, 3, 0, 0), (message.RowsRead, message.RowsInvalid, message.RowsAccepted, message.RowsDuplicate, message.RowsRejected));
         Assert.Equal((2, new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 4)), (message.Persons, message.FromDate, message.ToDate));
+    }
+
+    [Fact]
+    public async Task ImportCommitted_counts_only_the_persons_and_days_of_rows_the_parse_left_valid()
+    {
+        // Line 3 repeats line 2's request id: marked IMPORT_ROW_DUPLICATE_IN_FILE by the parse, never committed. Its person
+        // (D2) and day (03-09) are in no accepted row, so ImportCommitted names one person and 03-01..03-02 (the parse's
+        // summary of the valid rows, taken before the marks, must not be used: 0034).
+        var tenant = Guid.NewGuid();
+        await fixture.PersonsAsync(tenant, "D1", "D2");
+        using var client = fixture.Client(tenant);
+        var file = Utf8("""
+            employee_number,punch_time,punch_type,request_id
+            D1,2026-03-02 08:58,IN,rid-1
+            D2,2026-03-09 09:30,IN,rid-1
+            D1,2026-03-02 18:02,OUT,rid-2
+
+            """);
+        var prepared = await client.PrepareAsync(file);
+        var id = prepared.GetProperty("import_id").GetString()!;
+        Assert.Equal((3, 2, 1), Rows(await client.WaitAsync(id, "PARSING")));
+        Assert.Equal(HttpStatusCode.Accepted, (await client.CommitAsync(id, prepared.GetProperty("commit_token").GetString()!)).Status);
+        Assert.Equal("COMMITTED", (await client.WaitAsync(id, "COMMITTING")).GetProperty("status").GetString());
+
+        var message = await ImportCommittedAsync(tenant);
+        Assert.Equal((3, 1, 2, 0, 0), (message.RowsRead, message.RowsInvalid, message.RowsAccepted, message.RowsDuplicate, message.RowsRejected));
+        Assert.Equal((1, new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 2)), (message.Persons, message.FromDate, message.ToDate));
+    }
+
+    private async Task<ImportCommitted> ImportCommittedAsync(Guid tenant)
+    {
+        var row = await fixture.OwnerRowAsync(tenant,
+            "SELECT outbox_id, position, payload::text, created_at FROM staffing.outbox_messages WHERE message_type = 'ImportCommitted'");
+        return (ImportCommitted)new LedgerOutboxMessages().Create(
+            new OutboxMessage((long)row[0]!, (int)(long)row[1]!, tenant, "ImportCommitted", JsonDocument.Parse((string)row[2]!).RootElement, null,
+                (DateTimeOffset)(DateTime)row[3]!),
+            Guid.NewGuid());
     }
 
     private static (int Read, int Valid, int Invalid) Rows(JsonElement status)

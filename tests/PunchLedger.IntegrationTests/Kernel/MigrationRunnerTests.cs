@@ -171,6 +171,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0031_import_export_repeats_by_minute.sql",
                 "0032_import_outcomes_only_where_not_accepted.sql",
                 "0033_import_counts_from_staging.sql",
+                "0034_import_marks_in_one_pass.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);
