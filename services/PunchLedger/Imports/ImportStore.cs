@@ -750,7 +750,8 @@ public sealed class ImportStore(
             marked = (int)(await mark.ExecuteScalarAsync(ct))!;
         }
         Step("duplicates and already recorded");
-        if (batch.Format == ImportFormats.DingTalk)
+        // (an unmapped DingTalk user id is a row staged invalid: a file without such rows has none to record)
+        if (batch.Format == ImportFormats.DingTalk && staged.Invalid > 0)
         {
             await ExecuteAsync(writer, "SELECT staffing.record_import_unmapped($1)", ct, importId);
             Step("unmapped counted");
