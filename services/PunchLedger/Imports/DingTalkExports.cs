@@ -83,6 +83,15 @@ public static class DingTalkExports
     {
         // A name already in normal form (as every name this class asks for) is looked up as it is, without normalizing it per row.
         public int? Column(string name) => Columns.TryGetValue(name, out var i) || Columns.TryGetValue(Normalize(name), out i) ? i : null;
+
+        /// <summary>
+        /// The columns a data row is read from (<see cref="ReadRawRecord"/>, <see cref="ReadDailyRow"/>, <see cref="Person"/>):
+        /// a workbook's other cells need not be read at all. A column read there must be named here.
+        /// </summary>
+        public IReadOnlyList<int> ColumnsRead =>
+            [.. new[] { "打卡时间", "考勤日期", "日期", "userid", "工号" }
+                .Concat(DailySlots.SelectMany(s => new[] { s.TimeColumn, s.ResultColumn }))
+                .Select(Column).OfType<int>().Distinct()];
     }
 
     /// <summary>

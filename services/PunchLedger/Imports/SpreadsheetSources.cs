@@ -137,6 +137,7 @@ public static class SpreadsheetSources
         {
             foreach (var row in firstRows)
                 if (row.Number > Header.LastHeaderRow && row.Cells.Length > 0) yield return row;
+            sheet.ReadOnlyColumns(Header.ColumnsRead);
             while (true)
             {
                 SheetRow row;

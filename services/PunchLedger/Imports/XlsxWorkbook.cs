@@ -502,6 +502,7 @@ public sealed class XlsxRowReader : IDisposable
     private readonly XmlReader xml;
     private readonly Action startRow;
     private readonly List<object?> cells = [];
+    private bool[]? columnsRead;
     private bool inSheetData;
     private bool ended;
     private int lastCompleteRow;
@@ -518,6 +519,17 @@ public sealed class XlsxRowReader : IDisposable
 
     /// <summary>The row last read: its number as the sheet shows it.</summary>
     public int RowNumber { get; private set; }
+
+    /// <summary>
+    /// From the next row on, reads only the cells of these columns (0-based); the others are skipped unread, so
+    /// <see cref="Read"/> gives null for them (their values are not parsed: most of a wide sheet's reading is its cells').
+    /// </summary>
+    public void ReadOnlyColumns(IEnumerable<int> columns)
+    {
+        var read = columns.ToArray();
+        columnsRead = new bool[read.Length == 0 ? 0 : read.Max() + 1];
+        foreach (var column in read) columnsRead[column] = true;
+    }
 
     /// <summary>Reads the next row: false at the sheet's end. <paramref name="rowCells"/> is a new array per row.</summary>
     public bool Read(out object?[] rowCells)
@@ -597,11 +609,17 @@ public sealed class XlsxRowReader : IDisposable
     private void ReadCell()
     {
         var reference = xml.GetAttribute("r");
-        var type = xml.GetAttribute("t");
-        var style = xml.GetAttribute("s");
         var column = reference is null ? cells.Count : ParseColumn(reference);
         if (column >= MaxColumns) // a cell without a reference after XFD's
             throw new XlsxFormatException($"sheet {SheetName} has a cell outside columns A–XFD (row {RowNumber}, after {Reference(MaxColumns - 1, RowNumber)})");
+        while (cells.Count <= column) cells.Add(null);
+        if (columnsRead is not null && (column >= columnsRead.Length || !columnsRead[column]))
+        {
+            xml.Skip(); // the whole cell, its value unread
+            return;
+        }
+        var type = xml.GetAttribute("t");
+        var style = xml.GetAttribute("s");
         object? value = null;
         if (xml.IsEmptyElement) xml.Read();
         else
@@ -632,7 +650,6 @@ public sealed class XlsxRowReader : IDisposable
             xml.Read(); // past </c>
             if (raw is not null) value = Typed(raw, type, style, reference ?? Reference(column, RowNumber));
         }
-        while (cells.Count <= column) cells.Add(null);
         cells[column] = value;
     }
 

@@ -62,10 +62,11 @@ public sealed class XlsxWorkbookTests
         return output.ToArray();
     }
 
-    private static List<(int Number, object?[] Cells)> Rows(byte[] package, int sheet = 0, XlsxLimits? limits = null)
+    private static List<(int Number, object?[] Cells)> Rows(byte[] package, int sheet = 0, XlsxLimits? limits = null, int[]? columnsRead = null)
     {
         using var workbook = XlsxWorkbook.Open(new MemoryStream(package), limits);
         using var reader = workbook.OpenSheet(sheet);
+        if (columnsRead is not null) reader.ReadOnlyColumns(columnsRead);
         var rows = new List<(int, object?[])>();
         while (reader.Read(out var cells)) rows.Add((reader.RowNumber, cells));
         return rows;
@@ -209,6 +210,21 @@ public sealed class XlsxWorkbookTests
         Assert.Equal(44621d, cells[2]); // not a date format: the number as stored
         using var workbook = XlsxWorkbook.Open(new MemoryStream(Package([("S", row)], styles: styles, workbookPr: """<workbookPr date1904="true"/>""")));
         Assert.True(workbook.Date1904);
+    }
+
+    [Fact]
+    public void Only_the_columns_asked_for_are_read_the_others_come_back_empty_unread()
+    {
+        var sst = "<si><t>a</t></si><si><t>b</t></si>";
+        // Row 2's B cell refers to a shared string that does not exist: not read, so not an error.
+        var data = """
+            <row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1"><v>3</v></c><c r="D1" t="s"><v>1</v></c></row>
+            <row r="2"><c t="s"><v>1</v></c><c t="s"><v>99</v></c><c><f>1+1</f><v>2</v></c></row>
+            """;
+        var rows = Rows(Package([("S", data)], sst), columnsRead: [0, 2]);
+        Assert.Equal(["a", null, 3d, null], rows[0].Cells);
+        Assert.Equal(["b", null, 2d], rows[1].Cells);
+        Assert.Contains("shared string 99", Assert.Throws<XlsxFormatException>(() => Rows(Package([("S", data)], sst))).Message);
     }
 
     [Fact]
