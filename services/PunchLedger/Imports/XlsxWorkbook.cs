@@ -521,8 +521,8 @@ public sealed class XlsxRowReader : IDisposable
     public int RowNumber { get; private set; }
 
     /// <summary>
-    /// From the next row on, reads only the cells of these columns (0-based); the others are skipped unread, so
-    /// <see cref="Read"/> gives null for them (their values are not parsed: most of a wide sheet's reading is its cells').
+    /// From the next row on, reads only the cells of these columns (0-based); the others are skipped: <see cref="Read"/>
+    /// gives null for them, their values neither read nor typed (XmlReader still passes over their markup).
     /// </summary>
     public void ReadOnlyColumns(IEnumerable<int> columns)
     {
