@@ -638,6 +638,7 @@ public sealed class ImportStore(
             ? DingTalkExports.ReadAsync(file, encoding, clock.GetUtcNow(), d => detected = d, ct, timings)
             : ImportFormats.ReadAsync(text, batch.Format, importId, clock.GetUtcNow(), ct);
         var rows = new List<ParsedRow>(RowsPerBlock);
+        var lastLine = 0; // the last row's line handed over (rows come in line order)
         // Milliseconds per step of the parse, in the log and the PARSED audit entry (where a slow import's time went).
         var steps = new JsonObject();
         var step = System.Diagnostics.Stopwatch.StartNew();
@@ -692,6 +693,7 @@ public sealed class ImportStore(
                 }
             }
             timings.StagerWaitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - started;
+            lastLine = rows[^1].Line;
             rows = new List<ParsedRow>(RowsPerBlock);
         }
         try
@@ -765,7 +767,7 @@ public sealed class ImportStore(
                 detected_container = $2, detected_layout = $3, detected_sheet = $4, header_row = $5::int, header_last_row = $6::int
             WHERE b.import_id = $1
             """, ct, importId, detected?.Container, detected?.Layout, detected?.Sheet, detected?.HeaderRow, detected?.LastHeaderRow,
-            staged.Rows - invalid, invalid, staged.LastLine);
+            staged.Rows - invalid, invalid, lastLine);
         Step("counted");
         var parsed = await ReadBatchAsync(writer, importId, ct) ?? batch;
         await AuditAsync(writer, tenant, importId, "system", "PARSED", parsed.FileSha256,
@@ -818,7 +820,7 @@ public sealed class ImportStore(
             await using (var reader = await stage.ExecuteTenantReaderAsync(ct))
             {
                 if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("stage_import_block answered no counts");
-                counts.Staged(reader.GetInt32(0), reader.GetInt32(1), block[^1].Line);
+                counts.Staged(reader.GetInt32(0), reader.GetInt32(1));
             }
             Interlocked.Add(ref timings.StagedTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }

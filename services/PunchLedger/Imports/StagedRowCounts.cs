@@ -9,27 +9,15 @@ public sealed class StagedRowCounts
 {
     private int rows;
     private int invalid;
-    private int lastLine;
 
-    /// <summary>Rows staged, those of them staged invalid (a row error or no such person), and the block's last line.</summary>
-    public void Staged(int blockRows, int blockInvalid, int blockLastLine)
+    /// <summary>A block's rows staged, and those of them staged invalid (a row error or no such person).</summary>
+    public void Staged(int blockRows, int blockInvalid)
     {
         Interlocked.Add(ref rows, blockRows);
         Interlocked.Add(ref invalid, blockInvalid);
-        // (blocks are staged in any order: the last line is the greatest any block ended with)
-        var seen = Volatile.Read(ref lastLine);
-        while (blockLastLine > seen)
-        {
-            var found = Interlocked.CompareExchange(ref lastLine, blockLastLine, seen);
-            if (found == seen) break;
-            seen = found;
-        }
     }
 
     public int Rows => Volatile.Read(ref rows);
 
     public int Invalid => Volatile.Read(ref invalid);
-
-    /// <summary>The greatest line staged; 0 when none was.</summary>
-    public int LastLine => Volatile.Read(ref lastLine);
 }
