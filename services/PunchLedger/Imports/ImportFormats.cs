@@ -166,7 +166,8 @@ public static class ImportFormats
     public static DateTimeOffset? ParseInstant(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        if (DateTime.TryParseExact(text, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+        if (TryParseCommonLocal(text, out var local)
+            || DateTime.TryParseExact(text, LocalFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out local))
             return LocalInstant(local);
         // With an offset: only the ISO 8601 forms (a bare date or a culture's own spelling is not an instant).
         if (text.Length >= 20 && text[10] == 'T' &&
@@ -174,6 +175,40 @@ public static class ImportFormats
             (text.EndsWith('Z') || text[^6] is '+' or '-'))
             return instant;
         return null;
+    }
+
+    /// <summary>
+    /// <c>yyyy-MM-dd HH:mm</c> and <c>yyyy-MM-dd HH:mm:ss</c> (every DingTalk export's 打卡时间 and our template's
+    /// spelling) read digit by digit: the format list tries its formats one after the other (~0.5 µs a row, most of it
+    /// the first format failing on an export's minutes). False for anything else, an impossible date included: the
+    /// format list then decides, so this accepts nothing the list would refuse and reads the same instant.
+    /// </summary>
+    public static bool TryParseCommonLocal(string text, out DateTime local)
+    {
+        local = default;
+        if (text.Length is not (16 or 19) || text[4] != '-' || text[7] != '-' || text[10] != ' ' || text[13] != ':'
+            || (text.Length == 19 && text[16] != ':'))
+            return false;
+        var second = 0;
+        if (!Digits(text, 0, 4, out var year) || !Digits(text, 5, 2, out var month)
+            || !Digits(text, 8, 2, out var day) || !Digits(text, 11, 2, out var hour)
+            || !Digits(text, 14, 2, out var minute) || (text.Length == 19 && !Digits(text, 17, 2, out second)))
+            return false;
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+            return false;
+        local = new DateTime(year, month, day, hour, minute, second);
+        return true;
+
+        static bool Digits(string text, int start, int count, out int value)
+        {
+            value = 0;
+            for (var i = start; i < start + count; i++)
+            {
+                if (!char.IsAsciiDigit(text[i])) return false;
+                value = value * 10 + (text[i] - '0');
+            }
+            return true;
+        }
     }
 
     /// <summary>
