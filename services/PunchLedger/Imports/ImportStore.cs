@@ -799,9 +799,17 @@ public sealed class ImportStore(
             var call = stage.Add("""
                 SELECT staged, invalid FROM staffing.stage_import_block($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                 """, importId, attempt);
-            // Every column as an array parameter, typed (a column of nulls has no type to infer).
-            void Column<T>(NpgsqlDbType type, Func<ParsedRow, T> value) =>
-                call.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | type, Value = block.Select(value).ToArray() });
+            // Every column as an array parameter, typed (a column of nulls has no type to infer); NULL when no row of the
+            // block has a value in it (0035: nothing to send, receive and unnest — an export's employee numbers, ids, codes).
+            void Column<T>(NpgsqlDbType type, Func<ParsedRow, T> value)
+            {
+                var values = block.Select(value).ToArray();
+                call.Parameters.Add(new NpgsqlParameter
+                {
+                    NpgsqlDbType = NpgsqlDbType.Array | type,
+                    Value = Array.TrueForAll(values, v => v is null) ? DBNull.Value : values,
+                });
+            }
             Column(NpgsqlDbType.Integer, r => r.Line);
             Column(NpgsqlDbType.Text, r => Clip(r.PersonText));
             Column(NpgsqlDbType.Text, r => Clip(r.TimeText));

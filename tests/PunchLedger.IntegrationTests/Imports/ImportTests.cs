@@ -400,7 +400,8 @@ public sealed class ImportTests(ImportFixture fixture)
             WHERE import_id = $1
             """, importId, current);
 
-        async Task<int> StageAsync(Guid attempt, params int[] lines)
+        // (nullColumns: the columns no row has a value in sent as NULL, as the stagers do since 0035)
+        async Task<int> StageAsync(Guid attempt, int[] lines, bool nullColumns = false)
         {
             await using var connection = await fixture.App.OpenConnectionAsync();
             await using var tx = await connection.BeginTransactionAsync();
@@ -416,15 +417,30 @@ public sealed class ImportTests(ImportFixture fixture)
                          Texts(null), new Guid?[n], Enumerable.Repeat<DateTime?>(new DateTime(2026, 3, 3, 1, 0, 0, DateTimeKind.Utc), n).ToArray(),
                          Texts("IN"), lines.Select(l => $"import:test:{l}").ToArray(), Texts(null), Texts(null), new int?[n], Texts(null),
                      })
-                command.Parameters.Add(new NpgsqlParameter { Value = value });
+                command.Parameters.Add(new NpgsqlParameter
+                {
+                    Value = nullColumns && value is Array column && column.Cast<object?>().All(v => v is null) ? DBNull.Value : value,
+                });
             var staged = (int)(await command.ExecuteScalarAsync())!;
             await tx.CommitAsync();
             return staged;
         }
 
-        var refused = await Assert.ThrowsAsync<PostgresException>(() => StageAsync(earlier, 10, 11));
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => StageAsync(earlier, [10, 11]));
         Assert.Equal("STAFFING_INVALID_ARGUMENT", refused.MessageText);
-        Assert.Equal(2, await StageAsync(current, 20, 21));
+        Assert.Equal(2, await StageAsync(current, [20, 21]));
+        // The same rows with their empty columns (user ids, UUIDs, codes, sheet rows, source columns) as NULL: the same rows.
+        Assert.Equal(2, await StageAsync(current, [22, 23], nullColumns: true));
+        const string Rows = """
+            SELECT string_agg(row(person_text, time_text, type_text, employee_number, external_user_id, person_uuid, punch_time,
+                                  punch_type, request_id = 'import:test:' || line, error_code, error_detail, sheet_row, source_column)::text,
+                              ',' ORDER BY line)
+            FROM staffing.import_rows WHERE import_id = $1 AND line = ANY($2)
+            """;
+        var withArrays = await fixture.OwnerScalarAsync(tenant, Rows, importId, new[] { 20, 21 });
+        Assert.Contains(",,,", withArrays?.ToString());
+        Assert.Equal(withArrays, await fixture.OwnerScalarAsync(tenant, Rows, importId, new[] { 22, 23 }));
+        await fixture.OwnerScalarAsync(tenant, "DELETE FROM staffing.import_rows WHERE import_id = $1 AND line IN (22, 23)", importId);
         const string Lines = "SELECT string_agg(line::text || ' ' || person_uuid::text, ',' ORDER BY line) FROM staffing.import_rows WHERE import_id = $1";
         var person = await fixture.OwnerScalarAsync(tenant, "SELECT person_uuid::text FROM staffing.import_rows WHERE import_id = $1 AND line = 2", importId);
         Assert.Equal($"2 {person},20 {person},21 {person}", await fixture.OwnerScalarAsync(tenant, Lines, importId));

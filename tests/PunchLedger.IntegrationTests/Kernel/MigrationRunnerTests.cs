@@ -172,6 +172,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
                 "0032_import_outcomes_only_where_not_accepted.sql",
                 "0033_import_counts_from_staging.sql",
                 "0034_import_marks_in_one_pass.sql",
+                "0035_import_blocks_without_empty_columns.sql",
             ],
             runner.Migrations.Select(m => m.Name));
         Assert.Equal(runner.Migrations.Select(m => m.Name), fixture.AppliedMigrations);
