@@ -414,7 +414,7 @@ for (var repeat = 2; repeat <= repeats; repeat++)
     totals.Add(again.CommittedAt.TotalSeconds);
     Console.WriteLine($"  {repeat}: total {again.CommittedAt.TotalSeconds:F2} s = upload {again.Uploaded.TotalSeconds:F2} + parse "
         + $"{(again.ParsedAt - again.Uploaded).TotalSeconds:F2} + commit request {(again.CommitStarted - again.ParsedAt).TotalSeconds:F2} + commit "
-        + $"{(again.CommittedAt - again.CommitStarted).TotalSeconds:F2}; postgres {again.PostgresDuringCommit:F1} CPU s during the commit"
+        + $"{(again.CommittedAt - again.CommitStarted).TotalSeconds:F2}; CPU seconds during the commit: {again.CpuDuringCommit!.Value.Parts}; {again.CpuDuringCommit!.Value.Machine}"
         + (waitedForQuiet is null ? " (the machine was not quiet before it)" : ""));
 }
 var sorted = totals.Order().ToList();
@@ -447,7 +447,6 @@ async Task<MeasuredImport> MeasureImportAsync(byte[] content, string idempotency
     var pollsBefore = statusPolls;
     var (committedStatus, committedAfter) = await WaitWhile(id, "COMMITTING", clock);
     var duringCommit = CpuSince(beforeCommit);
-    var postgresDuringCommit = CpuSeconds("postgres") - beforeCommit.Parts["postgres"];
     if (committedStatus.GetProperty("commit").GetProperty("accepted").GetInt32() != rows)
         throw new InvalidOperationException($"commit ended as {committedStatus}");
     return new MeasuredImport(id, uploadedAt, parsedAfter, parsedStatus, throughParse, peak)
@@ -455,7 +454,6 @@ async Task<MeasuredImport> MeasureImportAsync(byte[] content, string idempotency
         CommitStarted = commitRequested,
         CommittedAt = committedAfter,
         CpuDuringCommit = duringCommit,
-        PostgresDuringCommit = postgresDuringCommit,
         PollsDuringCommit = statusPolls - pollsBefore,
     };
 }
@@ -480,6 +478,5 @@ internal sealed record MeasuredImport(string ImportId, TimeSpan Uploaded, TimeSp
     public TimeSpan CommitStarted { get; init; }
     public TimeSpan CommittedAt { get; init; }
     public (string Parts, string Machine)? CpuDuringCommit { get; init; }
-    public double PostgresDuringCommit { get; init; }
     public int PollsDuringCommit { get; init; }
 }
